@@ -1,0 +1,3 @@
+module github.com/signet-auth/signet
+
+go 1.26.8

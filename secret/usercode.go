@@ -1,0 +1,73 @@
+package secret
+
+import (
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/signet-auth/signet"
+)
+
+// UserCodeAlphabet has 20 upper-case consonants: no vowels (no words), no
+// look-alikes (0/O, 1/I/L, 5/S, 2/Z absent as digits). RFC 8628 §6.1.
+const UserCodeAlphabet = "BCDFGHJKLMNPQRSTVWXZ"
+
+// UserCodeLength is 8 characters: 20^8 ≈ 2^34.6 codes (RFC 8628 §5.1 example).
+const UserCodeLength = 8
+
+// NewUserCode draws a user code and returns it as shown (XXXX-XXXX).
+// Draws are unbiased: bytes ≥ 240 are rejected (240 = 12·20).
+func (m *Minter) NewUserCode() (string, error) {
+	out := make([]byte, 0, UserCodeLength+1)
+	var b [1]byte
+	for len(out) < UserCodeLength+1 {
+		if len(out) == UserCodeLength/2 {
+			out = append(out, '-')
+			continue
+		}
+		if _, err := io.ReadFull(m.rand, b[:]); err != nil {
+			return "", fmt.Errorf("secret: random source: %w", err)
+		}
+		if b[0] >= 240 {
+			continue
+		}
+		out = append(out, UserCodeAlphabet[int(b[0])%len(UserCodeAlphabet)])
+	}
+	return string(out), nil
+}
+
+// NormalizeUserCode folds what a person typed to the stored form: upper
+// case, with dashes and white space removed. It returns "" if the result is
+// not UserCodeLength characters of the alphabet, so that a lookup is never
+// made for a malformed code.
+func NormalizeUserCode(typed string) string {
+	if len(typed) > 64 {
+		return ""
+	}
+	var b strings.Builder
+	for _, r := range strings.ToUpper(typed) {
+		switch {
+		case r == '-' || r == ' ' || r == '\t':
+			continue
+		case strings.ContainsRune(UserCodeAlphabet, r):
+			b.WriteRune(r)
+		default:
+			return ""
+		}
+	}
+	if b.Len() != UserCodeLength {
+		return ""
+	}
+	return b.String()
+}
+
+// UserCodeDigest returns the digest a user code is stored by: the digest of
+// its normalised form, so that any accepted spelling finds it. Malformed
+// input gives ok=false.
+func (h *Hasher) UserCodeDigest(typed string) (d signet.Digest, ok bool) {
+	n := NormalizeUserCode(typed)
+	if n == "" {
+		return d, false
+	}
+	return h.Digest("usercode:" + n), true
+}

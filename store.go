@@ -1,0 +1,219 @@
+package signet
+
+import (
+	"context"
+	"errors"
+	"time"
+)
+
+// Store errors specific to grants, in addition to ErrNotFound, ErrConflict,
+// ErrAlreadyUsed and ErrUnavailable (error.go).
+var (
+	// ErrTokenReused: a rotated-out refresh token was presented outside the
+	// grace rules; the store has revoked the whole session in the same
+	// transaction (reuse detection, RFC 9700 §4.14.2).
+	ErrTokenReused = errors.New("signet: refresh token reused; session revoked")
+)
+
+// UserStore keeps users.
+type UserStore interface {
+	// CreateUser stores u; ErrConflict if the name or id is taken.
+	CreateUser(ctx context.Context, u User) error
+	// GetUser and GetUserByName return ErrNotFound for no such user.
+	GetUser(ctx context.Context, id string) (User, error)
+	GetUserByName(ctx context.Context, name string) (User, error)
+	// ListUsers returns every user ordered by name.
+	ListUsers(ctx context.Context) ([]User, error)
+	// UpdateUser replaces the stored user with the same ID (all fields,
+	// assignments included); ErrNotFound if there is none.
+	UpdateUser(ctx context.Context, u User) error
+}
+
+// ClientStore keeps OAuth clients.
+type ClientStore interface {
+	// CreateClient stores c; ErrConflict if the id is taken.
+	CreateClient(ctx context.Context, c Client) error
+	// GetClient returns ErrNotFound for no such client. A client past its
+	// ExpiresAt is still returned: expiry is the caller's policy.
+	GetClient(ctx context.Context, id string) (Client, error)
+	// ListClients returns every client ordered by creation time.
+	ListClients(ctx context.Context) ([]Client, error)
+	// DeleteClient removes the client and revokes its sessions in one
+	// transaction; ErrNotFound if there is none.
+	DeleteClient(ctx context.Context, id string, now time.Time) error
+}
+
+// CodeRedemption asks GrantStore.RedeemCode to redeem an authorization code.
+type CodeRedemption struct {
+	Digest Digest
+	Now    time.Time
+	// Check decides whether the code may be redeemed (client, redirect URI,
+	// PKCE, lifetime). It runs inside the transaction and must do no I/O.
+	// The code is used up whether or not Check passes: one failed PKCE check
+	// burns the code (RFC 7636 §4.6; catalogue AC-02).
+	Check func(AuthorizationCode) error
+	// Grant builds the session and its first generation (number 0); called
+	// only when Check passed. The store fills Session.Generation and
+	// TokenGeneration.SessionID/Generation.
+	Grant func(AuthorizationCode) (Session, TokenGeneration)
+}
+
+// DevicePoll asks GrantStore.PollDevice to record one token-endpoint poll.
+type DevicePoll struct {
+	Digest Digest // of the device code
+	Now    time.Time
+	// SlowDownStep is added to the stored interval when a poll comes sooner
+	// than the interval after the previous one (RFC 8628 §3.5: 5 s).
+	SlowDownStep time.Duration
+	// Check runs inside the transaction before anything changes (client
+	// binding); a non-nil error aborts with nothing changed.
+	Check func(DeviceAuthorization) error
+	// Grant builds the session when the poll finds the authorization
+	// approved; the same poll marks it redeemed.
+	Grant func(DeviceAuthorization) (Session, TokenGeneration)
+}
+
+// DevicePollResult is the authorization as it stands after the poll.
+type DevicePollResult struct {
+	Device   DeviceAuthorization
+	SlowDown bool // the poll came too soon; the interval was raised
+	// Session and Tokens are set when this poll redeemed the authorization.
+	Session Session
+	Tokens  TokenGeneration
+}
+
+// Rotation asks GrantStore.Rotate to redeem a refresh token.
+type Rotation struct {
+	Digest Digest // of the presented refresh token
+	Now    time.Time
+	// Grace is how long after a rotation its immediate predecessor may be
+	// presented again and get the same successor back (an idempotent retry,
+	// which parallel refreshes need). Outside it, a rotated-out token revokes
+	// the session.
+	Grace time.Duration
+	// Check runs inside the transaction with the session, its user (zero if
+	// the session has none) and the presented generation, before anything
+	// changes; a non-nil error aborts with nothing changed (client binding,
+	// DPoP key, user state).
+	Check func(Session, User, TokenGeneration) error
+	// Next builds the successor of the presented generation; the store fills
+	// SessionID and Generation. Called only when this call rotates.
+	Next func(Session, TokenGeneration) TokenGeneration
+}
+
+// RotationResult is what a refresh returns.
+type RotationResult struct {
+	Session Session
+	// Tokens is the generation to hand out: the one this call created, or,
+	// on a retry within the grace window, the successor an earlier call
+	// created.
+	Tokens TokenGeneration
+	Retry  bool // Tokens were created by an earlier call
+}
+
+// SessionFilter selects sessions to list.
+type SessionFilter struct {
+	UserID   string // empty: any
+	ClientID string // empty: any
+	LiveOnly bool   // only sessions live at Now
+	Now      time.Time
+	Limit    int // 0: no limit
+}
+
+// GrantStore keeps authorization codes, device authorizations and sessions
+// with their token generations. Every single-use decision is one conditional
+// statement in the database, so any number of processes sharing it stay exact.
+type GrantStore interface {
+	// CreateCode stores a fresh authorization code.
+	CreateCode(ctx context.Context, c AuthorizationCode) error
+	// RedeemCode marks the code used and, when Check passes, creates the
+	// session, all in one transaction. ErrNotFound for an unknown code.
+	// ErrAlreadyUsed if the code was used before: the session its first
+	// redemption created is revoked in the same transaction, and the code is
+	// returned.
+	RedeemCode(ctx context.Context, r CodeRedemption) (AuthorizationCode, Session, TokenGeneration, error)
+
+	// CreateDevice stores a fresh device authorization; ErrConflict if the
+	// user code is taken by a live authorization (the caller draws again).
+	CreateDevice(ctx context.Context, d DeviceAuthorization) error
+	// GetDeviceByUserCode returns the authorization with that user code
+	// digest; ErrNotFound if none.
+	GetDeviceByUserCode(ctx context.Context, userCode Digest) (DeviceAuthorization, error)
+	// DecideDevice moves a pending, unexpired authorization to approved (for
+	// userID at authTime) or denied. A terminal or expired one does not
+	// change: ErrAlreadyUsed (or ErrNotFound) with the authorization as it is.
+	DecideDevice(ctx context.Context, userCode Digest, status DeviceStatus, userID string, authTime, now time.Time) (DeviceAuthorization, error)
+	// PollDevice records a poll: ErrNotFound for an unknown device code,
+	// ErrAlreadyUsed once redeemed; otherwise the authorization after the
+	// poll (an expired one is returned unchanged, for the caller to answer
+	// expired_token).
+	PollDevice(ctx context.Context, p DevicePoll) (DevicePollResult, error)
+
+	// Rotate redeems a refresh token. ErrNotFound: unknown token, expired
+	// token, or a session that is revoked or past its end. ErrTokenReused: a
+	// rotated-out token outside the grace rules; the session is now revoked.
+	Rotate(ctx context.Context, r Rotation) (RotationResult, error)
+	// LookupAccess finds the generation whose access token has digest d, with
+	// its session; ErrNotFound if none. Expiry and revocation are the caller's
+	// to check.
+	LookupAccess(ctx context.Context, d Digest) (Session, TokenGeneration, error)
+	// LookupRefresh is LookupAccess for a refresh token digest.
+	LookupRefresh(ctx context.Context, d Digest) (Session, TokenGeneration, error)
+
+	GetSession(ctx context.Context, id string) (Session, error)
+	ListSessions(ctx context.Context, f SessionFilter) ([]Session, error)
+	// RevokeSession revokes a live session; revoking a revoked one is a
+	// no-op; ErrNotFound if there is none.
+	RevokeSession(ctx context.Context, id string, now time.Time, reason string) error
+	// RevokeUserSessions revokes every live session of the user and returns
+	// how many it revoked.
+	RevokeUserSessions(ctx context.Context, userID string, now time.Time, reason string) (int, error)
+}
+
+// ReplayStore remembers one-time values (DPoP proof jti, client assertion
+// jti) across every node sharing the database.
+type ReplayStore interface {
+	// MarkUsed records d until expiresAt. It returns true if d was not
+	// recorded before (or its record had expired at now), false if it is a
+	// replay. One conditional statement decides.
+	MarkUsed(ctx context.Context, d Digest, expiresAt, now time.Time) (bool, error)
+}
+
+// KeyStore keeps the server's keys, sealed by the master key.
+type KeyStore interface {
+	// AddKey stores k; ErrConflict if the id is taken (two nodes creating the
+	// first key at once: the loser reads the winner's).
+	AddKey(ctx context.Context, k Key) error
+	// ListKeys returns every key ordered by CreatedAt.
+	ListKeys(ctx context.Context) ([]Key, error)
+	// RetireKey sets RetiredAt; ErrNotFound if there is no such key.
+	RetireKey(ctx context.Context, id string, at time.Time) error
+}
+
+// Collector deletes what can no longer matter, in bounded batches.
+type Collector interface {
+	// Collect deletes up to batch rows of each kind: replay records past
+	// their expiry; codes, device authorizations, sessions (with their
+	// generations) and dynamic clients that ended more than retention before
+	// now. It returns how many rows it deleted.
+	Collect(ctx context.Context, now time.Time, retention time.Duration, batch int) (int, error)
+}
+
+// Health is what /readyz asks of a store.
+type Health interface {
+	// Ready returns nil when the store answers and its migrations are all
+	// applied.
+	Ready(ctx context.Context) error
+}
+
+// Stores bundles one backend's aggregates for wiring (cmd/) and for the
+// conformance suite; every consumer takes only the interfaces it uses.
+type Stores struct {
+	Users     UserStore
+	Clients   ClientStore
+	Grants    GrantStore
+	Replay    ReplayStore
+	Keys      KeyStore
+	Collector Collector
+	Health    Health
+}
