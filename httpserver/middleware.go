@@ -49,9 +49,11 @@ func ClientIP(r *http.Request) netip.Addr {
 // through the trusted proxies (RFC 9449 §4.3 htu; redirects). Outside the
 // Server it falls back to the request itself.
 func ExternalURL(r *http.Request) *url.URL {
-	o := Proxies{}.Resolve(r)
+	var o Origin
 	if i := infoFrom(r.Context()); i != nil {
 		o = i.origin
+	} else {
+		o = Proxies{}.Resolve(r)
 	}
 	return &url.URL{Scheme: o.Scheme, Host: o.Host}
 }
