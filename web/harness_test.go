@@ -278,7 +278,7 @@ func challengeOf(verifier string) string {
 var testChallenge = challengeOf(testVerifier)
 
 type harness struct {
-	t     *testing.T
+	t     testing.TB
 	h     *Handler
 	mux   *http.ServeMux
 	be    *fakeBackend
@@ -286,7 +286,7 @@ type harness struct {
 	logs  *syncBuffer
 }
 
-func newHarness(t *testing.T, opts ...func(*Options)) *harness {
+func newHarness(t testing.TB, opts ...func(*Options)) *harness {
 	t.Helper()
 	clock := &testClock{t: time.Date(2026, 11, 20, 9, 0, 0, 0, time.UTC)}
 	be := newFakeBackend(clock)
@@ -298,7 +298,7 @@ func newHarness(t *testing.T, opts ...func(*Options)) *harness {
 		GrantTypes: []string{signet.GrantAuthorizationCode, signet.GrantRefreshToken}, RedirectURIs: []string{ssoRedirect}, Scopes: []string{"sso:account:access"}})
 	be.addClient(signet.Client{ID: webClientID, Name: "Team Portal", Type: signet.ClientConfidential,
 		GrantTypes: []string{signet.GrantAuthorizationCode}, RedirectURIs: []string{webRedirect}, Scopes: []string{"openid", "profile"}})
-	be.addClient(signet.Client{ID: dynClientID, Name: `<img src=x onerror=alert(1)>Acme‮CLI`, Type: signet.ClientPublic, Dynamic: true,
+	be.addClient(signet.Client{ID: dynClientID, Name: "<img src=x onerror=alert(1)>Acme\u202eCLI", Type: signet.ClientPublic, Dynamic: true,
 		RedirectURIs: []string{"http://127.0.0.1/cb"}, GrantTypes: []string{signet.GrantDeviceCode}})
 	logs := &syncBuffer{}
 	o := Options{Issuer: testIssuer}
@@ -319,16 +319,17 @@ func newHarness(t *testing.T, opts ...func(*Options)) *harness {
 // sends on a same-origin form post.
 type agent struct {
 	hs      *harness
+	t       testing.TB // the test it reports to: the harness's, or a fuzz target's
 	ip      string
 	cookies map[string]string
 }
 
 func (hs *harness) agent(ip string) *agent {
-	return &agent{hs: hs, ip: ip, cookies: map[string]string{}}
+	return &agent{hs: hs, t: hs.t, ip: ip, cookies: map[string]string{}}
 }
 
 func (a *agent) do(method, target string, form url.Values, hdr http.Header) *httptest.ResponseRecorder {
-	a.hs.t.Helper()
+	a.t.Helper()
 	var body *strings.Reader
 	if form != nil {
 		body = strings.NewReader(form.Encode())
@@ -359,7 +360,7 @@ func (a *agent) do(method, target string, form url.Values, hdr http.Header) *htt
 }
 
 func (a *agent) get(target string) *httptest.ResponseRecorder {
-	a.hs.t.Helper()
+	a.t.Helper()
 	return a.do("GET", target, nil, nil)
 }
 
@@ -369,7 +370,7 @@ func sameOrigin() http.Header {
 }
 
 func (a *agent) post(target string, form url.Values) *httptest.ResponseRecorder {
-	a.hs.t.Helper()
+	a.t.Helper()
 	return a.do("POST", target, form, sameOrigin())
 }
 
@@ -385,7 +386,7 @@ func hidden(body string) map[string]string {
 }
 
 // formOf returns the hidden fields of the page's form that posts to action.
-func formOf(t *testing.T, body, action string) url.Values {
+func formOf(t testing.TB, body, action string) url.Values {
 	t.Helper()
 	i := strings.Index(body, `action="`+action+`"`)
 	if i < 0 {
@@ -404,9 +405,9 @@ func formOf(t *testing.T, body, action string) url.Values {
 
 // login signs the agent in as name through the login page.
 func (a *agent) login(name, password string) *httptest.ResponseRecorder {
-	a.hs.t.Helper()
+	a.t.Helper()
 	page := a.get("/login")
-	f := formOf(a.hs.t, page.Body.String(), "/login")
+	f := formOf(a.t, page.Body.String(), "/login")
 	f.Set("username", name)
 	f.Set("password", password)
 	return a.post("/login", f)
@@ -432,7 +433,7 @@ func authorizeQuery(clientID, redirectURI string, extra ...string) string {
 }
 
 // location parses the Location of a redirect.
-func location(t *testing.T, w *httptest.ResponseRecorder) *url.URL {
+func location(t testing.TB, w *httptest.ResponseRecorder) *url.URL {
 	t.Helper()
 	u, err := url.Parse(w.Header().Get("Location"))
 	if err != nil || w.Header().Get("Location") == "" {
@@ -444,10 +445,10 @@ func location(t *testing.T, w *httptest.ResponseRecorder) *url.URL {
 // consent drives an authorize URL through to the consent page of a
 // signed-in agent and returns the consent form.
 func (a *agent) consent(authorizeURL string) url.Values {
-	a.hs.t.Helper()
+	a.t.Helper()
 	w := a.get(authorizeURL)
 	if w.Code != http.StatusOK {
-		a.hs.t.Fatalf("authorize: status %d, Location %q, body:\n%s", w.Code, w.Header().Get("Location"), w.Body.String())
+		a.t.Fatalf("authorize: status %d, Location %q, body:\n%s", w.Code, w.Header().Get("Location"), w.Body.String())
 	}
-	return formOf(a.hs.t, w.Body.String(), "/consent")
+	return formOf(a.t, w.Body.String(), "/consent")
 }
