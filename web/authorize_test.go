@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
@@ -529,5 +530,39 @@ func TestSSOAuthorizeScopesPlural(t *testing.T) {
 	q := location(t, a.post("/consent", f)).Query()
 	if q.Get("error") != "access_denied" || q.Get("state") != "st-123" || q.Has("code") {
 		t.Errorf("deny: %v", q)
+	}
+}
+
+func TestIssuerFromConfigurationOnly(t *testing.T) {
+	hs := newHarness(t)
+	a := hs.signedIn()
+	forged := http.Header{"X-Forwarded-Host": {"evil.example"}, "X-Forwarded-Proto": {"https"}, "Forwarded": {"host=evil.example"}}
+	do := func(target string) *httptest.ResponseRecorder {
+		r := httptest.NewRequest("GET", "https://evil.example"+target, nil) // Host: evil.example
+		r.RemoteAddr = "192.0.2.1:1"
+		for k, v := range forged {
+			r.Header[k] = v
+		}
+		for name, v := range a.cookies {
+			r.AddCookie(&http.Cookie{Name: name, Value: v})
+		}
+		w := httptest.NewRecorder()
+		hs.mux.ServeHTTP(w, r)
+		return w
+	}
+	// The cross-device redirect URI is the configured issuer's, not the Host's.
+	w := do("/v1/authorize?" + authorizeQuery(SignInCrossDevice, "https://evil.example/v1/sessions/confirmation"))
+	if w.Code != http.StatusBadRequest {
+		t.Errorf("cross-device to the Host's URL: %d", w.Code)
+	}
+	w = do("/v1/authorize?" + authorizeQuery(SignInCrossDevice, testIssuer+"/v1/sessions/confirmation", "code_challenge", "\x00"))
+	if q := location(t, w).Query(); q.Get("iss") != testIssuer {
+		t.Errorf("iss %q, want the configured issuer", q.Get("iss"))
+	}
+	// Origin is compared with the configured issuer too.
+	f := a.consent("/authorize?" + authorizeQuery(ssoClientID, ssoRedirect))
+	f.Set("decision", "approve")
+	if w := a.do("POST", "/consent", f, http.Header{"Origin": {"https://evil.example"}}); w.Code != http.StatusForbidden {
+		t.Errorf("Origin of the Host: %d, want 403", w.Code)
 	}
 }
