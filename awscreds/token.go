@@ -84,7 +84,8 @@ func decodeClaims(b []byte) (claims, error) {
 	b = b[9:]
 	for _, f := range c.fields() {
 		n, k := binary.Uvarint(b)
-		if k <= 0 || n > maxClaimField || n > uint64(len(b)-k) {
+		// A length must be minimally encoded: one encoding per claim set.
+		if k <= 0 || k != uvarintLen(n) || n > maxClaimField || n > uint64(len(b)-k) {
 			return claims{}, errMalformed
 		}
 		*f = string(b[k : k+int(n)])
@@ -143,4 +144,12 @@ func openToken(aead AEAD, keyID, token string) (claims, error) {
 		return claims{}, errMalformed
 	}
 	return c, nil
+}
+
+func uvarintLen(x uint64) int {
+	n := 1
+	for ; x >= 0x80; x >>= 7 {
+		n++
+	}
+	return n
 }

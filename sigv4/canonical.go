@@ -203,12 +203,16 @@ func appendCanonicalHeaders(b []byte, r *http.Request, signed string) (_ []byte,
 			b = append(b, '\n')
 			continue
 		}
-		vs := headerValues(r.Header, name)
+		vs, ok := headerValues(r.Header, name)
 		switch {
-		case vs == nil && name == "content-length" && r.ContentLength > 0:
+		case !ok && name == "content-length" && r.ContentLength > 0:
+			// The Go SDK signs the length it sends; a server request
+			// may carry it only in ContentLength.
 			b = strconv.AppendInt(b, r.ContentLength, 10)
-		case vs == nil:
-			return b, name
+		case !ok:
+			if vs, ok = scanHeader(r.Header, name); !ok {
+				return b, name
+			}
 		}
 		for i, v := range vs {
 			if i > 0 {
@@ -224,7 +228,7 @@ func appendCanonicalHeaders(b []byte, r *http.Request, signed string) (_ []byte,
 // headerValues finds the values of a lower-case header name. net/http
 // stores names in canonical MIME form; the name is canonicalised on the
 // stack so the lookup does not allocate.
-func headerValues(h http.Header, lower string) []string {
+func headerValues(h http.Header, lower string) ([]string, bool) {
 	var buf [maxHeaderNameLen]byte
 	upper := true
 	for i := range len(lower) {
@@ -235,15 +239,18 @@ func headerValues(h http.Header, lower string) []string {
 		buf[i] = c
 		upper = c == '-'
 	}
-	if vs, ok := h[string(buf[:len(lower)])]; ok {
-		return vs
-	}
-	for k, vs := range h { // a name net/http left as sent
+	vs, ok := h[string(buf[:len(lower)])]
+	return vs, ok
+}
+
+// scanHeader finds a header whose name net/http left as sent.
+func scanHeader(h http.Header, lower string) ([]string, bool) {
+	for k, vs := range h {
 		if strings.EqualFold(k, lower) {
-			return vs
+			return vs, true
 		}
 	}
-	return nil
+	return nil, false
 }
 
 // appendFolded appends v trimmed, with runs of spaces folded to one (the

@@ -135,18 +135,20 @@ func (a *auth) setParams(cred, signed, sig string) *Error {
 
 // parseCredential parses "AKID/yyyymmdd/region/service/aws4_request".
 func (a *auth) parseCredential(c string) *Error {
-	bad := fail(KindIncompleteSignature, "Credential must have the form <access key id>/<yyyymmdd>/<region>/<service>/aws4_request.")
+	bad := func() *Error {
+		return fail(KindIncompleteSignature, "Credential must have the form <access key id>/<yyyymmdd>/<region>/<service>/aws4_request.")
+	}
 	var parts [5]string
 	for i := range parts {
 		var ok bool
 		parts[i], c, ok = strings.Cut(c, "/")
 		if ok != (i < 4) {
-			return bad
+			return bad()
 		}
 	}
 	a.keyID, a.date, a.region, a.service = parts[0], parts[1], parts[2], parts[3]
 	if !validKeyID(a.keyID) || !isDigits(a.date, 8) || !validRegion(a.region) || !validService(a.service) {
-		return bad
+		return bad()
 	}
 	if parts[4] != terminator {
 		return fail(KindInvalidSignature, "Credential should be scoped with a valid terminator: 'aws4_request'.")

@@ -301,13 +301,15 @@ func (v *Verifier) checkScope(a *auth, service string) *Error {
 func (v *Verifier) checkTime(a *auth) *Error {
 	now := v.o.Clock.Now().UTC()
 	skew := v.o.MaxSkew
-	skewText := fmt.Sprintf("%d min.", int(skew/time.Minute))
-	if skew%time.Minute != 0 {
-		skewText = skew.String()
+	skewText := func() string {
+		if skew%time.Minute != 0 {
+			return skew.String()
+		}
+		return fmt.Sprintf("%d min.", int(skew/time.Minute))
 	}
 	if a.t.After(now.Add(skew)) {
 		return fail(KindSignatureExpired, fmt.Sprintf("Signature not yet current: %s is still later than %s (%s + %s)",
-			a.amzDate, now.Add(skew).Format(amzDateLayout), now.Format(amzDateLayout), skewText))
+			a.amzDate, now.Add(skew).Format(amzDateLayout), now.Format(amzDateLayout), skewText()))
 	}
 	if a.expires > 0 {
 		if a.expires > v.o.MaxPresignExpires {
@@ -320,7 +322,7 @@ func (v *Verifier) checkTime(a *auth) *Error {
 	}
 	if a.t.Before(now.Add(-skew)) {
 		return fail(KindSignatureExpired, fmt.Sprintf("Signature expired: %s is now earlier than %s (%s - %s)",
-			a.amzDate, now.Add(-skew).Format(amzDateLayout), now.Format(amzDateLayout), skewText))
+			a.amzDate, now.Add(-skew).Format(amzDateLayout), now.Format(amzDateLayout), skewText()))
 	}
 	return nil
 }
@@ -418,9 +420,9 @@ func (v *Verifier) readBody(r *http.Request) ([]byte, *Error) {
 	if r.Body == nil || r.Body == http.NoBody {
 		return nil, nil
 	}
-	tooLarge := fail(KindRequestTooLarge, "The request body is too large.")
+	tooLarge := func() *Error { return fail(KindRequestTooLarge, "The request body is too large.") }
 	if r.ContentLength > v.o.MaxBodyBytes {
-		return nil, tooLarge
+		return nil, tooLarge()
 	}
 	var body []byte
 	var err error
@@ -430,15 +432,23 @@ func (v *Verifier) readBody(r *http.Request) ([]byte, *Error) {
 	} else {
 		body, err = io.ReadAll(io.LimitReader(r.Body, v.o.MaxBodyBytes+1))
 		if int64(len(body)) > v.o.MaxBodyBytes {
-			return nil, tooLarge
+			return nil, tooLarge()
 		}
 	}
 	if err != nil {
 		return nil, &Error{Kind: KindIncompleteSignature, Message: "The request body could not be read.", Err: err}
 	}
-	r.Body = io.NopCloser(bytes.NewReader(body))
+	rb := &replayBody{}
+	rb.Reset(body)
+	r.Body = rb
 	return body, nil
 }
+
+// replayBody gives the handler the body the verifier read (one allocation,
+// where io.NopCloser(bytes.NewReader(b)) takes two).
+type replayBody struct{ bytes.Reader }
+
+func (*replayBody) Close() error { return nil }
 
 // canonicalRequest writes the canonical request of r into st.cr.
 func (v *Verifier) canonicalRequest(st *scratch, r *http.Request, a *auth, path string, normalise bool) *Error {
