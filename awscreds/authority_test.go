@@ -4,8 +4,8 @@ import (
 	"context"
 	"crypto/rand"
 	"crypto/sha256"
-	"encoding/hex"
 	"encoding/base64"
+	"encoding/hex"
 	"errors"
 	"strings"
 	"sync"
@@ -19,18 +19,6 @@ import (
 )
 
 var testNow = time.Date(2026, 11, 21, 12, 0, 0, 0, time.UTC)
-
-type testClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *testClock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-func (c *testClock) Add(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
 
 // sessions is the liveness the wiring would read from the grant store.
 type sessions struct {
@@ -51,7 +39,7 @@ func (s *sessions) revoke(id string) { s.mu.Lock(); defer s.mu.Unlock(); s.dead[
 
 type env struct {
 	a     *awscreds.Authority
-	clock *testClock
+	clock *awscredstest.Clock
 	sess  *sessions
 	keys  *awscredstest.AccessKeys
 	alice awscreds.Principal
@@ -69,7 +57,7 @@ func newEnv(t testing.TB) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e := &env{clock: &testClock{t: testNow}, sess: &sessions{dead: map[string]bool{}}, keys: awscredstest.NewAccessKeys()}
+	e := &env{clock: awscredstest.NewClock(testNow), sess: &sessions{dead: map[string]bool{}}, keys: awscredstest.NewAccessKeys()}
 	e.a, err = awscreds.New(awscreds.Config{
 		AEAD: aead, Deriver: secret.NewMinter(rand.Reader, h), Rand: rand.Reader, Clock: e.clock,
 		SessionLive: e.sess.live, Keys: e.keys,
@@ -125,8 +113,10 @@ func TestMintFromSeedDeterministic(t *testing.T) {
 		t.Fatalf("same input, different credentials:\n%+v\n%+v", c1, c2)
 	}
 	for name, c := range map[string]func() (awscreds.Credentials, error){
-		"other seed":   func() (awscreds.Credentials, error) { return e.a.MintFromSeed("ASORseed-two", e.alice, exp) },
-		"other expiry": func() (awscreds.Credentials, error) { return e.a.MintFromSeed("ASORseed-one", e.alice, exp.Add(-time.Minute)) },
+		"other seed": func() (awscreds.Credentials, error) { return e.a.MintFromSeed("ASORseed-two", e.alice, exp) },
+		"other expiry": func() (awscreds.Credentials, error) {
+			return e.a.MintFromSeed("ASORseed-one", e.alice, exp.Add(-time.Minute))
+		},
 	} {
 		c3, err := c()
 		if err != nil {

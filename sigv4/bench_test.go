@@ -54,7 +54,7 @@ func benchVerify(b *testing.B, v *Verifier, creds aws.Credentials) {
 // BenchmarkVerify: header form, long-term key from a map, signing key
 // cached: the cost of the verification itself.
 func BenchmarkVerify(b *testing.B) {
-	v, err := New(Options{Credentials: testCreds(), Clock: &testClock{t: testNow}, Rand: rand.Reader})
+	v, err := New(Options{Credentials: testCreds(), Clock: awscredstest.NewClock(testNow), Rand: rand.Reader})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -68,7 +68,7 @@ func BenchmarkVerifyMinted(b *testing.B) {
 	key := make([]byte, 32)
 	aead, _ := awscredstest.NewAEAD(key, rand.Reader)
 	h, _ := secret.NewHasher(key)
-	clock := &testClock{t: testNow}
+	clock := awscredstest.NewClock(testNow)
 	a, err := awscreds.New(awscreds.Config{
 		AEAD: aead, Deriver: secret.NewMinter(rand.Reader, h), Rand: rand.Reader, Clock: clock,
 		SessionLive: func(context.Context, string) (bool, error) { return true, nil },

@@ -11,12 +11,13 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
+
+	"github.com/signet-auth/signet/awscreds/awscredstest"
 
 	"github.com/signet-auth/signet"
 	"github.com/signet-auth/signet/awscreds"
@@ -24,18 +25,6 @@ import (
 
 // testNow is where the tests' clock stands.
 var testNow = time.Date(2026, 11, 21, 12, 0, 0, 0, time.UTC)
-
-type testClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *testClock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-func (c *testClock) Add(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
 
 // staticCreds is a CredentialSource of fixed keys.
 type staticCreds map[string]staticKey
@@ -75,7 +64,7 @@ func testCreds() staticCreds {
 
 type fixture struct {
 	t     *testing.T
-	clock *testClock
+	clock *awscredstest.Clock
 	v     *Verifier
 	srv   *httptest.Server
 }
@@ -84,7 +73,7 @@ type fixture struct {
 // signature for service "sts" and echoes the verified caller and the body.
 func newFixture(t *testing.T, mod func(*Options)) *fixture {
 	t.Helper()
-	f := &fixture{t: t, clock: &testClock{t: testNow}}
+	f := &fixture{t: t, clock: awscredstest.NewClock(testNow)}
 	o := Options{Credentials: testCreds(), Clock: f.clock, Rand: rand.Reader}
 	if mod != nil {
 		mod(&o)

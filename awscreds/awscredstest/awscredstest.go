@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/signet-auth/signet"
 	"github.com/signet-auth/signet/awscreds"
@@ -142,3 +143,19 @@ func (s *AccessKeys) Disable(id string) {
 		s.keys[id] = k
 	}
 }
+
+// Clock is a signet.Clock that stands still until moved; safe for the
+// concurrent reads of a server under test.
+type Clock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+// NewClock returns a clock standing at t.
+func NewClock(t time.Time) *Clock { return &Clock{t: t} }
+
+// Now returns where the clock stands.
+func (c *Clock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
+
+// Add moves the clock by d.
+func (c *Clock) Add(d time.Duration) { c.mu.Lock(); defer c.mu.Unlock(); c.t = c.t.Add(d) }
