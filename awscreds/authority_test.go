@@ -8,7 +8,6 @@ import (
 	"encoding/hex"
 	"errors"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -20,51 +19,19 @@ import (
 
 var testNow = time.Date(2026, 11, 21, 12, 0, 0, 0, time.UTC)
 
-// sessions is the liveness the wiring would read from the grant store.
-type sessions struct {
-	mu    sync.Mutex
-	dead  map[string]bool
-	calls int
-	err   error
-}
-
-func (s *sessions) live(_ context.Context, id string) (bool, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.calls++
-	return !s.dead[id], s.err
-}
-
-func (s *sessions) revoke(id string) { s.mu.Lock(); defer s.mu.Unlock(); s.dead[id] = true }
-
 type env struct {
 	a     *awscreds.Authority
 	clock *awscredstest.Clock
-	sess  *sessions
+	sess  *awscredstest.Sessions
 	keys  *awscredstest.AccessKeys
 	alice awscreds.Principal
 }
 
 func newEnv(t testing.TB) *env {
 	t.Helper()
-	key := make([]byte, 32)
-	rand.Read(key)
-	aead, err := awscredstest.NewAEAD(key, rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	h, err := secret.NewHasher(key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	e := &env{clock: awscredstest.NewClock(testNow), sess: &sessions{dead: map[string]bool{}}, keys: awscredstest.NewAccessKeys()}
-	e.a, err = awscreds.New(awscreds.Config{
-		AEAD: aead, Deriver: secret.NewMinter(rand.Reader, h), Rand: rand.Reader, Clock: e.clock,
-		SessionLive: e.sess.live, Keys: e.keys,
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	e := &env{clock: awscredstest.NewClock(testNow), sess: &awscredstest.Sessions{}, keys: awscredstest.NewAccessKeys()}
+	e.a = awscredstest.NewAuthority(t, e.clock, e.sess, e.keys)
+	var err error
 	e.alice, err = awscreds.AssumedRole(signet.Assignment{AccountID: "123456789012", RoleName: "Admin"}, "alice", "sess-1")
 	if err != nil {
 		t.Fatal(err)
@@ -204,10 +171,10 @@ func TestLookupRevokedSession(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if e.sess.calls != 1 {
-		t.Fatalf("liveness asked %d times for three lookups within the TTL, want 1", e.sess.calls)
+	if e.sess.Calls() != 1 {
+		t.Fatalf("liveness asked %d times for three lookups within the TTL, want 1", e.sess.Calls())
 	}
-	e.sess.revoke("sess-1")
+	e.sess.Revoke("sess-1")
 	e.clock.Add(awscreds.DefaultSessionCacheTTL)
 	if _, _, err := e.a.Lookup(ctx, c.AccessKeyID, c.SessionToken); codeOf(err) != signet.CodeAccessDenied {
 		t.Fatalf("revoked session after the TTL: %v", err)
@@ -217,14 +184,14 @@ func TestLookupRevokedSession(t *testing.T) {
 	if _, _, err := e.a.Lookup(ctx, d.AccessKeyID, d.SessionToken); err != nil {
 		t.Fatal(err)
 	}
-	e.sess.revoke("sess-2")
+	e.sess.Revoke("sess-2")
 	e.a.ForgetSession("sess-2")
 	if _, _, err := e.a.Lookup(ctx, d.AccessKeyID, d.SessionToken); codeOf(err) != signet.CodeAccessDenied {
 		t.Fatalf("revoked and forgotten session: %v", err)
 	}
 
 	// The liveness check failing fails the request (closed, not open).
-	e.sess.err = signet.ErrUnavailable
+	e.sess.Fail(signet.ErrUnavailable)
 	f, _ := e.a.Mint(awscreds.Principal{ARN: e.alice.ARN, AccountID: e.alice.AccountID, UserID: e.alice.UserID, SessionID: "sess-3"}, testNow.Add(20*time.Minute))
 	if _, _, err := e.a.Lookup(ctx, f.AccessKeyID, f.SessionToken); err == nil || !errors.Is(err, signet.ErrUnavailable) {
 		t.Fatalf("liveness failure: %v", err)

@@ -92,7 +92,7 @@ func TestVerifiedOverHTTP(t *testing.T) {
 	e.clock.Add(time.Minute)
 	want("expired session token", sdk(short), 403, "ExpiredTokenException")
 
-	e.sess.revoke(e.alice.SessionID)
+	e.sess.Revoke(e.alice.SessionID)
 	e.clock.Add(awscreds.DefaultSessionCacheTTL)
 	want("revoked session", sdk(tmp), 403, "AccessDeniedException")
 }
