@@ -1,10 +1,11 @@
 package sigv4
 
 import (
-	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
+
+	"github.com/signet-auth/signet/api/awsjson"
 )
 
 // Kind classifies a verification failure. Each wire dialect names it its own
@@ -96,22 +97,15 @@ const (
 // ErrorRenderer writes a verification failure in a wire dialect's shape.
 type ErrorRenderer func(w http.ResponseWriter, r *http.Request, e *Error)
 
-// JSONErrors renders e as the AWS JSON protocols do: x-amzn-ErrorType and
-// x-amzn-RequestId headers and a {"__type","message"} body
+// JSONErrors renders e as the AWS JSON protocols do, with awsjson's
+// framing: x-amzn-ErrorType and x-amzn-RequestId headers and a
+// {"__type","message"} body
 // (https://smithy.io/2.0/aws/protocols/aws-restjson1-protocol.html#operation-error-serialization).
 func JSONErrors(w http.ResponseWriter, _ *http.Request, e *Error) {
-	body, _ := json.Marshal(struct {
-		Type    string `json:"__type"`
-		Message string `json:"message"`
-	}{e.Kind.Code(), e.Message})
-	h := w.Header()
-	h.Set("Content-Type", "application/json")
-	h.Set("X-Amzn-Errortype", e.Kind.Code())
 	if e.RequestID != "" {
-		h.Set("X-Amzn-Requestid", e.RequestID)
+		w.Header().Set("X-Amzn-Requestid", e.RequestID)
 	}
-	w.WriteHeader(e.Kind.Status())
-	w.Write(body)
+	awsjson.WriteError(w, e.Kind.Status(), e.Kind.Code(), map[string]string{"message": e.Message}, 0)
 }
 
 // NewRequestID returns a random version 4 UUID (RFC 9562 §5.4), the shape
