@@ -19,9 +19,9 @@ import (
 	"log"
 	"os"
 	"path/filepath"
-	"regexp"
 	"sort"
-	"strings"
+
+	"github.com/signet-auth/signet/awscli/internal/xform"
 )
 
 // The operations signet serves, per service, in the order of the model.
@@ -160,7 +160,7 @@ func genService(b *bytes.Buffer, name string, ops []string, m *model) {
 			collect(m, outName, need)
 		}
 		fmt.Fprintf(b, "{Name: %q, CLIName: %q, Method: %q, RequestURI: %q, Input: %q, Output: %q, Wrapper: %q, Unsigned: %v},\n",
-			opName, xformName(opName, "-"), op.HTTP.Method, op.HTTP.RequestURI, in, outName, wrapper, unsigned)
+			opName, xform.Name(opName, "-"), op.HTTP.Method, op.HTTP.RequestURI, in, outName, wrapper, unsigned)
 	}
 	b.WriteString("},\nShapes: map[string]*Shape{\n")
 	names := make([]string, 0, len(need))
@@ -272,22 +272,3 @@ func genShape(b *bytes.Buffer, m *model, name string) {
 	}
 	b.WriteString("},\n")
 }
-
-// xformName is botocore.xform_name: CamelCase to lower words joined by sep,
-// keeping a trailing plural acronym ("ARNs") together.
-func xformName(name, sep string) string {
-	if strings.Contains(name, sep) {
-		return name
-	}
-	if loc := specialCase.FindStringIndex(name); loc != nil {
-		name = name[:loc[0]] + sep + strings.ToLower(name[loc[0]:])
-	}
-	s1 := firstCap.ReplaceAllString(name, "${1}"+sep+"${2}")
-	return strings.ToLower(endCap.ReplaceAllString(s1, "${1}"+sep+"${2}"))
-}
-
-var (
-	firstCap    = regexp.MustCompile(`(.)([A-Z][a-z]+)`)
-	endCap      = regexp.MustCompile(`([a-z0-9])([A-Z])`)
-	specialCase = regexp.MustCompile(`[A-Z]{2,}s$`)
-)
