@@ -105,22 +105,28 @@ func withTimeouts(base *http.Client, read, connect time.Duration) *http.Client {
 
 // callAll makes the call, following nextToken for paginated operations and
 // concatenating the result lists as the AWS CLI does.
-func (c *caller) callAll(ctx context.Context, params *Obj, p *parsedArgs) (any, error) {
+func (c *caller) callAll(ctx context.Context, params *Obj) (any, []*Obj, error) {
 	pg := paginator(c.op)
 	if pg == nil || !c.paginate {
-		return c.call(ctx, params)
+		res, err := c.call(ctx, params)
+		return res, nil, err
 	}
+	var pages []*Obj
 	var all []any
 	var merged *Obj
 	seen := map[string]bool{}
 	for {
 		res, err := c.call(ctx, params)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		o := res.(*Obj)
+		pages = append(pages, o)
 		if merged == nil {
-			merged = o
+			merged = newObj()
+			for _, k := range o.Keys {
+				merged.Set(k, o.M[k])
+			}
 		}
 		if l, ok := o.M[pg.resultKey].([]any); ok {
 			all = append(all, l...)
@@ -137,7 +143,7 @@ func (c *caller) callAll(ctx context.Context, params *Obj, p *parsedArgs) (any, 
 		all = []any{}
 	}
 	merged.Set(pg.resultKey, all)
-	return merged, nil
+	return merged, pages, nil
 }
 
 // serviceError is an error response, printed as botocore's ClientError.

@@ -83,8 +83,6 @@ type optSpec struct {
 	global bool
 }
 
-var errHelp = errors.New("help requested")
-
 // globalOptions are the AWS CLI's options that every operation accepts.
 func globalOptions() []optSpec {
 	return []optSpec{

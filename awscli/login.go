@@ -113,7 +113,7 @@ func (o *oidcClient) post(ctx context.Context, op, path string, body map[string]
 	}
 	resp, err := client.Do(req)
 	if err != nil {
-		return nil, nil, fmt.Errorf("Could not connect to the endpoint URL: \"%s\"", req.URL)
+		return nil, nil, &connectError{req.URL.String()}
 	}
 	defer resp.Body.Close()
 	data, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
@@ -481,4 +481,11 @@ func deviceFlow(ctx context.Context, env Env, oc *oidcClient, sc *ssoConfig, reg
 			return nil, fail(env, ExitOther, errors.Join(errors.New("login cancelled"), err).Error())
 		}
 	}
+}
+
+// connectError is the AWS CLI's message for an unreachable endpoint.
+type connectError struct{ url string }
+
+func (e *connectError) Error() string {
+	return fmt.Sprintf("Could not connect to the endpoint URL: \"%s\"", e.url)
 }

@@ -82,13 +82,4 @@ func (s *Shape) isRequired(name string) bool {
 	return false
 }
 
-func (s *Service) operation(cliName string) *Operation {
-	for _, op := range s.Operations {
-		if op.CLIName == cliName {
-			return op
-		}
-	}
-	return nil
-}
-
 func int64p(v int64) *int64 { return &v }

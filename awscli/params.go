@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
-	"sort"
 	"strconv"
 	"strings"
 
@@ -448,11 +447,4 @@ func requiredMissing(in *Shape, p *parsedArgs, opts []optSpec) []string {
 		}
 	}
 	return missing
-}
-
-// sortedStrings returns a sorted copy.
-func sortedStrings(l []string) []string {
-	c := append([]string(nil), l...)
-	sort.Strings(c)
-	return c
 }

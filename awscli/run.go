@@ -87,6 +87,7 @@ func runOperation(ctx context.Context, env Env, svc *Service, op *Operation, arg
 	}
 
 	var result any
+	var pages []*Obj
 	if skel == "output" {
 		result = newObj()
 		if op.Output != "" {
@@ -97,20 +98,50 @@ func runOperation(ctx context.Context, env Env, svc *Service, op *Operation, arg
 		if err != nil {
 			return err
 		}
-		result, err = c.callAll(ctx, params, p)
+		result, pages, err = c.callAll(ctx, params)
 		if err != nil {
 			return err
 		}
 	}
+	// text and yaml-stream print page by page, the query applied to each,
+	// as the AWS CLI streams them.
+	if pg := paginator(op); pg != nil && len(pages) > 1 && (format == "text" || format == "yaml-stream") {
+		for i, page := range pages {
+			cur := newObj()
+			if i == 0 {
+				for _, k := range page.Keys {
+					if k != pg.outputToken {
+						cur.Set(k, page.M[k])
+					}
+				}
+			}
+			if v, ok := page.M[pg.resultKey]; ok {
+				cur.Set(pg.resultKey, v)
+			}
+			if err := printResult(env, format, op.Name, cur, query, queryText(p)); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	return printResult(env, format, op.Name, result, query, queryText(p))
+}
+
+func queryText(p *parsedArgs) string {
+	q, _ := p.get("query")
+	return q
+}
+
+func printResult(env Env, format, title string, result any, query jmespath.JMESPath, expr string) error {
 	if query != nil {
 		order := orderTable{}
 		r, err := query.Search(plain(result, order))
 		if err != nil {
 			return fail(env, ExitOther, err.Error())
 		}
-		result = ordered(r, order)
+		result = ordered(r, order, expr)
 	}
-	if err := writeOutput(env.Stdout, format, op.Name, result); err != nil {
+	if err := writeOutput(env.Stdout, format, title, result); err != nil {
 		return fail(env, ExitOther, err.Error())
 	}
 	return nil

@@ -7,6 +7,7 @@ import (
 	"io"
 	"math"
 	"reflect"
+	"regexp"
 	"sort"
 	"strconv"
 
@@ -195,9 +196,10 @@ func plain(v any, order orderTable) any {
 	return v
 }
 
-// ordered converts a query result back, restoring known key orders and
-// sorting the keys of maps the query built.
-func ordered(v any, order orderTable) any {
+// ordered converts a query result back, restoring known key orders. Maps
+// the query built (multi-select hashes) take the order their keys appear in
+// the expression, as Python's ordered dicts give the AWS CLI.
+func ordered(v any, order orderTable, expr string) any {
 	switch v := v.(type) {
 	case map[string]any:
 		keys, ok := order[reflect.ValueOf(v).Pointer()]
@@ -206,17 +208,30 @@ func ordered(v any, order orderTable) any {
 			for k := range v {
 				keys = append(keys, k)
 			}
-			sort.Strings(keys)
+			pos := func(k string) int {
+				re := regexp.MustCompile(`(^|[{,\s])` + regexp.QuoteMeta(k) + `\s*:`)
+				if loc := re.FindStringIndex(expr); loc != nil {
+					return loc[0]
+				}
+				return len(expr)
+			}
+			sort.Slice(keys, func(i, j int) bool {
+				pi, pj := pos(keys[i]), pos(keys[j])
+				if pi != pj {
+					return pi < pj
+				}
+				return keys[i] < keys[j]
+			})
 		}
 		o := newObj()
 		for _, k := range keys {
-			o.Set(k, ordered(v[k], order))
+			o.Set(k, ordered(v[k], order, expr))
 		}
 		return o
 	case []any:
 		l := make([]any, len(v))
 		for i, e := range v {
-			l[i] = ordered(e, order)
+			l[i] = ordered(e, order, expr)
 		}
 		return l
 	case float64:
