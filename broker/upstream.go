@@ -160,7 +160,9 @@ func post(ctx context.Context, c *http.Client, r upstreamRequest, maxBytes int64
 		return res, nil
 	}
 	body, err := io.ReadAll(io.LimitReader(resp.Body, maxBytes+1))
-	if err != nil {
+	if err != nil || ctx.Err() != nil {
+		// A body cut short by the deadline can read as a clean end; the
+		// context says what happened.
 		if ctx.Err() != nil || isTimeout(err) {
 			return res, &callError{outcome: OutcomeTimeout, detail: "upstream response body did not arrive in time", err: err}
 		}
