@@ -2,7 +2,6 @@ package broker
 
 import (
 	"net/url"
-	"path"
 	"slices"
 	"strings"
 
@@ -123,13 +122,4 @@ func (p *provider) authenticate(c *client, u string, form url.Values) upstreamRe
 		r.basicUser, r.basicPass = url.QueryEscape(c.id), url.QueryEscape(c.secret)
 	}
 	return r
-}
-
-// endpointLabel is a URL's host and path, for log lines.
-func endpointLabel(u string) string {
-	pu, err := url.Parse(u)
-	if err != nil {
-		return ""
-	}
-	return pu.Host + path.Clean("/"+pu.Path)
 }

@@ -406,3 +406,8 @@ func Delay(d time.Duration) Behavior {
 		}
 	}
 }
+
+// Normal answers as documented (a placeholder in a Script sequence).
+func Normal() Behavior {
+	return func(u *Upstream, w http.ResponseWriter, r *http.Request) { u.Normal(w, r) }
+}
