@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -321,5 +322,43 @@ func TestBR08_NoSecretsInLogs(t *testing.T) {
 	}
 	if leaks := brokertest.Leaks(logs, secrets...); len(leaks) > 0 {
 		t.Fatalf("leaked %q\n%s", leaks, logs)
+	}
+}
+
+// panicky is a broker that panics with the caller's code in the value.
+type panicky struct{}
+
+func (panicky) Exchange(_ context.Context, r broker.ExchangeRequest) (broker.Tokens, error) {
+	panic("exchanging " + r.Code)
+}
+
+func (panicky) Refresh(_ context.Context, r broker.RefreshRequest) (broker.Tokens, error) {
+	panic(fmt.Errorf("refreshing %s", r.RefreshToken))
+}
+
+// BR-08: a panic becomes a 500 and its value, which may hold request
+// data, is not logged.
+func TestBR08_PanicNotLogged(t *testing.T) {
+	e := newEnv(t, time.Second)
+	v, err := sigv4.New(sigv4.Options{Credentials: e.auth, Clock: e.clock, Rand: rand.Reader})
+	if err != nil {
+		t.Fatal(err)
+	}
+	logs := &brokertest.Logs{}
+	mux := http.NewServeMux()
+	(&uibuilder.Handler{Broker: panicky{}, Verifier: v, Logger: logs.Logger()}).Mount(mux)
+	e.srv = httptest.NewServer(mux)
+	defer e.srv.Close()
+	for _, c := range []struct{ path, body, secret string }{
+		{"/tokens/figma", `{"code":"figcode_panic0123456789","redirectUri":"` + redirect + `"}`, "figcode_panic0123456789"},
+		{"/tokens/figma/refresh", `{"token":"figur_panic0123456789"}`, "figur_panic0123456789"},
+	} {
+		r := e.post(t, e.alice, c.path, c.body)
+		if r.status != 500 || r.errorType() != "InternalServerException" || strings.Contains(r.body, c.secret) {
+			t.Fatalf("%d %s %s", r.status, r.errorType(), r.body)
+		}
+		if leaks := brokertest.Leaks(logs.String(), c.secret); len(leaks) > 0 || !strings.Contains(logs.String(), "panicked") {
+			t.Fatalf("log %s", logs.String())
+		}
 	}
 }
