@@ -35,6 +35,10 @@ const busyTimeoutMS = 10000
 // DB is one SQLite database. It implements every store interface of package
 // signet; Stores bundles them.
 type DB struct {
+	// Rules are RedeemCode, PollDevice, DecideDevice and Rotate, run in
+	// this database's write transactions.
+	storecore.Rules
+
 	// write has exactly one connection: every write transaction runs on it,
 	// one at a time, so writers in this process queue in Go instead of
 	// spinning on the file lock. A group-commit writer (many small
@@ -106,6 +110,7 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	read.SetMaxIdleConns(n)
 
 	db := &DB{write: write, read: read, migrations: ms}
+	db.Rules.InTx = db.inTx
 	if err := db.migrate(ctx); err != nil {
 		db.Close()
 		return nil, err
@@ -214,20 +219,9 @@ func (db *DB) txOnce(ctx context.Context, fn func(*sql.Tx) error) error {
 	return tx.Commit()
 }
 
-// rule runs one of the shared single-use rules in a write transaction and
-// commits what it decided.
-func rule[T any](ctx context.Context, db *DB, fn func(context.Context, storecore.Tx) (storecore.Outcome[T], error)) (T, error) {
-	var out storecore.Outcome[T]
-	err := db.tx(ctx, func(tx *sql.Tx) error {
-		var err error
-		out, err = fn(ctx, &writeTx{tx})
-		return err
-	})
-	if err != nil {
-		var zero T
-		return zero, err
-	}
-	return out.Value, out.Err
+// inTx is storecore.Rules.InTx.
+func (db *DB) inTx(ctx context.Context, fn func(storecore.Tx) error) error {
+	return db.tx(ctx, func(tx *sql.Tx) error { return fn(&writeTx{tx}) })
 }
 
 func sqliteCode(err error) (int, bool) {
@@ -267,17 +261,6 @@ func mapErr(err error) error {
 	return err
 }
 
-// row maps sql.ErrNoRows to signet.ErrNotFound.
-type row struct{ r *sql.Row }
-
-func (r row) Scan(dest ...any) error {
-	err := r.r.Scan(dest...)
-	if errors.Is(err, sql.ErrNoRows) {
-		return signet.ErrNotFound
-	}
-	return err
-}
-
 // queryAll runs a query and scans every row with scan.
 func queryAll[T any](ctx context.Context, q querier, scan func(storecore.Scanner) (T, error), query string, args ...any) ([]T, error) {
 	rows, err := q.QueryContext(ctx, query, args...)
@@ -285,15 +268,7 @@ func queryAll[T any](ctx context.Context, q querier, scan func(storecore.Scanner
 		return nil, err
 	}
 	defer rows.Close()
-	var out []T
-	for rows.Next() {
-		v, err := scan(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, v)
-	}
-	return out, rows.Err()
+	return storecore.ScanAll(rows, scan)
 }
 
 // placeholders returns "?, ?, …" for n columns.

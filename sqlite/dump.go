@@ -3,7 +3,6 @@ package sqlite
 import (
 	"context"
 	"fmt"
-	"strconv"
 
 	"github.com/signet-auth/signet/internal/storecore"
 )
@@ -52,23 +51,8 @@ func dumpTable(ctx context.Context, q querier, table string) ([][]byte, error) {
 			return nil, err
 		}
 		for _, v := range vals {
-			cells = append(cells, cell(v))
+			cells = append(cells, storecore.Cell(v))
 		}
 	}
 	return cells, rows.Err()
-}
-
-func cell(v any) []byte {
-	switch v := v.(type) {
-	case nil:
-		return nil
-	case []byte:
-		return append([]byte(nil), v...)
-	case string:
-		return []byte(v)
-	case int64:
-		return strconv.AppendInt(nil, v, 10)
-	default:
-		return fmt.Append(nil, v)
-	}
 }

@@ -10,8 +10,8 @@ import (
 )
 
 // readRow runs a single-row query on the read pool.
-func (db *DB) readRow(ctx context.Context, q string, args ...any) row {
-	return row{db.read.QueryRowContext(ctx, q, args...)}
+func (db *DB) readRow(ctx context.Context, q string, args ...any) sc.Row {
+	return sc.Row{R: db.read.QueryRowContext(ctx, q, args...), NoRows: sql.ErrNoRows}
 }
 
 // one reads one value on the read pool, mapping errors to sentinels.
@@ -38,19 +38,19 @@ func (db *DB) exec(ctx context.Context, mustChange bool, q string, args ...any) 
 // Users.
 
 func (db *DB) CreateUser(ctx context.Context, u signet.User) error {
-	return db.exec(ctx, false, insertUser, sc.UserArgs(u)...)
+	return db.exec(ctx, false, inserts.User, sc.UserArgs(u)...)
 }
 
 func (db *DB) GetUser(ctx context.Context, id string) (signet.User, error) {
-	return one(sc.ScanUser(db.readRow(ctx, `SELECT `+userCols+` FROM users WHERE id = ?`, id)))
+	return one(sc.ScanUser(db.readRow(ctx, `SELECT `+sc.UserCols+` FROM users WHERE id = ?`, id)))
 }
 
 func (db *DB) GetUserByName(ctx context.Context, name string) (signet.User, error) {
-	return one(sc.ScanUser(db.readRow(ctx, `SELECT `+userCols+` FROM users WHERE name = ?`, name)))
+	return one(sc.ScanUser(db.readRow(ctx, `SELECT `+sc.UserCols+` FROM users WHERE name = ?`, name)))
 }
 
 func (db *DB) ListUsers(ctx context.Context) ([]signet.User, error) {
-	return all(ctx, db, sc.ScanUser, `SELECT `+userCols+` FROM users ORDER BY name`)
+	return all(ctx, db, sc.ScanUser, `SELECT `+sc.UserCols+` FROM users ORDER BY name`)
 }
 
 func (db *DB) UpdateUser(ctx context.Context, u signet.User) error {
@@ -63,15 +63,15 @@ func (db *DB) UpdateUser(ctx context.Context, u signet.User) error {
 // Clients.
 
 func (db *DB) CreateClient(ctx context.Context, c signet.Client) error {
-	return db.exec(ctx, false, insertClient, sc.ClientArgs(c)...)
+	return db.exec(ctx, false, inserts.Client, sc.ClientArgs(c)...)
 }
 
 func (db *DB) GetClient(ctx context.Context, id string) (signet.Client, error) {
-	return one(sc.ScanClient(db.readRow(ctx, `SELECT `+clientCols+` FROM clients WHERE id = ?`, id)))
+	return one(sc.ScanClient(db.readRow(ctx, `SELECT `+sc.ClientCols+` FROM clients WHERE id = ?`, id)))
 }
 
 func (db *DB) ListClients(ctx context.Context) ([]signet.Client, error) {
-	return all(ctx, db, sc.ScanClient, `SELECT `+clientCols+` FROM clients ORDER BY created_at, id`)
+	return all(ctx, db, sc.ScanClient, `SELECT `+sc.ClientCols+` FROM clients ORDER BY created_at, id`)
 }
 
 func (db *DB) DeleteClient(ctx context.Context, id string, now time.Time) error {
@@ -92,14 +92,7 @@ func (db *DB) DeleteClient(ctx context.Context, id string, now time.Time) error 
 // Grants.
 
 func (db *DB) CreateCode(ctx context.Context, c signet.AuthorizationCode) error {
-	return db.exec(ctx, false, insertCode, sc.CodeArgs(c)...)
-}
-
-func (db *DB) RedeemCode(ctx context.Context, r signet.CodeRedemption) (signet.AuthorizationCode, signet.Session, signet.TokenGeneration, error) {
-	res, err := rule(ctx, db, func(ctx context.Context, tx sc.Tx) (sc.Outcome[sc.CodeResult], error) {
-		return sc.RedeemCode(ctx, tx, r)
-	})
-	return res.Code, res.Session, res.Tokens, err
+	return db.exec(ctx, false, inserts.Code, sc.CodeArgs(c)...)
 }
 
 // CreateDevice frees the user code of an authorization that has expired
@@ -111,35 +104,17 @@ func (db *DB) CreateDevice(ctx context.Context, d signet.DeviceAuthorization) er
 			d.UserCodeDigest[:], sc.Millis(d.CreatedAt)); err != nil {
 			return err
 		}
-		return t.exec(ctx, insertDevice, sc.DeviceArgs(d)...)
+		return t.exec(ctx, inserts.Device, sc.DeviceArgs(d)...)
 	})
 }
 
 func (db *DB) GetDeviceByUserCode(ctx context.Context, userCode signet.Digest) (signet.DeviceAuthorization, error) {
-	return one(sc.ScanDevice(db.readRow(ctx, `SELECT `+deviceCols+` FROM device_authorizations
+	return one(sc.ScanDevice(db.readRow(ctx, `SELECT `+sc.DeviceCols+` FROM device_authorizations
 		WHERE user_code_digest = ?`, userCode[:])))
 }
 
-func (db *DB) DecideDevice(ctx context.Context, userCode signet.Digest, status signet.DeviceStatus, userID string, authTime, now time.Time) (signet.DeviceAuthorization, error) {
-	return rule(ctx, db, func(ctx context.Context, tx sc.Tx) (sc.Outcome[signet.DeviceAuthorization], error) {
-		return sc.DecideDevice(ctx, tx, userCode, status, userID, authTime, now)
-	})
-}
-
-func (db *DB) PollDevice(ctx context.Context, p signet.DevicePoll) (signet.DevicePollResult, error) {
-	return rule(ctx, db, func(ctx context.Context, tx sc.Tx) (sc.Outcome[signet.DevicePollResult], error) {
-		return sc.PollDevice(ctx, tx, p)
-	})
-}
-
-func (db *DB) Rotate(ctx context.Context, r signet.Rotation) (signet.RotationResult, error) {
-	return rule(ctx, db, func(ctx context.Context, tx sc.Tx) (sc.Outcome[signet.RotationResult], error) {
-		return sc.Rotate(ctx, tx, r)
-	})
-}
-
 func (db *DB) lookup(ctx context.Context, col string, d signet.Digest) (signet.Session, signet.TokenGeneration, error) {
-	s, g, err := sc.ScanSessionGeneration(db.readRow(ctx, sessionGeneration+` WHERE g.`+col+` = ?`, d[:]))
+	s, g, err := sc.ScanSessionGeneration(db.readRow(ctx, sc.SessionGeneration+` WHERE g.`+col+` = ?`, d[:]))
 	return s, g, mapErr(err)
 }
 
@@ -152,11 +127,11 @@ func (db *DB) LookupRefresh(ctx context.Context, d signet.Digest) (signet.Sessio
 }
 
 func (db *DB) GetSession(ctx context.Context, id string) (signet.Session, error) {
-	return one(sc.ScanSession(db.readRow(ctx, `SELECT `+sessionCols+` FROM sessions WHERE id = ?`, id)))
+	return one(sc.ScanSession(db.readRow(ctx, `SELECT `+sc.SessionCols+` FROM sessions WHERE id = ?`, id)))
 }
 
 func (db *DB) ListSessions(ctx context.Context, f signet.SessionFilter) ([]signet.Session, error) {
-	q := `SELECT ` + sessionCols + ` FROM sessions WHERE 1 = 1`
+	q := `SELECT ` + sc.SessionCols + ` FROM sessions WHERE 1 = 1`
 	var args []any
 	if f.UserID != "" {
 		q += ` AND user_id = ?`
@@ -221,11 +196,11 @@ func (db *DB) MarkUsed(ctx context.Context, d signet.Digest, expiresAt, now time
 // Keys.
 
 func (db *DB) AddKey(ctx context.Context, k signet.Key) error {
-	return db.exec(ctx, false, insertKey, sc.KeyArgs(k)...)
+	return db.exec(ctx, false, inserts.Key, sc.KeyArgs(k)...)
 }
 
 func (db *DB) ListKeys(ctx context.Context) ([]signet.Key, error) {
-	return all(ctx, db, sc.ScanKey, `SELECT `+keyCols+` FROM server_keys ORDER BY created_at, id`)
+	return all(ctx, db, sc.ScanKey, `SELECT `+sc.KeyCols+` FROM server_keys ORDER BY created_at, id`)
 }
 
 func (db *DB) RetireKey(ctx context.Context, id string, at time.Time) error {

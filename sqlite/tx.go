@@ -15,8 +15,8 @@ type writeTx struct{ tx *sql.Tx }
 
 var _ sc.Tx = (*writeTx)(nil)
 
-func (t *writeTx) row(ctx context.Context, q string, args ...any) row {
-	return row{t.tx.QueryRowContext(ctx, q, args...)}
+func (t *writeTx) row(ctx context.Context, q string, args ...any) sc.Row {
+	return sc.Row{R: t.tx.QueryRowContext(ctx, q, args...), NoRows: sql.ErrNoRows}
 }
 
 // changed runs a conditional statement and reports whether it changed a row.
@@ -36,11 +36,11 @@ func (t *writeTx) exec(ctx context.Context, q string, args ...any) error {
 
 func (t *writeTx) ClaimCode(ctx context.Context, d signet.Digest, now time.Time) (signet.AuthorizationCode, bool, error) {
 	return sc.Claimed(sc.ScanCode(t.row(ctx, `UPDATE codes SET used_at = ? WHERE digest = ? AND used_at = 0
-		RETURNING `+codeCols, sc.Millis(now), d[:])))
+		RETURNING `+sc.CodeCols, sc.Millis(now), d[:])))
 }
 
 func (t *writeTx) Code(ctx context.Context, d signet.Digest) (signet.AuthorizationCode, error) {
-	return sc.ScanCode(t.row(ctx, `SELECT `+codeCols+` FROM codes WHERE digest = ?`, d[:]))
+	return sc.ScanCode(t.row(ctx, `SELECT `+sc.CodeCols+` FROM codes WHERE digest = ?`, d[:]))
 }
 
 func (t *writeTx) SetCodeSession(ctx context.Context, d signet.Digest, sessionID string) error {
@@ -48,11 +48,11 @@ func (t *writeTx) SetCodeSession(ctx context.Context, d signet.Digest, sessionID
 }
 
 func (t *writeTx) LockSession(ctx context.Context, id string) (signet.Session, error) {
-	return sc.ScanSession(t.row(ctx, `SELECT `+sessionCols+` FROM sessions WHERE id = ?`, id))
+	return sc.ScanSession(t.row(ctx, `SELECT `+sc.SessionCols+` FROM sessions WHERE id = ?`, id))
 }
 
 func (t *writeTx) InsertSession(ctx context.Context, s signet.Session) error {
-	return t.exec(ctx, insertSession, sc.SessionArgs(s)...)
+	return t.exec(ctx, inserts.Session, sc.SessionArgs(s)...)
 }
 
 func (t *writeTx) RevokeSession(ctx context.Context, id string, now time.Time, reason string) error {
@@ -65,20 +65,20 @@ func (t *writeTx) AdvanceSession(ctx context.Context, id string, from int64) (bo
 }
 
 func (t *writeTx) User(ctx context.Context, id string) (signet.User, error) {
-	return sc.ScanUser(t.row(ctx, `SELECT `+userCols+` FROM users WHERE id = ?`, id))
+	return sc.ScanUser(t.row(ctx, `SELECT `+sc.UserCols+` FROM users WHERE id = ?`, id))
 }
 
 func (t *writeTx) GenerationByRefresh(ctx context.Context, d signet.Digest) (signet.TokenGeneration, error) {
-	return sc.ScanGeneration(t.row(ctx, `SELECT `+generationCols+` FROM token_generations WHERE refresh_digest = ?`, d[:]))
+	return sc.ScanGeneration(t.row(ctx, `SELECT `+sc.GenerationCols+` FROM token_generations WHERE refresh_digest = ?`, d[:]))
 }
 
 func (t *writeTx) Generation(ctx context.Context, sessionID string, n int64) (signet.TokenGeneration, error) {
-	return sc.ScanGeneration(t.row(ctx, `SELECT `+generationCols+` FROM token_generations
+	return sc.ScanGeneration(t.row(ctx, `SELECT `+sc.GenerationCols+` FROM token_generations
 		WHERE session_id = ? AND generation = ?`, sessionID, n))
 }
 
 func (t *writeTx) InsertGeneration(ctx context.Context, g signet.TokenGeneration) error {
-	return t.exec(ctx, insertGeneration, sc.GenerationArgs(g)...)
+	return t.exec(ctx, inserts.Generation, sc.GenerationArgs(g)...)
 }
 
 func (t *writeTx) RotateGeneration(ctx context.Context, sessionID string, n int64, now time.Time) (bool, error) {
@@ -87,11 +87,11 @@ func (t *writeTx) RotateGeneration(ctx context.Context, sessionID string, n int6
 }
 
 func (t *writeTx) LockDevice(ctx context.Context, d signet.Digest) (signet.DeviceAuthorization, error) {
-	return sc.ScanDevice(t.row(ctx, `SELECT `+deviceCols+` FROM device_authorizations WHERE digest = ?`, d[:]))
+	return sc.ScanDevice(t.row(ctx, `SELECT `+sc.DeviceCols+` FROM device_authorizations WHERE digest = ?`, d[:]))
 }
 
 func (t *writeTx) DeviceByUserCode(ctx context.Context, userCode signet.Digest) (signet.DeviceAuthorization, error) {
-	return sc.ScanDevice(t.row(ctx, `SELECT `+deviceCols+` FROM device_authorizations WHERE user_code_digest = ?`,
+	return sc.ScanDevice(t.row(ctx, `SELECT `+sc.DeviceCols+` FROM device_authorizations WHERE user_code_digest = ?`,
 		userCode[:]))
 }
 
@@ -105,5 +105,5 @@ func (t *writeTx) UpdateDevice(ctx context.Context, a signet.DeviceAuthorization
 func (t *writeTx) DecideDevice(ctx context.Context, userCode signet.Digest, status signet.DeviceStatus, userID string, authTime, now time.Time) (signet.DeviceAuthorization, bool, error) {
 	return sc.Claimed(sc.ScanDevice(t.row(ctx, `UPDATE device_authorizations SET status = ?, user_id = ?, auth_time = ?
 		WHERE user_code_digest = ? AND status = 'pending' AND expires_at > ?
-		RETURNING `+deviceCols, string(status), userID, sc.Millis(authTime), userCode[:], sc.Millis(now))))
+		RETURNING `+sc.DeviceCols, string(status), userID, sc.Millis(authTime), userCode[:], sc.Millis(now))))
 }

@@ -2,6 +2,7 @@ package storecore
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"time"
 
@@ -13,6 +14,42 @@ import (
 // here, so the scanners below report a missing row as signet.ErrNotFound.
 type Scanner interface {
 	Scan(dest ...any) error
+}
+
+// Row adapts a driver's single row so that its "no rows" error (NoRows)
+// reads as signet.ErrNotFound.
+type Row struct {
+	R      Scanner
+	NoRows error
+}
+
+// Scan implements Scanner.
+func (r Row) Scan(dest ...any) error {
+	err := r.R.Scan(dest...)
+	if errors.Is(err, r.NoRows) {
+		return signet.ErrNotFound
+	}
+	return err
+}
+
+// Rows is a result set: *sql.Rows and pgx.Rows both fit.
+type Rows interface {
+	Next() bool
+	Scan(dest ...any) error
+	Err() error
+}
+
+// ScanAll scans every row with scan; the caller closes rows.
+func ScanAll[T any](rows Rows, scan func(Scanner) (T, error)) ([]T, error) {
+	var out []T
+	for rows.Next() {
+		v, err := scan(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, rows.Err()
 }
 
 // Millis stores t as unix milliseconds; the zero time is 0. Integers keep the

@@ -80,6 +80,55 @@ func done[T any](v T, err error) (Outcome[T], error) { return Outcome[T]{Value: 
 // notFound separates a missing row (an outcome) from a database failure.
 func notFound(err error) bool { return errors.Is(err, signet.ErrNotFound) }
 
+// Rules implements the single-use methods of signet.GrantStore
+// (RedeemCode, PollDevice, DecideDevice, Rotate) for a backend; the backends
+// embed it.
+type Rules struct {
+	// InTx runs fn in one write transaction and commits when fn returns nil,
+	// running it again from the start (a bounded number of times) after a
+	// serialization failure or ErrRetry. Errors come back mapped to the
+	// store sentinels.
+	InTx func(ctx context.Context, fn func(Tx) error) error
+}
+
+// apply runs a rule in one transaction and commits what it decided.
+func apply[T any](ctx context.Context, r Rules, rule func(Tx) (Outcome[T], error)) (T, error) {
+	var out Outcome[T]
+	err := r.InTx(ctx, func(tx Tx) error {
+		var err error
+		out, err = rule(tx)
+		return err
+	})
+	if err != nil {
+		var zero T
+		return zero, err
+	}
+	return out.Value, out.Err
+}
+
+// RedeemCode implements signet.GrantStore.
+func (r Rules) RedeemCode(ctx context.Context, cr signet.CodeRedemption) (signet.AuthorizationCode, signet.Session, signet.TokenGeneration, error) {
+	res, err := apply(ctx, r, func(tx Tx) (Outcome[CodeResult], error) { return RedeemCode(ctx, tx, cr) })
+	return res.Code, res.Session, res.Tokens, err
+}
+
+// PollDevice implements signet.GrantStore.
+func (r Rules) PollDevice(ctx context.Context, p signet.DevicePoll) (signet.DevicePollResult, error) {
+	return apply(ctx, r, func(tx Tx) (Outcome[signet.DevicePollResult], error) { return PollDevice(ctx, tx, p) })
+}
+
+// DecideDevice implements signet.GrantStore.
+func (r Rules) DecideDevice(ctx context.Context, userCode signet.Digest, status signet.DeviceStatus, userID string, authTime, now time.Time) (signet.DeviceAuthorization, error) {
+	return apply(ctx, r, func(tx Tx) (Outcome[signet.DeviceAuthorization], error) {
+		return DecideDevice(ctx, tx, userCode, status, userID, authTime, now)
+	})
+}
+
+// Rotate implements signet.GrantStore.
+func (r Rules) Rotate(ctx context.Context, rot signet.Rotation) (signet.RotationResult, error) {
+	return apply(ctx, r, func(tx Tx) (Outcome[signet.RotationResult], error) { return Rotate(ctx, tx, rot) })
+}
+
 // CodeResult is what RedeemCode returns.
 type CodeResult struct {
 	Code    signet.AuthorizationCode

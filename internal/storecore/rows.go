@@ -26,6 +26,43 @@ var (
 	KeyColumns = []string{"id", "purpose", "algorithm", "sealed", "created_at", "active_at", "retired_at"}
 )
 
+// Select lists of every column, for SELECT and RETURNING.
+var (
+	UserCols       = Cols("", UserColumns)
+	ClientCols     = Cols("", ClientColumns)
+	CodeCols       = Cols("", CodeColumns)
+	DeviceCols     = Cols("", DeviceColumns)
+	SessionCols    = Cols("", SessionColumns)
+	GenerationCols = Cols("", GenerationColumns)
+	KeyCols        = Cols("", KeyColumns)
+	// SessionGeneration selects a session with one of its generations.
+	SessionGeneration = "SELECT " + Cols("s", SessionColumns) + ", " + Cols("g", GenerationColumns) +
+		" FROM token_generations g JOIN sessions s ON s.id = g.session_id"
+)
+
+// Inserts are the INSERT statements of every column of each table, with a
+// backend's placeholders; the values come from the *Args functions.
+type Inserts struct {
+	User, Client, Code, Device, Session, Generation, Key string
+}
+
+// NewInserts builds the inserts with placeholders(n), which returns the
+// backend's placeholder list for n values.
+func NewInserts(placeholders func(n int) string) Inserts {
+	insert := func(table string, cols []string) string {
+		return "INSERT INTO " + table + " (" + Cols("", cols) + ") VALUES (" + placeholders(len(cols)) + ")"
+	}
+	return Inserts{
+		User:       insert("users", UserColumns),
+		Client:     insert("clients", ClientColumns),
+		Code:       insert("codes", CodeColumns),
+		Device:     insert("device_authorizations", DeviceColumns),
+		Session:    insert("sessions", SessionColumns),
+		Generation: insert("token_generations", GenerationColumns),
+		Key:        insert("server_keys", KeyColumns),
+	}
+}
+
 // Cols joins a column list for a select list, each name qualified by alias
 // when alias is not empty.
 func Cols(alias string, cols []string) string {
