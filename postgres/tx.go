@@ -93,11 +93,12 @@ func (t *writeTx) DeviceByUserCode(ctx context.Context, userCode signet.Digest) 
 		userCode[:]))
 }
 
-func (t *writeTx) UpdateDevice(ctx context.Context, a signet.DeviceAuthorization, from signet.DeviceStatus) (bool, error) {
+func (t *writeTx) UpdateDevice(ctx context.Context, was, to signet.DeviceAuthorization) (bool, error) {
 	return t.changed(ctx, `UPDATE device_authorizations
 		SET status = $1, interval_ms = $2, last_polled_at = $3, session_id = $4
-		WHERE digest = $5 AND status = $6`,
-		string(a.Status), a.Interval.Milliseconds(), sc.Millis(a.LastPolledAt), a.SessionID, a.Digest[:], string(from))
+		WHERE digest = $5 AND status = $6 AND interval_ms = $7 AND last_polled_at = $8`,
+		string(to.Status), to.Interval.Milliseconds(), sc.Millis(to.LastPolledAt), to.SessionID,
+		was.Digest[:], string(was.Status), was.Interval.Milliseconds(), sc.Millis(was.LastPolledAt))
 }
 
 func (t *writeTx) DecideDevice(ctx context.Context, userCode signet.Digest, status signet.DeviceStatus, userID string, authTime, now time.Time) (signet.DeviceAuthorization, bool, error) {

@@ -119,6 +119,30 @@ func testRacingPolls(t *testing.T, a, b signet.Stores) {
 	eq(t, "sessions", len(sessions), 1)
 }
 
+// DV-02: early polls spread over two nodes: each one raises the stored
+// interval; none is lost to a concurrent update.
+func testRacingEarlyPolls(t *testing.T, a, b signet.Stores) {
+	f := newFixture(t, a)
+	d := f.device("x", "c")
+	const n = 20
+	res := make([]signet.DevicePollResult, n)
+	errs := make([]error, n)
+	parallel(n, a, b, func(i int, s signet.Stores) {
+		res[i], errs[i] = s.Grants.PollDevice(t.Context(), poll(d.Digest, "s", t0.Add(time.Second)))
+	})
+	onTime := 0
+	for i := range n {
+		noErr(t, "PollDevice", errs[i])
+		if !res[i].SlowDown {
+			onTime++
+		}
+	}
+	eq(t, "polls on time", onTime, 1)
+	got, err := b.Grants.GetDeviceByUserCode(t.Context(), d.UserCodeDigest)
+	noErr(t, "GetDeviceByUserCode", err)
+	eq(t, "interval", got.Interval, d.Interval+(n-1)*5*time.Second)
+}
+
 // CC-08: a one-time value marked on two nodes at once is fresh exactly once.
 func testRacingReplay(t *testing.T, a, b signet.Stores) {
 	const n = 50

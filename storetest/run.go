@@ -53,7 +53,8 @@ func RunRace(t *testing.T, openTwo func(t *testing.T) (signet.Stores, signet.Sto
 		{"CC-01/RacingRedemptions", testRacingRedemptions},
 		{"CC-02/RacingRefreshes", testRacingRefreshes},
 		{"DV-05/RacingPolls", testRacingPolls},
-		{"RacingReplayMarks", testRacingReplay},
+		{"DV-02/RacingEarlyPolls", testRacingEarlyPolls},
+		{"CC-08/RacingReplayMarks", testRacingReplay},
 		{"RacingKeyCreation", testRacingKeys},
 		{"RacingDecisions", testRacingDecisions},
 	}

@@ -57,9 +57,9 @@ type Tx interface {
 	// locks it until the transaction ends.
 	LockDevice(ctx context.Context, d signet.Digest) (signet.DeviceAuthorization, error)
 	DeviceByUserCode(ctx context.Context, userCode signet.Digest) (signet.DeviceAuthorization, error)
-	// UpdateDevice writes a's status, interval, last poll and session if the
-	// stored status is still from; ok is false if no row changed.
-	UpdateDevice(ctx context.Context, a signet.DeviceAuthorization, from signet.DeviceStatus) (bool, error)
+	// UpdateDevice writes to's status, interval, last poll and session if the
+	// stored row still has was's; ok is false if no row changed.
+	UpdateDevice(ctx context.Context, was, to signet.DeviceAuthorization) (bool, error)
 	// DecideDevice sets status, user and auth time on the pending, unexpired
 	// authorization with that user code (UPDATE … WHERE status = 'pending'
 	// AND expires_at > now RETURNING …); ok is false if no row changed.
@@ -220,12 +220,12 @@ func PollDevice(ctx context.Context, tx Tx, p signet.DevicePoll) (Outcome[signet
 	if !p.Now.Before(a.ExpiresAt) {
 		return done(result{Device: a}, nil)
 	}
-	from := a.Status
+	was := a
 	if !a.LastPolledAt.IsZero() && p.Now.Before(a.LastPolledAt.Add(a.Interval)) {
 		// RFC 8628 §3.5: slow_down raises the interval for every later poll,
 		// on every node, because it is stored.
 		a.Interval += p.SlowDownStep
-		if ok, err := tx.UpdateDevice(ctx, a, from); err != nil || !ok {
+		if ok, err := tx.UpdateDevice(ctx, was, a); err != nil || !ok {
 			return Outcome[result]{}, orRetry(err)
 		}
 		return done(result{Device: a, SlowDown: true}, nil)
@@ -239,7 +239,7 @@ func PollDevice(ctx context.Context, tx Tx, p signet.DevicePoll) (Outcome[signet
 		a.Status, a.SessionID = signet.DeviceRedeemed, s.ID
 		res.Session, res.Tokens = s, g
 	}
-	if ok, err := tx.UpdateDevice(ctx, a, from); err != nil || !ok {
+	if ok, err := tx.UpdateDevice(ctx, was, a); err != nil || !ok {
 		return Outcome[result]{}, orRetry(err)
 	}
 	if a.Status == signet.DeviceRedeemed {
