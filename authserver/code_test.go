@@ -167,7 +167,7 @@ func TestAC08_CodeExpiryBoundary(t *testing.T) {
 		}
 		wantErr(t, err, signet.CodeInvalidGrant, signet.ReasonCodeExpired)
 	}
-	if _, err := New(Config{Lifetimes: Lifetimes{AuthorizationCode: 11 * time.Minute}}); err == nil {
+	if err := lifetimesErr(t, Lifetimes{AuthorizationCode: 11 * time.Minute}); err == nil || !strings.Contains(err.Error(), "AuthorizationCode") {
 		t.Fatal("a code lifetime over 10 minutes was accepted")
 	}
 }

@@ -89,6 +89,21 @@ func challengeOf(v string) string {
 // random source and cheap argon2 parameters; mutate adjusts the Config.
 func newFixture(t testing.TB, mutate ...func(*Config)) *fixture {
 	t.Helper()
+	f, cfg := newFixtureConfig(t)
+	for _, m := range mutate {
+		m(&cfg)
+	}
+	srv, err := New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.srv = srv
+	return f
+}
+
+// newFixtureConfig builds everything but the Server.
+func newFixtureConfig(t testing.TB) (*fixture, Config) {
+	t.Helper()
 	ctx := t.Context()
 	clock := &fakeClock{t: time.Date(2026, 11, 22, 10, 0, 0, 0, time.UTC)}
 	rnd := &lockedReader{r: rand.NewChaCha8([32]byte{1, 2, 3})}
@@ -106,14 +121,16 @@ func newFixture(t testing.TB, mutate ...func(*Config)) *fixture {
 		Users: stores.Users, Clients: stores.Clients, Grants: stores.Grants,
 		Minter: secret.NewMinter(rnd, h), Clock: clock, Passwords: pw, Observer: obs,
 	}
-	for _, m := range mutate {
-		m(&cfg)
-	}
-	srv, err := New(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return &fixture{t: t, ctx: ctx, srv: srv, clock: clock, stores: stores, obs: obs}
+	return &fixture{t: t, ctx: ctx, clock: clock, stores: stores, obs: obs}, cfg
+}
+
+// lifetimesErr is New's answer for a complete Config with lifetimes l.
+func lifetimesErr(t testing.TB, l Lifetimes) error {
+	t.Helper()
+	_, cfg := newFixtureConfig(t)
+	cfg.Lifetimes = l
+	_, err := New(cfg)
+	return err
 }
 
 func (f *fixture) user(name string) signet.User {
@@ -217,6 +234,15 @@ func (f *fixture) token(r TokenRequest) TokenResponse {
 func (f *fixture) login(c IssuedClient, u signet.User, mutate ...func(*AuthorizeRequest)) TokenResponse {
 	f.t.Helper()
 	return f.token(f.codeRequest(c, f.authorize(c, u, protocolOf(c), mutate...)))
+}
+
+// loginDPoP is login with a code bound by dpop_jkt and redeemed with a
+// proof from that key.
+func (f *fixture) loginDPoP(c IssuedClient, u signet.User, jkt string) TokenResponse {
+	f.t.Helper()
+	r := f.codeRequest(c, f.authorize(c, u, protocolOf(c), func(r *AuthorizeRequest) { r.DPoPJKT = jkt }))
+	r.DPoPJKT = jkt
+	return f.token(r)
 }
 
 // wantErr fails unless err is a *signet.Error with code (and reason, if not
