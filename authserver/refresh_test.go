@@ -113,7 +113,7 @@ func TestRT04_ExpiredRefreshToken(t *testing.T) {
 	}
 	f.clock.Advance(2*time.Second - time.Millisecond)
 	f.token(f.refreshRequest(c, first.RefreshToken)) // just inside: grace retry works
-	f.clock.Advance(time.Millisecond)                 // at the session's end; grace still open
+	f.clock.Advance(time.Millisecond)                // at the session's end; grace still open
 	_, err := f.srv.Token(f.ctx, f.refreshRequest(c, first.RefreshToken))
 	wantErr(t, err, signet.CodeInvalidGrant, signet.ReasonTokenExpired)
 	_, err = f.srv.Token(f.ctx, f.refreshRequest(c, next.RefreshToken))
