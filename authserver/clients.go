@@ -194,12 +194,13 @@ func (s *Server) AuthenticateClient(ctx context.Context, id, clientSecret string
 			return signet.Client{}, signet.Internal(err)
 		}
 	}
-	if found && !c.ExpiresAt.IsZero() && expired(c.ExpiresAt, now) {
-		return signet.Client{}, invalidClient(errors.New("client registration expired"))
-	}
 	if found && allowPublicWithoutSecret && clientSecret == "" && c.Type == signet.ClientPublic && c.SecretDigest.IsZero() {
+		if !c.ExpiresAt.IsZero() && expired(c.ExpiresAt, now) {
+			return signet.Client{}, invalidClient(errors.New("client registration expired"))
+		}
 		return c, nil
 	}
+	// From here every path does one digest and one constant-time compare.
 	stored := s.dummyClientDigest
 	if found && !c.SecretDigest.IsZero() {
 		stored = c.SecretDigest
@@ -212,6 +213,8 @@ func (s *Server) AuthenticateClient(ctx context.Context, id, clientSecret string
 		return signet.Client{}, invalidClient(errors.New("wrong client secret"))
 	case !c.SecretExpiresAt.IsZero() && expired(c.SecretExpiresAt, now):
 		return signet.Client{}, invalidClient(errors.New("client secret expired"))
+	case !c.ExpiresAt.IsZero() && expired(c.ExpiresAt, now):
+		return signet.Client{}, invalidClient(errors.New("client registration expired"))
 	}
 	return c, nil
 }

@@ -146,7 +146,10 @@ func (s *Server) tokenClient(ctx context.Context, r TokenRequest) (signet.Client
 	c, err := s.clients.GetClient(ctx, r.ClientID)
 	if err != nil {
 		return signet.Client{}, passThrough(err, func(err error) *signet.Error {
-			return invalidClient(err)
+			if errors.Is(err, signet.ErrNotFound) {
+				return invalidClient(err)
+			}
+			return nil
 		})
 	}
 	return c, nil
