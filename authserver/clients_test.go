@@ -66,6 +66,23 @@ func TestCL01_ClientAuthenticationFailures(t *testing.T) {
 	wantErr(t, err, signet.CodeInvalidClient, "")
 }
 
+// A confidential client's secret expires on its own (no registration end).
+func TestCL01_ConfidentialSecretExpiry(t *testing.T) {
+	f := newFixture(t)
+	c, err := f.srv.CreateClient(f.ctx, ClientSpec{Name: "backend", Type: signet.ClientConfidential,
+		GrantTypes: []string{signet.GrantRefreshToken}, SecretLifetime: time.Hour})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.clock.Advance(time.Hour - time.Millisecond)
+	if _, err := f.srv.AuthenticateClient(f.ctx, c.Client.ID, c.Secret, false); err != nil {
+		t.Fatalf("just inside: %v", err)
+	}
+	f.clock.Advance(time.Millisecond)
+	_, err = f.srv.AuthenticateClient(f.ctx, c.Client.ID, c.Secret, false)
+	wantErr(t, err, signet.CodeInvalidClient, "")
+}
+
 // CL-02: an unknown id and a wrong secret give the same error body.
 func TestCL02_SameAnswerUnknownOrWrong(t *testing.T) {
 	f := newFixture(t)

@@ -108,7 +108,11 @@ func TestAC05_OnlyS256(t *testing.T) {
 func TestAC06_StoredCodeWithoutChallengeNeverRedeems(t *testing.T) {
 	f := newFixture(t)
 	c, u := f.ssoClient(), f.user("alice")
-	for _, method := range []string{"", "plain", "S256"} {
+	for _, tc := range []struct{ method, challenge string }{
+		{"", ""}, {"plain", ""}, {"S256", ""},
+		// A migrated row with the right challenge but no S256 method.
+		{"", challengeOf(verifier)}, {"plain", challengeOf(verifier)},
+	} {
 		code, digest, err := f.srv.minter.New(secret.PrefixCode)
 		if err != nil {
 			t.Fatal(err)
@@ -116,7 +120,7 @@ func TestAC06_StoredCodeWithoutChallengeNeverRedeems(t *testing.T) {
 		now := f.clock.Now()
 		err = f.stores.Grants.CreateCode(f.ctx, signet.AuthorizationCode{
 			Digest: digest, ClientID: c.Client.ID, UserID: u.ID, Protocol: signet.ProtocolSSOOIDC,
-			RedirectURI: "http://127.0.0.1:53219/oauth/callback", CodeChallengeMethod: method,
+			RedirectURI: "http://127.0.0.1:53219/oauth/callback", CodeChallengeMethod: tc.method, CodeChallenge: tc.challenge,
 			AuthTime: now, CreatedAt: now, ExpiresAt: now.Add(time.Minute),
 		})
 		if err != nil {

@@ -255,6 +255,8 @@ func TestDeviceScopes(t *testing.T) {
 	if got := f.token(deviceRequest(reg, d.DeviceCode)); len(got.Scopes) != 1 || got.Scopes[0] != "a" {
 		t.Fatalf("scopes %v", got.Scopes)
 	}
+	_, err = f.srv.StartDevice(f.ctx, signet.ProtocolSSOOIDC, f.ssoClient().Client.ID, nil)
+	wantErr(t, err, signet.CodeUnauthorizedClient, "")
 	if _, err := f.srv.StartDevice(f.ctx, signet.ProtocolSignIn, reg.Client.ID, nil); err == nil {
 		t.Fatal("device flow started for Sign-In")
 	}
