@@ -356,3 +356,17 @@ func TestSE02_MintedSecrets(t *testing.T) {
 		}
 	}
 }
+
+// A client the wire layer authenticated by other means is only loaded; an
+// unknown one is still invalid_client.
+func TestTokenPreAuthenticatedClient(t *testing.T) {
+	f := newFixture(t)
+	c, u := f.ssoClient(), f.user("alice")
+	first := f.login(c, u)
+	r := f.refreshRequest(c, first.RefreshToken)
+	r.ClientSecret, r.ClientAuthenticated = "", true
+	f.token(r)
+	r.ClientID = "unknown"
+	_, err := f.srv.Token(f.ctx, r)
+	wantErr(t, err, signet.CodeInvalidClient, "")
+}
