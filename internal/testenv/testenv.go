@@ -54,6 +54,9 @@ type Options struct {
 	DevAutoApprove bool
 	// RoleCredentialLifetime of the portal; 0: its default.
 	RoleCredentialLifetime time.Duration
+	// IAMRegion, if set, is the only region CreateTokenWithIAM signatures
+	// may name.
+	IAMRegion string
 	// Log receives every component's log; nil: discarded.
 	Log *slog.Logger
 }
@@ -148,7 +151,7 @@ func New(t testing.TB, o Options) *Env {
 	must(err)
 	e.SSOOIDC = &ssooidc.Handler{
 		Engine: e.Engine, Issuer: e.URL, Rand: rand.Reader, Log: log,
-		Verifier: e.Verifier, IAMAccountID: AccountID, Applications: e.Stores.Clients,
+		Verifier: e.Verifier, IAMAccountID: AccountID, Applications: e.Stores.Clients, Region: o.IAMRegion,
 	}
 	if o.DevAutoApprove {
 		e.SSOOIDC.AutoApprove = func(ctx context.Context, userCode string) {
@@ -216,4 +219,32 @@ func (e *Env) Credentials(t testing.TB, account, role string) awscreds.Credentia
 		t.Fatal(err)
 	}
 	return c
+}
+
+// SSOTokens registers a device-flow client and runs the device flow
+// through the engine (no HTTP), approved by the user, and returns the
+// client and the tokens of the new SSO OIDC session: what a test of a
+// token's consumer needs.
+func (e *Env) SSOTokens(t testing.TB, scopes ...string) (authserver.IssuedClient, authserver.TokenResponse) {
+	t.Helper()
+	ctx := context.Background()
+	c, err := e.Engine.RegisterClient(ctx, authserver.Registration{ClientName: "testenv", ClientType: "public", Scopes: scopes})
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, err := e.Engine.StartDevice(ctx, signet.ProtocolSSOOIDC, c.Client.ID, scopes)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.Engine.ApproveDevice(ctx, d.UserCode, e.User.ID); err != nil {
+		t.Fatal(err)
+	}
+	tok, err := e.Engine.Token(ctx, authserver.TokenRequest{
+		Protocol: signet.ProtocolSSOOIDC, GrantType: signet.GrantDeviceCode,
+		ClientID: c.Client.ID, ClientSecret: c.Secret, DeviceCode: d.DeviceCode,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c, tok
 }
