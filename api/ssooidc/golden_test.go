@@ -5,10 +5,10 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"io"
 	"encoding/json"
 	"flag"
 	"fmt"
+	"io"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -154,7 +154,9 @@ func TestGolden(t *testing.T) {
 		{"RegisterClient", func(t *testing.T) wire {
 			return post(t, e, "/client/register", map[string]any{"clientName": "botocore-client-my-sso", "clientType": "public"})
 		}},
-		{"StartDeviceAuthorization", func(t *testing.T) wire { return post(t, e, "/device_authorization", map[string]any{"clientId": c.ID, "clientSecret": c.Secret, "startUrl": startURL}) }},
+		{"StartDeviceAuthorization", func(t *testing.T) wire {
+			return post(t, e, "/device_authorization", map[string]any{"clientId": c.ID, "clientSecret": c.Secret, "startUrl": startURL})
+		}},
 		{"CreateToken_device_code", func(t *testing.T) wire {
 			d := startDevice(t, e, c)
 			e.Browser(t).DecideDevice(d.UserCode, true)
