@@ -43,7 +43,8 @@ type Options struct {
 	// PublishDelay is how long a rotated-in signing or AEAD key is known
 	// (published in JWKS, able to open) before any node uses it: long enough
 	// for every node to reload and every relying party's JWKS cache to see
-	// it (catalogue CC-09, RFC 7517 §4.5). Default 5 minutes.
+	// it (catalogue CC-09, RFC 7517 §4.5). Default 5 minutes. The server
+	// must call Reload at an interval well below it (say, every minute).
 	PublishDelay time.Duration
 	// MissReloadInterval: a token or ciphertext naming a key id this node
 	// does not know makes it reload the keys from the store, at most once per
@@ -127,6 +128,9 @@ type signingKey struct {
 //
 // A master key that does not open the stored keys fails here, with an error
 // that wraps ErrWrongMasterKey, before anything is written.
+//
+// rand (crypto/rand.Reader in production) draws key material and nonces; it
+// must be safe for concurrent use, as Seal may be called from any goroutine.
 func Open(ctx context.Context, store signet.KeyStore, master []byte, clock signet.Clock, rand io.Reader, opts Options) (*Keyring, error) {
 	s, err := newSealer(master, rand)
 	if err != nil {
