@@ -17,6 +17,7 @@ import (
 	"github.com/spf13/pflag"
 	"go.yaml.in/yaml/v3"
 
+	"github.com/signet-auth/signet/authserver"
 	"github.com/signet-auth/signet/httpserver"
 )
 
@@ -65,34 +66,54 @@ type Config struct {
 // first run exposes nothing.
 const DefaultAddr = "127.0.0.1:8400"
 
-// lifetime is one configurable duration with the bounds validate enforces
-// (DESIGN.md invariant 4: every lifetime is configurable and bounded).
+// lifetime is one configurable duration: its Config field, the engine
+// setting it feeds, and the bounds validate enforces (DESIGN.md invariant 4:
+// every lifetime is configurable and bounded). Defaults are the engine's.
 type lifetime struct {
 	flag     string
 	field    func(*Config) *time.Duration
-	def      time.Duration
+	engine   func(*authserver.Lifetimes) *time.Duration
 	min, max time.Duration
 	usage    string
 }
 
-var day = 24 * time.Hour
+const day = 24 * time.Hour
 
-// lifetimes lists every duration setting. The defaults and bounds are the
-// engine's (authserver.Lifetimes); they are checked here too so that a bad
-// value is reported by its flag name. Codes live ≤ 10 min (RFC 6749
-// §4.1.2), the device poll interval starts at 5 s (RFC 8628 §3.2), Sign-In
-// credentials last ≤ 900 s (the Sign-In model bounds expiresIn to 1–900).
+// lifetimes lists every duration setting. The bounds are the engine's
+// (authserver.Lifetimes), checked here too so that a bad value is reported
+// by its flag name: codes live ≤ 10 min (RFC 6749 §4.1.2), the device poll
+// interval starts at 5 s (RFC 8628 §3.2), Sign-In credentials last ≤ 900 s
+// (the Sign-In model bounds expiresIn to 1–900). The refresh grace starts at
+// 1 s because the engine reads 0 as "the default".
 func lifetimes() []lifetime {
+	type L = authserver.Lifetimes
 	return []lifetime{
-		{"code-lifetime", func(c *Config) *time.Duration { return &c.CodeLifetime }, time.Minute, time.Second, 10 * time.Minute, "authorization code lifetime"},
-		{"device-lifetime", func(c *Config) *time.Duration { return &c.DeviceLifetime }, 10 * time.Minute, time.Minute, 30 * time.Minute, "device code lifetime"},
-		{"device-interval", func(c *Config) *time.Duration { return &c.DeviceInterval }, 5 * time.Second, time.Second, time.Minute, "initial device polling interval"},
-		{"access-lifetime", func(c *Config) *time.Duration { return &c.AccessLifetime }, time.Hour, time.Second, day, "access token lifetime (SSO OIDC, OAuth 2.0)"},
-		{"signin-access-lifetime", func(c *Config) *time.Duration { return &c.SignInAccessLifetime }, 15 * time.Minute, time.Second, 15 * time.Minute, "Sign-In access credentials lifetime"},
-		{"session-lifetime", func(c *Config) *time.Duration { return &c.SessionLifetime }, 90 * day, time.Minute, 365 * day, "session (refresh token family) absolute lifetime"},
-		{"refresh-grace", func(c *Config) *time.Duration { return &c.RefreshGrace }, 5 * time.Second, 0, time.Minute, "window in which a just-rotated refresh token may be retried"},
-		{"client-lifetime", func(c *Config) *time.Duration { return &c.ClientLifetime }, 90 * day, time.Hour, 365 * day, "lifetime of dynamically registered clients"},
+		{"code-lifetime", func(c *Config) *time.Duration { return &c.CodeLifetime }, func(l *L) *time.Duration { return &l.AuthorizationCode },
+			time.Second, 10 * time.Minute, "authorization code lifetime"},
+		{"device-lifetime", func(c *Config) *time.Duration { return &c.DeviceLifetime }, func(l *L) *time.Duration { return &l.DeviceAuthorization },
+			time.Minute, 30 * time.Minute, "device code lifetime"},
+		{"device-interval", func(c *Config) *time.Duration { return &c.DeviceInterval }, func(l *L) *time.Duration { return &l.DevicePollInterval },
+			time.Second, time.Minute, "initial device polling interval"},
+		{"access-lifetime", func(c *Config) *time.Duration { return &c.AccessLifetime }, func(l *L) *time.Duration { return &l.AccessToken },
+			time.Second, day, "access token lifetime (SSO OIDC, OAuth 2.0)"},
+		{"signin-access-lifetime", func(c *Config) *time.Duration { return &c.SignInAccessLifetime }, func(l *L) *time.Duration { return &l.SignInAccessToken },
+			time.Second, 15 * time.Minute, "Sign-In access credentials lifetime"},
+		{"session-lifetime", func(c *Config) *time.Duration { return &c.SessionLifetime }, func(l *L) *time.Duration { return &l.Session },
+			time.Minute, 365 * day, "session (refresh token family) absolute lifetime"},
+		{"refresh-grace", func(c *Config) *time.Duration { return &c.RefreshGrace }, func(l *L) *time.Duration { return &l.RefreshGrace },
+			time.Second, time.Minute, "window in which a just-rotated refresh token may be retried"},
+		{"client-lifetime", func(c *Config) *time.Duration { return &c.ClientLifetime }, func(l *L) *time.Duration { return &l.ClientSecret },
+			time.Hour, 365 * day, "lifetime of dynamically registered clients"},
 	}
+}
+
+// engineLifetimes returns the engine's lifetimes as c sets them.
+func (c *Config) engineLifetimes() authserver.Lifetimes {
+	var l authserver.Lifetimes
+	for _, x := range lifetimes() {
+		*x.engine(&l) = *x.field(c)
+	}
+	return l
 }
 
 // storeFlags are the settings every command that opens the store needs.
@@ -114,8 +135,9 @@ func serveFlags(fs *pflag.FlagSet, c *Config) {
 	fs.StringVar(&c.TLSKey, "tls-key", "", "TLS private key file (PEM)")
 	fs.StringSliceVar(&c.TrustedProxies, "trusted-proxy", nil, "CIDR of a reverse proxy whose X-Forwarded-* headers are trusted (repeatable)")
 	fs.IntVar(&c.MaxConns, "max-conns", httpserver.DefaultMaxConns, "maximum simultaneous connections")
+	defaults := authserver.DefaultLifetimes()
 	for _, l := range lifetimes() {
-		fs.DurationVar(l.field(c), l.flag, l.def, fmt.Sprintf("%s (%s to %s)", l.usage, l.min, l.max))
+		fs.DurationVar(l.field(c), l.flag, *l.engine(&defaults), fmt.Sprintf("%s (%s to %s)", l.usage, l.min, l.max))
 	}
 	fs.BoolVar(&c.Dev, "dev", false, "development mode: loopback only, a dev user, a generated master key")
 	fs.StringVar(&c.DevPassword, "dev-password", "", "password of the dev user (default: random, printed at start)")

@@ -1,6 +1,8 @@
 package main
 
 import (
+	"context"
+	"crypto/rand"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -9,6 +11,12 @@ import (
 	"time"
 
 	"github.com/spf13/pflag"
+
+	"github.com/signet-auth/signet"
+	"github.com/signet-auth/signet/authserver"
+	"github.com/signet-auth/signet/password"
+	"github.com/signet-auth/signet/secret"
+	"github.com/signet-auth/signet/sqlite"
 )
 
 // mapenv is a getenv over a fixed map, so tests never see the machine's
@@ -204,4 +212,60 @@ func yamlKeys() []string {
 		}
 	}
 	return keys
+}
+
+// Every value the flags accept, the engine accepts too, and the flag
+// defaults are the engine's defaults.
+func TestLifetimeBoundsMatchTheEngine(t *testing.T) {
+	db, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "signet.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	st := db.Stores()
+	hasher, err := secret.NewHasher(make([]byte, 32))
+	if err != nil {
+		t.Fatal(err)
+	}
+	passwords, err := password.New(rand.Reader, password.Params{Memory: password.MinMemory, Time: 1, Threads: 1, SaltLen: 16, KeyLen: 32})
+	if err != nil {
+		t.Fatal(err)
+	}
+	engine := func(l authserver.Lifetimes) (authserver.Lifetimes, error) {
+		s, err := authserver.New(authserver.Config{
+			Users: st.Users, Clients: st.Clients, Grants: st.Grants, Clock: signet.SystemClock{},
+			Minter: secret.NewMinter(rand.Reader, hasher), Passwords: passwords, Lifetimes: l,
+		})
+		if err != nil {
+			return authserver.Lifetimes{}, err
+		}
+		return s.Lifetimes(), nil
+	}
+
+	c, err := parseServe(t, nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := engine(c.engineLifetimes())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got != authserver.DefaultLifetimes() {
+		t.Fatalf("flag defaults give %+v, the engine's defaults are %+v", got, authserver.DefaultLifetimes())
+	}
+	for _, l := range lifetimes() {
+		for _, v := range []time.Duration{l.min, l.max} {
+			c, err := parseServe(t, []string{"--" + l.flag, v.String()}, nil)
+			if err != nil {
+				t.Fatalf("--%s %s: %v", l.flag, v, err)
+			}
+			got, err := engine(c.engineLifetimes())
+			if err != nil {
+				t.Fatalf("--%s %s: the engine refuses it: %v", l.flag, v, err)
+			}
+			if *l.engine(&got) != v {
+				t.Fatalf("--%s %s: the engine uses %s", l.flag, v, *l.engine(&got))
+			}
+		}
+	}
 }

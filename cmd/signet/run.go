@@ -3,13 +3,16 @@ package main
 import (
 	"context"
 	"crypto/rand"
+	"errors"
 	"fmt"
 	"io"
+	"net/http"
 	"runtime/debug"
 
 	"github.com/spf13/cobra"
 
 	"github.com/signet-auth/signet"
+	"github.com/signet-auth/signet/awscli"
 )
 
 // app is the outside world as the commands see it.
@@ -31,15 +34,23 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	root.SetIn(stdin)
 	root.SetOut(stdout)
 	root.SetErr(stderr)
-	if err := root.ExecuteContext(ctx); err != nil {
-		fmt.Fprintln(stderr, "signet:", err)
-		return 1
+	err := root.ExecuteContext(ctx)
+	var exit *awscli.ExitError
+	switch {
+	case err == nil:
+		return 0
+	case errors.As(err, &exit):
+		// The client commands have printed the AWS CLI's own message and
+		// chosen the AWS CLI's exit code.
+		return exit.Code
 	}
-	return 0
+	fmt.Fprintln(stderr, "signet:", err)
+	return 1
 }
 
-// rootCmd builds the command tree. Each command group is one method, so a
-// new group (the AWS-CLI-style client commands) is one more AddCommand.
+// rootCmd builds the command tree: the server's own commands, then one
+// AWS-CLI-style client command per service (signet sso-oidc create-token
+// ...). A new group is one more AddCommand.
 func (a *app) rootCmd() *cobra.Command {
 	root := &cobra.Command{
 		Use:           "signet",
@@ -47,7 +58,11 @@ func (a *app) rootCmd() *cobra.Command {
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
-	root.AddCommand(a.versionCmd())
+	root.AddCommand(a.serveCmd(), a.adminCmd(), a.versionCmd())
+	root.AddCommand(awscli.Commands(awscli.Env{
+		Getenv: a.getenv, Stdin: a.stdin, Stdout: a.stdout, Stderr: a.stderr,
+		HTTPClient: http.DefaultClient, Clock: a.clock, Rand: a.rand,
+	})...)
 	return root
 }
 

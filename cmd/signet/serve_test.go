@@ -1,0 +1,166 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"net/http"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+)
+
+// sink is a standard stream shared with the server goroutine. It tells the
+// test the server's address as soon as the "listening on" line appears.
+type sink struct {
+	mu        sync.Mutex
+	buf       bytes.Buffer
+	listening chan string
+	once      sync.Once
+}
+
+func newSink() *sink { return &sink{listening: make(chan string, 1)} }
+
+var listeningRe = regexp.MustCompile(`(?m)^listening on (\S+)\n`)
+
+func (s *sink) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.buf.Write(p)
+	if m := listeningRe.FindSubmatch(s.buf.Bytes()); m != nil {
+		s.once.Do(func() { s.listening <- string(m[1]) })
+	}
+	return len(p), nil
+}
+
+func (s *sink) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.buf.String()
+}
+
+// server is one in-process `signet serve`.
+type server struct {
+	base           string
+	stdout, stderr *sink
+	stop           func() int // cancels the context and returns the exit code
+}
+
+func startServe(t *testing.T, env map[string]string, args ...string) *server {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	s := &server{stdout: newSink(), stderr: newSink()}
+	code := make(chan int, 1)
+	go func() {
+		code <- run(ctx, append([]string{"serve"}, args...), mapenv(env), strings.NewReader(""), s.stdout, s.stderr)
+	}()
+	var stopped bool
+	s.stop = func() int {
+		if stopped {
+			return 0
+		}
+		stopped = true
+		cancel()
+		return <-code
+	}
+	t.Cleanup(func() { s.stop() })
+	select {
+	case s.base = <-s.stderr.listening:
+	case c := <-code:
+		stopped = true
+		cancel()
+		t.Fatalf("serve exited with %d before listening:\n%s", c, s.stderr)
+	}
+	return s
+}
+
+func httpGet(t *testing.T, url string) (int, string) {
+	t.Helper()
+	res, err := http.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	b, err := io.ReadAll(res.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res.StatusCode, string(b)
+}
+
+var devPasswordRe = regexp.MustCompile(`dev user: dev  password: (\S+)`)
+
+func TestServeDev(t *testing.T) {
+	dir := t.TempDir()
+	s := startServe(t, nil, "--dev", "--addr", "127.0.0.1:0", "--data-dir", dir)
+
+	for _, path := range []string{"/healthz", "/readyz"} {
+		if status, body := httpGet(t, s.base+path); status != http.StatusOK || body != "ok\n" {
+			t.Errorf("GET %s: %d %q", path, status, body)
+		}
+	}
+	status, body := httpGet(t, s.base+"/metrics")
+	if status != http.StatusOK || !strings.Contains(body, `http_requests_total{method="GET",route="GET /healthz",status="200"} 1`) {
+		t.Errorf("GET /metrics: %d, missing the /healthz count:\n%s", status, body)
+	}
+
+	if code := s.stop(); code != 0 {
+		t.Fatalf("exit code %d after cancel:\n%s", code, s.stderr)
+	}
+	m := devPasswordRe.FindStringSubmatch(s.stdout.String())
+	if m == nil {
+		t.Fatalf("no dev password on stdout: %q", s.stdout)
+	}
+	// The password is for the person at the terminal, never for the log.
+	if strings.Contains(s.stderr.String(), m[1]) {
+		t.Fatalf("the dev password appears in the log:\n%s", s.stderr)
+	}
+	if !strings.Contains(s.stderr.String(), "generated one for development") {
+		t.Errorf("no warning about the generated master key:\n%s", s.stderr)
+	}
+
+	// A restart on the same data directory keeps the user and its password.
+	s2 := startServe(t, nil, "--dev", "--addr", "127.0.0.1:0", "--data-dir", dir)
+	if code := s2.stop(); code != 0 {
+		t.Fatalf("restart: exit code %d:\n%s", code, s2.stderr)
+	}
+	if out := s2.stdout.String(); !strings.Contains(out, "dev user: dev  password: unchanged") {
+		t.Fatalf("restart: %q", out)
+	}
+	var out bytes.Buffer
+	if code := run(context.Background(), []string{"admin", "user", "list", "--data-dir", dir}, mapenv(nil), nil, &out, io.Discard); code != 0 {
+		t.Fatalf("admin user list: exit %d", code)
+	}
+	if !regexp.MustCompile(`(?m)^dev\s+\S+\s+false\s+000000000000/Developer$`).MatchString(out.String()) {
+		t.Fatalf("admin user list after restart:\n%s", out.String())
+	}
+}
+
+func TestServeDevPasswordFromFlag(t *testing.T) {
+	s := startServe(t, map[string]string{"SIGNET_LOG_FORMAT": "json", "SIGNET_LOG_LEVEL": "debug"},
+		"--dev", "--addr", "127.0.0.1:0", "--data-dir", t.TempDir(), "--dev-password", "correct-horse-battery")
+	httpGet(t, s.base+"/healthz")
+	if code := s.stop(); code != 0 {
+		t.Fatalf("exit %d", code)
+	}
+	if !strings.Contains(s.stdout.String(), "password: correct-horse-battery") {
+		t.Fatalf("stdout %q", s.stdout)
+	}
+	logs := s.stderr.String()
+	if strings.Contains(logs, "correct-horse-battery") {
+		t.Fatalf("the dev password appears in the log:\n%s", logs)
+	}
+	if !strings.Contains(logs, `"request_id":`) {
+		t.Fatalf("json access log without request ids:\n%s", logs)
+	}
+}
+
+func TestServeRefusesBadConfig(t *testing.T) {
+	var stderr bytes.Buffer
+	code := run(context.Background(), []string{"serve", "--dev", "--addr", "0.0.0.0:8400", "--data-dir", t.TempDir()},
+		mapenv(nil), nil, io.Discard, &stderr)
+	if code == 0 || !strings.Contains(stderr.String(), "loopback") {
+		t.Fatalf("exit %d, stderr %q", code, stderr.String())
+	}
+}

@@ -1,0 +1,228 @@
+package main
+
+import (
+	"context"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"slices"
+	"time"
+
+	"github.com/signet-auth/signet"
+	"github.com/signet-auth/signet/authserver"
+	"github.com/signet-auth/signet/httpserver"
+	"github.com/signet-auth/signet/keyring"
+	"github.com/signet-auth/signet/password"
+	"github.com/signet-auth/signet/postgres"
+	"github.com/signet-auth/signet/secret"
+	"github.com/signet-auth/signet/sqlite"
+)
+
+// This file is the only place that knows every package: it opens the store,
+// the keyring and the engine, and hands the HTTP shell its routes.
+
+// services are the wired parts of a running signet.
+type services struct {
+	stores    signet.Stores
+	storeName string
+	closer    io.Closer
+	keys      *keyring.Keyring
+	engine    *authserver.Server
+}
+
+func (s *services) close() error { return s.closer.Close() }
+
+// mounts lists the API surfaces the server answers besides /healthz,
+// /readyz and /metrics. Each API package adds itself here as it lands.
+func (s *services) mounts(c *Config) []httpserver.Mounter {
+	return nil
+}
+
+// dbFile is the SQLite database inside --data-dir.
+const dbFile = "signet.db"
+
+// masterKeyFile is where --dev keeps the master key it generates, and where
+// every command looks when no master key is given.
+const masterKeyFile = "master.key"
+
+// openStore opens the backend the configuration names: PostgreSQL for a
+// --database-url, else SQLite in --data-dir.
+func openStore(ctx context.Context, c *Config) (signet.Stores, string, io.Closer, error) {
+	if c.DatabaseURL != "" {
+		db, err := postgres.Open(ctx, c.DatabaseURL)
+		if err != nil {
+			return signet.Stores{}, "", nil, fmt.Errorf("open PostgreSQL: %w", err)
+		}
+		return db.Stores(), "postgres", db, nil
+	}
+	if err := os.MkdirAll(c.DataDir, 0o700); err != nil {
+		return signet.Stores{}, "", nil, fmt.Errorf("data directory: %w", err)
+	}
+	path := filepath.Join(c.DataDir, dbFile)
+	db, err := sqlite.Open(ctx, path)
+	if err != nil {
+		return signet.Stores{}, "", nil, fmt.Errorf("open SQLite %s: %w", path, err)
+	}
+	return db.Stores(), "sqlite " + path, db, nil
+}
+
+// loadMasterKey finds the master key: SIGNET_MASTER_KEY, --master-key-file,
+// or the file in the data directory. With --dev and none of them, a key is
+// generated into the data directory (mode 0600) with a warning: good for a
+// laptop, not for anything that matters.
+func (a *app) loadMasterKey(c *Config, log *slog.Logger) ([]byte, error) {
+	path := c.MasterKeyFile
+	if path == "" && a.getenv(keyring.MasterKeyEnv) == "" && c.DataDir != "" {
+		def := filepath.Join(c.DataDir, masterKeyFile)
+		if _, err := os.Stat(def); err == nil {
+			path = def
+		} else if c.Dev && errors.Is(err, fs.ErrNotExist) {
+			if err := os.MkdirAll(c.DataDir, 0o700); err != nil {
+				return nil, fmt.Errorf("data directory: %w", err)
+			}
+			log.Warn("no master key given: generated one for development; keep it secret or pass --master-key-file", "path", def)
+			if _, err := keyring.GenerateMasterKeyFile(def, a.rand); err != nil {
+				return nil, err
+			}
+			path = def
+		}
+	}
+	return keyring.LoadMasterKey(a.getenv, path)
+}
+
+// wire opens the store, the keyring and the engine.
+func (a *app) wire(ctx context.Context, c *Config, log *slog.Logger, obs *httpserver.Observer) (_ *services, err error) {
+	master, err := a.loadMasterKey(c, log)
+	if err != nil {
+		return nil, err
+	}
+	stores, name, closer, err := openStore(ctx, c)
+	if err != nil {
+		return nil, err
+	}
+	defer func() {
+		if err != nil {
+			closer.Close()
+		}
+	}()
+	keys, err := keyring.Open(ctx, stores.Keys, master, a.clock, a.rand, keyring.Options{})
+	if err != nil {
+		return nil, err
+	}
+	hasher, err := secret.NewHasher(keys.HMACKey())
+	if err != nil {
+		return nil, err
+	}
+	passwords, err := password.New(a.rand, password.DefaultParams())
+	if err != nil {
+		return nil, err
+	}
+	engine, err := authserver.New(authserver.Config{
+		Users:     stores.Users,
+		Clients:   stores.Clients,
+		Grants:    stores.Grants,
+		Minter:    secret.NewMinter(a.rand, hasher),
+		Clock:     a.clock,
+		Passwords: passwords,
+		Lifetimes: c.engineLifetimes(),
+		Observer:  obs,
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &services{stores: stores, storeName: name, closer: closer, keys: keys, engine: engine}, nil
+}
+
+// devUserName is the user --dev creates.
+const devUserName = "dev"
+
+// devUser makes sure the user "dev" exists with the dev assignment. A new
+// user's password (random unless --dev-password) is printed once, to
+// stdout, never to the log. On a restart the user is kept; its password
+// changes only when --dev-password asks for it.
+func (a *app) devUser(ctx context.Context, c *Config, svc *services, log *slog.Logger) error {
+	pw := c.DevPassword
+	u, err := svc.stores.Users.GetUserByName(ctx, devUserName)
+	switch {
+	case errors.Is(err, signet.ErrNotFound):
+		if pw == "" {
+			if pw, err = randomPassword(a.rand); err != nil {
+				return err
+			}
+		}
+		if u, err = svc.engine.CreateUser(ctx, devUserName, "Developer", pw); err != nil {
+			return fmt.Errorf("create the dev user: %w", err)
+		}
+		fmt.Fprintf(a.stdout, "dev user: %s  password: %s\n", devUserName, pw)
+	case err != nil:
+		return fmt.Errorf("look up the dev user: %w", err)
+	case pw != "":
+		if err := svc.engine.SetPassword(ctx, u.ID, pw); err != nil {
+			return fmt.Errorf("set the dev user's password: %w", err)
+		}
+		fmt.Fprintf(a.stdout, "dev user: %s  password: %s\n", devUserName, pw)
+	default:
+		fmt.Fprintf(a.stdout, "dev user: %s  password: unchanged (reset with: signet admin user passwd %s)\n", devUserName, devUserName)
+	}
+	as := signet.Assignment{AccountID: c.DevAccount, RoleName: c.DevRole}
+	if !slices.Contains(u.Assignments, as) {
+		if err := svc.engine.SetAssignments(ctx, u.ID, append(u.Assignments, as)); err != nil {
+			return fmt.Errorf("assign the dev user: %w", err)
+		}
+	}
+	log.Info("dev user ready", "user", devUserName, "account", c.DevAccount, "role", c.DevRole, "auto_approve", c.DevAutoApprove)
+	return nil
+}
+
+// randomPassword draws 128 bits for the dev user.
+func randomPassword(rand io.Reader) (string, error) {
+	var b [16]byte
+	if _, err := io.ReadFull(rand, b[:]); err != nil {
+		return "", err
+	}
+	return base64.RawURLEncoding.EncodeToString(b[:]), nil
+}
+
+// Garbage collection: every gcInterval, delete in batches of gcBatch what
+// ended more than gcRetention ago, at most gcRounds batches per tick so one
+// node never hogs the store.
+const (
+	gcInterval  = time.Minute
+	gcRetention = 24 * time.Hour
+	gcBatch     = 500
+	gcRounds    = 20
+)
+
+func collectGarbage(ctx context.Context, col signet.Collector, clock signet.Clock, log *slog.Logger, obs *httpserver.Observer) {
+	t := time.NewTicker(gcInterval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		for range gcRounds {
+			start := time.Now()
+			n, err := col.Collect(ctx, clock.Now(), gcRetention, gcBatch)
+			obs.StoreLatency("collect", time.Since(start))
+			if err != nil {
+				if ctx.Err() == nil {
+					log.Warn("garbage collection", "err", err)
+				}
+				break
+			}
+			if n > 0 {
+				log.Debug("garbage collected", "rows", n)
+			}
+			if n < gcBatch {
+				break
+			}
+		}
+	}
+}
