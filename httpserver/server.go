@@ -46,7 +46,11 @@ type Server struct {
 	Health   signet.Health       // asked by /readyz
 	Proxies  Proxies
 	Mounts   []Mounter
-	Rand     io.Reader // request ids
+	// Wrap, if set, goes around the mux, inside the middleware: for a
+	// surface that must see requests before routing. Requests it answers
+	// itself are counted under the route "unmatched".
+	Wrap func(http.Handler) http.Handler
+	Rand io.Reader // request ids
 
 	MaxBodyBytes int64
 	MaxConns     int
@@ -60,7 +64,11 @@ type Server struct {
 func (s *Server) Handler() http.Handler {
 	mux := http.NewServeMux()
 	s.routes(mux)
-	return s.withRequestInfo(s.withAccessLog(s.withRecover(s.withBodyLimit(withRoute(mux)))))
+	var h http.Handler = withRoute(mux)
+	if s.Wrap != nil {
+		h = s.Wrap(h)
+	}
+	return s.withRequestInfo(s.withAccessLog(s.withRecover(s.withBodyLimit(h))))
 }
 
 // Serve answers on ln until ctx is done, then stops accepting, lets requests

@@ -465,3 +465,27 @@ func FuzzResolve(f *testing.F) {
 		}
 	})
 }
+
+func TestWrapSeesRequestsBeforeTheMux(t *testing.T) {
+	s, _ := newServer(t)
+	s.Wrap = func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if r.Header.Get("X-Intercept") != "" {
+				io.WriteString(w, "wrapped")
+				return
+			}
+			next.ServeHTTP(w, r)
+		})
+	}
+	for _, tt := range []struct{ intercept, want string }{{"yes", "wrapped"}, {"", "ok\n"}} {
+		req := httptest.NewRequest(http.MethodGet, "/healthz", nil)
+		if tt.intercept != "" {
+			req.Header.Set("X-Intercept", tt.intercept)
+		}
+		rec := httptest.NewRecorder()
+		s.Handler().ServeHTTP(rec, req)
+		if rec.Body.String() != tt.want || rec.Header().Get("X-Request-Id") == "" {
+			t.Errorf("intercept %q: body %q, request id %q", tt.intercept, rec.Body, rec.Header().Get("X-Request-Id"))
+		}
+	}
+}

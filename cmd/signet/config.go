@@ -273,13 +273,21 @@ func (c *Config) validate() error {
 	} else if _, err := net.LookupPort("tcp", port); err != nil {
 		errs = append(errs, fmt.Errorf("--addr %q: bad port", c.Addr))
 	}
-	if c.Issuer != "" {
-		u, err := url.Parse(c.Issuer)
-		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" ||
-			u.User != nil || u.RawQuery != "" || u.Fragment != "" {
-			// RFC 8414 §2: an issuer is a URL with no query or fragment.
-			errs = append(errs, fmt.Errorf("--issuer %q: want an http(s) URL without user info, query or fragment", c.Issuer))
+	switch u, uerr := url.Parse(c.Issuer); {
+	case c.Issuer == "":
+		// The issuer defaults to the listen address: plain http unless
+		// --tls-cert, so only a loopback address may go without one.
+		if c.TLSCert == "" && err == nil && !loopbackHost(host) {
+			errs = append(errs, fmt.Errorf("--addr %q is not a loopback address: set --issuer to the https URL clients reach the server at", c.Addr))
 		}
+	case uerr != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" ||
+		u.User != nil || u.RawQuery != "" || u.Fragment != "":
+		// RFC 8414 §2: an issuer is a URL with no query or fragment.
+		errs = append(errs, fmt.Errorf("--issuer %q: want an http(s) URL without user info, query or fragment", c.Issuer))
+	case u.Scheme == "http" && !loopbackHost(u.Hostname()):
+		// RFC 6749 §3.1: the authorization endpoint requires TLS; plain
+		// http is for development on this machine (catalogue IN-08).
+		errs = append(errs, fmt.Errorf("--issuer %q: plain http only for a loopback host; use https", c.Issuer))
 	}
 	if (c.TLSCert == "") != (c.TLSKey == "") {
 		errs = append(errs, errors.New("--tls-cert and --tls-key go together"))

@@ -135,6 +135,8 @@ func TestConfigValidation(t *testing.T) {
 		{"bad trusted proxy", []string{"--trusted-proxy", "proxy.example"}, nil, "--trusted-proxy"},
 		{"issuer with a query", []string{"--issuer", "https://signet.example/?x=1"}, nil, "--issuer"},
 		{"issuer not http", []string{"--issuer", "ftp://signet.example"}, nil, "--issuer"},
+		{"plain http issuer off loopback", []string{"--issuer", "http://signet.example"}, nil, "plain http only for a loopback host"},
+		{"public addr without an issuer", []string{"--addr", "0.0.0.0:8400"}, nil, "set --issuer"},
 		{"database URL not postgres", []string{"--database-url", "mysql://db"}, nil, "--database-url"},
 		{"dev password without dev", []string{"--dev-password", "hunter22"}, nil, "need --dev"},
 		{"dev auto-approve without dev", []string{"--dev-auto-approve"}, nil, "need --dev"},
@@ -154,6 +156,11 @@ func TestConfigValidation(t *testing.T) {
 		_, err := parseServe(t, []string{"--log-format", "xml", "--code-lifetime", "1h"}, nil)
 		if err == nil || !strings.Contains(err.Error(), "--log-format") || !strings.Contains(err.Error(), "--code-lifetime") {
 			t.Fatalf("error %v", err)
+		}
+	})
+	t.Run("public addr behind a TLS proxy", func(t *testing.T) {
+		if _, err := parseServe(t, []string{"--addr", "0.0.0.0:8400", "--issuer", "https://signet.example", "--trusted-proxy", "10.0.0.0/8"}, nil); err != nil {
+			t.Fatal(err)
 		}
 	})
 	t.Run("valid dev on loopback", func(t *testing.T) {

@@ -88,13 +88,19 @@ func (a *app) serve(ctx context.Context, c *Config) error {
 	if c.Issuer == "" {
 		c.Issuer = base
 	}
+	mounts, wrap, err := a.surfaces(c, svc, log)
+	if err != nil {
+		ln.Close()
+		return err
+	}
 	srv := &httpserver.Server{
 		Logger:       log,
 		Metrics:      metrics,
 		Gatherer:     reg,
 		Health:       svc.stores.Health,
 		Proxies:      httpserver.Proxies{Trusted: c.trustedProxies},
-		Mounts:       svc.mounts(c),
+		Mounts:       mounts,
+		Wrap:         wrap,
 		Rand:         a.rand,
 		MaxConns:     c.MaxConns,
 		TLSCertFile:  c.TLSCert,

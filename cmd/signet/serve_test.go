@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"io"
 	"net/http"
 	"regexp"
@@ -100,6 +101,17 @@ func TestServeDev(t *testing.T) {
 			t.Errorf("GET %s: %d %q", path, status, body)
 		}
 	}
+	// The pages are mounted, with their security headers.
+	for _, path := range []string{"/device", "/login"} {
+		res, err := http.Get(s.base + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		if res.StatusCode != http.StatusOK || !strings.Contains(res.Header.Get("Content-Security-Policy"), "frame-ancestors 'none'") {
+			t.Errorf("GET %s: %d, CSP %q", path, res.StatusCode, res.Header.Get("Content-Security-Policy"))
+		}
+	}
 	status, body := httpGet(t, s.base+"/metrics")
 	if status != http.StatusOK || !strings.Contains(body, `http_requests_total{method="GET",route="GET /healthz",status="200"} 1`) {
 		t.Errorf("GET /metrics: %d, missing the /healthz count:\n%s", status, body)
@@ -162,5 +174,49 @@ func TestServeRefusesBadConfig(t *testing.T) {
 		mapenv(nil), nil, io.Discard, &stderr)
 	if code == 0 || !strings.Contains(stderr.String(), "loopback") {
 		t.Fatalf("exit %d, stderr %q", code, stderr.String())
+	}
+}
+
+// cli runs one client command against s and decodes its JSON output.
+func (s *server) cli(t *testing.T, args ...string) map[string]any {
+	t.Helper()
+	var stdout, stderr bytes.Buffer
+	args = append(args, "--endpoint-url", s.base, "--region", "us-east-1", "--output", "json")
+	if code := run(context.Background(), args, mapenv(nil), strings.NewReader(""), &stdout, &stderr); code != 0 {
+		t.Fatalf("signet %s: exit %d: %s", strings.Join(args, " "), code, stderr.String())
+	}
+	var out map[string]any
+	if err := json.Unmarshal(stdout.Bytes(), &out); err != nil {
+		t.Fatalf("signet %s: %v: %q", strings.Join(args, " "), err, stdout.String())
+	}
+	return out
+}
+
+// With --dev-auto-approve the SSO OIDC device flow completes without a
+// person: the surfaces are mounted and wired to one engine, and the grant
+// is counted.
+func TestServeDevAutoApproveDeviceFlow(t *testing.T) {
+	s := startServe(t, nil, "--dev", "--dev-auto-approve", "--addr", "127.0.0.1:0", "--data-dir", t.TempDir())
+	reg := s.cli(t, "sso-oidc", "register-client", "--client-name", "test", "--client-type", "public")
+	id, secret := reg["clientId"].(string), reg["clientSecret"].(string)
+	dev := s.cli(t, "sso-oidc", "start-device-authorization", "--client-id", id, "--client-secret", secret,
+		"--start-url", s.base+"/start")
+	tok := s.cli(t, "sso-oidc", "create-token", "--client-id", id, "--client-secret", secret,
+		"--grant-type", "urn:ietf:params:oauth:grant-type:device_code", "--device-code", dev["deviceCode"].(string))
+	if at, _ := tok["accessToken"].(string); !strings.HasPrefix(at, "aoa") {
+		t.Fatalf("create-token: %v", tok)
+	}
+	_, metrics := httpGet(t, s.base+"/metrics")
+	if !strings.Contains(metrics, `signet_grants_issued_total{grant="urn:ietf:params:oauth:grant-type:device_code",protocol="sso-oidc"} 1`) {
+		t.Errorf("the grant is not counted:\n%s", metrics)
+	}
+	if code := s.stop(); code != 0 {
+		t.Fatalf("exit %d", code)
+	}
+	logs := s.stderr.String()
+	for _, secretValue := range []string{secret, dev["deviceCode"].(string), tok["accessToken"].(string), tok["refreshToken"].(string)} {
+		if strings.Contains(logs, secretValue) {
+			t.Fatalf("a secret appears in the log:\n%s", logs)
+		}
 	}
 }

@@ -8,18 +8,24 @@ import (
 	"io"
 	"io/fs"
 	"log/slog"
+	"net/http"
 	"os"
 	"path/filepath"
 	"slices"
 	"time"
 
 	"github.com/signet-auth/signet"
+	"github.com/signet-auth/signet/api/ssooidc"
+	"github.com/signet-auth/signet/api/ssoportal"
+	"github.com/signet-auth/signet/api/sts"
 	"github.com/signet-auth/signet/authserver"
+	"github.com/signet-auth/signet/awscreds"
 	"github.com/signet-auth/signet/httpserver"
 	"github.com/signet-auth/signet/keyring"
 	"github.com/signet-auth/signet/password"
 	"github.com/signet-auth/signet/postgres"
 	"github.com/signet-auth/signet/secret"
+	"github.com/signet-auth/signet/sigv4"
 	"github.com/signet-auth/signet/sqlite"
 )
 
@@ -32,15 +38,63 @@ type services struct {
 	storeName string
 	closer    io.Closer
 	keys      *keyring.Keyring
+	minter    *secret.Minter
 	engine    *authserver.Server
 }
 
 func (s *services) close() error { return s.closer.Close() }
 
-// mounts lists the API surfaces the server answers besides /healthz,
-// /readyz and /metrics. Each API package adds itself here as it lands.
-func (s *services) mounts(c *Config) []httpserver.Mounter {
-	return nil
+// surfaces builds every API surface the server answers besides /healthz,
+// /readyz and /metrics, in the order they are mounted; each API package adds
+// itself here as it lands. It runs once the listener is bound, when the
+// issuer is known. wrap goes around the mux: the SSO portal's Logout shares
+// POST /logout with the pages' sign-out and tells them apart by header.
+func (a *app) surfaces(c *Config, svc *services, log *slog.Logger) (mounts []httpserver.Mounter, wrap func(http.Handler) http.Handler, err error) {
+	pages, err := a.newWeb(c, svc, log)
+	if err != nil {
+		return nil, nil, err
+	}
+	// AWS credentials: sealed session tokens under the keyring's AEAD key,
+	// valid only while the signet session they came from is live.
+	authority, err := awscreds.New(awscreds.Config{
+		AEAD: svc.keys, Deriver: svc.minter, Rand: a.rand, Clock: a.clock,
+		SessionLive: func(ctx context.Context, id string) (bool, error) {
+			s, err := svc.stores.Grants.GetSession(ctx, id)
+			if errors.Is(err, signet.ErrNotFound) {
+				return false, nil
+			}
+			return err == nil && s.Live(a.clock.Now()), err
+		},
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	verifier, err := sigv4.New(sigv4.Options{Credentials: authority, Clock: a.clock, Rand: a.rand, Logger: log})
+	if err != nil {
+		return nil, nil, err
+	}
+	oidc := &ssooidc.Handler{
+		Engine: svc.engine, Issuer: c.Issuer, Rand: a.rand, Log: log,
+		Verifier: verifier, Applications: svc.stores.Clients,
+	}
+	if c.DevAutoApprove {
+		oidc.AutoApprove = func(ctx context.Context, userCode string) {
+			if _, err := pages.AutoApproveDevice(ctx, userCode); err != nil {
+				log.ErrorContext(ctx, "dev auto-approve", "err", err)
+			}
+		}
+	}
+	portal := &ssoportal.Handler{
+		Engine: svc.engine, Users: svc.stores.Users, Credentials: authority,
+		Clock: a.clock, Rand: a.rand, Log: log,
+	}
+	mounts = []httpserver.Mounter{
+		pages,
+		oidc,
+		portal,
+		&sts.Handler{Verifier: verifier, Rand: a.rand, Logger: log},
+	}
+	return mounts, portal.WithLogout, nil
 }
 
 // dbFile is the SQLite database inside --data-dir.
@@ -122,11 +176,12 @@ func (a *app) wire(ctx context.Context, c *Config, log *slog.Logger, obs *httpse
 	if err != nil {
 		return nil, err
 	}
+	minter := secret.NewMinter(a.rand, hasher)
 	engine, err := authserver.New(authserver.Config{
 		Users:     stores.Users,
 		Clients:   stores.Clients,
 		Grants:    stores.Grants,
-		Minter:    secret.NewMinter(a.rand, hasher),
+		Minter:    minter,
 		Clock:     a.clock,
 		Passwords: passwords,
 		Lifetimes: c.engineLifetimes(),
@@ -135,7 +190,7 @@ func (a *app) wire(ctx context.Context, c *Config, log *slog.Logger, obs *httpse
 	if err != nil {
 		return nil, err
 	}
-	return &services{stores: stores, storeName: name, closer: closer, keys: keys, engine: engine}, nil
+	return &services{stores: stores, storeName: name, closer: closer, keys: keys, minter: minter, engine: engine}, nil
 }
 
 // devUserName is the user --dev creates.
