@@ -18,6 +18,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/signet-auth/signet/authserver"
+	"github.com/signet-auth/signet/broker"
 	"github.com/signet-auth/signet/httpserver"
 )
 
@@ -56,6 +57,12 @@ type Config struct {
 	DevAutoApprove bool   `yaml:"dev_auto_approve"`
 	DevAccount     string `yaml:"dev_account"`
 	DevRole        string `yaml:"dev_role"`
+
+	// Broker configures the Amplify UI Builder token broker's providers.
+	// It lives in the YAML file only: it is structured, and it names the
+	// client secrets (by file or environment variable, never in the
+	// database).
+	Broker broker.Config `yaml:"broker"`
 
 	// Set by validate from the strings above.
 	trustedProxies []netip.Prefix
@@ -315,6 +322,9 @@ func (c *Config) validate() error {
 		}
 	} else if c.DevPassword != "" || c.DevAutoApprove {
 		errs = append(errs, errors.New("--dev-password and --dev-auto-approve need --dev"))
+	}
+	if len(c.Broker.Providers) > 0 {
+		errs = append(errs, c.Broker.Validate())
 	}
 	return errors.Join(errs...)
 }

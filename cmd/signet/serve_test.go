@@ -220,3 +220,46 @@ func TestServeDevAutoApproveDeviceFlow(t *testing.T) {
 		}
 	}
 }
+
+// The token broker is mounted when the file names a provider, and only then.
+func TestServeMountsTheBrokerWhenConfigured(t *testing.T) {
+	file := writeFile(t, `
+broker:
+  providers:
+    - name: figma
+      kind: figma
+      clients:
+        - id: studio
+          secret_env: FIGMA_SECRET
+          redirect_uris: [https://studio.example.com/callback]
+          allowed_principals: ["*"]
+`)
+	env := map[string]string{"FIGMA_SECRET": "figma-client-secret"}
+	for _, tt := range []struct {
+		name string
+		args []string
+		want int
+	}{
+		{"no providers", nil, http.StatusNotFound},
+		// Mounted: the unsigned request gets SigV4's refusal, not a 404.
+		{"figma configured", []string{"--config", file}, http.StatusForbidden},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			s := startServe(t, env, append([]string{"--dev", "--addr", "127.0.0.1:0", "--data-dir", t.TempDir()}, tt.args...)...)
+			res, err := http.Post(s.base+"/tokens/figma", "application/json", strings.NewReader(`{}`))
+			if err != nil {
+				t.Fatal(err)
+			}
+			res.Body.Close()
+			if res.StatusCode != tt.want {
+				t.Fatalf("POST /tokens/figma: %d, want %d", res.StatusCode, tt.want)
+			}
+			if code := s.stop(); code != 0 {
+				t.Fatalf("exit %d", code)
+			}
+			if strings.Contains(s.stderr.String(), "figma-client-secret") {
+				t.Fatal("the provider's client secret appears in the log")
+			}
+		})
+	}
+}

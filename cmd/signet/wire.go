@@ -18,8 +18,10 @@ import (
 	"github.com/signet-auth/signet/api/ssooidc"
 	"github.com/signet-auth/signet/api/ssoportal"
 	"github.com/signet-auth/signet/api/sts"
+	"github.com/signet-auth/signet/api/uibuilder"
 	"github.com/signet-auth/signet/authserver"
 	"github.com/signet-auth/signet/awscreds"
+	"github.com/signet-auth/signet/broker"
 	"github.com/signet-auth/signet/httpserver"
 	"github.com/signet-auth/signet/keyring"
 	"github.com/signet-auth/signet/password"
@@ -93,6 +95,13 @@ func (a *app) surfaces(c *Config, svc *services, log *slog.Logger) (mounts []htt
 		oidc,
 		portal,
 		&sts.Handler{Verifier: verifier, Rand: a.rand, Logger: log},
+	}
+	if len(c.Broker.Providers) > 0 {
+		b, err := broker.New(c.Broker, broker.Options{Clock: a.clock, Logger: log, Secrets: broker.SecretSource{Getenv: a.getenv}})
+		if err != nil {
+			return nil, nil, err
+		}
+		mounts = append(mounts, &uibuilder.Handler{Broker: b, Verifier: verifier, Logger: log})
 	}
 	return mounts, portal.WithLogout, nil
 }
