@@ -170,30 +170,6 @@ func TestDP04_Algorithms(t *testing.T) {
 	}
 }
 
-func TestVerify_EveryAlgorithm(t *testing.T) {
-	rsaKey := rsaKey(t, 2048)
-	v := newVerifier(t, func(o *Options) { o.Algorithms = []string{ES256, ES384, ES512, EdDSA, PS256, RS256} })
-	cases := []struct {
-		alg string
-		key crypto.Signer
-	}{
-		{ES256, newECKey(t, elliptic.P256())},
-		{ES384, newECKey(t, elliptic.P384())},
-		{ES512, newECKey(t, elliptic.P521())},
-		{EdDSA, ed25519Key(t)},
-		{PS256, rsaKey},
-		{RS256, rsaKey},
-	}
-	for _, tc := range cases {
-		t.Run(tc.alg, func(t *testing.T) {
-			p := mustVerify(t, v, request(proofFor(t, tc.key, "j-"+tc.alg, WithAlgorithm(tc.alg))))
-			if want, _ := KeyThumbprint(tc.key.Public()); p.JKT != want {
-				t.Errorf("jkt %s, want %s", p.JKT, want)
-			}
-		})
-	}
-}
-
 func TestDP05_KeyAndSignature(t *testing.T) {
 	ec := newECKey(t, elliptic.P256())
 	other := newECKey(t, elliptic.P256())

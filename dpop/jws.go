@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"unicode/utf8"
 )
 
 // MaxProofSize bounds a DPoP header value. Real proofs are well under 1 KiB
@@ -110,6 +111,11 @@ func members(data []byte, fn func(name string, value json.RawMessage) error) err
 func jsonString(name string, value json.RawMessage) (string, error) {
 	if len(value) == 0 || value[0] != '"' {
 		return "", fmt.Errorf("%w: %s is not a string", errClaim, name)
+	}
+	// value is a well-formed JSON string (the decoder checked); most need no
+	// unescaping.
+	if inner := value[1 : len(value)-1]; bytes.IndexByte(inner, '\\') < 0 && utf8.Valid(inner) {
+		return string(inner), nil
 	}
 	var s string
 	if err := json.Unmarshal(value, &s); err != nil {
