@@ -12,10 +12,10 @@ import (
 // Server nonces (RFC 9449 §8) are stateless: a nonce is the number of the
 // time bucket it was minted in and an HMAC of that number under the
 // caller's key, so any node holding the key checks any node's nonce without
-// shared state. A nonce is accepted in its own bucket and the next (a
-// lifetime between one and two periods), and in the previous one so that a
-// node whose clock runs a little behind the minting node's does not refuse
-// it.
+// shared state. A nonce is accepted while the checking node's clock is in
+// the nonce's bucket or the next one (a lifetime between one and two
+// periods), and also in the bucket before, so that a node whose clock runs a
+// little behind the minting node's does not refuse it.
 
 const (
 	nonceLabel   = "signet dpop nonce v1\x00"

@@ -297,7 +297,6 @@ type claims struct {
 	jti, htm, htu, ath, nonce string
 	iat                       time.Time
 	has                       [4]bool // jti, htm, htu, iat
-	hasAth                    bool
 }
 
 func (c *claims) member(name string, value json.RawMessage) error {
@@ -317,7 +316,6 @@ func (c *claims) member(name string, value json.RawMessage) error {
 		c.has[3] = true
 	case "ath":
 		c.ath, err = jsonString(name, value)
-		c.hasAth = true
 	case "nonce":
 		c.nonce, err = jsonString(name, value)
 	}
@@ -348,7 +346,7 @@ func (v *Verifier) checkClaims(c *claims, r Request, want httpURI, now time.Time
 	}
 	if r.AccessToken != "" {
 		sum := sha256.Sum256([]byte(r.AccessToken))
-		if !c.hasAth || subtle.ConstantTimeCompare([]byte(c.ath), []byte(encodeB64(sum[:]))) != 1 {
+		if subtle.ConstantTimeCompare([]byte(c.ath), []byte(encodeB64(sum[:]))) != 1 {
 			return errATH
 		}
 	}
