@@ -1,6 +1,7 @@
 package dpop
 
 import (
+	"bufio"
 	"context"
 	"crypto"
 	"crypto/ecdsa"
@@ -12,6 +13,7 @@ import (
 	"crypto/sha256"
 	"encoding/json"
 	"errors"
+	"net/http"
 	"strings"
 	"testing"
 	"time"
@@ -401,6 +403,23 @@ func TestDP09_ShapeAndClaims(t *testing.T) {
 		wantInvalid(t, err, errMultiple)
 	})
 
+	t.Run("header fields as net/http hands them over", func(t *testing.T) {
+		read := func(fields string) []string {
+			raw := "POST /v1/token HTTP/1.1\r\nHost: signin.example.test\r\n" + fields + "\r\n"
+			req, err := http.ReadRequest(bufio.NewReader(strings.NewReader(raw)))
+			if err != nil {
+				t.Fatal(err)
+			}
+			return req.Header.Values("DPoP")
+		}
+		// The field name is case-insensitive.
+		mustVerify(t, v, request(read("dpop: "+proofFor(t, key, seq.next())+"\r\n")...))
+		// Two fields, in any spelling, are two proofs.
+		two := read("DPoP: " + proofFor(t, key, seq.next()) + "\r\nDpop: " + proofFor(t, key, seq.next()) + "\r\n")
+		_, err := v.Verify(context.Background(), request(two...))
+		wantInvalid(t, err, errMultiple)
+	})
+
 	shape := map[string]string{
 		"garbage":              "not a jws",
 		"two parts":            "eyJhIjoxfQ.eyJhIjoxfQ",
@@ -431,7 +450,7 @@ func TestDP09_ShapeAndClaims(t *testing.T) {
 		// 9 KiB of bytes no parser would accept: both fail on size alone.
 		p := validParts(t, key, seq.next())
 		p.header["x-pad"] = strings.Repeat("a", MaxProofSize)
-		for _, proof := range []string{p.sign(t, key, ES256), strings.Repeat("!", 9<<10)} {
+		for _, proof := range []string{p.sign(t, key, ES256), strings.Repeat("!", 9<<10), strings.Repeat("A", 64<<10)} {
 			_, err := v.Verify(context.Background(), request(proof))
 			wantInvalid(t, err, errTooLarge)
 		}
