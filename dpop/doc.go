@@ -15,6 +15,12 @@
 // the jti replay check in the shared ReplayStore, so that a proof rejected for
 // any other reason never uses up its jti.
 //
+// Failures are *signet.Error values with a generic message and the precise
+// reason in Err for the log. With server nonces on (Options.NonceKey), a
+// proof without a current nonce gets CodeUseDPoPNonce, and NonceFromError
+// gives the value for the one DPoP-Nonce response header (RFC 9449 §8);
+// Verifier.Nonce gives a current value for any other response.
+//
 // JWKs are parsed here rather than by go-jose: the AWS SDK for Go encodes EC
 // coordinates with big.Int.Bytes(), so about one key in 128 arrives with a
 // 31-byte coordinate, which go-jose (rightly, per RFC 7518 §6.2.1.2) refuses.
