@@ -1,0 +1,378 @@
+package storecore
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/signet-auth/signet"
+)
+
+// ErrRetry reports that a conditional statement found the row changed under
+// it (a race the backend's locking should make impossible). The backend
+// rolls back and runs the whole transaction again, a bounded number of
+// times, as it does for a serialization failure.
+var ErrRetry = errors.New("storecore: row changed concurrently; retry the transaction")
+
+// Revocation reasons the store writes itself (Session.RevokeReason).
+const (
+	ReasonCodeReuse     = "code_reuse"     // a code was redeemed a second time (RFC 6749 §4.1.2)
+	ReasonTokenReuse    = "reuse"          // a rotated-out refresh token came back (RFC 9700 §4.14.2)
+	ReasonClientDeleted = "client_deleted" // DeleteClient
+)
+
+// Tx is one open write transaction of a backend, offering the statements the
+// single-use rules need. Each method is one SQL statement. Reads inside a Tx
+// see every change committed before the statement began (SQLite: the
+// transaction holds the write lock from BEGIN IMMEDIATE; PostgreSQL: READ
+// COMMITTED takes a snapshot per statement, and Lock* hold row locks).
+type Tx interface {
+	// ClaimCode marks the unused code d used at now (the deciding statement:
+	// UPDATE … WHERE used_at = 0 RETURNING …) and returns it as claimed; ok
+	// is false if no row changed.
+	ClaimCode(ctx context.Context, d signet.Digest, now time.Time) (c signet.AuthorizationCode, ok bool, err error)
+	Code(ctx context.Context, d signet.Digest) (signet.AuthorizationCode, error)
+	SetCodeSession(ctx context.Context, d signet.Digest, sessionID string) error
+
+	// LockSession reads a session and locks it until the transaction ends
+	// (SELECT … FOR UPDATE where the engine has row locks).
+	LockSession(ctx context.Context, id string) (signet.Session, error)
+	InsertSession(ctx context.Context, s signet.Session) error
+	// RevokeSession revokes the session if it is not revoked yet.
+	RevokeSession(ctx context.Context, id string, now time.Time, reason string) error
+	// AdvanceSession moves the session's current generation from from to
+	// from+1, if it still is from.
+	AdvanceSession(ctx context.Context, id string, from int64) (bool, error)
+	User(ctx context.Context, id string) (signet.User, error)
+
+	GenerationByRefresh(ctx context.Context, d signet.Digest) (signet.TokenGeneration, error)
+	Generation(ctx context.Context, sessionID string, n int64) (signet.TokenGeneration, error)
+	InsertGeneration(ctx context.Context, g signet.TokenGeneration) error
+	// RotateGeneration sets rotated_at on a generation not rotated yet (the
+	// deciding statement of a refresh); ok is false if no row changed.
+	RotateGeneration(ctx context.Context, sessionID string, n int64, now time.Time) (bool, error)
+
+	// LockDevice reads a device authorization by device code digest and
+	// locks it until the transaction ends.
+	LockDevice(ctx context.Context, d signet.Digest) (signet.DeviceAuthorization, error)
+	DeviceByUserCode(ctx context.Context, userCode signet.Digest) (signet.DeviceAuthorization, error)
+	// UpdateDevice writes to's status, interval, last poll and session if the
+	// stored row still has was's; ok is false if no row changed.
+	UpdateDevice(ctx context.Context, was, to signet.DeviceAuthorization) (bool, error)
+	// DecideDevice sets status, user and auth time on the pending, unexpired
+	// authorization with that user code (UPDATE … WHERE status = 'pending'
+	// AND expires_at > now RETURNING …); ok is false if no row changed.
+	DecideDevice(ctx context.Context, userCode signet.Digest, status signet.DeviceStatus, userID string, authTime, now time.Time) (a signet.DeviceAuthorization, ok bool, err error)
+}
+
+// Outcome is what a rule decided. The backend commits the transaction and
+// returns Err to the caller (a domain error such as ErrAlreadyUsed, a failed
+// Check, or nil); only the second result of a rule function, a failure to
+// talk to the database, makes it roll back.
+type Outcome[T any] struct {
+	Value T
+	Err   error
+}
+
+func done[T any](v T, err error) (Outcome[T], error) { return Outcome[T]{Value: v, Err: err}, nil }
+
+// notFound separates a missing row (an outcome) from a database failure.
+func notFound(err error) bool { return errors.Is(err, signet.ErrNotFound) }
+
+// Rules implements the single-use methods of signet.GrantStore
+// (RedeemCode, PollDevice, DecideDevice, Rotate) for a backend; the backends
+// embed it.
+type Rules struct {
+	// InTx runs fn in one write transaction and commits when fn returns nil,
+	// running it again from the start (a bounded number of times) after a
+	// serialization failure or ErrRetry. Errors come back mapped to the
+	// store sentinels.
+	InTx func(ctx context.Context, fn func(Tx) error) error
+}
+
+// apply runs a rule in one transaction and commits what it decided.
+func apply[T any](ctx context.Context, r Rules, rule func(Tx) (Outcome[T], error)) (T, error) {
+	var out Outcome[T]
+	err := r.InTx(ctx, func(tx Tx) error {
+		var err error
+		out, err = rule(tx)
+		return err
+	})
+	if err != nil {
+		var zero T
+		return zero, err
+	}
+	return out.Value, out.Err
+}
+
+// RedeemCode implements signet.GrantStore.
+func (r Rules) RedeemCode(ctx context.Context, cr signet.CodeRedemption) (signet.AuthorizationCode, signet.Session, signet.TokenGeneration, error) {
+	res, err := apply(ctx, r, func(tx Tx) (Outcome[CodeResult], error) { return RedeemCode(ctx, tx, cr) })
+	return res.Code, res.Session, res.Tokens, err
+}
+
+// PollDevice implements signet.GrantStore.
+func (r Rules) PollDevice(ctx context.Context, p signet.DevicePoll) (signet.DevicePollResult, error) {
+	return apply(ctx, r, func(tx Tx) (Outcome[signet.DevicePollResult], error) { return PollDevice(ctx, tx, p) })
+}
+
+// DecideDevice implements signet.GrantStore.
+func (r Rules) DecideDevice(ctx context.Context, userCode signet.Digest, status signet.DeviceStatus, userID string, authTime, now time.Time) (signet.DeviceAuthorization, error) {
+	return apply(ctx, r, func(tx Tx) (Outcome[signet.DeviceAuthorization], error) {
+		return DecideDevice(ctx, tx, userCode, status, userID, authTime, now)
+	})
+}
+
+// Rotate implements signet.GrantStore.
+func (r Rules) Rotate(ctx context.Context, rot signet.Rotation) (signet.RotationResult, error) {
+	return apply(ctx, r, func(tx Tx) (Outcome[signet.RotationResult], error) { return Rotate(ctx, tx, rot) })
+}
+
+// CodeResult is what RedeemCode returns.
+type CodeResult struct {
+	Code    signet.AuthorizationCode
+	Session signet.Session
+	Tokens  signet.TokenGeneration
+}
+
+// RedeemCode applies GrantStore.RedeemCode's rules in tx.
+func RedeemCode(ctx context.Context, tx Tx, r signet.CodeRedemption) (Outcome[CodeResult], error) {
+	c, ok, err := tx.ClaimCode(ctx, r.Digest, r.Now)
+	if err != nil {
+		return Outcome[CodeResult]{}, err
+	}
+	if !ok {
+		return redeemedAgain(ctx, tx, r)
+	}
+	if err := r.Check(c); err != nil {
+		// The claim above stays: a failed check burns the code (RFC 7636 §4.6).
+		return done(CodeResult{Code: c}, err)
+	}
+	s, g := r.Grant(c)
+	s.Generation = 0
+	g.SessionID, g.Generation = s.ID, 0
+	if err := insertSession(ctx, tx, s, g); err != nil {
+		return Outcome[CodeResult]{}, err
+	}
+	if err := tx.SetCodeSession(ctx, r.Digest, s.ID); err != nil {
+		return Outcome[CodeResult]{}, err
+	}
+	c.SessionID = s.ID
+	return done(CodeResult{Code: c, Session: s, Tokens: g}, nil)
+}
+
+// redeemedAgain handles a code that is unknown or already used: a second
+// redemption revokes what the first one created (RFC 6749 §4.1.2, catalogue
+// AC-07).
+func redeemedAgain(ctx context.Context, tx Tx, r signet.CodeRedemption) (Outcome[CodeResult], error) {
+	c, err := tx.Code(ctx, r.Digest)
+	if notFound(err) {
+		return done(CodeResult{}, signet.ErrNotFound)
+	}
+	if err != nil {
+		return Outcome[CodeResult]{}, err
+	}
+	if c.UsedAt.IsZero() {
+		return Outcome[CodeResult]{}, ErrRetry
+	}
+	res := CodeResult{Code: c}
+	if c.SessionID != "" {
+		if err := tx.RevokeSession(ctx, c.SessionID, r.Now, ReasonCodeReuse); err != nil {
+			return Outcome[CodeResult]{}, err
+		}
+		s, err := tx.LockSession(ctx, c.SessionID)
+		if err != nil && !notFound(err) {
+			return Outcome[CodeResult]{}, err
+		}
+		res.Session = s
+	}
+	return done(res, signet.ErrAlreadyUsed)
+}
+
+func insertSession(ctx context.Context, tx Tx, s signet.Session, g signet.TokenGeneration) error {
+	if err := tx.InsertSession(ctx, s); err != nil {
+		return err
+	}
+	return tx.InsertGeneration(ctx, g)
+}
+
+// PollDevice applies GrantStore.PollDevice's rules in tx.
+func PollDevice(ctx context.Context, tx Tx, p signet.DevicePoll) (Outcome[signet.DevicePollResult], error) {
+	type result = signet.DevicePollResult
+	a, err := tx.LockDevice(ctx, p.Digest)
+	if notFound(err) {
+		return done(result{}, signet.ErrNotFound)
+	}
+	if err != nil {
+		return Outcome[result]{}, err
+	}
+	if p.Check != nil {
+		if err := p.Check(a); err != nil {
+			return done(result{Device: a}, err)
+		}
+	}
+	// Redeemed before slow-down: the losers of a race right after approval
+	// learn that the code is spent, not that they polled too fast.
+	if a.Status == signet.DeviceRedeemed {
+		return done(result{Device: a}, signet.ErrAlreadyUsed)
+	}
+	if !p.Now.Before(a.ExpiresAt) {
+		return done(result{Device: a}, nil)
+	}
+	was := a
+	if !a.LastPolledAt.IsZero() && p.Now.Before(a.LastPolledAt.Add(a.Interval)) {
+		// RFC 8628 §3.5: slow_down raises the interval for every later poll,
+		// on every node, because it is stored.
+		a.Interval += p.SlowDownStep
+		if ok, err := tx.UpdateDevice(ctx, was, a); err != nil || !ok {
+			return Outcome[result]{}, orRetry(err)
+		}
+		return done(result{Device: a, SlowDown: true}, nil)
+	}
+	a.LastPolledAt = p.Now
+	var res result
+	if a.Status == signet.DeviceApproved {
+		s, g := p.Grant(a)
+		s.Generation = 0
+		g.SessionID, g.Generation = s.ID, 0
+		a.Status, a.SessionID = signet.DeviceRedeemed, s.ID
+		res.Session, res.Tokens = s, g
+	}
+	if ok, err := tx.UpdateDevice(ctx, was, a); err != nil || !ok {
+		return Outcome[result]{}, orRetry(err)
+	}
+	if a.Status == signet.DeviceRedeemed {
+		if err := insertSession(ctx, tx, res.Session, res.Tokens); err != nil {
+			return Outcome[result]{}, err
+		}
+	}
+	res.Device = a
+	return done(res, nil)
+}
+
+func orRetry(err error) error {
+	if err != nil {
+		return err
+	}
+	return ErrRetry
+}
+
+// DecideDevice applies GrantStore.DecideDevice's rules in tx.
+func DecideDevice(ctx context.Context, tx Tx, userCode signet.Digest, status signet.DeviceStatus, userID string, authTime, now time.Time) (Outcome[signet.DeviceAuthorization], error) {
+	if status != signet.DeviceApproved && status != signet.DeviceDenied {
+		return done(signet.DeviceAuthorization{}, fmt.Errorf("storecore: a device decision is approved or denied, not %q", status))
+	}
+	a, ok, err := tx.DecideDevice(ctx, userCode, status, userID, authTime, now)
+	if err != nil {
+		return Outcome[signet.DeviceAuthorization]{}, err
+	}
+	if ok {
+		return done(a, nil)
+	}
+	a, err = tx.DeviceByUserCode(ctx, userCode)
+	if notFound(err) {
+		return done(a, signet.ErrNotFound)
+	}
+	if err != nil {
+		return Outcome[signet.DeviceAuthorization]{}, err
+	}
+	if !now.Before(a.ExpiresAt) {
+		return done(a, signet.ErrNotFound)
+	}
+	if a.Status == signet.DevicePending {
+		return Outcome[signet.DeviceAuthorization]{}, ErrRetry
+	}
+	return done(a, signet.ErrAlreadyUsed)
+}
+
+// Rotate applies GrantStore.Rotate's rules in tx.
+func Rotate(ctx context.Context, tx Tx, r signet.Rotation) (Outcome[signet.RotationResult], error) {
+	type result = signet.RotationResult
+	fail := func(err error) (Outcome[result], error) {
+		if notFound(err) {
+			return done(result{}, signet.ErrNotFound)
+		}
+		return Outcome[result]{}, err
+	}
+	g, err := tx.GenerationByRefresh(ctx, r.Digest)
+	if err != nil {
+		return fail(err)
+	}
+	// Lock the session first, then read the generation again: concurrent
+	// refreshers of one token serialise on the session row, and each one
+	// after the first sees what the one before it committed.
+	s, err := tx.LockSession(ctx, g.SessionID)
+	if err != nil {
+		return fail(err)
+	}
+	if g, err = tx.Generation(ctx, g.SessionID, g.Generation); err != nil {
+		return fail(err)
+	}
+	if !s.Live(r.Now) {
+		return done(result{}, signet.ErrNotFound)
+	}
+	var u signet.User
+	if s.UserID != "" {
+		if u, err = tx.User(ctx, s.UserID); err != nil && !notFound(err) {
+			return Outcome[result]{}, err
+		}
+	}
+	if r.Check != nil {
+		if err := r.Check(s, u, g); err != nil {
+			return done(result{}, err)
+		}
+	}
+	// Grace never extends an expiry (catalogue RT-04).
+	expired := func(g signet.TokenGeneration) bool {
+		return !g.RefreshExpiresAt.IsZero() && !r.Now.Before(g.RefreshExpiresAt)
+	}
+	if !g.RotatedAt.IsZero() {
+		if r.Now.Before(g.RotatedAt.Add(r.Grace)) {
+			if expired(g) {
+				return done(result{}, signet.ErrNotFound)
+			}
+			if s.Generation == g.Generation+1 {
+				next, err := tx.Generation(ctx, s.ID, s.Generation)
+				if err != nil {
+					return fail(err)
+				}
+				if !expired(next) {
+					// An idempotent retry (catalogue RT-02, CC-02).
+					return done(result{Session: s, Tokens: next, Retry: true}, nil)
+				}
+			}
+		}
+		// Reuse detection: the whole family goes (RFC 9700 §4.14.2, RT-01).
+		if err := tx.RevokeSession(ctx, s.ID, r.Now, ReasonTokenReuse); err != nil {
+			return Outcome[result]{}, err
+		}
+		return done(result{}, signet.ErrTokenReused)
+	}
+	if expired(g) {
+		return done(result{}, signet.ErrNotFound)
+	}
+	if ok, err := tx.RotateGeneration(ctx, s.ID, g.Generation, r.Now); err != nil || !ok {
+		return Outcome[result]{}, orRetry(err)
+	}
+	next := r.Next(s, g)
+	next.SessionID, next.Generation = s.ID, g.Generation+1
+	if err := tx.InsertGeneration(ctx, next); err != nil {
+		return Outcome[result]{}, err
+	}
+	if ok, err := tx.AdvanceSession(ctx, s.ID, g.Generation); err != nil || !ok {
+		return Outcome[result]{}, orRetry(err)
+	}
+	s.Generation = next.Generation
+	return done(result{Session: s, Tokens: next}, nil)
+}
+
+// Claimed adapts a conditional UPDATE … RETURNING read through a Scanner:
+// no row (signet.ErrNotFound) means the condition did not hold, ok=false.
+func Claimed[T any](v T, err error) (T, bool, error) {
+	if notFound(err) {
+		var zero T
+		return zero, false, nil
+	}
+	return v, err == nil, err
+}

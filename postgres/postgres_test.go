@@ -1,0 +1,132 @@
+package postgres_test
+
+import (
+	"context"
+	"crypto/rand"
+	"os"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/signet-auth/signet"
+	"github.com/signet-auth/signet/postgres"
+	"github.com/signet-auth/signet/storetest"
+)
+
+// testURL is the database the tests use, from SIGNET_TEST_POSTGRES_URL. CI
+// must have one; elsewhere the tests skip without it.
+func testURL(t testing.TB) string {
+	t.Helper()
+	url := os.Getenv("SIGNET_TEST_POSTGRES_URL")
+	if url == "" {
+		if os.Getenv("CI") == "true" {
+			t.Fatal("SIGNET_TEST_POSTGRES_URL not set; CI needs PostgreSQL")
+		}
+		t.Skip("SIGNET_TEST_POSTGRES_URL not set; skipping PostgreSQL tests")
+	}
+	return url
+}
+
+// freshSchema creates an empty schema and drops it when the test ends, so
+// tests can run in parallel on one database.
+func freshSchema(t testing.TB) (url, schema string) {
+	t.Helper()
+	url = testURL(t)
+	schema = "signet_test_" + strings.ToLower(rand.Text())
+	conn, err := pgx.Connect(context.Background(), url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(context.Background())
+	if _, err := conn.Exec(context.Background(), "CREATE SCHEMA "+pgx.Identifier{schema}.Sanitize()); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		ctx := context.Background()
+		conn, err := pgx.Connect(ctx, url)
+		if err != nil {
+			t.Error(err)
+			return
+		}
+		defer conn.Close(ctx)
+		if _, err := conn.Exec(ctx, "DROP SCHEMA "+pgx.Identifier{schema}.Sanitize()+" CASCADE"); err != nil {
+			t.Error(err)
+		}
+	})
+	return url, schema
+}
+
+// open opens a handle on schema of the database at url.
+func open(t testing.TB, url, schema string) *postgres.DB {
+	t.Helper()
+	cfg, err := pgxpool.ParseConfig(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.ConnConfig.RuntimeParams["search_path"] = schema
+	db, err := postgres.OpenConfig(context.Background(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return db
+}
+
+func TestConformance(t *testing.T) {
+	testURL(t)
+	storetest.Run(t, func(t *testing.T) signet.Stores {
+		url, schema := freshSchema(t)
+		return open(t, url, schema).Stores()
+	})
+}
+
+// Two pools on one schema stand for two signet processes.
+func TestRace(t *testing.T) {
+	testURL(t)
+	storetest.RunRace(t, func(t *testing.T) (signet.Stores, signet.Stores) {
+		url, schema := freshSchema(t)
+		return open(t, url, schema).Stores(), open(t, url, schema).Stores()
+	})
+}
+
+// Open takes the schema from the URL too, and applies the migrations only
+// once however many processes open a new schema at the same moment.
+func TestOpenURLWithSearchPath(t *testing.T) {
+	url, schema := freshSchema(t)
+	sep := "?"
+	if strings.Contains(url, "?") {
+		sep = "&"
+	}
+	var wg sync.WaitGroup
+	errs := make([]error, 4)
+	for i := range errs {
+		wg.Go(func() {
+			db, err := postgres.Open(t.Context(), url+sep+"search_path="+schema)
+			if err == nil {
+				err = db.Ready(t.Context())
+				db.Close()
+			}
+			errs[i] = err
+		})
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			t.Error(err)
+		}
+	}
+	db := open(t, url, schema)
+	tables, err := db.Dump(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := tables["sessions"]; !ok {
+		t.Errorf("tables in %s: %v", schema, tables)
+	}
+	if n := len(tables["schema_migrations"]); n != 3 { // one row of three cells
+		t.Errorf("schema_migrations holds %d cells, want 3", n)
+	}
+}

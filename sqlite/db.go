@@ -1,0 +1,284 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"runtime"
+	"slices"
+
+	driver "modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
+
+	"github.com/signet-auth/signet"
+	"github.com/signet-auth/signet/internal/storecore"
+)
+
+//go:embed migrations/*.sql
+var migrationFiles embed.FS
+
+// maxAttempts bounds how often one write transaction runs when SQLite says
+// SQLITE_BUSY (past busy_timeout) or a conditional statement lost a race
+// (catalogue CC-06: bounded retry, then ErrUnavailable).
+const maxAttempts = 8
+
+// busyTimeoutMS is how long a connection waits for the write lock before
+// SQLITE_BUSY. With one writer connection per process only other processes
+// sharing the file make anyone wait.
+const busyTimeoutMS = 10000
+
+// DB is one SQLite database. It implements every store interface of package
+// signet; Stores bundles them.
+type DB struct {
+	// Rules are RedeemCode, PollDevice, DecideDevice and Rotate, run in
+	// this database's write transactions.
+	storecore.Rules
+
+	// write has exactly one connection: every write transaction runs on it,
+	// one at a time, so writers in this process queue in Go instead of
+	// spinning on the file lock. A group-commit writer (many small
+	// transactions batched into one commit) would replace this pool.
+	write *sql.DB
+	// read is a pool of query_only connections; in WAL mode they read the
+	// last commit without waiting for the writer.
+	read       *sql.DB
+	migrations []storecore.Migration
+}
+
+// Compile-time checks that DB is every store.
+var (
+	_ signet.UserStore   = (*DB)(nil)
+	_ signet.ClientStore = (*DB)(nil)
+	_ signet.GrantStore  = (*DB)(nil)
+	_ signet.ReplayStore = (*DB)(nil)
+	_ signet.KeyStore    = (*DB)(nil)
+	_ signet.Collector   = (*DB)(nil)
+	_ signet.Health      = (*DB)(nil)
+)
+
+// Open opens (creating if needed) the database file at path and applies the
+// embedded migrations. A new file is created with mode 0600 and missing
+// directories with 0700: the file holds digests and sealed keys only, but
+// nobody else needs to read it.
+func Open(ctx context.Context, path string) (*DB, error) {
+	ms, err := storecore.Migrations(migrationFiles, "migrations")
+	if err != nil {
+		return nil, err
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return nil, fmt.Errorf("sqlite: %w", err)
+	}
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: %w", err)
+	}
+	if err := f.Close(); err != nil {
+		return nil, fmt.Errorf("sqlite: %w", err)
+	}
+
+	common := url.Values{}
+	common.Add("_pragma", fmt.Sprintf("busy_timeout(%d)", busyTimeoutMS))
+	common.Add("_pragma", "synchronous(NORMAL)")
+	common.Add("_pragma", "foreign_keys(1)")
+
+	w := cloneValues(common)
+	w.Add("_pragma", "journal_mode(WAL)")
+	w.Set("_txlock", "immediate")
+	write, err := sql.Open("sqlite", path+"?"+w.Encode())
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: %w", err)
+	}
+	write.SetMaxOpenConns(1)
+	write.SetMaxIdleConns(1)
+	write.SetConnMaxLifetime(0)
+	write.SetConnMaxIdleTime(0)
+
+	r := cloneValues(common)
+	r.Add("_pragma", "query_only(1)")
+	read, err := sql.Open("sqlite", path+"?"+r.Encode())
+	if err != nil {
+		write.Close()
+		return nil, fmt.Errorf("sqlite: %w", err)
+	}
+	n := max(4, runtime.GOMAXPROCS(0))
+	read.SetMaxOpenConns(n)
+	read.SetMaxIdleConns(n)
+
+	db := &DB{write: write, read: read, migrations: ms}
+	db.Rules.InTx = db.inTx
+	if err := db.migrate(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return db, nil
+}
+
+func cloneValues(v url.Values) url.Values {
+	c := url.Values{}
+	for k, vs := range v {
+		c[k] = append([]string(nil), vs...)
+	}
+	return c
+}
+
+// Close closes both connection pools.
+func (db *DB) Close() error {
+	return errors.Join(db.read.Close(), db.write.Close())
+}
+
+// Stores returns db as every store interface.
+func (db *DB) Stores() signet.Stores {
+	return signet.Stores{Users: db, Clients: db, Grants: db, Replay: db, Keys: db, Collector: db, Health: db}
+}
+
+// migrate applies the embedded migrations not yet recorded, in one write
+// transaction: BEGIN IMMEDIATE makes a second process opening the same file
+// wait, then find them applied.
+func (db *DB) migrate(ctx context.Context) error {
+	return db.tx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
+			version    INTEGER PRIMARY KEY,
+			name       TEXT NOT NULL,
+			applied_at INTEGER NOT NULL)`); err != nil {
+			return err
+		}
+		applied, err := appliedVersions(ctx, tx)
+		if err != nil {
+			return err
+		}
+		for _, m := range db.migrations {
+			if slices.Contains(applied, m.Version) {
+				continue
+			}
+			if _, err := tx.ExecContext(ctx, m.SQL); err != nil {
+				return fmt.Errorf("migration %s: %w", m.Name, err)
+			}
+			if _, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (version, name, applied_at)
+				VALUES (?, ?, CAST(unixepoch('subsec') * 1000 AS INTEGER))`, m.Version, m.Name); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+type querier interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+}
+
+func appliedVersions(ctx context.Context, q querier) ([]int64, error) {
+	return queryAll(ctx, q, func(r storecore.Scanner) (int64, error) {
+		var v int64
+		return v, r.Scan(&v)
+	}, `SELECT version FROM schema_migrations`)
+}
+
+// Ready checks that the database answers and every embedded migration is
+// applied.
+func (db *DB) Ready(ctx context.Context) error {
+	applied, err := appliedVersions(ctx, db.read)
+	if err != nil {
+		return mapErr(err)
+	}
+	if missing := storecore.Missing(db.migrations, applied); len(missing) > 0 {
+		return fmt.Errorf("sqlite: migrations %v not applied", missing)
+	}
+	return nil
+}
+
+// tx runs fn in one write transaction (BEGIN IMMEDIATE on the writer
+// connection), again from the start when SQLite reports SQLITE_BUSY or fn
+// lost a race, at most maxAttempts times. The error is mapped to the store
+// sentinels.
+func (db *DB) tx(ctx context.Context, fn func(*sql.Tx) error) error {
+	var err error
+	for range maxAttempts {
+		if err = db.txOnce(ctx, fn); err == nil || !retryable(err) {
+			return mapErr(err)
+		}
+		if ctx.Err() != nil {
+			break
+		}
+	}
+	return fmt.Errorf("sqlite: gave up after %d attempts: %w (%w)", maxAttempts, signet.ErrUnavailable, err)
+}
+
+func (db *DB) txOnce(ctx context.Context, fn func(*sql.Tx) error) error {
+	tx, err := db.write.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	if err := fn(tx); err != nil {
+		return errors.Join(err, tx.Rollback())
+	}
+	return tx.Commit()
+}
+
+// inTx is storecore.Rules.InTx.
+func (db *DB) inTx(ctx context.Context, fn func(storecore.Tx) error) error {
+	return db.tx(ctx, func(tx *sql.Tx) error { return fn(&writeTx{tx}) })
+}
+
+func sqliteCode(err error) (int, bool) {
+	var se *driver.Error
+	if errors.As(err, &se) {
+		return se.Code(), true
+	}
+	return 0, false
+}
+
+func retryable(err error) bool {
+	if errors.Is(err, storecore.ErrRetry) {
+		return true
+	}
+	code, ok := sqliteCode(err)
+	// The primary result code is the low byte of an extended one.
+	return ok && (code&0xff == sqlite3.SQLITE_BUSY || code&0xff == sqlite3.SQLITE_LOCKED)
+}
+
+// mapErr turns driver errors into the store sentinels, by result code.
+func mapErr(err error) error {
+	if err == nil {
+		return nil
+	}
+	if code, ok := sqliteCode(err); ok {
+		switch {
+		case code == sqlite3.SQLITE_CONSTRAINT_UNIQUE || code == sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY:
+			return fmt.Errorf("sqlite: %w (%w)", signet.ErrConflict, err)
+		case code&0xff == sqlite3.SQLITE_BUSY || code&0xff == sqlite3.SQLITE_LOCKED,
+			code&0xff == sqlite3.SQLITE_CANTOPEN || code&0xff == sqlite3.SQLITE_IOERR:
+			return fmt.Errorf("sqlite: %w (%w)", signet.ErrUnavailable, err)
+		}
+	}
+	if errors.Is(err, sql.ErrConnDone) {
+		return fmt.Errorf("sqlite: %w (%w)", signet.ErrUnavailable, err)
+	}
+	return err
+}
+
+// queryAll runs a query and scans every row with scan.
+func queryAll[T any](ctx context.Context, q querier, scan func(storecore.Scanner) (T, error), query string, args ...any) ([]T, error) {
+	rows, err := q.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	return storecore.ScanAll(rows, scan)
+}
+
+// placeholders returns "?, ?, …" for n columns.
+func placeholders(n int) string {
+	b := make([]byte, 0, 3*n)
+	for i := range n {
+		if i > 0 {
+			b = append(b, ", "...)
+		}
+		b = append(b, '?')
+	}
+	return string(b)
+}

@@ -1,0 +1,266 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"time"
+
+	"github.com/signet-auth/signet"
+	sc "github.com/signet-auth/signet/internal/storecore"
+)
+
+// readRow runs a single-row query on the read pool.
+func (db *DB) readRow(ctx context.Context, q string, args ...any) sc.Row {
+	return sc.Row{R: db.read.QueryRowContext(ctx, q, args...), NoRows: sql.ErrNoRows}
+}
+
+// one reads one value on the read pool, mapping errors to sentinels.
+func one[T any](v T, err error) (T, error) { return v, mapErr(err) }
+
+// all reads many rows on the read pool, mapping errors to sentinels.
+func all[T any](ctx context.Context, db *DB, scan func(sc.Scanner) (T, error), q string, args ...any) ([]T, error) {
+	v, err := queryAll(ctx, db.read, scan, q, args...)
+	return v, mapErr(err)
+}
+
+// exec runs one statement in a write transaction; mustChange turns "no row
+// changed" into ErrNotFound.
+func (db *DB) exec(ctx context.Context, mustChange bool, q string, args ...any) error {
+	return db.tx(ctx, func(tx *sql.Tx) error {
+		ok, err := (&writeTx{tx}).changed(ctx, q, args...)
+		if err == nil && mustChange && !ok {
+			return signet.ErrNotFound
+		}
+		return err
+	})
+}
+
+// Users.
+
+func (db *DB) CreateUser(ctx context.Context, u signet.User) error {
+	return db.exec(ctx, false, inserts.User, sc.UserArgs(u)...)
+}
+
+func (db *DB) GetUser(ctx context.Context, id string) (signet.User, error) {
+	return one(sc.ScanUser(db.readRow(ctx, `SELECT `+sc.UserCols+` FROM users WHERE id = ?`, id)))
+}
+
+func (db *DB) GetUserByName(ctx context.Context, name string) (signet.User, error) {
+	return one(sc.ScanUser(db.readRow(ctx, `SELECT `+sc.UserCols+` FROM users WHERE name = ?`, name)))
+}
+
+func (db *DB) ListUsers(ctx context.Context) ([]signet.User, error) {
+	return all(ctx, db, sc.ScanUser, `SELECT `+sc.UserCols+` FROM users ORDER BY name`)
+}
+
+func (db *DB) UpdateUser(ctx context.Context, u signet.User) error {
+	a := sc.UserArgs(u)
+	return db.exec(ctx, true, `UPDATE users SET name = ?, display_name = ?, password_hash = ?, disabled = ?,
+		credentials_changed_at = ?, assignments = ?, created_at = ?, updated_at = ? WHERE id = ?`,
+		append(a[1:], a[0])...)
+}
+
+// Clients.
+
+func (db *DB) CreateClient(ctx context.Context, c signet.Client) error {
+	return db.exec(ctx, false, inserts.Client, sc.ClientArgs(c)...)
+}
+
+func (db *DB) GetClient(ctx context.Context, id string) (signet.Client, error) {
+	return one(sc.ScanClient(db.readRow(ctx, `SELECT `+sc.ClientCols+` FROM clients WHERE id = ?`, id)))
+}
+
+func (db *DB) ListClients(ctx context.Context) ([]signet.Client, error) {
+	return all(ctx, db, sc.ScanClient, `SELECT `+sc.ClientCols+` FROM clients ORDER BY created_at, id`)
+}
+
+func (db *DB) DeleteClient(ctx context.Context, id string, now time.Time) error {
+	return db.tx(ctx, func(tx *sql.Tx) error {
+		t := &writeTx{tx}
+		ok, err := t.changed(ctx, `DELETE FROM clients WHERE id = ?`, id)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			return signet.ErrNotFound
+		}
+		return t.exec(ctx, `UPDATE sessions SET revoked_at = ?, revoke_reason = ? WHERE client_id = ? AND revoked_at = 0`,
+			sc.Millis(now), sc.ReasonClientDeleted, id)
+	})
+}
+
+// Grants.
+
+func (db *DB) CreateCode(ctx context.Context, c signet.AuthorizationCode) error {
+	return db.exec(ctx, false, inserts.Code, sc.CodeArgs(c)...)
+}
+
+// CreateDevice frees the user code of an authorization that has expired
+// before it inserts: a user code is unique among live authorizations only.
+func (db *DB) CreateDevice(ctx context.Context, d signet.DeviceAuthorization) error {
+	return db.tx(ctx, func(tx *sql.Tx) error {
+		t := &writeTx{tx}
+		if err := t.exec(ctx, `DELETE FROM device_authorizations WHERE user_code_digest = ? AND expires_at <= ?`,
+			d.UserCodeDigest[:], sc.Millis(d.CreatedAt)); err != nil {
+			return err
+		}
+		return t.exec(ctx, inserts.Device, sc.DeviceArgs(d)...)
+	})
+}
+
+func (db *DB) GetDeviceByUserCode(ctx context.Context, userCode signet.Digest) (signet.DeviceAuthorization, error) {
+	return one(sc.ScanDevice(db.readRow(ctx, `SELECT `+sc.DeviceCols+` FROM device_authorizations
+		WHERE user_code_digest = ?`, userCode[:])))
+}
+
+func (db *DB) lookup(ctx context.Context, col string, d signet.Digest) (signet.Session, signet.TokenGeneration, error) {
+	s, g, err := sc.ScanSessionGeneration(db.readRow(ctx, sc.SessionGeneration+` WHERE g.`+col+` = ?`, d[:]))
+	return s, g, mapErr(err)
+}
+
+func (db *DB) LookupAccess(ctx context.Context, d signet.Digest) (signet.Session, signet.TokenGeneration, error) {
+	return db.lookup(ctx, "access_digest", d)
+}
+
+func (db *DB) LookupRefresh(ctx context.Context, d signet.Digest) (signet.Session, signet.TokenGeneration, error) {
+	return db.lookup(ctx, "refresh_digest", d)
+}
+
+func (db *DB) GetSession(ctx context.Context, id string) (signet.Session, error) {
+	return one(sc.ScanSession(db.readRow(ctx, `SELECT `+sc.SessionCols+` FROM sessions WHERE id = ?`, id)))
+}
+
+func (db *DB) ListSessions(ctx context.Context, f signet.SessionFilter) ([]signet.Session, error) {
+	q := `SELECT ` + sc.SessionCols + ` FROM sessions WHERE 1 = 1`
+	var args []any
+	if f.UserID != "" {
+		q += ` AND user_id = ?`
+		args = append(args, f.UserID)
+	}
+	if f.ClientID != "" {
+		q += ` AND client_id = ?`
+		args = append(args, f.ClientID)
+	}
+	if f.LiveOnly {
+		q += ` AND revoked_at = 0 AND expires_at > ?`
+		args = append(args, sc.Millis(f.Now))
+	}
+	q += ` ORDER BY created_at, id`
+	if f.Limit > 0 {
+		q += ` LIMIT ?`
+		args = append(args, f.Limit)
+	}
+	return all(ctx, db, sc.ScanSession, q, args...)
+}
+
+func (db *DB) RevokeSession(ctx context.Context, id string, now time.Time, reason string) error {
+	return db.tx(ctx, func(tx *sql.Tx) error {
+		t := &writeTx{tx}
+		if _, err := t.LockSession(ctx, id); err != nil {
+			return err
+		}
+		return t.RevokeSession(ctx, id, now, reason)
+	})
+}
+
+func (db *DB) RevokeUserSessions(ctx context.Context, userID string, now time.Time, reason string) (int, error) {
+	var n int64
+	err := db.tx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE sessions SET revoked_at = ?, revoke_reason = ?
+			WHERE user_id = ? AND revoked_at = 0 AND expires_at > ?`, sc.Millis(now), reason, userID, sc.Millis(now))
+		if err != nil {
+			return err
+		}
+		n, err = res.RowsAffected()
+		return err
+	})
+	return int(n), err
+}
+
+// Replay.
+
+// MarkUsed inserts d, or takes over an expired record of it; the upsert's
+// WHERE decides, so of two nodes marking one value exactly one gets true.
+func (db *DB) MarkUsed(ctx context.Context, d signet.Digest, expiresAt, now time.Time) (bool, error) {
+	var fresh bool
+	err := db.tx(ctx, func(tx *sql.Tx) error {
+		var err error
+		fresh, err = (&writeTx{tx}).changed(ctx, `INSERT INTO replay_marks (digest, expires_at) VALUES (?, ?)
+			ON CONFLICT (digest) DO UPDATE SET expires_at = excluded.expires_at
+			WHERE replay_marks.expires_at <= ?`, d[:], sc.Millis(expiresAt), sc.Millis(now))
+		return err
+	})
+	return fresh, err
+}
+
+// Keys.
+
+func (db *DB) AddKey(ctx context.Context, k signet.Key) error {
+	return db.exec(ctx, false, inserts.Key, sc.KeyArgs(k)...)
+}
+
+func (db *DB) ListKeys(ctx context.Context) ([]signet.Key, error) {
+	return all(ctx, db, sc.ScanKey, `SELECT `+sc.KeyCols+` FROM server_keys ORDER BY created_at, id`)
+}
+
+func (db *DB) RetireKey(ctx context.Context, id string, at time.Time) error {
+	return db.exec(ctx, true, `UPDATE server_keys SET retired_at = ? WHERE id = ?`, sc.Millis(at), id)
+}
+
+// Collect deletes, in one short write transaction per kind, at most batch
+// rows of each kind (sessions count with their generations).
+func (db *DB) Collect(ctx context.Context, now time.Time, retention time.Duration, batch int) (int, error) {
+	if batch <= 0 {
+		return 0, nil
+	}
+	cutoff := sc.Millis(now.Add(-retention))
+	ended := `(expires_at < ? OR (revoked_at > 0 AND revoked_at < ?))`
+	steps := [][]stmt{
+		{{`DELETE FROM replay_marks WHERE digest IN
+			(SELECT digest FROM replay_marks WHERE expires_at <= ? ORDER BY expires_at LIMIT ?)`,
+			[]any{sc.Millis(now), batch}}},
+		{{`DELETE FROM codes WHERE digest IN
+			(SELECT digest FROM codes WHERE expires_at < ? ORDER BY expires_at LIMIT ?)`, []any{cutoff, batch}}},
+		{{`DELETE FROM device_authorizations WHERE digest IN
+			(SELECT digest FROM device_authorizations WHERE expires_at < ? ORDER BY expires_at LIMIT ?)`,
+			[]any{cutoff, batch}}},
+		{
+			{`DELETE FROM token_generations WHERE session_id IN
+				(SELECT id FROM sessions WHERE ` + ended + ` ORDER BY id LIMIT ?)`, []any{cutoff, cutoff, batch}},
+			{`DELETE FROM sessions WHERE id IN
+				(SELECT id FROM sessions WHERE ` + ended + ` ORDER BY id LIMIT ?)`, []any{cutoff, cutoff, batch}},
+		},
+		{{`DELETE FROM clients WHERE id IN
+			(SELECT id FROM clients WHERE dynamic = 1 AND expires_at > 0 AND expires_at < ? ORDER BY expires_at LIMIT ?)`,
+			[]any{cutoff, batch}}},
+	}
+	total := 0
+	for _, step := range steps {
+		n := 0
+		err := db.tx(ctx, func(tx *sql.Tx) error {
+			n = 0
+			for _, s := range step {
+				res, err := tx.ExecContext(ctx, s.q, s.args...)
+				if err != nil {
+					return err
+				}
+				k, err := res.RowsAffected()
+				if err != nil {
+					return err
+				}
+				n += int(k)
+			}
+			return nil
+		})
+		if err != nil {
+			return total, err
+		}
+		total += n
+	}
+	return total, nil
+}
+
+type stmt struct {
+	q    string
+	args []any
+}

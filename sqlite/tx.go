@@ -1,0 +1,110 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"time"
+
+	"github.com/signet-auth/signet"
+	sc "github.com/signet-auth/signet/internal/storecore"
+)
+
+// writeTx is storecore.Tx over a write transaction. BEGIN IMMEDIATE already
+// holds the database's write lock, so the Lock* reads need no row locks.
+type writeTx struct{ tx *sql.Tx }
+
+var _ sc.Tx = (*writeTx)(nil)
+
+func (t *writeTx) row(ctx context.Context, q string, args ...any) sc.Row {
+	return sc.Row{R: t.tx.QueryRowContext(ctx, q, args...), NoRows: sql.ErrNoRows}
+}
+
+// changed runs a conditional statement and reports whether it changed a row.
+func (t *writeTx) changed(ctx context.Context, q string, args ...any) (bool, error) {
+	res, err := t.tx.ExecContext(ctx, q, args...)
+	if err != nil {
+		return false, err
+	}
+	n, err := res.RowsAffected()
+	return n > 0, err
+}
+
+func (t *writeTx) exec(ctx context.Context, q string, args ...any) error {
+	_, err := t.tx.ExecContext(ctx, q, args...)
+	return err
+}
+
+func (t *writeTx) ClaimCode(ctx context.Context, d signet.Digest, now time.Time) (signet.AuthorizationCode, bool, error) {
+	return sc.Claimed(sc.ScanCode(t.row(ctx, `UPDATE codes SET used_at = ? WHERE digest = ? AND used_at = 0
+		RETURNING `+sc.CodeCols, sc.Millis(now), d[:])))
+}
+
+func (t *writeTx) Code(ctx context.Context, d signet.Digest) (signet.AuthorizationCode, error) {
+	return sc.ScanCode(t.row(ctx, `SELECT `+sc.CodeCols+` FROM codes WHERE digest = ?`, d[:]))
+}
+
+func (t *writeTx) SetCodeSession(ctx context.Context, d signet.Digest, sessionID string) error {
+	return t.exec(ctx, `UPDATE codes SET session_id = ? WHERE digest = ?`, sessionID, d[:])
+}
+
+func (t *writeTx) LockSession(ctx context.Context, id string) (signet.Session, error) {
+	return sc.ScanSession(t.row(ctx, `SELECT `+sc.SessionCols+` FROM sessions WHERE id = ?`, id))
+}
+
+func (t *writeTx) InsertSession(ctx context.Context, s signet.Session) error {
+	return t.exec(ctx, inserts.Session, sc.SessionArgs(s)...)
+}
+
+func (t *writeTx) RevokeSession(ctx context.Context, id string, now time.Time, reason string) error {
+	return t.exec(ctx, `UPDATE sessions SET revoked_at = ?, revoke_reason = ? WHERE id = ? AND revoked_at = 0`,
+		sc.Millis(now), reason, id)
+}
+
+func (t *writeTx) AdvanceSession(ctx context.Context, id string, from int64) (bool, error) {
+	return t.changed(ctx, `UPDATE sessions SET generation = ? WHERE id = ? AND generation = ?`, from+1, id, from)
+}
+
+func (t *writeTx) User(ctx context.Context, id string) (signet.User, error) {
+	return sc.ScanUser(t.row(ctx, `SELECT `+sc.UserCols+` FROM users WHERE id = ?`, id))
+}
+
+func (t *writeTx) GenerationByRefresh(ctx context.Context, d signet.Digest) (signet.TokenGeneration, error) {
+	return sc.ScanGeneration(t.row(ctx, `SELECT `+sc.GenerationCols+` FROM token_generations WHERE refresh_digest = ?`, d[:]))
+}
+
+func (t *writeTx) Generation(ctx context.Context, sessionID string, n int64) (signet.TokenGeneration, error) {
+	return sc.ScanGeneration(t.row(ctx, `SELECT `+sc.GenerationCols+` FROM token_generations
+		WHERE session_id = ? AND generation = ?`, sessionID, n))
+}
+
+func (t *writeTx) InsertGeneration(ctx context.Context, g signet.TokenGeneration) error {
+	return t.exec(ctx, inserts.Generation, sc.GenerationArgs(g)...)
+}
+
+func (t *writeTx) RotateGeneration(ctx context.Context, sessionID string, n int64, now time.Time) (bool, error) {
+	return t.changed(ctx, `UPDATE token_generations SET rotated_at = ?
+		WHERE session_id = ? AND generation = ? AND rotated_at = 0`, sc.Millis(now), sessionID, n)
+}
+
+func (t *writeTx) LockDevice(ctx context.Context, d signet.Digest) (signet.DeviceAuthorization, error) {
+	return sc.ScanDevice(t.row(ctx, `SELECT `+sc.DeviceCols+` FROM device_authorizations WHERE digest = ?`, d[:]))
+}
+
+func (t *writeTx) DeviceByUserCode(ctx context.Context, userCode signet.Digest) (signet.DeviceAuthorization, error) {
+	return sc.ScanDevice(t.row(ctx, `SELECT `+sc.DeviceCols+` FROM device_authorizations WHERE user_code_digest = ?`,
+		userCode[:]))
+}
+
+func (t *writeTx) UpdateDevice(ctx context.Context, was, to signet.DeviceAuthorization) (bool, error) {
+	return t.changed(ctx, `UPDATE device_authorizations
+		SET status = ?, interval_ms = ?, last_polled_at = ?, session_id = ?
+		WHERE digest = ? AND status = ? AND interval_ms = ? AND last_polled_at = ?`,
+		string(to.Status), to.Interval.Milliseconds(), sc.Millis(to.LastPolledAt), to.SessionID,
+		was.Digest[:], string(was.Status), was.Interval.Milliseconds(), sc.Millis(was.LastPolledAt))
+}
+
+func (t *writeTx) DecideDevice(ctx context.Context, userCode signet.Digest, status signet.DeviceStatus, userID string, authTime, now time.Time) (signet.DeviceAuthorization, bool, error) {
+	return sc.Claimed(sc.ScanDevice(t.row(ctx, `UPDATE device_authorizations SET status = ?, user_id = ?, auth_time = ?
+		WHERE user_code_digest = ? AND status = 'pending' AND expires_at > ?
+		RETURNING `+sc.DeviceCols, string(status), userID, sc.Millis(authTime), userCode[:], sc.Millis(now))))
+}
