@@ -72,8 +72,9 @@ func (s *Server) Handler() http.Handler {
 }
 
 // Serve answers on ln until ctx is done, then stops accepting, lets requests
-// in flight finish for at most ShutdownTimeout and returns. The caller
-// closes the store after Serve returns, when no handler can use it.
+// in flight finish for at most ShutdownTimeout and returns; ln is closed
+// either way. The caller closes the store after Serve returns, when no
+// handler can use it.
 func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	srv := &http.Server{
 		Handler:           s.Handler(),
@@ -87,6 +88,7 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	if s.TLSCertFile != "" || s.TLSKeyFile != "" {
 		cert, err := tls.LoadX509KeyPair(s.TLSCertFile, s.TLSKeyFile)
 		if err != nil {
+			ln.Close()
 			return fmt.Errorf("load TLS key pair: %w", err)
 		}
 		srv.TLSConfig = &tls.Config{MinVersion: tls.VersionTLS12, Certificates: []tls.Certificate{cert}}

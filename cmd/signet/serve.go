@@ -94,18 +94,17 @@ func (a *app) serve(ctx context.Context, c *Config) error {
 		return err
 	}
 	srv := &httpserver.Server{
-		Logger:       log,
-		Metrics:      metrics,
-		Gatherer:     reg,
-		Health:       svc.stores.Health,
-		Proxies:      httpserver.Proxies{Trusted: c.trustedProxies},
-		Mounts:       mounts,
-		Wrap:         wrap,
-		Rand:         a.rand,
-		MaxConns:     c.MaxConns,
-		TLSCertFile:  c.TLSCert,
-		TLSKeyFile:   c.TLSKey,
-		MaxBodyBytes: httpserver.DefaultMaxBodyBytes,
+		Logger:      log,
+		Metrics:     metrics,
+		Gatherer:    reg,
+		Health:      svc.stores.Health,
+		Proxies:     httpserver.Proxies{Trusted: c.trustedProxies},
+		Mounts:      mounts,
+		Wrap:        wrap,
+		Rand:        a.rand,
+		MaxConns:    c.MaxConns,
+		TLSCertFile: c.TLSCert,
+		TLSKeyFile:  c.TLSKey,
 	}
 
 	gcCtx, stopGC := context.WithCancel(ctx)
