@@ -250,3 +250,11 @@ func verifyJWT(t *testing.T, e *testenv.Env, token string, claims any) string {
 	}
 	return kid
 }
+
+func decodeJSON(t *testing.T, resp *http.Response, v any) {
+	t.Helper()
+	defer resp.Body.Close()
+	if err := json.NewDecoder(resp.Body).Decode(v); err != nil {
+		t.Fatal(err)
+	}
+}

@@ -77,6 +77,7 @@ type Env struct {
 	Clock  *awscredstest.Clock
 
 	DB        *sqlite.DB
+	DBPath    string // the SQLite file, to open a second handle on it
 	Stores    signet.Stores
 	Hasher    *secret.Hasher
 	Engine    *authserver.Server
@@ -113,7 +114,8 @@ func New(t testing.TB, o Options) *Env {
 		log = slog.New(slog.DiscardHandler)
 	}
 
-	db, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "signet.db"))
+	e.DBPath = filepath.Join(t.TempDir(), "signet.db")
+	db, err := sqlite.Open(ctx, e.DBPath)
 	must(err)
 	t.Cleanup(func() { db.Close() })
 	e.DB, e.Stores = db, db.Stores()
