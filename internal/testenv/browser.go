@@ -145,7 +145,17 @@ func (b *Browser) DecideDevice(userCode string, approve bool) Page {
 // and state, or with an error.
 func (b *Browser) Authorize(query url.Values) string {
 	b.t.Helper()
-	start := "/authorize?" + query.Encode()
+	return b.AuthorizeURL("/authorize?" + query.Encode())
+}
+
+// AuthorizeURL is Authorize for a whole authorization URL on this server
+// (a path with its query, or an absolute URL such as an OAuth library's
+// AuthCodeURL gives), whatever the authorization endpoint.
+func (b *Browser) AuthorizeURL(start string) string {
+	b.t.Helper()
+	if u, err := url.Parse(start); err == nil && u.IsAbs() {
+		start = u.RequestURI()
+	}
 	p := b.Get(start)
 	if p.Status == http.StatusSeeOther && strings.HasPrefix(p.Location, "/login") {
 		next := b.SignInAs(UserName, UserPassword, start)

@@ -12,12 +12,15 @@ import (
 	"time"
 
 	"github.com/signet-auth/signet"
+	"github.com/signet-auth/signet/api/oauth2"
 	"github.com/signet-auth/signet/api/ssooidc"
 	"github.com/signet-auth/signet/api/ssoportal"
 	"github.com/signet-auth/signet/api/sts"
 	"github.com/signet-auth/signet/authserver"
 	"github.com/signet-auth/signet/awscreds"
 	"github.com/signet-auth/signet/awscreds/awscredstest"
+	"github.com/signet-auth/signet/dpop"
+	"github.com/signet-auth/signet/keyring"
 	"github.com/signet-auth/signet/password"
 	"github.com/signet-auth/signet/secret"
 	"github.com/signet-auth/signet/sigv4"
@@ -59,6 +62,12 @@ type Options struct {
 	IAMRegion string
 	// Log receives every component's log; nil: discarded.
 	Log *slog.Logger
+	// DPoPNonces turns on server DPoP nonces (RFC 9449 §8) on the
+	// standard OAuth surface.
+	DPoPNonces bool
+	// DynamicRegistration turns on RFC 7591 registration at
+	// /oauth2/register.
+	DynamicRegistration bool
 }
 
 // Env is one running server and the parts it is made of.
@@ -68,6 +77,7 @@ type Env struct {
 	Clock  *awscredstest.Clock
 
 	DB        *sqlite.DB
+	DBPath    string // the SQLite file, to open a second handle on it
 	Stores    signet.Stores
 	Hasher    *secret.Hasher
 	Engine    *authserver.Server
@@ -76,6 +86,11 @@ type Env struct {
 	Pages     *web.Handler
 	SSOOIDC   *ssooidc.Handler
 	Portal    *ssoportal.Handler
+	// Keyring signs ID tokens and client_credentials tokens and serves
+	// the JWKS of the standard OAuth surface.
+	Keyring *keyring.Keyring
+	DPoP    *dpop.Verifier
+	OAuth2  *oauth2.Handler
 
 	User signet.User
 }
@@ -99,7 +114,8 @@ func New(t testing.TB, o Options) *Env {
 		log = slog.New(slog.DiscardHandler)
 	}
 
-	db, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "signet.db"))
+	e.DBPath = filepath.Join(t.TempDir(), "signet.db")
+	db, err := sqlite.Open(ctx, e.DBPath)
 	must(err)
 	t.Cleanup(func() { db.Close() })
 	e.DB, e.Stores = db, db.Stores()
@@ -166,11 +182,32 @@ func New(t testing.TB, o Options) *Env {
 	}
 	stsHandler := &sts.Handler{Verifier: e.Verifier, Rand: rand.Reader, Logger: log}
 
+	master := make([]byte, keyring.MasterKeySize)
+	rand.Read(master)
+	e.Keyring, err = keyring.Open(ctx, e.Stores.Keys, master, e.Clock, rand.Reader, keyring.Options{})
+	must(err)
+	dopts := dpop.Options{Replay: e.Stores.Replay, Clock: e.Clock}
+	if o.DPoPNonces {
+		dopts.NonceKey = make([]byte, 32)
+		rand.Read(dopts.NonceKey)
+	}
+	e.DPoP, err = dpop.NewVerifier(dopts)
+	must(err)
+	e.OAuth2 = &oauth2.Handler{
+		Engine: e.Engine, Clients: e.Stores.Clients, Users: e.Stores.Users, Signer: e.Keyring,
+		Replay: e.Stores.Replay, DPoP: e.DPoP, ClientKeys: db, Issuer: e.URL,
+		Clock: e.Clock, Rand: rand.Reader, Log: log,
+	}
+	if o.DynamicRegistration {
+		e.OAuth2.Registration = &oauth2.Registration{}
+	}
+
 	mux := http.NewServeMux()
 	e.Pages.Mount(mux)
 	e.SSOOIDC.Mount(mux)
 	e.Portal.Mount(mux)
 	stsHandler.Mount(mux)
+	e.OAuth2.Mount(mux)
 	e.Server.Config.Handler = e.Portal.WithLogout(mux)
 	e.Server.Start()
 	t.Cleanup(e.Server.Close)
