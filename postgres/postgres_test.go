@@ -75,11 +75,17 @@ func open(t testing.TB, url, schema string) *postgres.DB {
 	return db
 }
 
+// openFresh opens a handle on a new, empty schema.
+func openFresh(t testing.TB) *postgres.DB {
+	t.Helper()
+	url, schema := freshSchema(t)
+	return open(t, url, schema)
+}
+
 func TestConformance(t *testing.T) {
 	testURL(t)
 	storetest.Run(t, func(t *testing.T) signet.Stores {
-		url, schema := freshSchema(t)
-		return open(t, url, schema).Stores()
+		return openFresh(t).Stores()
 	})
 }
 
@@ -129,4 +135,12 @@ func TestOpenURLWithSearchPath(t *testing.T) {
 	if n := len(tables["schema_migrations"]); n != 3 { // one row of three cells
 		t.Errorf("schema_migrations holds %d cells, want 3", n)
 	}
+}
+
+func BenchmarkRotate(b *testing.B) {
+	storetest.BenchRotate(b, openFresh(b).Stores())
+}
+
+func BenchmarkRedeemCode(b *testing.B) {
+	storetest.BenchRedeemCode(b, openFresh(b).Stores())
 }

@@ -173,3 +173,11 @@ func TestConcurrentOpen(t *testing.T) {
 		}
 	}
 }
+
+func BenchmarkRotate(b *testing.B) {
+	storetest.BenchRotate(b, open(b, filepath.Join(b.TempDir(), "signet.db")).Stores())
+}
+
+func BenchmarkRedeemCode(b *testing.B) {
+	storetest.BenchRedeemCode(b, open(b, filepath.Join(b.TempDir(), "signet.db")).Stores())
+}

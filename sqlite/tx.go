@@ -68,8 +68,8 @@ func (t *writeTx) User(ctx context.Context, id string) (signet.User, error) {
 	return sc.ScanUser(t.row(ctx, `SELECT `+sc.UserCols+` FROM users WHERE id = ?`, id))
 }
 
-func (t *writeTx) GenerationByRefresh(ctx context.Context, d signet.Digest) (signet.TokenGeneration, error) {
-	return sc.ScanGeneration(t.row(ctx, `SELECT `+sc.GenerationCols+` FROM token_generations WHERE refresh_digest = ?`, d[:]))
+func (t *writeTx) LockRefresh(ctx context.Context, d signet.Digest) (signet.Session, signet.TokenGeneration, error) {
+	return sc.ScanSessionGeneration(t.row(ctx, sc.SessionGeneration+` WHERE g.refresh_digest = ?`, d[:]))
 }
 
 func (t *writeTx) Generation(ctx context.Context, sessionID string, n int64) (signet.TokenGeneration, error) {
