@@ -3,7 +3,6 @@ package postgres_test
 import (
 	"context"
 	"crypto/rand"
-	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -16,25 +15,11 @@ import (
 	"github.com/signet-auth/signet/storetest"
 )
 
-// testURL is the database the tests use, from SIGNET_TEST_POSTGRES_URL. CI
-// must have one; elsewhere the tests skip without it.
-func testURL(t testing.TB) string {
-	t.Helper()
-	url := os.Getenv("SIGNET_TEST_POSTGRES_URL")
-	if url == "" {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("SIGNET_TEST_POSTGRES_URL not set; CI needs PostgreSQL")
-		}
-		t.Skip("SIGNET_TEST_POSTGRES_URL not set; skipping PostgreSQL tests")
-	}
-	return url
-}
-
 // freshSchema creates an empty schema and drops it when the test ends, so
 // tests can run in parallel on one database.
 func freshSchema(t testing.TB) (url, schema string) {
 	t.Helper()
-	url = testURL(t)
+	url = postgres.TestURL(t)
 	schema = "signet_test_" + strings.ToLower(rand.Text())
 	conn, err := pgx.Connect(context.Background(), url)
 	if err != nil {
@@ -83,7 +68,7 @@ func openFresh(t testing.TB) *postgres.DB {
 }
 
 func TestConformance(t *testing.T) {
-	testURL(t)
+	postgres.TestURL(t)
 	storetest.Run(t, func(t *testing.T) signet.Stores {
 		return openFresh(t).Stores()
 	})
@@ -91,7 +76,7 @@ func TestConformance(t *testing.T) {
 
 // Two pools on one schema stand for two signet processes.
 func TestRace(t *testing.T) {
-	testURL(t)
+	postgres.TestURL(t)
 	storetest.RunRace(t, func(t *testing.T) (signet.Stores, signet.Stores) {
 		url, schema := freshSchema(t)
 		return open(t, url, schema).Stores(), open(t, url, schema).Stores()
@@ -143,4 +128,24 @@ func BenchmarkRotate(b *testing.B) {
 
 func BenchmarkRedeemCode(b *testing.B) {
 	storetest.BenchRedeemCode(b, openFresh(b).Stores())
+}
+
+// Ready fails while an embedded migration is not recorded as applied.
+func TestReadyNeedsEveryMigration(t *testing.T) {
+	url, schema := freshSchema(t)
+	db := open(t, url, schema)
+	if err := db.Ready(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	conn, err := pgx.Connect(t.Context(), url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(context.Background())
+	if _, err := conn.Exec(t.Context(), "DELETE FROM "+pgx.Identifier{schema, "schema_migrations"}.Sanitize()); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Ready(t.Context()); err == nil {
+		t.Error("Ready with no migration recorded")
+	}
 }
