@@ -1,0 +1,142 @@
+package web
+
+import (
+	"context"
+	"math"
+	"net/http"
+	"strconv"
+	"sync"
+	"time"
+)
+
+// Limiter counts failures per key in fixed windows: the first failure of a
+// key opens a window of the given length, later ones add to it, and the
+// count is forgotten when the window ends. The in-memory MemoryLimiter
+// counts per node; a store-backed one shares the counts across nodes and
+// restarts (catalogue DV-07).
+type Limiter interface {
+	// Failures returns the failures counted for key in its current window
+	// and when that window ends (zero time and 0 if there is none).
+	Failures(ctx context.Context, key string, now time.Time) (count int, resetAt time.Time, err error)
+	// Fail counts one failure for key, opening a window of length window
+	// at now if none is open.
+	Fail(ctx context.Context, key string, window time.Duration, now time.Time) error
+	// Reset forgets key (after a successful login).
+	Reset(ctx context.Context, key string) error
+}
+
+// MemoryLimiter is a Limiter for one process.
+type MemoryLimiter struct {
+	mu sync.Mutex
+	m  map[string]limitWindow
+}
+
+type limitWindow struct {
+	count int
+	end   time.Time
+}
+
+var _ Limiter = (*MemoryLimiter)(nil)
+
+// NewMemoryLimiter returns an empty MemoryLimiter.
+func NewMemoryLimiter() *MemoryLimiter { return &MemoryLimiter{m: map[string]limitWindow{}} }
+
+// pruneAt is the map size from which Fail drops ended windows, so that a
+// flood of distinct keys cannot grow the map beyond what one window holds.
+const pruneAt = 4096
+
+// Failures implements Limiter.
+func (l *MemoryLimiter) Failures(_ context.Context, key string, now time.Time) (int, time.Time, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	w, ok := l.m[key]
+	if !ok || !now.Before(w.end) {
+		return 0, time.Time{}, nil
+	}
+	return w.count, w.end, nil
+}
+
+// Fail implements Limiter.
+func (l *MemoryLimiter) Fail(_ context.Context, key string, window time.Duration, now time.Time) error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if len(l.m) >= pruneAt {
+		for k, w := range l.m {
+			if !now.Before(w.end) {
+				delete(l.m, k)
+			}
+		}
+	}
+	w, ok := l.m[key]
+	if !ok || !now.Before(w.end) {
+		w = limitWindow{end: now.Add(window)}
+	}
+	w.count++
+	l.m[key] = w
+	return nil
+}
+
+// Reset implements Limiter.
+func (l *MemoryLimiter) Reset(_ context.Context, key string) error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	delete(l.m, key)
+	return nil
+}
+
+// budget is one limiter key with its limit.
+type budget struct {
+	key   string
+	limit Limit
+}
+
+// exhausted returns how long until the first exhausted budget of bs has
+// room again; 0 if every one has room.
+func (h *Handler) exhausted(ctx context.Context, bs []budget) (time.Duration, error) {
+	now := h.clock.Now()
+	var wait time.Duration
+	for _, b := range bs {
+		n, reset, err := h.limiter.Failures(ctx, b.key, now)
+		if err != nil {
+			return 0, err
+		}
+		if n >= b.limit.Max {
+			wait = max(wait, reset.Sub(now), time.Second)
+		}
+	}
+	return wait, nil
+}
+
+// fail counts one failure against every budget of bs.
+func (h *Handler) fail(ctx context.Context, bs []budget) error {
+	now := h.clock.Now()
+	for _, b := range bs {
+		if err := h.limiter.Fail(ctx, b.key, b.limit.Window, now); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// overBudget answers 429 and reports true when a budget of bs is spent.
+func (h *Handler) overBudget(w http.ResponseWriter, r *http.Request, bs []budget, what string) bool {
+	wait, err := h.exhausted(r.Context(), bs)
+	if err != nil {
+		h.internalError(w, r, err)
+		return true
+	}
+	if wait > 0 {
+		h.log.WarnContext(r.Context(), "web: failure limit reached", "what", what, "ip", h.opts.ClientIP(r))
+		h.tooMany(w, r, wait)
+		return true
+	}
+	return false
+}
+
+// tooMany renders the 429 page with Retry-After in whole seconds, rounded
+// up (RFC 9110 §10.2.3).
+func (h *Handler) tooMany(w http.ResponseWriter, r *http.Request, wait time.Duration) {
+	w.Header().Set("Retry-After", strconv.FormatInt(int64(math.Ceil(wait.Seconds())), 10))
+	h.errorPage(w, r, http.StatusTooManyRequests, "Too many attempts",
+		"There were too many unsuccessful attempts. Wait a few minutes, then try again.")
+}

@@ -1,0 +1,129 @@
+package web
+
+import (
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/signet-auth/signet"
+)
+
+type loginView struct {
+	common
+	FormCSRF string
+	Return   string
+	Username string
+	Error    string
+}
+
+// maxName bounds the login name we count and echo.
+const maxName = 256
+
+// safeReturn returns s if it is a path of one of our own pages that a login
+// may continue to (with its query), else "": the login page is never an
+// open redirect.
+func safeReturn(s string) string {
+	if s == "" || len(s) > 8192 || strings.ContainsAny(s, "\\#") {
+		return ""
+	}
+	u, err := url.Parse(s)
+	if err != nil || u.Scheme != "" || u.Host != "" || u.User != nil || u.Opaque != "" || !strings.HasPrefix(s, "/") || strings.HasPrefix(s, "//") {
+		return ""
+	}
+	switch u.Path {
+	case "/authorize", "/oauth2/authorize", "/v1/authorize", "/device", "/device/confirm":
+	default:
+		return ""
+	}
+	if u.RawQuery == "" {
+		return u.Path
+	}
+	return u.Path + "?" + u.RawQuery
+}
+
+// loginForm serves GET /login. A signed-in user coming back to a flow goes
+// straight on, unless the flow asked for a fresh sign-in (force).
+func (h *Handler) loginForm(w http.ResponseWriter, r *http.Request) {
+	s, err := h.ensureSession(w, r)
+	if err != nil {
+		h.internalError(w, r, err)
+		return
+	}
+	q := r.URL.Query()
+	ret := safeReturn(q.Get("return"))
+	if s.signedIn() && ret != "" && q.Get("force") == "" {
+		seeOther(w, ret)
+		return
+	}
+	h.render(w, r, http.StatusOK, "login", loginView{common: h.common("Sign in", s), FormCSRF: csrfToken(s), Return: ret})
+}
+
+func (h *Handler) loginBudgets(r *http.Request, name string) []budget {
+	ip := h.opts.ClientIP(r)
+	return []budget{
+		{"login:account:" + ip + "|" + strings.ToLower(name), h.opts.Limits.LoginAccount},
+		{"login:ip:" + ip, h.opts.Limits.LoginIP},
+	}
+}
+
+// login serves POST /login.
+func (h *Handler) login(w http.ResponseWriter, r *http.Request, s *browserSession) {
+	ctx := r.Context()
+	name := strings.TrimSpace(r.PostForm.Get("username"))
+	password := r.PostForm.Get("password")
+	ret := safeReturn(r.PostForm.Get("return"))
+	if len(name) > maxName {
+		name = name[:maxName]
+	}
+	// Counted per IP and account, so that nobody can lock a user out from
+	// elsewhere (catalogue RL-04); checked before the password is, so that
+	// a locked-out guess costs no password hash.
+	budgets := h.loginBudgets(r, name)
+	if h.overBudget(w, r, budgets, "login") {
+		return
+	}
+	u, err := h.backend.Authenticate(ctx, name, password)
+	if err == nil && u.Disabled {
+		err = signet.Errorf(signet.CodeAccessDenied, "user disabled")
+	}
+	if err != nil {
+		switch signet.ErrorCodeOf(err) {
+		case signet.CodeInternal, signet.CodeUnavailable:
+			h.internalError(w, r, err)
+			return
+		}
+		h.log.InfoContext(ctx, "web: login failed", "ip", h.opts.ClientIP(r), "err", err)
+		if err := h.fail(ctx, budgets); err != nil {
+			h.internalError(w, r, err)
+			return
+		}
+		// One message for every cause: no user enumeration (RL-04).
+		h.render(w, r, http.StatusBadRequest, "login", loginView{
+			common: h.common("Sign in", s), FormCSRF: csrfToken(s), Return: ret, Username: name,
+			Error: "The user name or password is incorrect.",
+		})
+		return
+	}
+	if err := h.limiter.Reset(ctx, budgets[0].key); err != nil {
+		h.log.WarnContext(ctx, "web: limiter reset", "err", err)
+	}
+	// A new session id at login (catalogue WB-10).
+	if _, err := h.startSession(w, u, h.clock.Now()); err != nil {
+		h.internalError(w, r, err)
+		return
+	}
+	h.log.InfoContext(ctx, "web: signed in", "user", u.ID)
+	if ret == "" {
+		ret = "/login"
+	}
+	seeOther(w, ret)
+}
+
+// logout serves POST /logout.
+func (h *Handler) logout(w http.ResponseWriter, r *http.Request, s *browserSession) {
+	h.endSession(w)
+	if s.signedIn() {
+		h.log.InfoContext(r.Context(), "web: signed out", "user", s.UserID)
+	}
+	seeOther(w, "/login")
+}
