@@ -26,12 +26,17 @@ var migrationFiles embed.FS
 // failure or deadlock (catalogue CC-06: bounded retry, then ErrUnavailable).
 const maxAttempts = 8
 
+// rules lets DB embed storecore.Rules without exporting the field.
+type rules = storecore.Rules
+
 // DB is one PostgreSQL database. It implements every store interface of
-// package signet; Stores bundles them.
+// package signet; Stores bundles them. RedeemCode, PollDevice, DecideDevice
+// and Rotate are the rules shared by both backends (internal/storecore), run
+// in this database's transactions.
 type DB struct {
-	// Rules are RedeemCode, PollDevice, DecideDevice and Rotate, run in
+	// rules are RedeemCode, PollDevice, DecideDevice and Rotate, run in
 	// this database's write transactions.
-	storecore.Rules
+	rules
 
 	pool       *pgxpool.Pool
 	migrations []storecore.Migration
@@ -71,7 +76,7 @@ func OpenConfig(ctx context.Context, cfg *pgxpool.Config) (*DB, error) {
 		return nil, mapErr(err)
 	}
 	db := &DB{pool: pool, migrations: ms}
-	db.Rules.InTx = db.inTx
+	db.rules.InTx = db.inTx
 	if err := db.migrate(ctx); err != nil {
 		pool.Close()
 		return nil, err

@@ -32,12 +32,15 @@ const maxAttempts = 8
 // sharing the file make anyone wait.
 const busyTimeoutMS = 10000
 
+// rules lets DB embed storecore.Rules without exporting the field.
+type rules = storecore.Rules
+
 // DB is one SQLite database. It implements every store interface of package
 // signet; Stores bundles them.
 type DB struct {
-	// Rules are RedeemCode, PollDevice, DecideDevice and Rotate, run in
+	// rules are RedeemCode, PollDevice, DecideDevice and Rotate, run in
 	// this database's write transactions.
-	storecore.Rules
+	rules
 
 	// write has exactly one connection: every write transaction runs on it,
 	// one at a time, so writers in this process queue in Go instead of
@@ -110,7 +113,7 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	read.SetMaxIdleConns(n)
 
 	db := &DB{write: write, read: read, migrations: ms}
-	db.Rules.InTx = db.inTx
+	db.rules.InTx = db.inTx
 	if err := db.migrate(ctx); err != nil {
 		db.Close()
 		return nil, err
