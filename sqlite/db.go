@@ -36,7 +36,9 @@ const busyTimeoutMS = 10000
 type rules = storecore.Rules
 
 // DB is one SQLite database. It implements every store interface of package
-// signet; Stores bundles them.
+// signet; Stores bundles them. RedeemCode, PollDevice, DecideDevice and
+// Rotate are the rules shared by both backends (internal/storecore), run in
+// this database's write transactions.
 type DB struct {
 	// rules are RedeemCode, PollDevice, DecideDevice and Rotate, run in
 	// this database's write transactions.
