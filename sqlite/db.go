@@ -218,8 +218,12 @@ func (db *DB) txOnce(ctx context.Context, fn func(*sql.Tx) error) error {
 	if err != nil {
 		return err
 	}
+	// Also when fn panics: an abandoned transaction would hold the one
+	// writer connection, and every later write would wait for it forever.
+	// After Commit this is a no-op.
+	defer tx.Rollback()
 	if err := fn(tx); err != nil {
-		return errors.Join(err, tx.Rollback())
+		return err
 	}
 	return tx.Commit()
 }
