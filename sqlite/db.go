@@ -52,6 +52,7 @@ type DB struct {
 	// read is a pool of query_only connections; in WAL mode they read the
 	// last commit without waiting for the writer.
 	read       *sql.DB
+	stmts      *stmtCache
 	migrations []storecore.Migration
 }
 
@@ -114,7 +115,7 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	read.SetMaxOpenConns(n)
 	read.SetMaxIdleConns(n)
 
-	db := &DB{write: write, read: read, migrations: ms}
+	db := &DB{write: write, read: read, stmts: newStmtCache(), migrations: ms}
 	db.rules.InTx = db.inTx
 	if err := db.migrate(ctx); err != nil {
 		db.Close()
@@ -133,7 +134,7 @@ func cloneValues(v url.Values) url.Values {
 
 // Close closes both connection pools.
 func (db *DB) Close() error {
-	return errors.Join(db.read.Close(), db.write.Close())
+	return errors.Join(db.stmts.close(), db.read.Close(), db.write.Close())
 }
 
 // Stores returns db as every store interface.
@@ -202,6 +203,8 @@ func (db *DB) Ready(ctx context.Context) error {
 // sentinels.
 func (db *DB) tx(ctx context.Context, fn func(*sql.Tx) error) error {
 	var err error
+	// The writer is free again after each attempt: prepare what it missed.
+	defer db.stmts.prepareWanted(ctx, db.write)
 	for range maxAttempts {
 		if err = db.txOnce(ctx, fn); err == nil || !retryable(err) {
 			return mapErr(err)
@@ -228,9 +231,12 @@ func (db *DB) txOnce(ctx context.Context, fn func(*sql.Tx) error) error {
 	return tx.Commit()
 }
 
+// wtx wraps a write transaction for the statements in tx.go.
+func (db *DB) wtx(tx *sql.Tx) *writeTx { return &writeTx{tx: tx, stmts: db.stmts} }
+
 // inTx is storecore.Rules.InTx.
 func (db *DB) inTx(ctx context.Context, fn func(storecore.Tx) error) error {
-	return db.tx(ctx, func(tx *sql.Tx) error { return fn(&writeTx{tx}) })
+	return db.tx(ctx, func(tx *sql.Tx) error { return fn(db.wtx(tx)) })
 }
 
 func sqliteCode(err error) (int, bool) {

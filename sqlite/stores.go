@@ -27,7 +27,7 @@ func all[T any](ctx context.Context, db *DB, scan func(sc.Scanner) (T, error), q
 // changed" into ErrNotFound.
 func (db *DB) exec(ctx context.Context, mustChange bool, q string, args ...any) error {
 	return db.tx(ctx, func(tx *sql.Tx) error {
-		ok, err := (&writeTx{tx}).changed(ctx, q, args...)
+		ok, err := (db.wtx(tx)).changed(ctx, q, args...)
 		if err == nil && mustChange && !ok {
 			return signet.ErrNotFound
 		}
@@ -85,7 +85,7 @@ func (db *DB) ListClients(ctx context.Context) ([]signet.Client, error) {
 // DeleteClient implements signet.ClientStore.
 func (db *DB) DeleteClient(ctx context.Context, id string, now time.Time) error {
 	return db.tx(ctx, func(tx *sql.Tx) error {
-		t := &writeTx{tx}
+		t := db.wtx(tx)
 		ok, err := t.changed(ctx, `DELETE FROM clients WHERE id = ?`, id)
 		if err != nil {
 			return err
@@ -109,7 +109,7 @@ func (db *DB) CreateCode(ctx context.Context, c signet.AuthorizationCode) error 
 // before it inserts: a user code is unique among live authorizations only.
 func (db *DB) CreateDevice(ctx context.Context, d signet.DeviceAuthorization) error {
 	return db.tx(ctx, func(tx *sql.Tx) error {
-		t := &writeTx{tx}
+		t := db.wtx(tx)
 		if err := t.exec(ctx, `DELETE FROM device_authorizations WHERE user_code_digest = ? AND expires_at <= ?`,
 			d.UserCodeDigest[:], sc.Millis(d.CreatedAt)); err != nil {
 			return err
@@ -171,7 +171,7 @@ func (db *DB) ListSessions(ctx context.Context, f signet.SessionFilter) ([]signe
 // RevokeSession implements signet.GrantStore.
 func (db *DB) RevokeSession(ctx context.Context, id string, now time.Time, reason string) error {
 	return db.tx(ctx, func(tx *sql.Tx) error {
-		t := &writeTx{tx}
+		t := db.wtx(tx)
 		if _, err := t.LockSession(ctx, id); err != nil {
 			return err
 		}
@@ -202,7 +202,7 @@ func (db *DB) MarkUsed(ctx context.Context, d signet.Digest, expiresAt, now time
 	var fresh bool
 	err := db.tx(ctx, func(tx *sql.Tx) error {
 		var err error
-		fresh, err = (&writeTx{tx}).changed(ctx, `INSERT INTO replay_marks (digest, expires_at) VALUES (?, ?)
+		fresh, err = (db.wtx(tx)).changed(ctx, `INSERT INTO replay_marks (digest, expires_at) VALUES (?, ?)
 			ON CONFLICT (digest) DO UPDATE SET expires_at = excluded.expires_at
 			WHERE replay_marks.expires_at <= ?`, d[:], sc.Millis(expiresAt), sc.Millis(now))
 		return err
