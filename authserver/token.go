@@ -1,0 +1,187 @@
+package authserver
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/signet-auth/signet"
+)
+
+// TokenRequest is one token-endpoint call, whatever the wire shape.
+type TokenRequest struct {
+	Protocol  signet.Protocol
+	GrantType string
+
+	ClientID     string
+	ClientSecret string
+	// PublicClient lets a public client without a secret authenticate by
+	// id alone (see AuthenticateClient).
+	PublicClient bool
+	// ClientAuthenticated says the wire layer already authenticated
+	// ClientID by other means (e.g. a verified client assertion); the engine
+	// then only loads the client.
+	ClientAuthenticated bool
+
+	Code         string
+	RedirectURI  string
+	CodeVerifier string
+	RefreshToken string
+	DeviceCode   string
+	// Scopes narrows a refresh or device grant; empty keeps what was
+	// granted. Ignored for authorization codes (RFC 6749 §4.1.3).
+	Scopes []string
+	// DPoPJKT is the RFC 7638 thumbprint of a DPoP proof the wire layer
+	// verified (package dpop); empty if the request had none.
+	DPoPJKT string
+}
+
+// TokenResponse is what a grant hands out. AccessToken and RefreshToken are
+// in plain text only here, once.
+type TokenResponse struct {
+	AccessToken  string
+	RefreshToken string
+	// ExpiresIn is the access token's remaining life; ExpiresInSeconds
+	// gives the wire value.
+	ExpiresIn time.Duration
+	Scopes    []string
+	Session   signet.Session
+	Tokens    signet.TokenGeneration
+	// Retry is true when an idempotent retry returned the set an earlier
+	// call created (refresh within the grace window).
+	Retry bool
+	// Seed is the generation's secret seed: later layers derive extras from
+	// it deterministically (Sign-In's SigV4 credentials), so a retry yields
+	// the same extras. Never log or store it.
+	Seed string
+
+	// What an ID token needs.
+	UserID   string
+	ClientID string
+	Nonce    string
+	AuthTime time.Time
+}
+
+// ExpiresInSeconds is ExpiresIn rounded up to whole seconds, at least 1: the
+// expires_in / expiresIn wire value.
+func (r TokenResponse) ExpiresInSeconds() int64 {
+	s := int64((r.ExpiresIn + time.Second - 1) / time.Second)
+	return max(s, 1)
+}
+
+// grant is one grant type's own step.
+type grant interface {
+	// protocols reports whether protocol p offers the grant.
+	offeredBy(p signet.Protocol) bool
+	// validate checks the request's own fields, before any lookup.
+	validate(r *TokenRequest) *signet.Error
+	// exchange redeems the grant through the store.
+	exchange(ctx context.Context, x *exchange) (TokenResponse, error)
+}
+
+// exchange carries one request through its grant.
+type exchange struct {
+	s      *Server
+	now    time.Time
+	req    TokenRequest
+	client signet.Client
+	pre    prefixes
+}
+
+// Token is the token endpoint (RFC 6749 §3.2, RFC 8628 §3.4): the shared
+// steps once — syntax, client authentication, grant admission — then the
+// grant type's own step, which writes through the store.
+func (s *Server) Token(ctx context.Context, r TokenRequest) (TokenResponse, error) {
+	pre, ok := prefixesFor(r.Protocol)
+	if !ok {
+		return TokenResponse{}, invalidRequest("Unknown protocol.")
+	}
+	if r.GrantType == "" {
+		return TokenResponse{}, invalidRequest("The grant type is required.")
+	}
+	if r.ClientID == "" {
+		return TokenResponse{}, invalidRequest("The client id is required.")
+	}
+	g, supported := s.tokenGrants[r.GrantType]
+	supported = supported && g.offeredBy(r.Protocol)
+	if supported {
+		if err := g.validate(&r); err != nil {
+			return TokenResponse{}, err
+		}
+	}
+	if err := validScopes(r.Scopes); err != nil {
+		return TokenResponse{}, err
+	}
+	if len(r.DPoPJKT) > 0 && !base64URL43(r.DPoPJKT) {
+		return TokenResponse{}, invalidRequest("The DPoP key thumbprint is malformed.")
+	}
+
+	client, err := s.tokenClient(ctx, r)
+	if err != nil {
+		return TokenResponse{}, err
+	}
+	if !supported {
+		return TokenResponse{}, &signet.Error{Code: signet.CodeUnsupportedGrantType, Message: "The grant type is not supported."}
+	}
+	if !client.AllowsGrant(r.GrantType) {
+		return TokenResponse{}, &signet.Error{Code: signet.CodeUnauthorizedClient, Message: "The client is not allowed to use this grant type."}
+	}
+
+	resp, err := g.exchange(ctx, &exchange{s: s, now: s.clock.Now(), req: r, client: client, pre: pre})
+	if err != nil {
+		return TokenResponse{}, err
+	}
+	if !resp.Retry {
+		s.observeGrant(r.Protocol, r.GrantType)
+	}
+	return resp, nil
+}
+
+// tokenClient authenticates the caller, or only loads it when the wire
+// layer already did.
+func (s *Server) tokenClient(ctx context.Context, r TokenRequest) (signet.Client, error) {
+	if !r.ClientAuthenticated {
+		return s.AuthenticateClient(ctx, r.ClientID, r.ClientSecret, r.PublicClient)
+	}
+	c, err := s.clients.GetClient(ctx, r.ClientID)
+	if err != nil {
+		return signet.Client{}, passThrough(err, func(err error) *signet.Error {
+			if errors.Is(err, signet.ErrNotFound) {
+				return invalidClient(err)
+			}
+			return nil
+		})
+	}
+	return c, nil
+}
+
+// respond builds the response for a session and the generation whose
+// plaintext is m.
+func (x *exchange) respond(sess signet.Session, gen signet.TokenGeneration, m material, scopes []string, retry bool) TokenResponse {
+	return TokenResponse{
+		AccessToken: m.access, RefreshToken: m.refresh,
+		ExpiresIn: gen.AccessExpiresAt.Sub(x.now),
+		Scopes:    scopes, Session: sess, Tokens: gen, Retry: retry, Seed: m.seed,
+		UserID: sess.UserID, ClientID: sess.ClientID, Nonce: sess.Nonce, AuthTime: sess.AuthTime,
+	}
+}
+
+// finishUserGrant re-reads the user after a code or device grant created a
+// session: a user disabled between approval and redemption gets nothing,
+// and the session just created is revoked.
+func (x *exchange) finishUserGrant(ctx context.Context, sess signet.Session) error {
+	if sess.UserID == "" {
+		return nil
+	}
+	u, err := x.s.users.GetUser(ctx, sess.UserID)
+	switch {
+	case err == nil && !u.Disabled:
+		return nil
+	case err != nil && !errors.Is(err, signet.ErrNotFound):
+		return signet.Internal(err)
+	}
+	if rerr := x.s.grants.RevokeSession(ctx, sess.ID, x.now, "user disabled"); rerr != nil {
+		return signet.Internal(rerr)
+	}
+	return refreshFailed(signet.ReasonUserDisabled, err)
+}
