@@ -31,8 +31,8 @@ const (
 // Bytes is how many random bytes back every secret: 256 bits.
 const Bytes = 32
 
-// encodedLen is the base64url length of Bytes.
-var encodedLen = base64.RawURLEncoding.EncodedLen(Bytes)
+// encodedLen is the unpadded base64url length of Bytes (RFC 4648 §5).
+const encodedLen = (Bytes*8 + 5) / 6
 
 // Hasher computes digests under the server's HMAC key.
 type Hasher struct {

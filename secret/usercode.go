@@ -44,21 +44,27 @@ func NormalizeUserCode(typed string) string {
 	if len(typed) > 64 {
 		return ""
 	}
-	var b strings.Builder
-	for _, r := range strings.ToUpper(typed) {
+	// Fold ASCII only: strings.ToUpper would also turn U+017F (ſ) into S
+	// and so accept a character outside the alphabet.
+	b := make([]byte, 0, UserCodeLength)
+	for i := 0; i < len(typed); i++ {
+		c := typed[i]
+		if 'a' <= c && c <= 'z' {
+			c -= 'a' - 'A'
+		}
 		switch {
-		case r == '-' || r == ' ' || r == '\t':
+		case c == '-' || c == ' ' || c == '\t':
 			continue
-		case strings.ContainsRune(UserCodeAlphabet, r):
-			b.WriteRune(r)
+		case strings.IndexByte(UserCodeAlphabet, c) >= 0:
+			b = append(b, c)
 		default:
 			return ""
 		}
 	}
-	if b.Len() != UserCodeLength {
+	if len(b) != UserCodeLength {
 		return ""
 	}
-	return b.String()
+	return string(b)
 }
 
 // UserCodeDigest returns the digest a user code is stored by: the digest of
