@@ -168,7 +168,8 @@ func TestDP05_BadSignatureOrKeyIsRefused(t *testing.T) {
 		{"no jwk", func(h *holder, p *proofParts) { delete(p.header, "jwk") }},
 		{"jwk with a private member", func(h *holder, p *proofParts) {
 			j := h.jwk()
-			j["d"] = b64(h.key.D.FillBytes(make([]byte, 32)))
+			d, _ := h.key.Bytes()
+			j["d"] = b64(d)
 			p.header["jwk"] = j
 		}},
 		{"point off the curve", func(h *holder, p *proofParts) {
