@@ -27,7 +27,9 @@ type fakeServer struct {
 
 func newFakeServer() *fakeServer {
 	f := &fakeServer{polls: map[string]int{}, challenges: map[string]string{}}
-	f.Server = httptest.NewServer(http.HandlerFunc(f.serve))
+	// Assigned before the server starts: the handler reads f.URL.
+	f.Server = httptest.NewUnstartedServer(http.HandlerFunc(f.serve))
+	f.Start()
 	return f
 }
 
