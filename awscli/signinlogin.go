@@ -66,7 +66,7 @@ func signinLoginCommand(env Env) *cobra.Command {
 		Args:          cobra.NoArgs,
 		SilenceErrors: true,
 		SilenceUsage:  true,
-		RunE: withContext(func(ctx context.Context) error { return signinLogin(ctx, env, o) }),
+		RunE:          withContext(func(ctx context.Context) error { return signinLogin(ctx, env, o) }),
 	}
 	c.Flags().StringVar(&o.profile, "profile", "", "The profile to configure (default: AWS_PROFILE, else default).")
 	c.Flags().StringVar(&o.region, "region", "", "The region to use and to write to the profile if it has none.")
@@ -85,7 +85,7 @@ func signinLogoutCommand(env Env) *cobra.Command {
 		Args:          cobra.NoArgs,
 		SilenceErrors: true,
 		SilenceUsage:  true,
-		RunE: withContext(func(ctx context.Context) error { return signinLogout(ctx, env, profile, endpoint, all) }),
+		RunE:          withContext(func(ctx context.Context) error { return signinLogout(ctx, env, profile, endpoint, all) }),
 	}
 	c.Flags().StringVar(&profile, "profile", "", "The profile to sign out.")
 	c.Flags().StringVar(&endpoint, "endpoint-url", "", "The signet URL, if the profile does not name it.")
