@@ -51,8 +51,8 @@ func clientMetadata(msg string) *signet.Error {
 }
 
 // checkClientShape validates what dynamic and administrative clients share:
-// name, grant types, redirect URIs, scopes.
-func checkClientShape(name string, grants, redirects, scopes []string) *signet.Error {
+// name, grant types (each one of allowed), redirect URIs, scopes.
+func checkClientShape(name string, allowed, grants, redirects, scopes []string) *signet.Error {
 	if name == "" {
 		return invalidRequest("The client name is required.")
 	}
@@ -60,7 +60,7 @@ func checkClientShape(name string, grants, redirects, scopes []string) *signet.E
 		return clientMetadata("The client name is too long or contains control characters.")
 	}
 	for _, g := range grants {
-		if !slices.Contains(registrableGrants(), g) {
+		if !slices.Contains(allowed, g) {
 			return &signet.Error{Code: signet.CodeUnsupportedGrantType, Message: "A grant type is not supported."}
 		}
 	}
@@ -96,7 +96,7 @@ func (s *Server) RegisterClient(ctx context.Context, r Registration) (IssuedClie
 	if len(grants) == 0 {
 		grants = []string{signet.GrantDeviceCode, signet.GrantRefreshToken}
 	}
-	if err := checkClientShape(r.ClientName, grants, r.RedirectURIs, r.Scopes); err != nil {
+	if err := checkClientShape(r.ClientName, registrableGrants(), grants, r.RedirectURIs, r.Scopes); err != nil {
 		return IssuedClient{}, err
 	}
 	if len(r.IssuerURL) > MaxIssuerURLLen || !printable(r.IssuerURL, MaxIssuerURLLen) {
@@ -127,7 +127,13 @@ func (s *Server) CreateClient(ctx context.Context, spec ClientSpec) (IssuedClien
 		return IssuedClient{}, invalidRequest("At least one grant type is required.")
 	}
 	grants := dedupe(spec.GrantTypes)
-	if err := checkClientShape(spec.Name, grants, spec.RedirectURIs, spec.Scopes); err != nil {
+	allowed := registrableGrants()
+	if spec.Type == signet.ClientConfidential {
+		// RFC 6749 §4.4: only a confidential client may use its own
+		// credentials as a grant (package api/oauth2 serves it).
+		allowed = append(allowed, signet.GrantClientCredentials)
+	}
+	if err := checkClientShape(spec.Name, allowed, grants, spec.RedirectURIs, spec.Scopes); err != nil {
 		return IssuedClient{}, err
 	}
 	if spec.SecretLifetime < 0 || spec.SecretLifetime > 365*day {

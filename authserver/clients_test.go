@@ -112,6 +112,7 @@ func TestCL05_RegistrationValidation(t *testing.T) {
 		}
 		return out
 	}
+	f := newFixture(t)
 	for _, tc := range []struct {
 		name   string
 		mutate func(*Registration)
@@ -149,7 +150,6 @@ func TestCL05_RegistrationValidation(t *testing.T) {
 		{"empty scope", func(r *Registration) { r.Scopes = []string{""} }, signet.CodeInvalidScope},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			f := newFixture(t)
 			r := good
 			tc.mutate(&r)
 			_, err := f.srv.RegisterClient(f.ctx, r)
@@ -159,7 +159,6 @@ func TestCL05_RegistrationValidation(t *testing.T) {
 			}
 		})
 	}
-	f := newFixture(t)
 	for _, uri := range []string{"https://app.example.com/cb", "https://app.example.com:8443/cb?x=1", "http://127.0.0.1/cb",
 		"http://[::1]:8080/cb", "http://localhost/cb"} {
 		r := good

@@ -57,9 +57,16 @@ type Lifetimes struct {
 
 // DefaultLifetimes returns the defaults listed on Lifetimes.
 func DefaultLifetimes() Lifetimes {
-	var l Lifetimes
-	_ = l.normalize() // the zero value normalises to the defaults
+	l, _ := Lifetimes{}.WithDefaults() // the zero value always resolves
 	return l
+}
+
+// WithDefaults returns l with every zero field set to its default, or an
+// error naming the first field outside its bounds. New applies it; callers
+// may use it to check a configuration before they open a store.
+func (l Lifetimes) WithDefaults() (Lifetimes, error) {
+	err := l.normalize()
+	return l, err
 }
 
 // normalize fills defaults and checks bounds, in dependency order: the
@@ -186,8 +193,8 @@ func New(cfg Config) (*Server, error) {
 	case cfg.Passwords == nil:
 		return nil, errors.New("authserver: Config.Passwords is nil")
 	}
-	life := cfg.Lifetimes
-	if err := life.normalize(); err != nil {
+	life, err := cfg.Lifetimes.WithDefaults()
+	if err != nil {
 		return nil, err
 	}
 	s := &Server{

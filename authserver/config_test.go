@@ -50,6 +50,11 @@ func TestLifetimeBounds(t *testing.T) {
 			t.Errorf("%+v: %v, want an error naming %s", tc.l, err, tc.field)
 		}
 	}
+	_, cfg := newFixtureConfig(t)
+	cfg.Lifetimes = Lifetimes{AccessToken: 25 * time.Hour}
+	if _, err := New(cfg); err == nil || !strings.Contains(err.Error(), "AccessToken") {
+		t.Fatalf("New accepted an out-of-bounds lifetime: %v", err)
+	}
 	// Dependent defaults follow what they depend on.
 	f := newFixture(t, func(c *Config) { c.Lifetimes = Lifetimes{Session: day, SignInAccessToken: 300 * time.Second} })
 	if l := f.srv.Lifetimes(); l.RefreshToken != day || l.SignInIdempotency != 300*time.Second {

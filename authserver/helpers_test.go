@@ -124,12 +124,10 @@ func newFixtureConfig(t testing.TB) (*fixture, Config) {
 	return &fixture{t: t, ctx: ctx, clock: clock, stores: stores, obs: obs}, cfg
 }
 
-// lifetimesErr is New's answer for a complete Config with lifetimes l.
+// lifetimesErr is the error for lifetimes l, as New reports it.
 func lifetimesErr(t testing.TB, l Lifetimes) error {
 	t.Helper()
-	_, cfg := newFixtureConfig(t)
-	cfg.Lifetimes = l
-	_, err := New(cfg)
+	_, err := l.WithDefaults()
 	return err
 }
 

@@ -27,7 +27,8 @@ type fakeServer struct {
 
 func newFakeServer() *fakeServer {
 	f := &fakeServer{polls: map[string]int{}, challenges: map[string]string{}}
-	// Assigned before the server starts: the handler reads f.URL.
+	// Assign before Start so the handler's reads of f.URL are ordered after
+	// the write (the race detector cannot see the sync through the socket).
 	f.Server = httptest.NewUnstartedServer(http.HandlerFunc(f.serve))
 	f.Start()
 	return f

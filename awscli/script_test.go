@@ -68,6 +68,9 @@ func TestScripts(t *testing.T) {
 			f := newFakeServer()
 			e.Defer(f.Close)
 			e.Setenv("SIGNET_URL", f.URL)
+			// A -race binary sleeps a second at exit by default; scripts run
+			// it many times.
+			e.Setenv("GORACE", "atexit_sleep_ms=0")
 			e.Setenv("HOME", e.WorkDir+"/home")
 			e.Setenv("AWS_CONFIG_FILE", e.WorkDir+"/home/.aws/config")
 			e.Setenv("AWS_SHARED_CREDENTIALS_FILE", e.WorkDir+"/home/.aws/credentials")

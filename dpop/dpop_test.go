@@ -14,6 +14,7 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -53,9 +54,11 @@ func TestDP02_OtherKeyOtherJKT(t *testing.T) {
 }
 
 func TestDP03_ReplayRejected(t *testing.T) {
-	store := newMemReplay()
-	shared := func(o *Options) { o.Replay = store }
-	node1, node2 := newVerifier(t, shared), newVerifier(t, shared)
+	// Two handles on one database file: two nodes sharing the store.
+	path := filepath.Join(t.TempDir(), "signet.db")
+	db1, db2 := openDB(t, path), openDB(t, path)
+	node1 := newVerifier(t, func(o *Options) { o.Replay = db1.Stores().Replay })
+	node2 := newVerifier(t, func(o *Options) { o.Replay = db2.Stores().Replay })
 	key := newECKey(t, elliptic.P256())
 	proof := proofFor(t, key, "once")
 
@@ -72,10 +75,16 @@ func TestDP03_ReplayRejected(t *testing.T) {
 	// The record is keyed by key and jti: another client's jti is its own.
 	mustVerify(t, node2, request(proofFor(t, newECKey(t, elliptic.P256()), "once")))
 
-	// Kept as long as the proof could pass the iat check on any node.
+	// Kept as long as the proof could pass the iat check on any node:
+	// until iat + MaxAge + FutureSkew, and no longer.
 	d := signet.Digest(sha256.Sum256([]byte(p.JKT + "\x00once")))
-	if got, want := store.records[d], t0.Add(DefaultMaxAge+DefaultFutureSkew); !got.Equal(want) {
-		t.Errorf("replay record kept until %v, want %v", got, want)
+	until := t0.Add(DefaultMaxAge + DefaultFutureSkew)
+	replay := db2.Stores().Replay
+	if fresh, err := replay.MarkUsed(t.Context(), d, until.Add(time.Hour), until.Add(-time.Millisecond)); err != nil || fresh {
+		t.Errorf("record gone before %v (%v)", until, err)
+	}
+	if fresh, err := replay.MarkUsed(t.Context(), d, until.Add(time.Hour), until); err != nil || !fresh {
+		t.Errorf("record still kept at %v (%v)", until, err)
 	}
 }
 
@@ -166,7 +175,7 @@ func TestDP04_Algorithms(t *testing.T) {
 	}
 
 	for _, bad := range []string{"none", "HS256", "HS512", "ES256K", ""} {
-		if _, err := NewVerifier(Options{Algorithms: []string{bad}, Replay: newMemReplay(), Clock: signet.SystemClock{}}); err == nil {
+		if _, err := NewVerifier(Options{Algorithms: []string{bad}, Replay: failingReplay{}, Clock: signet.SystemClock{}}); err == nil {
 			t.Errorf("NewVerifier accepted algorithm %q", bad)
 		}
 	}
@@ -595,7 +604,7 @@ func TestDP11_Nonces(t *testing.T) {
 	clock := &clockAt{now: t0}
 	nonceKey := []byte(strings.Repeat("k", 32))
 	withNonces := func(o *Options) { o.NonceKey, o.Clock, o.NoncePeriod = nonceKey, clock, time.Minute }
-	store := newMemReplay()
+	store := openReplay(t)
 	node1 := newVerifier(t, withNonces, func(o *Options) { o.Replay = store })
 	node2 := newVerifier(t, withNonces, func(o *Options) { o.Replay = store })
 	stranger := newVerifier(t, withNonces, func(o *Options) { o.NonceKey = []byte(strings.Repeat("x", 32)) })

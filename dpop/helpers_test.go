@@ -9,11 +9,13 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"path/filepath"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/signet-auth/signet"
+	"github.com/signet-auth/signet/sqlite"
 )
 
 // testURL is the configured external URL of the token endpoint in tests.
@@ -22,24 +24,23 @@ const testURL = "https://signin.example.test/v1/token"
 // t0 is the server time tests stand at.
 var t0 = time.Unix(1763769600, 0)
 
-// memReplay is an in-memory signet.ReplayStore with the contract's
-// semantics, for the package's unit tests; the shared-database behaviour is
-// the store conformance suite's.
-type memReplay struct {
-	mu      sync.Mutex
-	records map[signet.Digest]time.Time
+// openReplay opens a fresh SQLite database in the test's temporary
+// directory and returns its replay store: jtis are checked by the real store.
+func openReplay(t testing.TB) signet.ReplayStore {
+	t.Helper()
+	return openDB(t, filepath.Join(t.TempDir(), "signet.db")).Stores().Replay
 }
 
-func newMemReplay() *memReplay { return &memReplay{records: map[signet.Digest]time.Time{}} }
-
-func (s *memReplay) MarkUsed(_ context.Context, d signet.Digest, expiresAt, now time.Time) (bool, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if exp, ok := s.records[d]; ok && now.Before(exp) {
-		return false, nil
+// openDB opens the database file at path; two handles on one file stand
+// for two nodes sharing a database.
+func openDB(t testing.TB, path string) *sqlite.DB {
+	t.Helper()
+	db, err := sqlite.Open(t.Context(), path)
+	if err != nil {
+		t.Fatal(err)
 	}
-	s.records[d] = expiresAt
-	return true, nil
+	t.Cleanup(func() { _ = db.Close() })
+	return db
 }
 
 // clockAt is a settable clock.
@@ -55,7 +56,7 @@ func (c *clockAt) Set(t time.Time) { c.mu.Lock(); defer c.mu.Unlock(); c.now = t
 // adjusted the options.
 func newVerifier(t testing.TB, edit ...func(*Options)) *Verifier {
 	t.Helper()
-	o := Options{Replay: newMemReplay(), Clock: signet.ClockFunc(func() time.Time { return t0 })}
+	o := Options{Replay: openReplay(t), Clock: signet.ClockFunc(func() time.Time { return t0 })}
 	for _, e := range edit {
 		e(&o)
 	}

@@ -153,7 +153,7 @@ func must(b []byte, err error) []byte {
 }
 
 func FuzzOpen(f *testing.F) {
-	kr, err := Open(f.Context(), newMemKeyStore(), make([]byte, 32), newClock(), rand.Reader, Options{})
+	kr, err := Open(f.Context(), newStore(f), make([]byte, 32), newClock(), rand.Reader, Options{})
 	if err != nil {
 		f.Fatal(err)
 	}

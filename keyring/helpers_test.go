@@ -3,63 +3,25 @@ package keyring
 import (
 	"context"
 	"crypto/rand"
-	"slices"
+	"path/filepath"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/signet-auth/signet"
+	"github.com/signet-auth/signet/sqlite"
 )
 
-// memKeyStore is a map-backed signet.KeyStore for these tests until the
-// SQLite store lands on main.
-type memKeyStore struct {
-	mu   sync.Mutex
-	keys map[string]signet.Key
-}
-
-func newMemKeyStore() *memKeyStore { return &memKeyStore{keys: map[string]signet.Key{}} }
-
-func (s *memKeyStore) AddKey(_ context.Context, k signet.Key) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if _, ok := s.keys[k.ID]; ok {
-		return signet.ErrConflict
-	}
-	k.Sealed = slices.Clone(k.Sealed)
-	s.keys[k.ID] = k
-	return nil
-}
-
-func (s *memKeyStore) ListKeys(context.Context) ([]signet.Key, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	var out []signet.Key
-	for _, k := range s.keys {
-		k.Sealed = slices.Clone(k.Sealed)
-		out = append(out, k)
-	}
-	slices.SortFunc(out, func(a, b signet.Key) int { return a.CreatedAt.Compare(b.CreatedAt) })
-	return out, nil
-}
-
-func (s *memKeyStore) RetireKey(_ context.Context, id string, at time.Time) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	k, ok := s.keys[id]
-	if !ok {
-		return signet.ErrNotFound
-	}
-	k.RetiredAt = at
-	s.keys[id] = k
-	return nil
-}
-
-// newStore returns an empty KeyStore.
-func newStore(t *testing.T) signet.KeyStore {
+// newStore returns the KeyStore of a fresh SQLite database.
+func newStore(t testing.TB) signet.KeyStore {
 	t.Helper()
-	return newMemKeyStore()
+	db, err := sqlite.Open(t.Context(), filepath.Join(t.TempDir(), "signet.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return db.Stores().Keys
 }
 
 // countingStore counts ListKeys calls: each is one reload.

@@ -337,7 +337,7 @@ func TestSE05_VerifyRejects(t *testing.T) {
 }
 
 func FuzzVerifyJWT(f *testing.F) {
-	kr, err := Open(f.Context(), newMemKeyStore(), make([]byte, 32), newClock(), rand.Reader, Options{})
+	kr, err := Open(f.Context(), newStore(f), make([]byte, 32), newClock(), rand.Reader, Options{})
 	if err != nil {
 		f.Fatal(err)
 	}

@@ -121,16 +121,28 @@ func TestOpen_MasterKeyLength(t *testing.T) {
 
 // A sealed key is bound to its row: moved to another row, it does not open.
 func TestOpen_SealedKeyBoundToItsRow(t *testing.T) {
-	mem, master, clock := newMemKeyStore(), masterKey(t), newClock()
-	openRing(t, mem, master, clock)
-
-	mem.mu.Lock()
-	h, a := mem.keys[FirstHMACKeyID], mem.keys[FirstAEADKeyID]
+	store, master, clock := newStore(t), masterKey(t), newClock()
+	openRing(t, store, master, clock)
+	keys, err := store.ListKeys(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Copy the rows to another database with the HMAC and AEAD keys'
+	// sealed blobs swapped: each is the right size and sealed by the right
+	// master key, only in the wrong row.
+	byID := map[string]*signet.Key{}
+	for i := range keys {
+		byID[keys[i].ID] = &keys[i]
+	}
+	h, a := byID[FirstHMACKeyID], byID[FirstAEADKeyID]
 	h.Sealed, a.Sealed = a.Sealed, h.Sealed
-	mem.keys[h.ID], mem.keys[a.ID] = h, a
-	mem.mu.Unlock()
-
-	if _, err := Open(t.Context(), mem, master, clock, rand.Reader, Options{}); !errors.Is(err, ErrWrongMasterKey) {
+	swapped := newStore(t)
+	for _, k := range keys {
+		if err := swapped.AddKey(t.Context(), k); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := Open(t.Context(), swapped, master, clock, rand.Reader, Options{}); !errors.Is(err, ErrWrongMasterKey) {
 		t.Fatalf("Open with swapped sealed keys: %v, want ErrWrongMasterKey", err)
 	}
 }

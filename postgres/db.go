@@ -26,12 +26,21 @@ var migrationFiles embed.FS
 // failure or deadlock (catalogue CC-06: bounded retry, then ErrUnavailable).
 const maxAttempts = 8
 
+// rules lets DB embed storecore.Rules without exporting the field.
+type rules = storecore.Rules
+
+// migrationLock is the advisory lock key that serialises migrations: any
+// constant does, as long as every signet process uses the same one.
+const migrationLock int64 = 0x7369676e6574 // "signet"
+
 // DB is one PostgreSQL database. It implements every store interface of
-// package signet; Stores bundles them.
+// package signet; Stores bundles them. RedeemCode, PollDevice, DecideDevice
+// and Rotate are the rules shared by both backends (internal/storecore), run
+// in this database's transactions.
 type DB struct {
-	// Rules are RedeemCode, PollDevice, DecideDevice and Rotate, run in
+	// rules are RedeemCode, PollDevice, DecideDevice and Rotate, run in
 	// this database's write transactions.
-	storecore.Rules
+	rules
 
 	pool       *pgxpool.Pool
 	migrations []storecore.Migration
@@ -71,7 +80,7 @@ func OpenConfig(ctx context.Context, cfg *pgxpool.Config) (*DB, error) {
 		return nil, mapErr(err)
 	}
 	db := &DB{pool: pool, migrations: ms}
-	db.Rules.InTx = db.inTx
+	db.rules.InTx = db.inTx
 	if err := db.migrate(ctx); err != nil {
 		pool.Close()
 		return nil, err
@@ -91,12 +100,12 @@ func (db *DB) Stores() signet.Stores {
 }
 
 // migrate applies the embedded migrations not yet recorded, in one
-// transaction that first takes an advisory lock for this schema: a second
+// transaction that first takes an advisory lock: a second
 // process opening the database at the same moment waits, then finds them
 // applied.
 func (db *DB) migrate(ctx context.Context) error {
 	return db.tx(ctx, func(tx pgx.Tx) error {
-		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(hashtext('signet migrations ' || current_schema()))`); err != nil {
+		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1)`, migrationLock); err != nil {
 			return err
 		}
 		if _, err := tx.Exec(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (

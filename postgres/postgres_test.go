@@ -3,7 +3,6 @@ package postgres_test
 import (
 	"context"
 	"crypto/rand"
-	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -16,25 +15,11 @@ import (
 	"github.com/signet-auth/signet/storetest"
 )
 
-// testURL is the database the tests use, from SIGNET_TEST_POSTGRES_URL. CI
-// must have one; elsewhere the tests skip without it.
-func testURL(t testing.TB) string {
-	t.Helper()
-	url := os.Getenv("SIGNET_TEST_POSTGRES_URL")
-	if url == "" {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("SIGNET_TEST_POSTGRES_URL not set; CI needs PostgreSQL")
-		}
-		t.Skip("SIGNET_TEST_POSTGRES_URL not set; skipping PostgreSQL tests")
-	}
-	return url
-}
-
 // freshSchema creates an empty schema and drops it when the test ends, so
 // tests can run in parallel on one database.
 func freshSchema(t testing.TB) (url, schema string) {
 	t.Helper()
-	url = testURL(t)
+	url = postgres.TestURL(t)
 	schema = "signet_test_" + strings.ToLower(rand.Text())
 	conn, err := pgx.Connect(context.Background(), url)
 	if err != nil {
@@ -75,17 +60,23 @@ func open(t testing.TB, url, schema string) *postgres.DB {
 	return db
 }
 
+// openFresh opens a handle on a new, empty schema.
+func openFresh(t testing.TB) *postgres.DB {
+	t.Helper()
+	url, schema := freshSchema(t)
+	return open(t, url, schema)
+}
+
 func TestConformance(t *testing.T) {
-	testURL(t)
+	postgres.TestURL(t)
 	storetest.Run(t, func(t *testing.T) signet.Stores {
-		url, schema := freshSchema(t)
-		return open(t, url, schema).Stores()
+		return openFresh(t).Stores()
 	})
 }
 
 // Two pools on one schema stand for two signet processes.
 func TestRace(t *testing.T) {
-	testURL(t)
+	postgres.TestURL(t)
 	storetest.RunRace(t, func(t *testing.T) (signet.Stores, signet.Stores) {
 		url, schema := freshSchema(t)
 		return open(t, url, schema).Stores(), open(t, url, schema).Stores()
@@ -128,5 +119,33 @@ func TestOpenURLWithSearchPath(t *testing.T) {
 	}
 	if n := len(tables["schema_migrations"]); n != 3 { // one row of three cells
 		t.Errorf("schema_migrations holds %d cells, want 3", n)
+	}
+}
+
+func BenchmarkRotate(b *testing.B) {
+	storetest.BenchRotate(b, openFresh(b).Stores())
+}
+
+func BenchmarkRedeemCode(b *testing.B) {
+	storetest.BenchRedeemCode(b, openFresh(b).Stores())
+}
+
+// Ready fails while an embedded migration is not recorded as applied.
+func TestReadyNeedsEveryMigration(t *testing.T) {
+	url, schema := freshSchema(t)
+	db := open(t, url, schema)
+	if err := db.Ready(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	conn, err := pgx.Connect(t.Context(), url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(context.Background())
+	if _, err := conn.Exec(t.Context(), "DELETE FROM "+pgx.Identifier{schema, "schema_migrations"}.Sanitize()); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Ready(t.Context()); err == nil {
+		t.Error("Ready with no migration recorded")
 	}
 }

@@ -37,22 +37,27 @@ func (db *DB) exec(ctx context.Context, mustChange bool, q string, args ...any) 
 
 // Users.
 
+// CreateUser implements signet.UserStore.
 func (db *DB) CreateUser(ctx context.Context, u signet.User) error {
 	return db.exec(ctx, false, inserts.User, sc.UserArgs(u)...)
 }
 
+// GetUser implements signet.UserStore.
 func (db *DB) GetUser(ctx context.Context, id string) (signet.User, error) {
 	return one(sc.ScanUser(db.readRow(ctx, `SELECT `+sc.UserCols+` FROM users WHERE id = $1`, id)))
 }
 
+// GetUserByName implements signet.UserStore.
 func (db *DB) GetUserByName(ctx context.Context, name string) (signet.User, error) {
 	return one(sc.ScanUser(db.readRow(ctx, `SELECT `+sc.UserCols+` FROM users WHERE name = $1`, name)))
 }
 
+// ListUsers implements signet.UserStore.
 func (db *DB) ListUsers(ctx context.Context) ([]signet.User, error) {
 	return all(ctx, db, sc.ScanUser, `SELECT `+sc.UserCols+` FROM users ORDER BY name COLLATE "C"`)
 }
 
+// UpdateUser implements signet.UserStore.
 func (db *DB) UpdateUser(ctx context.Context, u signet.User) error {
 	return db.exec(ctx, true, `UPDATE users SET name = $2, display_name = $3, password_hash = $4, disabled = $5,
 		credentials_changed_at = $6, assignments = $7, created_at = $8, updated_at = $9 WHERE id = $1`,
@@ -61,18 +66,22 @@ func (db *DB) UpdateUser(ctx context.Context, u signet.User) error {
 
 // Clients.
 
+// CreateClient implements signet.ClientStore.
 func (db *DB) CreateClient(ctx context.Context, c signet.Client) error {
 	return db.exec(ctx, false, inserts.Client, sc.ClientArgs(c)...)
 }
 
+// GetClient implements signet.ClientStore.
 func (db *DB) GetClient(ctx context.Context, id string) (signet.Client, error) {
 	return one(sc.ScanClient(db.readRow(ctx, `SELECT `+sc.ClientCols+` FROM clients WHERE id = $1`, id)))
 }
 
+// ListClients implements signet.ClientStore.
 func (db *DB) ListClients(ctx context.Context) ([]signet.Client, error) {
 	return all(ctx, db, sc.ScanClient, `SELECT `+sc.ClientCols+` FROM clients ORDER BY created_at, id COLLATE "C"`)
 }
 
+// DeleteClient implements signet.ClientStore.
 func (db *DB) DeleteClient(ctx context.Context, id string, now time.Time) error {
 	return db.tx(ctx, func(tx pgx.Tx) error {
 		t := &writeTx{tx}
@@ -90,6 +99,7 @@ func (db *DB) DeleteClient(ctx context.Context, id string, now time.Time) error 
 
 // Grants.
 
+// CreateCode implements signet.GrantStore.
 func (db *DB) CreateCode(ctx context.Context, c signet.AuthorizationCode) error {
 	return db.exec(ctx, false, inserts.Code, sc.CodeArgs(c)...)
 }
@@ -107,6 +117,7 @@ func (db *DB) CreateDevice(ctx context.Context, d signet.DeviceAuthorization) er
 	})
 }
 
+// GetDeviceByUserCode implements signet.GrantStore.
 func (db *DB) GetDeviceByUserCode(ctx context.Context, userCode signet.Digest) (signet.DeviceAuthorization, error) {
 	return one(sc.ScanDevice(db.readRow(ctx, `SELECT `+sc.DeviceCols+` FROM device_authorizations
 		WHERE user_code_digest = $1`, userCode[:])))
@@ -117,18 +128,22 @@ func (db *DB) lookup(ctx context.Context, col string, d signet.Digest) (signet.S
 	return s, g, mapErr(err)
 }
 
+// LookupAccess implements signet.GrantStore.
 func (db *DB) LookupAccess(ctx context.Context, d signet.Digest) (signet.Session, signet.TokenGeneration, error) {
 	return db.lookup(ctx, "access_digest", d)
 }
 
+// LookupRefresh implements signet.GrantStore.
 func (db *DB) LookupRefresh(ctx context.Context, d signet.Digest) (signet.Session, signet.TokenGeneration, error) {
 	return db.lookup(ctx, "refresh_digest", d)
 }
 
+// GetSession implements signet.GrantStore.
 func (db *DB) GetSession(ctx context.Context, id string) (signet.Session, error) {
 	return one(sc.ScanSession(db.readRow(ctx, `SELECT `+sc.SessionCols+` FROM sessions WHERE id = $1`, id)))
 }
 
+// ListSessions implements signet.GrantStore.
 func (db *DB) ListSessions(ctx context.Context, f signet.SessionFilter) ([]signet.Session, error) {
 	q := `SELECT ` + sc.SessionCols + ` FROM sessions WHERE TRUE`
 	var args []any
@@ -152,6 +167,7 @@ func (db *DB) ListSessions(ctx context.Context, f signet.SessionFilter) ([]signe
 	return all(ctx, db, sc.ScanSession, q, args...)
 }
 
+// RevokeSession implements signet.GrantStore.
 func (db *DB) RevokeSession(ctx context.Context, id string, now time.Time, reason string) error {
 	return db.tx(ctx, func(tx pgx.Tx) error {
 		t := &writeTx{tx}
@@ -162,6 +178,7 @@ func (db *DB) RevokeSession(ctx context.Context, id string, now time.Time, reaso
 	})
 }
 
+// RevokeUserSessions implements signet.GrantStore.
 func (db *DB) RevokeUserSessions(ctx context.Context, userID string, now time.Time, reason string) (int, error) {
 	tag, err := db.pool.Exec(ctx, `UPDATE sessions SET revoked_at = $1, revoke_reason = $2
 		WHERE user_id = $3 AND revoked_at = 0 AND expires_at > $1`, sc.Millis(now), reason, userID)
@@ -182,14 +199,17 @@ func (db *DB) MarkUsed(ctx context.Context, d signet.Digest, expiresAt, now time
 
 // Keys.
 
+// AddKey implements signet.KeyStore.
 func (db *DB) AddKey(ctx context.Context, k signet.Key) error {
 	return db.exec(ctx, false, inserts.Key, sc.KeyArgs(k)...)
 }
 
+// ListKeys implements signet.KeyStore.
 func (db *DB) ListKeys(ctx context.Context) ([]signet.Key, error) {
 	return all(ctx, db, sc.ScanKey, `SELECT `+sc.KeyCols+` FROM server_keys ORDER BY created_at, id COLLATE "C"`)
 }
 
+// RetireKey implements signet.KeyStore.
 func (db *DB) RetireKey(ctx context.Context, id string, at time.Time) error {
 	return db.exec(ctx, true, `UPDATE server_keys SET retired_at = $1 WHERE id = $2`, sc.Millis(at), id)
 }

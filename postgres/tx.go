@@ -66,8 +66,11 @@ func (t *writeTx) User(ctx context.Context, id string) (signet.User, error) {
 	return sc.ScanUser(t.row(ctx, `SELECT `+sc.UserCols+` FROM users WHERE id = $1`, id))
 }
 
-func (t *writeTx) GenerationByRefresh(ctx context.Context, d signet.Digest) (signet.TokenGeneration, error) {
-	return sc.ScanGeneration(t.row(ctx, `SELECT `+sc.GenerationCols+` FROM token_generations WHERE refresh_digest = $1`, d[:]))
+// LockRefresh locks the generation too: the rotation that won changed its
+// rotated_at, and a lock is what makes READ COMMITTED fetch that new version
+// after the wait.
+func (t *writeTx) LockRefresh(ctx context.Context, d signet.Digest) (signet.Session, signet.TokenGeneration, error) {
+	return sc.ScanSessionGeneration(t.row(ctx, sc.SessionGeneration+` WHERE g.refresh_digest = $1 FOR UPDATE OF s, g`, d[:]))
 }
 
 func (t *writeTx) Generation(ctx context.Context, sessionID string, n int64) (signet.TokenGeneration, error) {

@@ -32,12 +32,17 @@ const maxAttempts = 8
 // sharing the file make anyone wait.
 const busyTimeoutMS = 10000
 
+// rules lets DB embed storecore.Rules without exporting the field.
+type rules = storecore.Rules
+
 // DB is one SQLite database. It implements every store interface of package
-// signet; Stores bundles them.
+// signet; Stores bundles them. RedeemCode, PollDevice, DecideDevice and
+// Rotate are the rules shared by both backends (internal/storecore), run in
+// this database's write transactions.
 type DB struct {
-	// Rules are RedeemCode, PollDevice, DecideDevice and Rotate, run in
+	// rules are RedeemCode, PollDevice, DecideDevice and Rotate, run in
 	// this database's write transactions.
-	storecore.Rules
+	rules
 
 	// write has exactly one connection: every write transaction runs on it,
 	// one at a time, so writers in this process queue in Go instead of
@@ -47,6 +52,7 @@ type DB struct {
 	// read is a pool of query_only connections; in WAL mode they read the
 	// last commit without waiting for the writer.
 	read       *sql.DB
+	stmts      *stmtCache
 	migrations []storecore.Migration
 }
 
@@ -109,8 +115,8 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	read.SetMaxOpenConns(n)
 	read.SetMaxIdleConns(n)
 
-	db := &DB{write: write, read: read, migrations: ms}
-	db.Rules.InTx = db.inTx
+	db := &DB{write: write, read: read, stmts: newStmtCache(), migrations: ms}
+	db.rules.InTx = db.inTx
 	if err := db.migrate(ctx); err != nil {
 		db.Close()
 		return nil, err
@@ -128,7 +134,7 @@ func cloneValues(v url.Values) url.Values {
 
 // Close closes both connection pools.
 func (db *DB) Close() error {
-	return errors.Join(db.read.Close(), db.write.Close())
+	return errors.Join(db.stmts.close(), db.read.Close(), db.write.Close())
 }
 
 // Stores returns db as every store interface.
@@ -197,6 +203,8 @@ func (db *DB) Ready(ctx context.Context) error {
 // sentinels.
 func (db *DB) tx(ctx context.Context, fn func(*sql.Tx) error) error {
 	var err error
+	// The writer is free again after each attempt: prepare what it missed.
+	defer db.stmts.prepareWanted(ctx, db.write)
 	for range maxAttempts {
 		if err = db.txOnce(ctx, fn); err == nil || !retryable(err) {
 			return mapErr(err)
@@ -213,15 +221,22 @@ func (db *DB) txOnce(ctx context.Context, fn func(*sql.Tx) error) error {
 	if err != nil {
 		return err
 	}
+	// Also when fn panics: an abandoned transaction would hold the one
+	// writer connection, and every later write would wait for it forever.
+	// After Commit this is a no-op.
+	defer tx.Rollback()
 	if err := fn(tx); err != nil {
-		return errors.Join(err, tx.Rollback())
+		return err
 	}
 	return tx.Commit()
 }
 
+// wtx wraps a write transaction for the statements in tx.go.
+func (db *DB) wtx(tx *sql.Tx) *writeTx { return &writeTx{tx: tx, stmts: db.stmts} }
+
 // inTx is storecore.Rules.InTx.
 func (db *DB) inTx(ctx context.Context, fn func(storecore.Tx) error) error {
-	return db.tx(ctx, func(tx *sql.Tx) error { return fn(&writeTx{tx}) })
+	return db.tx(ctx, func(tx *sql.Tx) error { return fn(db.wtx(tx)) })
 }
 
 func sqliteCode(err error) (int, bool) {

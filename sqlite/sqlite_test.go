@@ -2,6 +2,7 @@ package sqlite_test
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"os"
@@ -171,5 +172,33 @@ func TestConcurrentOpen(t *testing.T) {
 		if err != nil {
 			t.Error(err)
 		}
+	}
+}
+
+func BenchmarkRotate(b *testing.B) {
+	storetest.BenchRotate(b, open(b, filepath.Join(b.TempDir(), "signet.db")).Stores())
+}
+
+func BenchmarkRedeemCode(b *testing.B) {
+	storetest.BenchRedeemCode(b, open(b, filepath.Join(b.TempDir(), "signet.db")).Stores())
+}
+
+// Ready fails while an embedded migration is not recorded as applied.
+func TestReadyNeedsEveryMigration(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "signet.db")
+	db := open(t, path)
+	if err := db.Ready(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	raw, err := sql.Open("sqlite", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer raw.Close()
+	if _, err := raw.ExecContext(t.Context(), `DELETE FROM schema_migrations`); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Ready(t.Context()); err == nil {
+		t.Error("Ready with no migration recorded")
 	}
 }

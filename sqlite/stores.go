@@ -27,7 +27,7 @@ func all[T any](ctx context.Context, db *DB, scan func(sc.Scanner) (T, error), q
 // changed" into ErrNotFound.
 func (db *DB) exec(ctx context.Context, mustChange bool, q string, args ...any) error {
 	return db.tx(ctx, func(tx *sql.Tx) error {
-		ok, err := (&writeTx{tx}).changed(ctx, q, args...)
+		ok, err := (db.wtx(tx)).changed(ctx, q, args...)
 		if err == nil && mustChange && !ok {
 			return signet.ErrNotFound
 		}
@@ -37,22 +37,27 @@ func (db *DB) exec(ctx context.Context, mustChange bool, q string, args ...any) 
 
 // Users.
 
+// CreateUser implements signet.UserStore.
 func (db *DB) CreateUser(ctx context.Context, u signet.User) error {
 	return db.exec(ctx, false, inserts.User, sc.UserArgs(u)...)
 }
 
+// GetUser implements signet.UserStore.
 func (db *DB) GetUser(ctx context.Context, id string) (signet.User, error) {
 	return one(sc.ScanUser(db.readRow(ctx, `SELECT `+sc.UserCols+` FROM users WHERE id = ?`, id)))
 }
 
+// GetUserByName implements signet.UserStore.
 func (db *DB) GetUserByName(ctx context.Context, name string) (signet.User, error) {
 	return one(sc.ScanUser(db.readRow(ctx, `SELECT `+sc.UserCols+` FROM users WHERE name = ?`, name)))
 }
 
+// ListUsers implements signet.UserStore.
 func (db *DB) ListUsers(ctx context.Context) ([]signet.User, error) {
 	return all(ctx, db, sc.ScanUser, `SELECT `+sc.UserCols+` FROM users ORDER BY name`)
 }
 
+// UpdateUser implements signet.UserStore.
 func (db *DB) UpdateUser(ctx context.Context, u signet.User) error {
 	a := sc.UserArgs(u)
 	return db.exec(ctx, true, `UPDATE users SET name = ?, display_name = ?, password_hash = ?, disabled = ?,
@@ -62,21 +67,25 @@ func (db *DB) UpdateUser(ctx context.Context, u signet.User) error {
 
 // Clients.
 
+// CreateClient implements signet.ClientStore.
 func (db *DB) CreateClient(ctx context.Context, c signet.Client) error {
 	return db.exec(ctx, false, inserts.Client, sc.ClientArgs(c)...)
 }
 
+// GetClient implements signet.ClientStore.
 func (db *DB) GetClient(ctx context.Context, id string) (signet.Client, error) {
 	return one(sc.ScanClient(db.readRow(ctx, `SELECT `+sc.ClientCols+` FROM clients WHERE id = ?`, id)))
 }
 
+// ListClients implements signet.ClientStore.
 func (db *DB) ListClients(ctx context.Context) ([]signet.Client, error) {
 	return all(ctx, db, sc.ScanClient, `SELECT `+sc.ClientCols+` FROM clients ORDER BY created_at, id`)
 }
 
+// DeleteClient implements signet.ClientStore.
 func (db *DB) DeleteClient(ctx context.Context, id string, now time.Time) error {
 	return db.tx(ctx, func(tx *sql.Tx) error {
-		t := &writeTx{tx}
+		t := db.wtx(tx)
 		ok, err := t.changed(ctx, `DELETE FROM clients WHERE id = ?`, id)
 		if err != nil {
 			return err
@@ -91,6 +100,7 @@ func (db *DB) DeleteClient(ctx context.Context, id string, now time.Time) error 
 
 // Grants.
 
+// CreateCode implements signet.GrantStore.
 func (db *DB) CreateCode(ctx context.Context, c signet.AuthorizationCode) error {
 	return db.exec(ctx, false, inserts.Code, sc.CodeArgs(c)...)
 }
@@ -99,7 +109,7 @@ func (db *DB) CreateCode(ctx context.Context, c signet.AuthorizationCode) error 
 // before it inserts: a user code is unique among live authorizations only.
 func (db *DB) CreateDevice(ctx context.Context, d signet.DeviceAuthorization) error {
 	return db.tx(ctx, func(tx *sql.Tx) error {
-		t := &writeTx{tx}
+		t := db.wtx(tx)
 		if err := t.exec(ctx, `DELETE FROM device_authorizations WHERE user_code_digest = ? AND expires_at <= ?`,
 			d.UserCodeDigest[:], sc.Millis(d.CreatedAt)); err != nil {
 			return err
@@ -108,6 +118,7 @@ func (db *DB) CreateDevice(ctx context.Context, d signet.DeviceAuthorization) er
 	})
 }
 
+// GetDeviceByUserCode implements signet.GrantStore.
 func (db *DB) GetDeviceByUserCode(ctx context.Context, userCode signet.Digest) (signet.DeviceAuthorization, error) {
 	return one(sc.ScanDevice(db.readRow(ctx, `SELECT `+sc.DeviceCols+` FROM device_authorizations
 		WHERE user_code_digest = ?`, userCode[:])))
@@ -118,18 +129,22 @@ func (db *DB) lookup(ctx context.Context, col string, d signet.Digest) (signet.S
 	return s, g, mapErr(err)
 }
 
+// LookupAccess implements signet.GrantStore.
 func (db *DB) LookupAccess(ctx context.Context, d signet.Digest) (signet.Session, signet.TokenGeneration, error) {
 	return db.lookup(ctx, "access_digest", d)
 }
 
+// LookupRefresh implements signet.GrantStore.
 func (db *DB) LookupRefresh(ctx context.Context, d signet.Digest) (signet.Session, signet.TokenGeneration, error) {
 	return db.lookup(ctx, "refresh_digest", d)
 }
 
+// GetSession implements signet.GrantStore.
 func (db *DB) GetSession(ctx context.Context, id string) (signet.Session, error) {
 	return one(sc.ScanSession(db.readRow(ctx, `SELECT `+sc.SessionCols+` FROM sessions WHERE id = ?`, id)))
 }
 
+// ListSessions implements signet.GrantStore.
 func (db *DB) ListSessions(ctx context.Context, f signet.SessionFilter) ([]signet.Session, error) {
 	q := `SELECT ` + sc.SessionCols + ` FROM sessions WHERE 1 = 1`
 	var args []any
@@ -153,9 +168,10 @@ func (db *DB) ListSessions(ctx context.Context, f signet.SessionFilter) ([]signe
 	return all(ctx, db, sc.ScanSession, q, args...)
 }
 
+// RevokeSession implements signet.GrantStore.
 func (db *DB) RevokeSession(ctx context.Context, id string, now time.Time, reason string) error {
 	return db.tx(ctx, func(tx *sql.Tx) error {
-		t := &writeTx{tx}
+		t := db.wtx(tx)
 		if _, err := t.LockSession(ctx, id); err != nil {
 			return err
 		}
@@ -163,6 +179,7 @@ func (db *DB) RevokeSession(ctx context.Context, id string, now time.Time, reaso
 	})
 }
 
+// RevokeUserSessions implements signet.GrantStore.
 func (db *DB) RevokeUserSessions(ctx context.Context, userID string, now time.Time, reason string) (int, error) {
 	var n int64
 	err := db.tx(ctx, func(tx *sql.Tx) error {
@@ -185,7 +202,7 @@ func (db *DB) MarkUsed(ctx context.Context, d signet.Digest, expiresAt, now time
 	var fresh bool
 	err := db.tx(ctx, func(tx *sql.Tx) error {
 		var err error
-		fresh, err = (&writeTx{tx}).changed(ctx, `INSERT INTO replay_marks (digest, expires_at) VALUES (?, ?)
+		fresh, err = (db.wtx(tx)).changed(ctx, `INSERT INTO replay_marks (digest, expires_at) VALUES (?, ?)
 			ON CONFLICT (digest) DO UPDATE SET expires_at = excluded.expires_at
 			WHERE replay_marks.expires_at <= ?`, d[:], sc.Millis(expiresAt), sc.Millis(now))
 		return err
@@ -195,14 +212,17 @@ func (db *DB) MarkUsed(ctx context.Context, d signet.Digest, expiresAt, now time
 
 // Keys.
 
+// AddKey implements signet.KeyStore.
 func (db *DB) AddKey(ctx context.Context, k signet.Key) error {
 	return db.exec(ctx, false, inserts.Key, sc.KeyArgs(k)...)
 }
 
+// ListKeys implements signet.KeyStore.
 func (db *DB) ListKeys(ctx context.Context) ([]signet.Key, error) {
 	return all(ctx, db, sc.ScanKey, `SELECT `+sc.KeyCols+` FROM server_keys ORDER BY created_at, id`)
 }
 
+// RetireKey implements signet.KeyStore.
 func (db *DB) RetireKey(ctx context.Context, id string, at time.Time) error {
 	return db.exec(ctx, true, `UPDATE server_keys SET retired_at = ? WHERE id = ?`, sc.Millis(at), id)
 }

@@ -3,6 +3,8 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"errors"
+	"sync"
 	"time"
 
 	"github.com/signet-auth/signet"
@@ -11,17 +13,29 @@ import (
 
 // writeTx is storecore.Tx over a write transaction. BEGIN IMMEDIATE already
 // holds the database's write lock, so the Lock* reads need no row locks.
-type writeTx struct{ tx *sql.Tx }
+type writeTx struct {
+	tx    *sql.Tx
+	stmts *stmtCache
+}
 
 var _ sc.Tx = (*writeTx)(nil)
 
 func (t *writeTx) row(ctx context.Context, q string, args ...any) sc.Row {
+	if st := t.stmts.lookup(q); st != nil {
+		return sc.Row{R: t.tx.StmtContext(ctx, st).QueryRowContext(ctx, args...), NoRows: sql.ErrNoRows}
+	}
 	return sc.Row{R: t.tx.QueryRowContext(ctx, q, args...), NoRows: sql.ErrNoRows}
 }
 
 // changed runs a conditional statement and reports whether it changed a row.
 func (t *writeTx) changed(ctx context.Context, q string, args ...any) (bool, error) {
-	res, err := t.tx.ExecContext(ctx, q, args...)
+	var res sql.Result
+	var err error
+	if st := t.stmts.lookup(q); st != nil {
+		res, err = t.tx.StmtContext(ctx, st).ExecContext(ctx, args...)
+	} else {
+		res, err = t.tx.ExecContext(ctx, q, args...)
+	}
 	if err != nil {
 		return false, err
 	}
@@ -30,8 +44,74 @@ func (t *writeTx) changed(ctx context.Context, q string, args ...any) (bool, err
 }
 
 func (t *writeTx) exec(ctx context.Context, q string, args ...any) error {
-	_, err := t.tx.ExecContext(ctx, q, args...)
+	_, err := t.changed(ctx, q, args...)
 	return err
+}
+
+// stmtCache keeps the write statements prepared on the writer connection:
+// they are few and fixed, and parsing them cost a third of a refresh. A
+// statement can only be prepared while no transaction holds the one
+// connection, so a miss runs unprepared and asks for the statement to be
+// prepared after the transaction (prepareWanted).
+type stmtCache struct {
+	mu     sync.Mutex
+	ready  map[string]*sql.Stmt
+	wanted map[string]bool
+}
+
+func newStmtCache() *stmtCache {
+	return &stmtCache{ready: map[string]*sql.Stmt{}, wanted: map[string]bool{}}
+}
+
+// lookup returns q prepared, or nil after noting that q is wanted.
+func (c *stmtCache) lookup(q string) *sql.Stmt {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	st := c.ready[q]
+	if st == nil {
+		c.wanted[q] = true
+	}
+	return st
+}
+
+// prepareWanted prepares the statements lookup missed; call it with no
+// write transaction open. A statement that fails to prepare stays
+// unprepared: its error shows when it runs.
+func (c *stmtCache) prepareWanted(ctx context.Context, db *sql.DB) {
+	c.mu.Lock()
+	var qs []string
+	for q := range c.wanted {
+		qs = append(qs, q)
+		delete(c.wanted, q)
+	}
+	c.mu.Unlock()
+	// Not under c.mu: preparing waits for the connection, and whoever holds
+	// it may be in lookup.
+	for _, q := range qs {
+		st, err := db.PrepareContext(ctx, q)
+		if err != nil {
+			continue
+		}
+		c.mu.Lock()
+		if c.ready[q] == nil {
+			c.ready[q], st = st, nil
+		}
+		c.mu.Unlock()
+		if st != nil {
+			st.Close()
+		}
+	}
+}
+
+func (c *stmtCache) close() error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	var errs []error
+	for q, st := range c.ready {
+		errs = append(errs, st.Close())
+		delete(c.ready, q)
+	}
+	return errors.Join(errs...)
 }
 
 func (t *writeTx) ClaimCode(ctx context.Context, d signet.Digest, now time.Time) (signet.AuthorizationCode, bool, error) {
@@ -68,8 +148,8 @@ func (t *writeTx) User(ctx context.Context, id string) (signet.User, error) {
 	return sc.ScanUser(t.row(ctx, `SELECT `+sc.UserCols+` FROM users WHERE id = ?`, id))
 }
 
-func (t *writeTx) GenerationByRefresh(ctx context.Context, d signet.Digest) (signet.TokenGeneration, error) {
-	return sc.ScanGeneration(t.row(ctx, `SELECT `+sc.GenerationCols+` FROM token_generations WHERE refresh_digest = ?`, d[:]))
+func (t *writeTx) LockRefresh(ctx context.Context, d signet.Digest) (signet.Session, signet.TokenGeneration, error) {
+	return sc.ScanSessionGeneration(t.row(ctx, sc.SessionGeneration+` WHERE g.refresh_digest = ?`, d[:]))
 }
 
 func (t *writeTx) Generation(ctx context.Context, sessionID string, n int64) (signet.TokenGeneration, error) {

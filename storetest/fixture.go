@@ -38,12 +38,12 @@ func dg(parts ...any) signet.Digest {
 }
 
 type fixture struct {
-	t   *testing.T
+	t   testing.TB
 	ctx context.Context
 	s   signet.Stores
 }
 
-func newFixture(t *testing.T, s signet.Stores) *fixture {
+func newFixture(t testing.TB, s signet.Stores) *fixture {
 	return &fixture{t: t, ctx: t.Context(), s: s}
 }
 
@@ -54,21 +54,21 @@ func (f *fixture) must(err error) {
 	}
 }
 
-func eq[T any](t *testing.T, what string, got, want T) {
+func eq[T any](t testing.TB, what string, got, want T) {
 	t.Helper()
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("%s:\n got %+v\nwant %+v", what, got, want)
 	}
 }
 
-func isErr(t *testing.T, what string, err, want error) {
+func isErr(t testing.TB, what string, err, want error) {
 	t.Helper()
 	if !errors.Is(err, want) {
 		t.Errorf("%s: err = %v, want %v", what, err, want)
 	}
 }
 
-func noErr(t *testing.T, what string, err error) {
+func noErr(t testing.TB, what string, err error) {
 	t.Helper()
 	if err != nil {
 		t.Fatalf("%s: %v", what, err)

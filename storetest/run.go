@@ -31,6 +31,7 @@ func Run(t *testing.T, open func(t *testing.T) signet.Stores) {
 		{"Sessions", testSessions},
 		{"Replay", testReplay},
 		{"Keys", testKeys},
+		{"CC-05/PanicCommitsNothing", testPanicCommitsNothing},
 		{"GC", testCollect},
 		{"Health", testHealth},
 		{"SE-01/DumpHoldsNoSecret", testDumpHoldsNoSecret},

@@ -46,7 +46,11 @@ type Tx interface {
 	AdvanceSession(ctx context.Context, id string, from int64) (bool, error)
 	User(ctx context.Context, id string) (signet.User, error)
 
-	GenerationByRefresh(ctx context.Context, d signet.Digest) (signet.TokenGeneration, error)
+	// LockRefresh reads the generation whose refresh token has digest d with
+	// its session, and locks both until the transaction ends: concurrent
+	// refreshers of one token run one after the other, and each one after
+	// the first reads what the one before it committed.
+	LockRefresh(ctx context.Context, d signet.Digest) (signet.Session, signet.TokenGeneration, error)
 	Generation(ctx context.Context, sessionID string, n int64) (signet.TokenGeneration, error)
 	InsertGeneration(ctx context.Context, g signet.TokenGeneration) error
 	// RotateGeneration sets rotated_at on a generation not rotated yet (the
@@ -295,18 +299,8 @@ func Rotate(ctx context.Context, tx Tx, r signet.Rotation) (Outcome[signet.Rotat
 		}
 		return Outcome[result]{}, err
 	}
-	g, err := tx.GenerationByRefresh(ctx, r.Digest)
+	s, g, err := tx.LockRefresh(ctx, r.Digest)
 	if err != nil {
-		return fail(err)
-	}
-	// Lock the session first, then read the generation again: concurrent
-	// refreshers of one token serialise on the session row, and each one
-	// after the first sees what the one before it committed.
-	s, err := tx.LockSession(ctx, g.SessionID)
-	if err != nil {
-		return fail(err)
-	}
-	if g, err = tx.Generation(ctx, g.SessionID, g.Generation); err != nil {
 		return fail(err)
 	}
 	if !s.Live(r.Now) {

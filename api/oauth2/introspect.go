@@ -1,0 +1,175 @@
+package oauth2
+
+import (
+	"context"
+	"net/http"
+	"strings"
+
+	"github.com/signet-auth/signet"
+	"github.com/signet-auth/signet/secret"
+)
+
+// inactive is the whole answer for any token the caller may not learn about
+// (RFC 7662 §2.2; catalogue SD-01): nothing but active false.
+func inactive() map[string]any { return map[string]any{"active": false} }
+
+// introspect serves POST /oauth2/introspect (RFC 7662). Only an
+// authenticated client may ask (RFC 7662 §2.1, §4): public clients and
+// bad credentials get 401. A token of another client, expired, revoked,
+// rotated out or unknown is {"active":false} and nothing more. Refresh
+// tokens are not introspected here (they are {"active":false}): the
+// holder, the only client that may ask, has no need to.
+func (h *Handler) introspect(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	f, ferr := readForm(r)
+	if ferr != nil {
+		h.writeError(w, r, ferr, basicAttempted(r))
+		return
+	}
+	creds, cerr := clientCredentials(r, f)
+	if cerr != nil {
+		h.writeError(w, r, cerr, basicAttempted(r))
+		return
+	}
+	client, err := h.authenticate(ctx, creds, pathIntrospect, false)
+	if err != nil {
+		h.writeError(w, r, err, creds.basic())
+		return
+	}
+	token := f.get("token")
+	if token == "" {
+		h.writeError(w, r, errInvalidRequest("The token is required."), creds.basic())
+		return
+	}
+	resp, err := h.inspect(ctx, client.ID, token)
+	if err != nil {
+		h.writeError(w, r, err, creds.basic())
+		return
+	}
+	noStore(w)
+	writeJSON(w, http.StatusOK, resp)
+}
+
+// inspect answers an introspection for caller. Only a store failure is an
+// error.
+func (h *Handler) inspect(ctx context.Context, caller, token string) (map[string]any, error) {
+	if looksLikeJWT(token) {
+		c, ok := h.selfContained(token)
+		if !ok || c.ClientID != caller {
+			return inactive(), nil
+		}
+		out := map[string]any{
+			"active": true, "client_id": c.ClientID, "sub": c.Subject, "iss": c.Issuer, "aud": c.Audience,
+			"exp": c.Expiry, "iat": c.IssuedAt, "jti": c.ID, "token_type": tokenTypeBearer,
+		}
+		if c.Scope != "" {
+			out["scope"] = c.Scope
+		}
+		if c.Cnf != nil {
+			out["token_type"], out["cnf"] = tokenTypeDPoP, c.Cnf
+		}
+		return out, nil
+	}
+	sess, gen, err := h.Engine.LookupAccessToken(ctx, token)
+	switch {
+	case signet.ErrorCodeOf(err) == signet.CodeInvalidGrant:
+		return inactive(), nil
+	case err != nil:
+		return nil, unavailable(err)
+	case sess.ClientID != caller:
+		return inactive(), nil
+	}
+	out := map[string]any{
+		"active": true, "client_id": sess.ClientID, "iss": h.Issuer,
+		"exp": gen.AccessExpiresAt.Unix(), "iat": gen.IssuedAt.Unix(), "token_type": tokenTypeBearer,
+	}
+	if len(sess.Scopes) > 0 {
+		out["scope"] = strings.Join(sess.Scopes, " ")
+	}
+	if sess.UserID != "" {
+		out["sub"] = sess.UserID
+		if u, err := h.Users.GetUser(ctx, sess.UserID); err == nil {
+			out["username"] = u.Name
+		}
+	}
+	if sess.DPoPJKT != "" {
+		// RFC 9449 §6.2: the key the token is bound to.
+		out["token_type"], out["cnf"] = tokenTypeDPoP, confirmation{JKT: sess.DPoPJKT}
+	}
+	return out, nil
+}
+
+// looksLikeJWT tells a compact JWS from the engine's opaque, prefixed
+// tokens.
+func looksLikeJWT(token string) bool {
+	return strings.Count(token, ".") == 2 && strings.HasPrefix(token, "eyJ") &&
+		!strings.HasPrefix(token, secret.PrefixOAuthAccess)
+}
+
+// selfContained verifies a client_credentials access token: our signature,
+// our issuer, token_use access, not expired.
+func (h *Handler) selfContained(token string) (accessClaims, bool) {
+	var c accessClaims
+	if err := h.Signer.VerifyJWT(token, &c); err != nil {
+		return accessClaims{}, false
+	}
+	now := h.Clock.Now().Unix()
+	if c.TokenUse != tokenUseAccess || c.Issuer != h.Issuer || c.ClientID == "" || now >= c.Expiry {
+		return accessClaims{}, false
+	}
+	return c, true
+}
+
+// revoke serves POST /oauth2/revoke (RFC 7009). The client authenticates
+// as at the token endpoint. Revoking a refresh or access token ends its
+// whole grant; token_type_hint is only a hint, and the token is found
+// whatever it says (RFC 7009 §2.1). An unknown token is 200 (§2.2); a token
+// of another client is refused and left alone (catalogue SD-02). A store
+// failure is 503 with Retry-After, never 200 (§2.2.1; catalogue SD-03).
+// Self-contained client_credentials tokens cannot be revoked:
+// unsupported_token_type (§2.2.1).
+func (h *Handler) revoke(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	f, ferr := readForm(r)
+	if ferr != nil {
+		h.writeError(w, r, ferr, basicAttempted(r))
+		return
+	}
+	creds, cerr := clientCredentials(r, f)
+	if cerr != nil {
+		h.writeError(w, r, cerr, basicAttempted(r))
+		return
+	}
+	client, err := h.authenticate(ctx, creds, pathRevoke, true)
+	if err != nil {
+		h.writeError(w, r, asUnavailable(err), creds.basic())
+		return
+	}
+	token := f.get("token")
+	if token == "" {
+		h.writeError(w, r, errInvalidRequest("The token is required."), creds.basic())
+		return
+	}
+	if looksLikeJWT(token) {
+		if _, ok := h.selfContained(token); ok {
+			h.writeError(w, r, &signet.Error{Code: codeUnsupportedTokenType,
+				Message: "Self-contained access tokens cannot be revoked; they expire."}, creds.basic())
+			return
+		}
+	}
+	if err := h.Engine.RevokeToken(ctx, client.ID, token); err != nil {
+		h.writeError(w, r, asUnavailable(err), creds.basic())
+		return
+	}
+	noStore(w)
+	w.WriteHeader(http.StatusOK)
+}
+
+// asUnavailable turns a server-side failure into 503 + Retry-After, for the
+// endpoints whose callers must retry rather than assume success.
+func asUnavailable(err error) error {
+	if signet.ErrorCodeOf(err) == signet.CodeInternal {
+		return unavailable(err)
+	}
+	return err
+}

@@ -1,0 +1,97 @@
+package oauth2
+
+import (
+	"encoding/json"
+	"io"
+	"mime"
+	"net/http"
+	"slices"
+
+	"github.com/signet-auth/signet"
+	"github.com/signet-auth/signet/authserver"
+)
+
+// registrationRequest is the part of RFC 7591 §2 client metadata this
+// server takes; other members are ignored (§2: unknown metadata).
+type registrationRequest struct {
+	ClientName              string   `json:"client_name"`
+	RedirectURIs            []string `json:"redirect_uris"`
+	GrantTypes              []string `json:"grant_types"`
+	Scope                   string   `json:"scope"`
+	TokenEndpointAuthMethod string   `json:"token_endpoint_auth_method"`
+}
+
+// registrationResponse is RFC 7591 §3.2.1.
+type registrationResponse struct {
+	ClientID                string   `json:"client_id"`
+	ClientSecret            string   `json:"client_secret,omitempty"`
+	ClientIDIssuedAt        int64    `json:"client_id_issued_at"`
+	ClientSecretExpiresAt   int64    `json:"client_secret_expires_at"`
+	ClientName              string   `json:"client_name"`
+	RedirectURIs            []string `json:"redirect_uris,omitempty"`
+	GrantTypes              []string `json:"grant_types"`
+	Scope                   string   `json:"scope,omitempty"`
+	TokenEndpointAuthMethod string   `json:"token_endpoint_auth_method"`
+}
+
+// register serves POST /oauth2/register (RFC 7591 §3) when
+// Handler.Registration is set. It registers the same dynamic public
+// clients as SSO OIDC RegisterClient, through the engine: PKCE protects
+// their codes, the secret they get back authenticates them with
+// client_secret_basic or client_secret_post, and they expire with it.
+// Errors are RFC 7591 §3.2.2's.
+func (h *Handler) register(w http.ResponseWriter, r *http.Request) {
+	mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	if err != nil || mt != "application/json" || r.URL.RawQuery != "" {
+		h.writeError(w, r, errInvalidRequest("The request must be a JSON body without query parameters."), false)
+		return
+	}
+	body, err := io.ReadAll(io.LimitReader(r.Body, MaxBodyBytes+1))
+	if err != nil || len(body) > MaxBodyBytes {
+		h.writeError(w, r, &signet.Error{Code: signet.CodeInvalidRequest, Message: "The request body is too large.", Err: errTooLarge}, false)
+		return
+	}
+	var req registrationRequest
+	if err := json.Unmarshal(body, &req); err != nil {
+		h.writeError(w, r, &signet.Error{Code: signet.CodeInvalidClientMetadata, Message: "The client metadata is not a valid JSON object."}, false)
+		return
+	}
+	method := req.TokenEndpointAuthMethod
+	if method == "" {
+		method = authBasic // RFC 7591 §2 default
+	}
+	if method != authBasic && method != authPost {
+		h.writeError(w, r, &signet.Error{Code: signet.CodeInvalidClientMetadata,
+			Message: "token_endpoint_auth_method must be client_secret_basic or client_secret_post."}, false)
+		return
+	}
+	sc := scopes(req.Scope)
+	if allowed := h.Registration.Scopes; len(allowed) > 0 {
+		for _, s := range sc {
+			if !slices.Contains(allowed, s) {
+				h.writeError(w, r, &signet.Error{Code: signet.CodeInvalidClientMetadata, Message: "A scope is not offered to registered clients."}, false)
+				return
+			}
+		}
+	}
+	grants := req.GrantTypes
+	if len(grants) == 0 {
+		grants = []string{signet.GrantAuthorizationCode} // RFC 7591 §2 default
+	}
+	ic, err := h.Engine.RegisterClient(r.Context(), authserver.Registration{
+		ClientName: req.ClientName, ClientType: string(signet.ClientPublic),
+		RedirectURIs: req.RedirectURIs, GrantTypes: grants, Scopes: sc,
+	})
+	if err != nil {
+		h.writeError(w, r, err, false)
+		return
+	}
+	c := ic.Client
+	noStore(w)
+	writeJSON(w, http.StatusCreated, registrationResponse{
+		ClientID: c.ID, ClientSecret: ic.Secret, ClientIDIssuedAt: c.CreatedAt.Unix(),
+		ClientSecretExpiresAt: c.SecretExpiresAt.Unix(), ClientName: c.Name,
+		RedirectURIs: c.RedirectURIs, GrantTypes: c.GrantTypes, Scope: req.Scope,
+		TokenEndpointAuthMethod: method,
+	})
+}

@@ -1,0 +1,294 @@
+package oauth2
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/base64"
+	"errors"
+	"io"
+	"net/http"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/signet-auth/signet"
+	"github.com/signet-auth/signet/authserver"
+	"github.com/signet-auth/signet/dpop"
+)
+
+// Token types (RFC 6750, RFC 9449 §5).
+const (
+	tokenTypeBearer = "Bearer"
+	tokenTypeDPoP   = "DPoP"
+)
+
+// scopeOpenID asks for an ID token (OIDC Core §3.1.2.1).
+const scopeOpenID = "openid"
+
+// tokenUseAccess marks the self-contained client_credentials access tokens,
+// so that an ID token (which has no token_use) is never taken for one.
+const tokenUseAccess = "access"
+
+// tokenResponse is RFC 6749 §5.1 plus OIDC Core §3.1.3.3's id_token.
+type tokenResponse struct {
+	AccessToken  string `json:"access_token"`
+	TokenType    string `json:"token_type"`
+	ExpiresIn    int64  `json:"expires_in"`
+	RefreshToken string `json:"refresh_token,omitempty"`
+	Scope        string `json:"scope,omitempty"`
+	IDToken      string `json:"id_token,omitempty"`
+}
+
+// idClaims are an ID token's claims (OIDC Core §2).
+type idClaims struct {
+	Issuer   string `json:"iss"`
+	Subject  string `json:"sub"`
+	Audience string `json:"aud"`
+	Expiry   int64  `json:"exp"`
+	IssuedAt int64  `json:"iat"`
+	AuthTime int64  `json:"auth_time,omitempty"`
+	Nonce    string `json:"nonce,omitempty"`
+	AtHash   string `json:"at_hash,omitempty"`
+}
+
+// confirmation is RFC 7800's cnf with RFC 9449 §6's jkt.
+type confirmation struct {
+	JKT string `json:"jkt"`
+}
+
+// accessClaims are a self-contained client_credentials access token's
+// claims (in the spirit of RFC 9068, signed by the keyring).
+type accessClaims struct {
+	Issuer   string        `json:"iss"`
+	Subject  string        `json:"sub"`
+	Audience string        `json:"aud"`
+	ClientID string        `json:"client_id"`
+	Scope    string        `json:"scope,omitempty"`
+	Expiry   int64         `json:"exp"`
+	IssuedAt int64         `json:"iat"`
+	ID       string        `json:"jti"`
+	TokenUse string        `json:"token_use"`
+	Cnf      *confirmation `json:"cnf,omitempty"`
+}
+
+// basicAttempted reports whether the request carries HTTP Basic
+// credentials, for the 401 challenge of errors found before they are parsed.
+func basicAttempted(r *http.Request) bool {
+	scheme, _, _ := strings.Cut(r.Header.Get("Authorization"), " ")
+	return strings.EqualFold(scheme, "Basic")
+}
+
+// token serves POST /oauth2/token (RFC 6749 §3.2).
+func (h *Handler) token(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	f, ferr := readForm(r)
+	if ferr != nil {
+		h.writeError(w, r, ferr, basicAttempted(r))
+		return
+	}
+	creds, cerr := clientCredentials(r, f)
+	if cerr != nil {
+		h.writeError(w, r, cerr, basicAttempted(r))
+		return
+	}
+	grantType := f.get("grant_type")
+	if grantType == "" {
+		h.writeError(w, r, errInvalidRequest("The grant_type is required."), creds.basic())
+		return
+	}
+	jkt, err := h.verifyDPoP(ctx, r, pathToken, "")
+	if err != nil {
+		h.writeError(w, r, err, creds.basic())
+		return
+	}
+	var resp tokenResponse
+	if grantType == signet.GrantClientCredentials {
+		resp, err = h.clientCredentialsGrant(ctx, creds, f, jkt)
+	} else {
+		resp, err = h.engineGrant(ctx, creds, f, grantType, jkt)
+	}
+	if err != nil {
+		h.writeError(w, r, err, creds.basic())
+		return
+	}
+	noStore(w)
+	h.offerNonce(w)
+	writeJSON(w, http.StatusOK, resp)
+}
+
+// engineGrant runs the grants the engine serves: authorization_code,
+// refresh_token and device_code.
+func (h *Handler) engineGrant(ctx context.Context, creds credentials, f form, grantType, jkt string) (tokenResponse, error) {
+	tr := authserver.TokenRequest{
+		Protocol: signet.ProtocolOAuth2, GrantType: grantType,
+		Code: f.get("code"), RedirectURI: f.get("redirect_uri"), CodeVerifier: f.get("code_verifier"),
+		RefreshToken: f.get("refresh_token"), DeviceCode: f.get("device_code"),
+		Scopes: scopes(f.get("scope")), DPoPJKT: jkt,
+	}
+	switch creds.method {
+	case authBasic, authPost:
+		tr.ClientID, tr.ClientSecret = creds.id, creds.secret
+	case authNone:
+		tr.ClientID, tr.PublicClient = creds.id, true
+	case authJWT:
+		id, err := h.verifyAssertion(ctx, creds.assertion, creds.id, pathToken)
+		if err != nil {
+			return tokenResponse{}, err
+		}
+		tr.ClientID, tr.ClientAuthenticated = id, true
+	}
+	if grantType == signet.GrantAuthorizationCode {
+		// RFC 6749 §4.1.3: the code's scope is what was approved; a scope
+		// parameter here means nothing and must not narrow or widen it.
+		tr.Scopes = nil
+	}
+	res, err := h.Engine.Token(ctx, tr)
+	if err != nil {
+		return tokenResponse{}, err
+	}
+	out := tokenResponse{
+		AccessToken: res.AccessToken, TokenType: tokenTypeBearer, ExpiresIn: res.ExpiresInSeconds(),
+		RefreshToken: res.RefreshToken, Scope: strings.Join(res.Scopes, " "),
+	}
+	if res.Session.DPoPJKT != "" {
+		out.TokenType = tokenTypeDPoP
+	}
+	if slices.Contains(res.Scopes, scopeOpenID) && res.UserID != "" {
+		nonce := ""
+		if grantType == signet.GrantAuthorizationCode {
+			// OIDC Core §3.1.3.6: the nonce of the authentication request;
+			// ID tokens from a refresh carry none (§12.2).
+			nonce = res.Nonce
+		}
+		if out.IDToken, err = h.idToken(res, nonce); err != nil {
+			return tokenResponse{}, signet.Internal(err)
+		}
+	}
+	return out, nil
+}
+
+// idToken signs the ID token for a grant (OIDC Core §2, §3.1.3.6).
+func (h *Handler) idToken(res authserver.TokenResponse, nonce string) (string, error) {
+	now := h.Clock.Now()
+	life := h.IDTokenLifetime
+	if life <= 0 {
+		life = h.Engine.Lifetimes().AccessToken
+	}
+	c := idClaims{
+		Issuer: h.Issuer, Subject: res.UserID, Audience: res.ClientID,
+		IssuedAt: now.Unix(), Expiry: now.Add(life).Unix(), Nonce: nonce,
+		AtHash: atHash(res.AccessToken),
+	}
+	if !res.AuthTime.IsZero() {
+		c.AuthTime = res.AuthTime.Unix()
+	}
+	return h.Signer.SignJWT(c)
+}
+
+// atHash is OIDC Core §3.1.3.6's at_hash for an ES256-signed ID token: the
+// left half of the SHA-256 of the access token's ASCII, base64url.
+func atHash(accessToken string) string {
+	sum := sha256.Sum256([]byte(accessToken))
+	return base64.RawURLEncoding.EncodeToString(sum[:len(sum)/2])
+}
+
+// clientCredentialsGrant issues a self-contained access token to a
+// confidential client (RFC 6749 §4.4): a JWT signed by the keyring, so that
+// nothing is written per token. The client must be confidential, have
+// registered the grant, and ask only for scopes it registered.
+func (h *Handler) clientCredentialsGrant(ctx context.Context, creds credentials, f form, jkt string) (tokenResponse, error) {
+	client, err := h.authenticate(ctx, creds, pathToken, true)
+	if err != nil {
+		return tokenResponse{}, err
+	}
+	if client.Type != signet.ClientConfidential || !client.AllowsGrant(signet.GrantClientCredentials) {
+		return tokenResponse{}, &signet.Error{Code: signet.CodeUnauthorizedClient,
+			Message: "The client is not allowed to use the client_credentials grant."}
+	}
+	granted := scopes(f.get("scope"))
+	if len(granted) > authserver.MaxScopes {
+		return tokenResponse{}, errInvalidRequest("Too many scopes.")
+	}
+	for _, s := range granted {
+		if !validScopeToken(s) || (len(client.Scopes) > 0 && !slices.Contains(client.Scopes, s)) {
+			return tokenResponse{}, &signet.Error{Code: signet.CodeInvalidScope, Message: "The requested scope is invalid or not allowed for this client."}
+		}
+	}
+	if len(granted) == 0 {
+		granted = client.Scopes
+	}
+	slices.Sort(granted)
+	granted = slices.Compact(granted)
+	jti, err := h.randomID()
+	if err != nil {
+		return tokenResponse{}, signet.Internal(err)
+	}
+	now := h.Clock.Now()
+	life := h.Engine.Lifetimes().AccessToken
+	c := accessClaims{
+		Issuer: h.Issuer, Subject: client.ID, Audience: h.Issuer, ClientID: client.ID,
+		Scope: strings.Join(granted, " "), IssuedAt: now.Unix(), Expiry: now.Add(life).Unix(),
+		ID: jti, TokenUse: tokenUseAccess,
+	}
+	out := tokenResponse{TokenType: tokenTypeBearer, ExpiresIn: int64(life / time.Second), Scope: c.Scope}
+	if jkt != "" {
+		c.Cnf, out.TokenType = &confirmation{JKT: jkt}, tokenTypeDPoP
+	}
+	if out.AccessToken, err = h.Signer.SignJWT(c); err != nil {
+		return tokenResponse{}, signet.Internal(err)
+	}
+	return out, nil
+}
+
+// validScopeToken: RFC 6749 §3.3 scope-token = 1*( %x21 / %x23-5B / %x5D-7E ).
+func validScopeToken(s string) bool {
+	if s == "" || len(s) > authserver.MaxScopeLen {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x21 || c == '"' || c == '\\' || c > 0x7e {
+			return false
+		}
+	}
+	return true
+}
+
+// randomID draws 128 bits for a jti.
+func (h *Handler) randomID() (string, error) {
+	b := make([]byte, 16)
+	if _, err := io.ReadFull(h.Rand, b); err != nil {
+		return "", err
+	}
+	return base64.RawURLEncoding.EncodeToString(b), nil
+}
+
+// verifyDPoP checks the request's DPoP proof, if it has one, against the
+// URL of path on the configured issuer (never Host; catalogue DP-07) and
+// returns the key's thumbprint; "" when there is no proof. accessToken, when
+// set, must be hashed into the proof's ath (RFC 9449 §7). With DPoP off the
+// header is ignored, and the token type tells the client so.
+func (h *Handler) verifyDPoP(ctx context.Context, r *http.Request, path, accessToken string) (string, error) {
+	values := r.Header.Values("DPoP")
+	if h.DPoP == nil || len(values) == 0 {
+		return "", nil
+	}
+	p, err := h.DPoP.Verify(ctx, dpop.Request{Header: values, Method: r.Method, URL: h.url(path), AccessToken: accessToken})
+	if err != nil {
+		var e *signet.Error
+		if errors.As(err, &e) {
+			return "", err
+		}
+		return "", unavailable(err) // the replay store failed
+	}
+	return p.JKT, nil
+}
+
+// offerNonce sends a fresh DPoP nonce on a success when nonces are on, so
+// the client's next proof carries one (RFC 9449 §8.2).
+func (h *Handler) offerNonce(w http.ResponseWriter) {
+	if h.DPoP != nil {
+		if n := h.DPoP.Nonce(); n != "" {
+			w.Header().Set("DPoP-Nonce", n)
+		}
+	}
+}

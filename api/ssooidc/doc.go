@@ -1,0 +1,36 @@
+// Package ssooidc serves the AWS SSO OIDC API (service sso-oidc, restJson1,
+// API version 2019-06-10) on the paths the real service uses, so that the
+// AWS CLI's `aws sso login`, the SDKs' ssooidc clients and their SSO token
+// providers work against signet by endpoint override
+// (../../../shared/spec/aws/sso-oidc.md):
+//
+//	POST /client/register           RegisterClient
+//	POST /device_authorization      StartDeviceAuthorization
+//	POST /token                     CreateToken
+//	POST /token?aws_iam=t           CreateTokenWithIAM (SigV4, signing name sso-oauth)
+//
+// The package translates only. It decodes the flat camelCase JSON bodies
+// strictly (package awsjson: one JSON object, no duplicate members, unknown
+// members ignored), bounds every field before anything reaches the engine
+// (catalogue IN-05), calls the engine (package authserver), and renders the
+// engine's *signet.Error in the SSO OIDC error shape: the exception name in
+// the X-Amzn-ErrorType header (what every SDK keys on, sso-oidc.md §6.2),
+// the HTTP status of the model, and a {"error","error_description"} body.
+// Every response carries x-amzn-RequestId and Cache-Control: no-store.
+//
+// startUrl and issuerUrl are accepted as any string (sso-oidc.md §8): a
+// self-hosted deployment keeps an AWS-owned-looking start URL that is never
+// contacted, because recent AWS CLIs refuse other hosts.
+//
+// # CreateTokenWithIAM
+//
+// The IAM variant is for applications an administrator registered
+// (authserver.Server.CreateClient); clientId is the application's id as
+// registered (an ARN, typically). The SigV4 signature authenticates the
+// caller instead of a client secret. The rule for who may act for an
+// application is deliberately simple: any principal that signet verified
+// and that belongs to the configured account (Handler.IAMAccountID) may act
+// for every administrator-registered application; self-registered clients
+// never can. Only the authorization_code and refresh_token grants are
+// offered; jwt-bearer and token-exchange answer UnsupportedGrantTypeException.
+package ssooidc

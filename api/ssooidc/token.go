@@ -1,0 +1,215 @@
+package ssooidc
+
+import (
+	"errors"
+	"net/http"
+	"time"
+
+	"github.com/signet-auth/signet"
+	"github.com/signet-auth/signet/api/awsjson"
+	"github.com/signet-auth/signet/authserver"
+	"github.com/signet-auth/signet/sigv4"
+)
+
+// createTokenInput is CreateToken's request (sso-oidc.md §4).
+type createTokenInput struct {
+	ClientID     string   `json:"clientId"`
+	ClientSecret string   `json:"clientSecret"`
+	GrantType    string   `json:"grantType"`
+	DeviceCode   string   `json:"deviceCode"`
+	Code         string   `json:"code"`
+	RedirectURI  string   `json:"redirectUri"`
+	CodeVerifier string   `json:"codeVerifier"`
+	RefreshToken string   `json:"refreshToken"`
+	Scope        []string `json:"scope"`
+	aliases
+}
+
+// createTokenWithIAMInput is CreateTokenWithIAM's request (sso-oidc.md §5).
+type createTokenWithIAMInput struct {
+	ClientID           string   `json:"clientId"`
+	GrantType          string   `json:"grantType"`
+	Code               string   `json:"code"`
+	RefreshToken       string   `json:"refreshToken"`
+	Assertion          string   `json:"assertion"`
+	Scope              []string `json:"scope"`
+	RedirectURI        string   `json:"redirectUri"`
+	SubjectToken       string   `json:"subjectToken"`
+	SubjectTokenType   string   `json:"subjectTokenType"`
+	RequestedTokenType string   `json:"requestedTokenType"`
+	CodeVerifier       string   `json:"codeVerifier"`
+	aliases
+}
+
+// tokenOutput is the response of both. expiresIn is required in practice
+// (a Go client reads a missing one as 0: expired at once), and a refresh
+// response always carries a refreshToken, since every SDK drops the stored
+// one when the response has none (sso-oidc.md §4). issuedTokenType and
+// scope are CreateTokenWithIAM's.
+type tokenOutput struct {
+	AccessToken     string   `json:"accessToken"`
+	TokenType       string   `json:"tokenType"`
+	ExpiresIn       int64    `json:"expiresIn"`
+	RefreshToken    string   `json:"refreshToken,omitempty"`
+	IssuedTokenType string   `json:"issuedTokenType,omitempty"`
+	Scope           []string `json:"scope,omitempty"`
+}
+
+// Token-type URIs (RFC 8693 §3).
+const tokenTypeRefresh = "urn:ietf:params:oauth:token-type:refresh_token"
+
+// createToken serves CreateToken: the client authenticates with its secret
+// in the body, and the engine's one dispatcher does the rest (PKCE,
+// redirect URI, single use, rotation with its grace window and reuse
+// detection, the device-flow states).
+func (h *Handler) createToken(w http.ResponseWriter, r *http.Request) {
+	fail := func(err error) { h.writeError(w, r, opCreateToken, err) }
+	if e := unsignedRequest(r); e != nil {
+		fail(e)
+		return
+	}
+	var in createTokenInput
+	if e := decode(r, &in); e != nil {
+		fail(e)
+		return
+	}
+	if e := checkBounds([]field{
+		{"clientId", in.ClientID, maxIDLen},
+		{"clientSecret", in.ClientSecret, maxTokenLen},
+		{"grantType", in.GrantType, maxShortLen},
+		{"deviceCode", in.DeviceCode, maxTokenLen},
+		{"code", in.Code, maxCodeLen},
+		{"redirectUri", in.RedirectURI, maxURLLen},
+		{"codeVerifier", in.CodeVerifier, maxShortLen},
+		{"refreshToken", in.RefreshToken, maxTokenLen},
+	}, []list{{"scope", in.Scope, maxShortLen, maxScopes}}); e != nil {
+		fail(e)
+		return
+	}
+	switch {
+	case in.aliases.conflicts(in.ClientID, in.ClientSecret, in.GrantType, in.RedirectURI, in.CodeVerifier, in.RefreshToken, in.DeviceCode):
+		fail(invalidRequest("A member is given in two spellings."))
+		return
+	case in.ClientID == "" || in.ClientSecret == "" || in.GrantType == "":
+		fail(invalidRequest("clientId, clientSecret and grantType are required."))
+		return
+	}
+	resp, err := h.Engine.Token(r.Context(), authserver.TokenRequest{
+		Protocol:     signet.ProtocolSSOOIDC,
+		GrantType:    in.GrantType,
+		ClientID:     in.ClientID,
+		ClientSecret: in.ClientSecret,
+		Code:         in.Code,
+		RedirectURI:  in.RedirectURI,
+		CodeVerifier: in.CodeVerifier,
+		RefreshToken: in.RefreshToken,
+		DeviceCode:   in.DeviceCode,
+		Scopes:       in.Scope,
+	})
+	if err != nil {
+		fail(err)
+		return
+	}
+	awsjson.WriteJSON(w, http.StatusOK, tokenOutput{
+		AccessToken:  resp.AccessToken,
+		TokenType:    "Bearer",
+		ExpiresIn:    resp.ExpiresInSeconds(),
+		RefreshToken: resp.RefreshToken,
+	})
+}
+
+// createTokenWithIAM serves CreateTokenWithIAM. It runs behind the SigV4
+// check (routes), which put the verified caller in the context.
+func (h *Handler) createTokenWithIAM(w http.ResponseWriter, r *http.Request) {
+	fail := func(err error) { h.writeError(w, r, opCreateTokenWithIAM, err) }
+	if h.Verifier == nil || h.Applications == nil || h.IAMAccountID == "" {
+		fail(&signet.Error{Code: signet.CodeAccessDenied, Message: "CreateTokenWithIAM is not enabled on this server."})
+		return
+	}
+	caller, ok := sigv4.CallerFrom(r.Context())
+	if !ok {
+		fail(signet.Internal(errors.New("ssooidc: CreateTokenWithIAM reached without a verified caller")))
+		return
+	}
+	if h.Region != "" && caller.Region != h.Region {
+		h.writeRegionError(w, r, h.Region)
+		return
+	}
+	var in createTokenWithIAMInput
+	if e := decode(r, &in); e != nil {
+		fail(e)
+		return
+	}
+	if e := checkBounds([]field{
+		{"clientId", in.ClientID, maxIDLen},
+		{"grantType", in.GrantType, maxShortLen},
+		{"code", in.Code, maxCodeLen},
+		{"refreshToken", in.RefreshToken, maxTokenLen},
+		{"assertion", in.Assertion, maxTokenLen},
+		{"redirectUri", in.RedirectURI, maxURLLen},
+		{"subjectToken", in.SubjectToken, maxTokenLen},
+		{"subjectTokenType", in.SubjectTokenType, maxShortLen},
+		{"requestedTokenType", in.RequestedTokenType, maxShortLen},
+		{"codeVerifier", in.CodeVerifier, maxShortLen},
+	}, []list{{"scope", in.Scope, maxShortLen, maxScopes}}); e != nil {
+		fail(e)
+		return
+	}
+	switch {
+	case in.aliases.conflicts(in.ClientID, "", in.GrantType, in.RedirectURI, in.CodeVerifier, in.RefreshToken, ""):
+		fail(invalidRequest("A member is given in two spellings."))
+		return
+	case in.ClientID == "" || in.GrantType == "":
+		fail(invalidRequest("clientId and grantType are required."))
+		return
+	case in.GrantType != signet.GrantAuthorizationCode && in.GrantType != signet.GrantRefreshToken:
+		// jwt-bearer needs a trusted token issuer and token-exchange an
+		// identity context; signet offers neither.
+		fail(&signet.Error{Code: signet.CodeUnsupportedGrantType, Message: "The grant type is not supported."})
+		return
+	}
+	ctx := r.Context()
+	// Who may act: a verified principal of the configured account, for an
+	// application an administrator registered (see the package comment).
+	// The principal is checked first, so other accounts learn nothing about
+	// which applications exist.
+	if caller.Principal.AccountID != h.IAMAccountID {
+		fail(&signet.Error{Code: signet.CodeAccessDenied, Message: "The caller may not act for this application."})
+		return
+	}
+	app, err := h.Applications.GetClient(ctx, in.ClientID)
+	switch {
+	case errors.Is(err, signet.ErrNotFound) || err == nil && app.Dynamic:
+		fail(&signet.Error{Code: signet.CodeInvalidClient, Message: "Client authentication failed.", Err: err})
+		return
+	case err != nil:
+		fail(signet.Internal(err))
+		return
+	}
+	resp, err := h.Engine.Token(ctx, authserver.TokenRequest{
+		Protocol:            signet.ProtocolSSOOIDC,
+		GrantType:           in.GrantType,
+		ClientID:            app.ID,
+		ClientAuthenticated: true, // by the SigV4 signature
+		Code:                in.Code,
+		RedirectURI:         in.RedirectURI,
+		CodeVerifier:        in.CodeVerifier,
+		RefreshToken:        in.RefreshToken,
+		Scopes:              in.Scope,
+	})
+	if err != nil {
+		fail(err)
+		return
+	}
+	awsjson.WriteJSON(w, http.StatusOK, tokenOutput{
+		AccessToken:     resp.AccessToken,
+		TokenType:       "Bearer",
+		ExpiresIn:       resp.ExpiresInSeconds(),
+		RefreshToken:    resp.RefreshToken,
+		IssuedTokenType: tokenTypeRefresh,
+		Scope:           resp.Scopes,
+	})
+}
+
+// seconds is a duration as the wire's whole seconds, rounded up.
+func seconds(d time.Duration) int64 { return int64((d + time.Second - 1) / time.Second) }
