@@ -1,7 +1,9 @@
 package signin_test
 
 import (
+	"bytes"
 	"context"
+	"log/slog"
 	"net/http"
 	"net/url"
 	"strings"
@@ -84,12 +86,17 @@ func TestDP01_RefreshWithoutProofIsRefusedAndTheTokenStillWorks(t *testing.T) {
 }
 
 func TestDP02_ProofFromAnotherKeyIsRefusedAndTheTokenStillWorks(t *testing.T) {
-	e := signintest.New(t, signintest.Options{})
+	var log syncBuffer
+	e := signintest.New(t, signintest.Options{Log: slog.New(slog.NewTextHandler(&log, nil))})
 	h := newHolder(t, e)
 	rt := h.login().str("refreshToken")
 	thief := newHolder(t, e)
 	wantValidation(t, thief.refresh(rt))
 	wantValidation(t, thief.refresh(rt))
+	// The attempt is an event in the log, without the token.
+	if got := log.String(); !strings.Contains(got, "not bound to") || strings.Contains(got, rt) {
+		t.Fatalf("log:\n%s", got)
+	}
 	r := h.refresh(rt)
 	wantOK(t, r)
 	wantOK(t, h.refresh(r.str("refreshToken")))
@@ -599,4 +606,46 @@ func TestParallelRefreshesOfOneToken(t *testing.T) {
 		t.Fatalf("sessions after the race: %+v, %v", sessions, err)
 	}
 	wantOK(t, h.refresh(replies[0].str("refreshToken")))
+}
+
+// syncBuffer is a log sink the server's goroutines may write at once.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// The WithIAM operations answer only signed requests, and only with the
+// one client authentication method they have.
+func TestWithIAMNeedsSigV4(t *testing.T) {
+	e := signintest.New(t, signintest.Options{})
+	for _, c := range []struct {
+		path, shape string
+		status      int
+	}{
+		{"/v1/token?x-amz-client-auth-method=iam", "MissingAuthenticationTokenException", http.StatusForbidden},
+		{"/v1/introspect?x-amz-client-auth-method=iam", "MissingAuthenticationTokenException", http.StatusForbidden},
+		{"/v1/revoke?x-amz-client-auth-method=iam", "MissingAuthenticationTokenException", http.StatusForbidden},
+		{"/v1/revoke", "ValidationException", http.StatusBadRequest},
+		{"/v1/token?x-amz-client-auth-method=secret", "ValidationException", http.StatusBadRequest},
+		{"/v1/token?x-amz-oauth-token-method=token-exchange", "ValidationException", http.StatusBadRequest},
+	} {
+		req, _ := http.NewRequest(http.MethodPost, e.URL+c.path, strings.NewReader(`{"token":"ASORx","grant_type":"client_credentials","resource":"r"}`))
+		req.Header.Set("Content-Type", "application/json")
+		r := do(t, req)
+		if r.Status != c.status || r.Header.Get("X-Amzn-ErrorType") != c.shape {
+			t.Errorf("%s: %d %s %s", c.path, r.Status, r.Header.Get("X-Amzn-ErrorType"), r.Raw)
+		}
+	}
 }
