@@ -1,9 +1,7 @@
 package signin_test
 
 import (
-	"bytes"
 	"context"
-	"log/slog"
 	"net/http"
 	"net/url"
 	"strings"
@@ -14,6 +12,7 @@ import (
 	"github.com/signet-auth/signet"
 	"github.com/signet-auth/signet/api/signin"
 	"github.com/signet-auth/signet/authserver"
+	"github.com/signet-auth/signet/broker/brokertest"
 	"github.com/signet-auth/signet/internal/signintest"
 )
 
@@ -86,15 +85,15 @@ func TestDP01_RefreshWithoutProofIsRefusedAndTheTokenStillWorks(t *testing.T) {
 }
 
 func TestDP02_ProofFromAnotherKeyIsRefusedAndTheTokenStillWorks(t *testing.T) {
-	var log syncBuffer
-	e := signintest.New(t, signintest.Options{Log: slog.New(slog.NewTextHandler(&log, nil))})
+	var logs brokertest.Logs
+	e := signintest.New(t, signintest.Options{Log: logs.Logger()})
 	h := newHolder(t, e)
 	rt := h.login().str("refreshToken")
 	thief := newHolder(t, e)
 	wantValidation(t, thief.refresh(rt))
 	wantValidation(t, thief.refresh(rt))
 	// The attempt is an event in the log, without the token.
-	if got := log.String(); !strings.Contains(got, "not bound to") || strings.Contains(got, rt) {
+	if got := logs.String(); !strings.Contains(got, "not bound to") || len(brokertest.Leaks(got, rt)) > 0 {
 		t.Fatalf("log:\n%s", got)
 	}
 	r := h.refresh(rt)
@@ -606,24 +605,6 @@ func TestParallelRefreshesOfOneToken(t *testing.T) {
 		t.Fatalf("sessions after the race: %+v, %v", sessions, err)
 	}
 	wantOK(t, h.refresh(replies[0].str("refreshToken")))
-}
-
-// syncBuffer is a log sink the server's goroutines may write at once.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }
 
 // The WithIAM operations answer only signed requests, and only with the
