@@ -150,25 +150,20 @@ func (c *client) postJSON(ctx context.Context, path string, v, out any, header h
 	if err != nil {
 		return err
 	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.base+path, bytes.NewReader(b))
-	if err != nil {
-		return err
-	}
-	req.Header.Set("Content-Type", "application/json")
-	for k, vs := range header {
-		req.Header[k] = vs
-	}
-	_, err = c.do(req, http.StatusOK, out)
-	return err
+	return c.post(ctx, path, "application/json", bytes.NewReader(b), out, header)
 }
 
 // postForm posts an application/x-www-form-urlencoded body.
 func (c *client) postForm(ctx context.Context, path string, form url.Values, out any, header http.Header) error {
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.base+path, strings.NewReader(form.Encode()))
+	return c.post(ctx, path, "application/x-www-form-urlencoded", strings.NewReader(form.Encode()), out, header)
+}
+
+func (c *client) post(ctx context.Context, path, contentType string, body io.Reader, out any, header http.Header) error {
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.base+path, body)
 	if err != nil {
 		return err
 	}
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Content-Type", contentType)
 	for k, vs := range header {
 		req.Header[k] = vs
 	}
