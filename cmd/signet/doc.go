@@ -1,0 +1,12 @@
+// Command signet is the signet token service and its administration tool in
+// one binary:
+//
+//	signet serve [--dev]      run the server
+//	signet admin ...          manage users, clients, keys and sessions in the store
+//	signet version            print the version
+//
+// main only calls run, which takes everything from the outside world as
+// arguments (context, arguments, environment, standard streams), so that
+// tests run the real command in-process. All wiring of the packages lives
+// here, in wire.go.
+package main

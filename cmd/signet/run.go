@@ -1,0 +1,87 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"runtime/debug"
+
+	"github.com/spf13/cobra"
+
+	"github.com/signet-auth/signet"
+	"github.com/signet-auth/signet/awscli"
+)
+
+// app is the outside world as the commands see it.
+type app struct {
+	getenv func(string) string
+	stdin  io.Reader
+	stdout io.Writer
+	stderr io.Writer
+	rand   io.Reader
+	clock  signet.Clock
+}
+
+// run executes the command line args (without the program name) and
+// returns the exit code.
+func run(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) int {
+	a := &app{getenv: getenv, stdin: stdin, stdout: stdout, stderr: stderr, rand: rand.Reader, clock: signet.SystemClock{}}
+	root := a.rootCmd()
+	root.SetArgs(args)
+	root.SetIn(stdin)
+	root.SetOut(stdout)
+	root.SetErr(stderr)
+	err := root.ExecuteContext(ctx)
+	var exit *awscli.ExitError
+	switch {
+	case err == nil:
+		return 0
+	case errors.As(err, &exit):
+		// The client commands have printed the AWS CLI's own message and
+		// chosen the AWS CLI's exit code.
+		return exit.Code
+	}
+	fmt.Fprintln(stderr, "signet:", err)
+	return 1
+}
+
+// rootCmd builds the command tree: the server's own commands, then one
+// AWS-CLI-style client command per service (signet sso-oidc create-token
+// ...). A new group is one more AddCommand.
+func (a *app) rootCmd() *cobra.Command {
+	root := &cobra.Command{
+		Use:           "signet",
+		Short:         "signet: a self-hosted OAuth 2.0 token service that speaks AWS's sign-in token APIs",
+		SilenceUsage:  true,
+		SilenceErrors: true,
+	}
+	root.AddCommand(a.serveCmd(), a.adminCmd(), a.versionCmd())
+	root.AddCommand(awscli.Commands(awscli.Env{
+		Getenv: a.getenv, Stdin: a.stdin, Stdout: a.stdout, Stderr: a.stderr,
+		HTTPClient: http.DefaultClient, Clock: a.clock, Rand: a.rand,
+	})...)
+	return root
+}
+
+func (a *app) versionCmd() *cobra.Command {
+	return &cobra.Command{
+		Use:   "version",
+		Short: "Print the version",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			fmt.Fprintln(a.stdout, "signet", version())
+			return nil
+		},
+	}
+}
+
+// version is the module version the binary was built from, or "devel".
+func version() string {
+	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
+		return bi.Main.Version
+	}
+	return "devel"
+}

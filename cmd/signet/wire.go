@@ -1,0 +1,292 @@
+package main
+
+import (
+	"context"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"os"
+	"path/filepath"
+	"slices"
+	"time"
+
+	"github.com/signet-auth/signet"
+	"github.com/signet-auth/signet/api/ssooidc"
+	"github.com/signet-auth/signet/api/ssoportal"
+	"github.com/signet-auth/signet/api/sts"
+	"github.com/signet-auth/signet/api/uibuilder"
+	"github.com/signet-auth/signet/authserver"
+	"github.com/signet-auth/signet/awscreds"
+	"github.com/signet-auth/signet/broker"
+	"github.com/signet-auth/signet/httpserver"
+	"github.com/signet-auth/signet/keyring"
+	"github.com/signet-auth/signet/password"
+	"github.com/signet-auth/signet/postgres"
+	"github.com/signet-auth/signet/secret"
+	"github.com/signet-auth/signet/sigv4"
+	"github.com/signet-auth/signet/sqlite"
+)
+
+// This file is the only place that knows every package: it opens the store,
+// the keyring and the engine, and hands the HTTP shell its routes.
+
+// services are the wired parts of a running signet.
+type services struct {
+	stores    signet.Stores
+	storeName string
+	closer    io.Closer
+	keys      *keyring.Keyring
+	minter    *secret.Minter
+	engine    *authserver.Server
+}
+
+func (s *services) close() error { return s.closer.Close() }
+
+// surfaces builds every API surface the server answers besides /healthz,
+// /readyz and /metrics, in the order they are mounted; each API package adds
+// itself here as it lands. It runs once the listener is bound, when the
+// issuer is known. wrap goes around the mux: the SSO portal's Logout shares
+// POST /logout with the pages' sign-out and tells them apart by header.
+func (a *app) surfaces(c *Config, svc *services, log *slog.Logger) (mounts []httpserver.Mounter, wrap func(http.Handler) http.Handler, err error) {
+	pages, err := a.newWeb(c, svc, log)
+	if err != nil {
+		return nil, nil, err
+	}
+	// AWS credentials: sealed session tokens under the keyring's AEAD key,
+	// valid only while the signet session they came from is live.
+	authority, err := awscreds.New(awscreds.Config{
+		AEAD: svc.keys, Deriver: svc.minter, Rand: a.rand, Clock: a.clock,
+		SessionLive: func(ctx context.Context, id string) (bool, error) {
+			s, err := svc.stores.Grants.GetSession(ctx, id)
+			if errors.Is(err, signet.ErrNotFound) {
+				return false, nil
+			}
+			return err == nil && s.Live(a.clock.Now()), err
+		},
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	verifier, err := sigv4.New(sigv4.Options{Credentials: authority, Clock: a.clock, Rand: a.rand, Logger: log})
+	if err != nil {
+		return nil, nil, err
+	}
+	oidc := &ssooidc.Handler{
+		Engine: svc.engine, Issuer: c.Issuer, Rand: a.rand, Log: log,
+		Verifier: verifier, Applications: svc.stores.Clients,
+	}
+	if c.DevAutoApprove {
+		oidc.AutoApprove = func(ctx context.Context, userCode string) {
+			if _, err := pages.AutoApproveDevice(ctx, userCode); err != nil {
+				log.ErrorContext(ctx, "dev auto-approve", "err", err)
+			}
+		}
+	}
+	portal := &ssoportal.Handler{
+		Engine: svc.engine, Users: svc.stores.Users, Credentials: authority,
+		Clock: a.clock, Rand: a.rand, Log: log,
+	}
+	mounts = []httpserver.Mounter{
+		pages,
+		oidc,
+		portal,
+		&sts.Handler{Verifier: verifier, Rand: a.rand, Logger: log},
+	}
+	if len(c.Broker.Providers) > 0 {
+		b, err := broker.New(c.Broker, broker.Options{Clock: a.clock, Logger: log, Secrets: broker.SecretSource{Getenv: a.getenv}})
+		if err != nil {
+			return nil, nil, err
+		}
+		mounts = append(mounts, &uibuilder.Handler{Broker: b, Verifier: verifier, Logger: log})
+	}
+	return mounts, portal.WithLogout, nil
+}
+
+// dbFile is the SQLite database inside --data-dir.
+const dbFile = "signet.db"
+
+// masterKeyFile is where --dev keeps the master key it generates, and where
+// every command looks when no master key is given.
+const masterKeyFile = "master.key"
+
+// openStore opens the backend the configuration names: PostgreSQL for a
+// --database-url, else SQLite in --data-dir.
+func openStore(ctx context.Context, c *Config) (signet.Stores, string, io.Closer, error) {
+	if c.DatabaseURL != "" {
+		db, err := postgres.Open(ctx, c.DatabaseURL)
+		if err != nil {
+			return signet.Stores{}, "", nil, fmt.Errorf("open PostgreSQL: %w", err)
+		}
+		return db.Stores(), "postgres", db, nil
+	}
+	if err := os.MkdirAll(c.DataDir, 0o700); err != nil {
+		return signet.Stores{}, "", nil, fmt.Errorf("data directory: %w", err)
+	}
+	path := filepath.Join(c.DataDir, dbFile)
+	db, err := sqlite.Open(ctx, path)
+	if err != nil {
+		return signet.Stores{}, "", nil, fmt.Errorf("open SQLite %s: %w", path, err)
+	}
+	return db.Stores(), "sqlite " + path, db, nil
+}
+
+// loadMasterKey finds the master key: SIGNET_MASTER_KEY, --master-key-file,
+// or the file in the data directory. With --dev and none of them, a key is
+// generated into the data directory (mode 0600) with a warning: good for a
+// laptop, not for anything that matters.
+func (a *app) loadMasterKey(c *Config, log *slog.Logger) ([]byte, error) {
+	path := c.MasterKeyFile
+	if path == "" && a.getenv(keyring.MasterKeyEnv) == "" && c.DataDir != "" {
+		def := filepath.Join(c.DataDir, masterKeyFile)
+		if _, err := os.Stat(def); err == nil {
+			path = def
+		} else if c.Dev && errors.Is(err, fs.ErrNotExist) {
+			if err := os.MkdirAll(c.DataDir, 0o700); err != nil {
+				return nil, fmt.Errorf("data directory: %w", err)
+			}
+			log.Warn("no master key given: generated one for development; keep it secret or pass --master-key-file", "path", def)
+			if _, err := keyring.GenerateMasterKeyFile(def, a.rand); err != nil {
+				return nil, err
+			}
+			path = def
+		}
+	}
+	return keyring.LoadMasterKey(a.getenv, path)
+}
+
+// wire opens the store, the keyring and the engine.
+func (a *app) wire(ctx context.Context, c *Config, log *slog.Logger, obs *httpserver.Observer) (_ *services, err error) {
+	master, err := a.loadMasterKey(c, log)
+	if err != nil {
+		return nil, err
+	}
+	stores, name, closer, err := openStore(ctx, c)
+	if err != nil {
+		return nil, err
+	}
+	defer func() {
+		if err != nil {
+			closer.Close()
+		}
+	}()
+	keys, err := keyring.Open(ctx, stores.Keys, master, a.clock, a.rand, keyring.Options{})
+	if err != nil {
+		return nil, err
+	}
+	hasher, err := secret.NewHasher(keys.HMACKey())
+	if err != nil {
+		return nil, err
+	}
+	passwords, err := password.New(a.rand, password.DefaultParams())
+	if err != nil {
+		return nil, err
+	}
+	minter := secret.NewMinter(a.rand, hasher)
+	engine, err := authserver.New(authserver.Config{
+		Users:     stores.Users,
+		Clients:   stores.Clients,
+		Grants:    stores.Grants,
+		Minter:    minter,
+		Clock:     a.clock,
+		Passwords: passwords,
+		Lifetimes: c.engineLifetimes(),
+		Observer:  obs,
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &services{stores: stores, storeName: name, closer: closer, keys: keys, minter: minter, engine: engine}, nil
+}
+
+// devUserName is the user --dev creates.
+const devUserName = "dev"
+
+// devUser makes sure the user "dev" exists with the dev assignment. A new
+// user's password (random unless --dev-password) is printed once, to
+// stdout, never to the log. On a restart the user is kept; its password
+// changes only when --dev-password asks for it.
+func (a *app) devUser(ctx context.Context, c *Config, svc *services, log *slog.Logger) error {
+	pw := c.DevPassword
+	u, err := svc.stores.Users.GetUserByName(ctx, devUserName)
+	switch {
+	case errors.Is(err, signet.ErrNotFound):
+		if pw == "" {
+			if pw, err = randomPassword(a.rand); err != nil {
+				return err
+			}
+		}
+		if u, err = svc.engine.CreateUser(ctx, devUserName, "Developer", pw); err != nil {
+			return fmt.Errorf("create the dev user: %w", err)
+		}
+		fmt.Fprintf(a.stdout, "dev user: %s  password: %s\n", devUserName, pw)
+	case err != nil:
+		return fmt.Errorf("look up the dev user: %w", err)
+	case pw != "":
+		if err := svc.engine.SetPassword(ctx, u.ID, pw); err != nil {
+			return fmt.Errorf("set the dev user's password: %w", err)
+		}
+		fmt.Fprintf(a.stdout, "dev user: %s  password: %s\n", devUserName, pw)
+	default:
+		fmt.Fprintf(a.stdout, "dev user: %s  password: unchanged (reset with: signet admin user passwd %s)\n", devUserName, devUserName)
+	}
+	as := signet.Assignment{AccountID: c.DevAccount, RoleName: c.DevRole}
+	if !slices.Contains(u.Assignments, as) {
+		if err := svc.engine.SetAssignments(ctx, u.ID, append(u.Assignments, as)); err != nil {
+			return fmt.Errorf("assign the dev user: %w", err)
+		}
+	}
+	log.Info("dev user ready", "user", devUserName, "account", c.DevAccount, "role", c.DevRole, "auto_approve", c.DevAutoApprove)
+	return nil
+}
+
+// randomPassword draws 128 bits for the dev user.
+func randomPassword(rand io.Reader) (string, error) {
+	var b [16]byte
+	if _, err := io.ReadFull(rand, b[:]); err != nil {
+		return "", err
+	}
+	return base64.RawURLEncoding.EncodeToString(b[:]), nil
+}
+
+// Garbage collection: every gcInterval, delete in batches of gcBatch what
+// ended more than gcRetention ago, at most gcRounds batches per tick so one
+// node never hogs the store.
+const (
+	gcInterval  = time.Minute
+	gcRetention = 24 * time.Hour
+	gcBatch     = 500
+	gcRounds    = 20
+)
+
+func collectGarbage(ctx context.Context, col signet.Collector, clock signet.Clock, log *slog.Logger, obs *httpserver.Observer) {
+	t := time.NewTicker(gcInterval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		for range gcRounds {
+			start := time.Now()
+			n, err := col.Collect(ctx, clock.Now(), gcRetention, gcBatch)
+			obs.StoreLatency("collect", time.Since(start))
+			if err != nil {
+				if ctx.Err() == nil {
+					log.Warn("garbage collection", "err", err)
+				}
+				break
+			}
+			if n > 0 {
+				log.Debug("garbage collected", "rows", n)
+			}
+			if n < gcBatch {
+				break
+			}
+		}
+	}
+}
