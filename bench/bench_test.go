@@ -178,6 +178,8 @@ process_resident_memory_bytes 4.2e+07
 signet_store_latency_seconds_bucket{op="rotate",le="0.001"} 3
 signet_store_latency_seconds_count{op="rotate"} 10
 signet_store_latency_seconds_count{op="lookup"} 5
+signet_store_latency_seconds_count{op="collect"} 100
+signet_store_latency_seconds_count{op="ready"} 100
 http_requests_total{route="POST /token",method="POST",status="200"} 7
 garbage line
 other_metric 1

@@ -142,7 +142,16 @@ func (w *signinLogin) Step(ctx context.Context) error {
 	return err
 }
 
-func prepareSigninLogin(_ context.Context, t *target) (newWorker, error) {
+func prepareSigninLogin(ctx context.Context, t *target) (newWorker, error) {
+	// One login before the loop: a server without Sign-In is skipped with
+	// the reason rather than measured as a wall of errors.
+	probe, err := newSigninCaller(t)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := probe.login(ctx); err != nil {
+		return nil, fmt.Errorf("aws login: %w", err)
+	}
 	return func(context.Context) (Worker, error) {
 		s, err := newSigninCaller(t)
 		return &signinLogin{s: s}, err
