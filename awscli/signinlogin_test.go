@@ -244,7 +244,9 @@ func TestLoginRemoteReadsThePastedCode(t *testing.T) {
 }
 
 // botocore's LoginProvider reads the same cache and refreshes through
-// signet. It needs awscrt ("botocore[crt]") for its DPoP signatures.
+// signet. botocore signs its DPoP proofs with awscrt ("botocore[crt]"); where
+// that is not installed the script lends botocore the same P-256 primitives
+// from the cryptography package, so the provider's own code still runs.
 func TestBotocoreLoginProviderRefreshesThroughSignet(t *testing.T) {
 	e := signintest.New(t, signintest.Options{})
 	f := newLoginFixture(t, e)
@@ -252,10 +254,38 @@ func TestBotocoreLoginProviderRefreshesThroughSignet(t *testing.T) {
 	f.expire(t)
 	script := `
 import json, sys
-from botocore.credentials import EC
-if EC is None:
-    print("SKIP: botocore's login provider needs awscrt (pip install 'botocore[crt]')")
-    sys.exit(0)
+import botocore.credentials as bc
+if bc.EC is None:
+    # botocore takes its P-256 primitives from awscrt ("botocore[crt]"),
+    # which this machine's package sources do not carry. Give its real
+    # login provider the same three primitives from the cryptography
+    # package instead; everything else (cache, DPoP proof, refresh call,
+    # write-back) is botocore's own code.
+    try:
+        from cryptography.hazmat.primitives import hashes, serialization
+        from cryptography.hazmat.primitives.asymmetric import ec, utils
+    except ImportError:
+        print("SKIP: botocore's login provider needs awscrt or cryptography")
+        sys.exit(0)
+    class _Key:
+        def __init__(self, key): self._key = key
+        def get_public_coords(self):
+            n = self._key.public_key().public_numbers()
+            return n.x.to_bytes(32, "big"), n.y.to_bytes(32, "big")
+        def sign(self, digest):
+            return self._key.sign(digest, ec.ECDSA(utils.Prehashed(hashes.SHA256())))
+    class _EC:
+        @staticmethod
+        def new_key_from_der_data(der):
+            try:
+                return _Key(serialization.load_der_private_key(der, password=None))
+            except Exception as e:
+                raise ValueError(str(e))
+        @staticmethod
+        def decode_der_signature_to_padded_pair(sig, pad_to):
+            r, s = utils.decode_dss_signature(sig)
+            return r.to_bytes(pad_to, "big") + s.to_bytes(pad_to, "big")
+    bc.EC = _EC
 import boto3
 s = boto3.Session(profile_name="signet")
 print(json.dumps(s.client("sts").get_caller_identity()["Arn"]))
