@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/url"
 	"slices"
 	"strings"
 
@@ -17,8 +18,20 @@ import (
 // redirect URI each may use (signin.md §6.2): any port of
 // http://127.0.0.1/oauth/callback for aws login, this server's
 // confirmation page for aws login --remote.
+//
+// On a loopback http issuer (a developer's or CI's server, whose port often
+// changes between runs) the confirmation URI is registered without its port,
+// so the RFC 8252 §7.3 loopback rule matches whichever port the server has
+// now; the pages still require the issuer's own confirmation URL.
 func ClientSpecs(issuer string) []authserver.ClientSpec {
 	base := strings.TrimSuffix(issuer, "/")
+	if u, err := url.Parse(base); err == nil && u.Scheme == "http" && (u.Hostname() == "127.0.0.1" || u.Hostname() == "::1") {
+		u.Host = u.Hostname()
+		if strings.Contains(u.Host, ":") {
+			u.Host = "[" + u.Host + "]"
+		}
+		base = u.String()
+	}
 	grants := []string{signet.GrantAuthorizationCode, signet.GrantRefreshToken}
 	return []authserver.ClientSpec{
 		{ID: ClientSameDevice, Name: "AWS CLI (aws login)", Type: signet.ClientPublic, GrantTypes: grants,

@@ -15,6 +15,8 @@ import (
 	"time"
 
 	"github.com/signet-auth/signet"
+	"github.com/signet-auth/signet/api/oauth2"
+	"github.com/signet-auth/signet/api/signin"
 	"github.com/signet-auth/signet/api/ssooidc"
 	"github.com/signet-auth/signet/api/ssoportal"
 	"github.com/signet-auth/signet/api/sts"
@@ -22,6 +24,7 @@ import (
 	"github.com/signet-auth/signet/authserver"
 	"github.com/signet-auth/signet/awscreds"
 	"github.com/signet-auth/signet/broker"
+	"github.com/signet-auth/signet/dpop"
 	"github.com/signet-auth/signet/httpserver"
 	"github.com/signet-auth/signet/keyring"
 	"github.com/signet-auth/signet/password"
@@ -90,10 +93,42 @@ func (a *app) surfaces(c *Config, svc *services, log *slog.Logger) (mounts []htt
 		Engine: svc.engine, Users: svc.stores.Users, Credentials: authority,
 		Clock: a.clock, Rand: a.rand, Log: log,
 	}
+	// DPoP proofs (RFC 9449) for Sign-In and the standard surface; their
+	// jtis are remembered in the store, so a proof replayed on another node
+	// is refused there too.
+	proofs, err := dpop.NewVerifier(dpop.Options{Replay: svc.stores.Replay, Clock: a.clock})
+	if err != nil {
+		return nil, nil, err
+	}
+	clientIP := func(r *http.Request) string { return httpserver.RateKey(httpserver.ClientIP(r)) }
+	// The two built-in Sign-In clients must exist before the first code is
+	// redeemed; their cross-device redirect URI depends on the issuer.
+	if err := signin.EnsureClients(context.Background(), svc.engine, svc.stores.Clients, c.Issuer); err != nil {
+		return nil, nil, fmt.Errorf("sign-in clients: %w", err)
+	}
+	signIn := &signin.Handler{
+		Engine: svc.engine, Users: svc.stores.Users, Grants: svc.stores.Grants,
+		Hasher: svc.minter.Hasher(), Credentials: authority, Signer: svc.keys,
+		DPoP: proofs, SigV4: verifier, Issuer: c.Issuer,
+		Limiter:  signin.NewRateLimiter(signInRatePerSecond, signInRateBurst, rateLimitKeys),
+		ClientIP: clientIP, Clock: a.clock, Rand: a.rand, Logger: log,
+	}
+	standard := &oauth2.Handler{
+		Engine: svc.engine, Clients: svc.stores.Clients, Users: svc.stores.Users,
+		Signer: svc.keys, Replay: svc.stores.Replay, DPoP: proofs,
+		Issuer: c.Issuer, Clock: a.clock, Rand: a.rand, Log: log,
+	}
+	// private_key_jwt needs the clients' registered keys, which both
+	// backends keep; a backend without them leaves it off.
+	if keys, ok := svc.closer.(oauth2.ClientKeyStore); ok {
+		standard.ClientKeys = keys
+	}
 	mounts = []httpserver.Mounter{
 		pages,
 		oidc,
 		portal,
+		signIn,
+		standard,
 		&sts.Handler{Verifier: verifier, Rand: a.rand, Logger: log},
 	}
 	if len(c.Broker.Providers) > 0 {
@@ -105,6 +140,14 @@ func (a *app) surfaces(c *Config, svc *services, log *slog.Logger) (mounts []htt
 	}
 	return mounts, portal.WithLogout, nil
 }
+
+// Per-address limits on Sign-In's token endpoint (catalogue RL-01): far
+// above what one developer's tools send, low enough to blunt a flood.
+const (
+	signInRatePerSecond = 20
+	signInRateBurst     = 40
+	rateLimitKeys       = 100_000
+)
 
 // dbFile is the SQLite database inside --data-dir.
 const dbFile = "signet.db"
