@@ -13,12 +13,16 @@ import (
 
 	"github.com/signet-auth/signet"
 	"github.com/signet-auth/signet/api/oauth2"
+	"github.com/signet-auth/signet/api/signin"
 	"github.com/signet-auth/signet/api/ssooidc"
 	"github.com/signet-auth/signet/api/ssoportal"
 	"github.com/signet-auth/signet/api/sts"
+	"github.com/signet-auth/signet/api/uibuilder"
 	"github.com/signet-auth/signet/authserver"
 	"github.com/signet-auth/signet/awscreds"
 	"github.com/signet-auth/signet/awscreds/awscredstest"
+	"github.com/signet-auth/signet/broker"
+	"github.com/signet-auth/signet/broker/brokertest"
 	"github.com/signet-auth/signet/dpop"
 	"github.com/signet-auth/signet/keyring"
 	"github.com/signet-auth/signet/password"
@@ -68,7 +72,25 @@ type Options struct {
 	// DynamicRegistration turns on RFC 7591 registration at
 	// /oauth2/register.
 	DynamicRegistration bool
+	// SignInLimiter bounds Sign-In's CreateOAuth2Token per client address;
+	// nil: no limit.
+	SignInLimiter signin.Limiter
+	// Broker mounts the Amplify UI Builder token broker with one "figma"
+	// provider whose upstream is a local fake (Env.Upstream) holding the
+	// client FigmaClientID, usable by principals of AccountID.
+	Broker bool
 }
+
+// The broker's client at the fake Figma upstream (Options.Broker).
+const (
+	FigmaClientID     = "studio-client"
+	FigmaClientSecret = "studio-secret-0123456789abcdef"
+	FigmaRedirectURI  = "https://studio.example.com/figma/callback"
+)
+
+// PrincipalARN is what the user signs in to Sign-In as: the first
+// assignment.
+const PrincipalARN = "arn:aws:sts::" + AccountID + ":assumed-role/Admin/" + UserName
 
 // Env is one running server and the parts it is made of.
 type Env struct {
@@ -89,8 +111,15 @@ type Env struct {
 	// Keyring signs ID tokens and client_credentials tokens and serves
 	// the JWKS of the standard OAuth surface.
 	Keyring *keyring.Keyring
-	DPoP    *dpop.Verifier
-	OAuth2  *oauth2.Handler
+	// DPoP checks proofs for Sign-In and the standard OAuth surface, as in
+	// the server.
+	DPoP   *dpop.Verifier
+	OAuth2 *oauth2.Handler
+	SignIn *signin.Handler
+	// Broker and Upstream, with Options.Broker: the broker behind the
+	// Amplify UI Builder operations and the fake Figma it calls.
+	Broker   *broker.Broker
+	Upstream *brokertest.Upstream
 
 	User signet.User
 }
@@ -120,15 +149,15 @@ func New(t testing.TB, o Options) *Env {
 	t.Cleanup(func() { db.Close() })
 	e.DB, e.Stores = db, db.Stores()
 
-	// Keyring-free keys: one random HMAC key and one random AEAD key.
-	hmacKey, aeadKey := make([]byte, 32), make([]byte, 32)
-	rand.Read(hmacKey)
-	rand.Read(aeadKey)
-	e.Hasher, err = secret.NewHasher(hmacKey)
+	// The keys come from a keyring under a random master key, as in the
+	// server: its HMAC key for token digests, itself as the AEAD.
+	master := make([]byte, keyring.MasterKeySize)
+	rand.Read(master)
+	e.Keyring, err = keyring.Open(ctx, e.Stores.Keys, master, e.Clock, rand.Reader, keyring.Options{})
+	must(err)
+	e.Hasher, err = secret.NewHasher(e.Keyring.HMACKey())
 	must(err)
 	minter := secret.NewMinter(rand.Reader, e.Hasher)
-	aead, err := awscredstest.NewAEAD(aeadKey, rand.Reader)
-	must(err)
 	// The cheapest argon2id parameters the package allows: tests log in
 	// often.
 	pw, err := password.New(rand.Reader, password.Params{Memory: password.MinMemory, Time: 1, Threads: 1, SaltLen: 16, KeyLen: 32})
@@ -140,7 +169,7 @@ func New(t testing.TB, o Options) *Env {
 	})
 	must(err)
 	e.Authority, err = awscreds.New(awscreds.Config{
-		AEAD: aead, Deriver: minter, Rand: rand.Reader, Clock: e.Clock,
+		AEAD: e.Keyring, Deriver: minter, Rand: rand.Reader, Clock: e.Clock,
 		SessionLive: e.sessionLive, Keys: awscredstest.NewAccessKeys(),
 	})
 	must(err)
@@ -158,7 +187,7 @@ func New(t testing.TB, o Options) *Env {
 
 	e.Pages, err = web.New(web.Deps{
 		Backend: Backend{Engine: e.Engine, Users: e.Stores.Users, Clients: e.Stores.Clients},
-		Sealer:  aead, Clock: e.Clock, Rand: rand.Reader, Log: log,
+		Sealer:  e.Keyring, Clock: e.Clock, Rand: rand.Reader, Log: log,
 	}, web.Options{
 		Issuer:         e.URL,
 		DevAutoApprove: o.DevAutoApprove,
@@ -182,10 +211,6 @@ func New(t testing.TB, o Options) *Env {
 	}
 	stsHandler := &sts.Handler{Verifier: e.Verifier, Rand: rand.Reader, Logger: log}
 
-	master := make([]byte, keyring.MasterKeySize)
-	rand.Read(master)
-	e.Keyring, err = keyring.Open(ctx, e.Stores.Keys, master, e.Clock, rand.Reader, keyring.Options{})
-	must(err)
 	dopts := dpop.Options{Replay: e.Stores.Replay, Clock: e.Clock}
 	if o.DPoPNonces {
 		dopts.NonceKey = make([]byte, 32)
@@ -201,6 +226,14 @@ func New(t testing.TB, o Options) *Env {
 	if o.DynamicRegistration {
 		e.OAuth2.Registration = &oauth2.Registration{}
 	}
+	// The two built-in Sign-In clients, whose cross-device redirect URI
+	// depends on the issuer.
+	must(signin.EnsureClients(ctx, e.Engine, e.Stores.Clients, e.URL))
+	e.SignIn = &signin.Handler{
+		Engine: e.Engine, Users: e.Stores.Users, Grants: e.Stores.Grants, Hasher: e.Hasher,
+		Credentials: e.Authority, Signer: e.Keyring, DPoP: e.DPoP, SigV4: e.Verifier,
+		Issuer: e.URL, Limiter: o.SignInLimiter, Clock: e.Clock, Rand: rand.Reader, Logger: log,
+	}
 
 	mux := http.NewServeMux()
 	e.Pages.Mount(mux)
@@ -208,10 +241,37 @@ func New(t testing.TB, o Options) *Env {
 	e.Portal.Mount(mux)
 	stsHandler.Mount(mux)
 	e.OAuth2.Mount(mux)
+	e.SignIn.Mount(mux)
+	if o.Broker {
+		e.startBroker(t, log)
+		(&uibuilder.Handler{Broker: e.Broker, Verifier: e.Verifier, Logger: log}).Mount(mux)
+	}
 	e.Server.Config.Handler = e.Portal.WithLogout(mux)
 	e.Server.Start()
 	t.Cleanup(e.Server.Close)
 	return e
+}
+
+// startBroker starts the fake Figma and a broker that uses it.
+func (e *Env) startBroker(t testing.TB, log *slog.Logger) {
+	t.Helper()
+	e.Upstream = brokertest.NewUpstream(t, map[string]string{FigmaClientID: FigmaClientSecret})
+	b, err := broker.New(broker.Config{
+		Upstream: broker.UpstreamConfig{AllowPrivateNetworks: true},
+		Providers: []broker.ProviderConfig{{
+			Name: "figma", Kind: broker.KindFigma, DefaultClient: FigmaClientID,
+			TokenURL: e.Upstream.URL() + brokertest.FigmaTokenPath, RefreshURL: e.Upstream.URL() + brokertest.FigmaRefreshPath,
+			Clients: []broker.ClientConfig{{
+				ID: FigmaClientID, Secret: FigmaClientSecret,
+				RedirectURIs: []string{FigmaRedirectURI}, AllowedPrincipals: []string{AccountID},
+			}},
+		}},
+	}, broker.Options{Clock: e.Clock, Logger: log, RootCAs: e.Upstream.RootCAs()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(b.Close)
+	e.Broker = b
 }
 
 // sessionLive answers awscreds' liveness question from the grant store.
@@ -256,6 +316,17 @@ func (e *Env) Credentials(t testing.TB, account, role string) awscreds.Credentia
 		t.Fatal(err)
 	}
 	return c
+}
+
+// AccessKey creates a long-term access key (AKIA…) for an IAM user or root
+// ARN, as an administrator would, and returns its id and secret.
+func (e *Env) AccessKey(t testing.TB, principalARN string) (id, secret string) {
+	t.Helper()
+	k, sec, err := e.Authority.CreateAccessKey(context.Background(), principalARN)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return k.ID, sec
 }
 
 // SSOTokens registers a device-flow client and runs the device flow
