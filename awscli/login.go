@@ -257,9 +257,19 @@ func registration(ctx context.Context, env Env, oc *oidcClient, sc *ssoConfig, d
 		}
 		if json.Unmarshal(b, &c) == nil {
 			exp, err := time.Parse(time.RFC3339, c.ExpiresAt)
-			// Reuse a registration that lives 15 more minutes and, for
-			// PKCE, allows the authorization_code grant.
-			if err == nil && exp.After(now.Add(15*time.Minute)) && (!pkce || contains(c.GrantTypes, "authorization_code")) && c.ClientID != "" {
+			// Reuse a registration that lives 15 more minutes and allows
+			// the flow: for PKCE it must list authorization_code (as the
+			// AWS CLI checks); for the device flow it must list no grant
+			// types (the device flow's own registration) or the device
+			// code grant. The AWS CLI also reuses a PKCE registration for
+			// the device flow, which a server that holds clients to their
+			// registered grants (RFC 7591 §2) refuses with
+			// UnauthorizedClientException.
+			fits := contains(c.GrantTypes, "authorization_code")
+			if !pkce {
+				fits = len(c.GrantTypes) == 0 || contains(c.GrantTypes, grantDeviceCode)
+			}
+			if err == nil && exp.After(now.Add(15*time.Minute)) && fits && c.ClientID != "" {
 				return &clientRegistration{clientID: c.ClientID, clientSecret: c.ClientSecret, expiresAt: exp, grantTypes: c.GrantTypes}, nil
 			}
 		}
@@ -432,7 +442,7 @@ func deviceFlow(ctx context.Context, env Env, oc *oidcClient, sc *ssoConfig, reg
 	for attempt := 1; ; attempt++ {
 		out, se, err := oc.post(ctx, "CreateToken", "/token", map[string]any{
 			"clientId": reg.clientID, "clientSecret": reg.clientSecret,
-			"grantType": "urn:ietf:params:oauth:grant-type:device_code", "deviceCode": str(auth["deviceCode"]),
+			"grantType": grantDeviceCode, "deviceCode": str(auth["deviceCode"]),
 		})
 		if err != nil {
 			return nil, fail(env, ExitOther, err.Error())
@@ -466,3 +476,6 @@ type connectError struct{ url string }
 func (e *connectError) Error() string {
 	return fmt.Sprintf("Could not connect to the endpoint URL: \"%s\"", e.url)
 }
+
+// grantDeviceCode is the device flow's grant type (RFC 8628 §3.4).
+const grantDeviceCode = "urn:ietf:params:oauth:grant-type:device_code"
