@@ -3,9 +3,12 @@ package awscli_test
 import (
 	"bytes"
 	"context"
+	"encoding/json"
+	"fmt"
 	"os"
 	"os/exec"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/signet-auth/signet"
@@ -22,8 +25,8 @@ const modelsDir = "../../shared/spec/aws/models"
 
 func needAWS(t *testing.T) string {
 	t.Helper()
-	// Each aws run starts Python (about a second); -short leaves the
-	// comparison to CI.
+	// The aws CLI takes seconds to start even batched (runAWSAll); -short
+	// leaves the comparison to CI.
 	if testing.Short() && os.Getenv("CI") != "true" {
 		t.Skip("comparison with the aws CLI skipped in -short mode")
 	}
@@ -53,17 +56,116 @@ func awsEnv(t *testing.T, extra ...string) []string {
 	return append(env, extra...)
 }
 
-func runAWS(t *testing.T, env []string, args ...string) (string, error) {
-	t.Helper()
+// awsRun is what one aws command line printed: stdout, or stdout and
+// stderr when it failed (err not nil).
+type awsRun struct {
+	out string
+	err error
+}
+
+func runAWS(env []string, args ...string) awsRun {
 	cmd := exec.Command("aws", args...)
 	cmd.Env = env
 	var out, errb bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errb
-	err := cmd.Run()
-	if err != nil {
-		return out.String() + errb.String(), err
+	if err := cmd.Run(); err != nil {
+		return awsRun{out.String() + errb.String(), err}
 	}
-	return out.String(), nil
+	return awsRun{out: out.String()}
+}
+
+// awsBatch runs command lines through the aws CLI's own driver
+// (awscli.clidriver, what the aws script calls), one fresh driver per
+// command line, in one Python process: Python and the CLI start once
+// instead of once per command line, which is most of each run's time.
+// It reads a JSON list of argument lists on stdin and writes one result
+// per list.
+const awsBatch = `
+import io, json, sys
+from awscli.clidriver import create_clidriver
+calls = json.load(sys.stdin)
+real_out, real_err = sys.stdout, sys.stderr
+results = []
+for args in calls:
+    out, err = io.StringIO(), io.StringIO()
+    sys.stdout, sys.stderr = out, err
+    try:
+        rc = create_clidriver().main(args)
+    except SystemExit as e:
+        rc = e.code if isinstance(e.code, int) else 1
+    finally:
+        sys.stdout, sys.stderr = real_out, real_err
+    results.append({"out": out.getvalue(), "err": err.getvalue(), "rc": rc})
+json.dump(results, real_out)
+`
+
+// runAWSAll runs every command line with the aws CLI, in two Python
+// processes at a time (the machine has two cores) when python3 can import
+// the CLI's driver, else one aws process per command line, two at a time.
+// SIGNET_AWS_EXEC=1 forces the latter.
+func runAWSAll(t *testing.T, env []string, calls [][]string) []awsRun {
+	t.Helper()
+	runs := make([]awsRun, len(calls))
+	const workers = 2
+	var wg sync.WaitGroup
+	if os.Getenv("SIGNET_AWS_EXEC") == "1" || exec.Command("python3", "-c", "import awscli.clidriver").Run() != nil {
+		next := make(chan int)
+		for range workers {
+			wg.Go(func() {
+				for i := range next {
+					runs[i] = runAWS(env, calls[i]...)
+				}
+			})
+		}
+		for i := range calls {
+			next <- i
+		}
+		close(next)
+		wg.Wait()
+		return runs
+	}
+	errs := make([]error, workers)
+	for w := range workers {
+		wg.Go(func() {
+			var idx []int
+			var batch [][]string
+			for i := w; i < len(calls); i += workers {
+				idx, batch = append(idx, i), append(batch, calls[i])
+			}
+			in, _ := json.Marshal(batch)
+			cmd := exec.Command("python3", "-c", awsBatch)
+			cmd.Env = env
+			cmd.Stdin = bytes.NewReader(in)
+			var stderr bytes.Buffer
+			cmd.Stderr = &stderr
+			out, err := cmd.Output()
+			if err != nil {
+				errs[w] = fmt.Errorf("python3: %v\n%s", err, stderr.String())
+				return
+			}
+			var res []struct {
+				Out, Err string
+				RC       int
+			}
+			if err := json.Unmarshal(out, &res); err != nil || len(res) != len(batch) {
+				errs[w] = fmt.Errorf("python3: %d results for %d calls (%v)\n%s", len(res), len(batch), err, stderr.String())
+				return
+			}
+			for j, r := range res {
+				runs[idx[j]] = awsRun{out: r.Out}
+				if r.RC != 0 {
+					runs[idx[j]] = awsRun{r.Out + r.Err, fmt.Errorf("exit status %d", r.RC)}
+				}
+			}
+		})
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	return runs
 }
 
 func runSignet(t *testing.T, env []string, args ...string) (string, error) {
@@ -118,36 +220,42 @@ var allOps = []opCase{
 func TestSkeletonsMatchAWSCLI(t *testing.T) {
 	needAWS(t)
 	env := awsEnv(t)
+	var names []string
+	var calls [][]string
 	for _, c := range allOps {
 		for _, mode := range []string{"", "input", "output"} {
-			t.Run(c.service+"/"+c.op+"/"+mode, func(t *testing.T) {
-				t.Parallel()
-				args := []string{c.service, c.op, "--generate-cli-skeleton"}
-				if mode != "" {
-					args = append(args, mode)
-				}
-				if mode == "output" {
-					args = append(args, "--cli-input-json", c.input)
-				}
-				want, err := runAWS(t, env, args...)
-				if err != nil {
-					// aws v1 validates its own sample output against the
-					// model and fails where a member has a minimum length
-					// longer than its name (sts Arn); nothing to compare.
-					if strings.Contains(want, "Invalid length for parameter") || strings.Contains(want, "valid min value") {
-						t.Skipf("aws cannot print this skeleton: %s", strings.TrimSpace(want))
-					}
-					t.Fatalf("aws %v: %v\n%s", args, err, want)
-				}
-				got, err := runSignet(t, env, args...)
-				if err != nil {
-					t.Fatalf("signet %v: %v\n%s", args, err, got)
-				}
-				if got != want {
-					t.Errorf("signet %v\n--- got\n%s--- aws\n%s", args, got, want)
-				}
-			})
+			args := []string{c.service, c.op, "--generate-cli-skeleton"}
+			if mode != "" {
+				args = append(args, mode)
+			}
+			if mode == "output" {
+				args = append(args, "--cli-input-json", c.input)
+			}
+			names = append(names, c.service+"/"+c.op+"/"+mode)
+			calls = append(calls, args)
 		}
+	}
+	runs := runAWSAll(t, env, calls)
+	for i, args := range calls {
+		t.Run(names[i], func(t *testing.T) {
+			want, err := runs[i].out, runs[i].err
+			if err != nil {
+				// aws v1 validates its own sample output against the
+				// model and fails where a member has a minimum length
+				// longer than its name (sts Arn); nothing to compare.
+				if strings.Contains(want, "Invalid length for parameter") || strings.Contains(want, "valid min value") {
+					t.Skipf("aws cannot print this skeleton: %s", strings.TrimSpace(want))
+				}
+				t.Fatalf("aws %v: %v\n%s", args, err, want)
+			}
+			got, err := runSignet(t, env, args...)
+			if err != nil {
+				t.Fatalf("signet %v: %v\n%s", args, err, got)
+			}
+			if got != want {
+				t.Errorf("signet %v\n--- got\n%s--- aws\n%s", args, got, want)
+			}
+		})
 	}
 }
 
@@ -161,29 +269,30 @@ func TestOutputFormatsMatchAWSCLI(t *testing.T) {
 		"sso-oidc/register-client":    "{id: clientId, exp: clientSecretExpiresAt}",
 		"signin/create-o-auth2-token": "tokenOutput.accessToken",
 	}
+	var calls [][]string
 	for _, c := range allOps {
 		for _, format := range []string{"json", "text", "table"} {
 			args := []string{c.service, c.op, "--endpoint-url", f.URL, "--cli-input-json", c.input, "--output", format}
-			cases := [][]string{args}
+			calls = append(calls, args)
 			if q, ok := queries[c.service+"/"+c.op]; ok {
-				cases = append(cases, append(append([]string(nil), args...), "--query", q))
-			}
-			for _, args := range cases {
-				t.Run(strings.Join(args[:2], "/")+"/"+format+"/"+strings.Join(args[7:], "_"), func(t *testing.T) {
-					t.Parallel()
-					want, werr := runAWS(t, env, args...)
-					got, gerr := runSignet(t, env, args...)
-					if (werr == nil) != (gerr == nil) {
-						t.Fatalf("aws err %v, signet err %v\n--- got\n%s--- aws\n%s", werr, gerr, got, want)
-					}
-					if werr != nil {
-						return // both failed: the error texts are compared by the scripts
-					}
-					if got != want {
-						t.Errorf("signet %v\n--- got\n%s--- aws\n%s", args, got, want)
-					}
-				})
+				calls = append(calls, append(append([]string(nil), args...), "--query", q))
 			}
 		}
+	}
+	runs := runAWSAll(t, env, calls)
+	for i, args := range calls {
+		t.Run(strings.Join(args[:2], "/")+"/"+args[7]+"/"+strings.Join(args[8:], "_"), func(t *testing.T) {
+			want, werr := runs[i].out, runs[i].err
+			got, gerr := runSignet(t, env, args...)
+			if (werr == nil) != (gerr == nil) {
+				t.Fatalf("aws err %v, signet err %v\n--- got\n%s--- aws\n%s", werr, gerr, got, want)
+			}
+			if werr != nil {
+				return // both failed: the error texts are compared by the scripts
+			}
+			if got != want {
+				t.Errorf("signet %v\n--- got\n%s--- aws\n%s", args, got, want)
+			}
+		})
 	}
 }
