@@ -124,15 +124,15 @@ func (c *cluster) ssoCode(t *testing.T, n *node, clientID string, p pkce) string
 		devUser, c.password, loopback)
 }
 
-func redeemSSO(ctx context.Context, n *node, id, secret, code string, p pkce) (*ssooidc.CreateTokenOutput, error) {
-	return ssoClient(n.base).CreateToken(ctx, &ssooidc.CreateTokenInput{
+func redeemSSO(ctx context.Context, base, id, secret, code string, p pkce) (*ssooidc.CreateTokenOutput, error) {
+	return ssoClient(base).CreateToken(ctx, &ssooidc.CreateTokenInput{
 		ClientId: aws.String(id), ClientSecret: aws.String(secret), GrantType: aws.String("authorization_code"),
 		Code: aws.String(code), RedirectUri: aws.String(loopback), CodeVerifier: aws.String(p.verifier),
 	})
 }
 
-func refreshSSO(ctx context.Context, n *node, id, secret, rt string) (*ssooidc.CreateTokenOutput, error) {
-	return ssoClient(n.base).CreateToken(ctx, &ssooidc.CreateTokenInput{
+func refreshSSO(ctx context.Context, base, id, secret, rt string) (*ssooidc.CreateTokenOutput, error) {
+	return ssoClient(base).CreateToken(ctx, &ssooidc.CreateTokenInput{
 		ClientId: aws.String(id), ClientSecret: aws.String(secret), GrantType: aws.String("refresh_token"),
 		RefreshToken: aws.String(rt),
 	})
@@ -211,7 +211,7 @@ func (c *cluster) testCC01(t *testing.T) {
 	n := perNode * len(c.nodes)
 	outs := make([]*ssooidc.CreateTokenOutput, n)
 	errs := atOnce(n, func(i int) (err error) {
-		outs[i], err = redeemSSO(ctx, c.nodes[i%len(c.nodes)], id, secret, code, p)
+		outs[i], err = redeemSSO(ctx, c.nodes[i%len(c.nodes)].base, id, secret, code, p)
 		return err
 	})
 	var won []int
@@ -240,7 +240,7 @@ func (c *cluster) testCC01(t *testing.T) {
 	}
 	// What the winner got is dead on every node.
 	for _, nd := range c.nodes {
-		if _, err := refreshSSO(ctx, nd, id, secret, aws.ToString(outs[won[0]].RefreshToken)); errorCode(err) != "InvalidGrantException" {
+		if _, err := refreshSSO(ctx, nd.base, id, secret, aws.ToString(outs[won[0]].RefreshToken)); errorCode(err) != "InvalidGrantException" {
 			t.Errorf("refresh of the revoked set on %s: %v, want InvalidGrantException", nd.name, err)
 		}
 	}
@@ -253,7 +253,7 @@ func (c *cluster) testCC02(t *testing.T) {
 	ctx := t.Context()
 	id, secret := c.registerSSO(t, "authorization_code", "refresh_token")
 	p := newPKCE()
-	tok, err := redeemSSO(ctx, c.nodes[0], id, secret, c.ssoCode(t, c.nodes[2], id, p), p)
+	tok, err := redeemSSO(ctx, c.nodes[0].base, id, secret, c.ssoCode(t, c.nodes[2], id, p), p)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -262,7 +262,7 @@ func (c *cluster) testCC02(t *testing.T) {
 	n := perNode * len(c.nodes)
 	outs := make([]*ssooidc.CreateTokenOutput, n)
 	errs := atOnce(n, func(i int) (err error) {
-		outs[i], err = refreshSSO(ctx, c.nodes[i%len(c.nodes)], id, secret, rt0)
+		outs[i], err = refreshSSO(ctx, c.nodes[i%len(c.nodes)].base, id, secret, rt0)
 		return err
 	})
 	successors := map[string]bool{}
@@ -290,7 +290,7 @@ func (c *cluster) testCC02(t *testing.T) {
 	for rt := range successors {
 		rt1 = rt
 	}
-	if _, err := refreshSSO(ctx, c.nodes[2], id, secret, rt1); err != nil {
+	if _, err := refreshSSO(ctx, c.nodes[2].base, id, secret, rt1); err != nil {
 		t.Fatalf("refresh of the successor: %v", err)
 	}
 	if s := c.sessions(t, id)[0]; s.revokedAt != 0 || s.generation != 2 || s.liveGens != 1 {
