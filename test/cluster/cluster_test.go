@@ -50,8 +50,10 @@ func startCluster(t *testing.T) *cluster {
 	dbURL, pool := postgresDB(t)
 	c := &cluster{dbURL: dbURL, db: pool, env: baseEnv("SIGNET_MASTER_KEY=" + masterKey(t))}
 	args := func(extra ...string) []string {
+		// The longest refresh grace, so that a loser of CC-02's race slowed
+		// down by a busy machine still retries inside it.
 		return append([]string{"--dev", "--data-dir", t.TempDir(), "--database-url", dbURL,
-			"--device-interval", deviceInterval.String()}, extra...)
+			"--device-interval", deviceInterval.String(), "--refresh-grace", "1m"}, extra...)
 	}
 	// The first node migrates the schema and creates the keys and the dev
 	// user; its address is the issuer of all three.

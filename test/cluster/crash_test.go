@@ -20,6 +20,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ssooidc"
+	_ "github.com/jackc/pgx/v5/stdlib"
 	_ "modernc.org/sqlite"
 
 	"github.com/signet-auth/signet"
@@ -252,19 +253,62 @@ func (p *lossyProxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 // TestCC05_KillUnderLoad runs refreshes and code redemptions through the
-// HTTP API against one node on SQLite, kills it with SIGKILL at random
-// moments, restarts it on the same data directory, and then checks from
-// the records that no crash lost a committed grant or made two of one.
+// HTTP API against one node, kills it with SIGKILL at random moments,
+// restarts it on the same store, and then checks from the records that no
+// crash lost a committed grant or made two of one. On SQLite the node owns
+// the database file; on PostgreSQL the node dies with transactions open on
+// a database that lives on. (PostgreSQL itself is never restarted: it is
+// shared with the other tests on the machine.)
 func TestCC05_KillUnderLoad(t *testing.T) {
-	dir := t.TempDir()
+	t.Run("SQLite", func(t *testing.T) {
+		dir := t.TempDir()
+		crashUnderLoad(t, []string{"--data-dir", dir}, func(t *testing.T) (*sql.DB, func(string) string) {
+			db, err := sql.Open("sqlite", "file:"+filepath.Join(dir, "signet.db")+"?mode=ro&_pragma=query_only(1)")
+			if err != nil {
+				t.Fatal(err)
+			}
+			return db, func(q string) string { return q }
+		})
+	})
+	t.Run("PostgreSQL", func(t *testing.T) {
+		url, _ := postgresDB(t)
+		crashUnderLoad(t, []string{"--data-dir", t.TempDir(), "--database-url", url}, func(t *testing.T) (*sql.DB, func(string) string) {
+			db, err := sql.Open("pgx", url)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return db, dollarParams
+		})
+	})
+}
+
+// dollarParams rewrites ? placeholders as PostgreSQL's $1, $2, ….
+func dollarParams(q string) string {
+	var b strings.Builder
+	n := 0
+	for _, r := range q {
+		if r == '?' {
+			n++
+			fmt.Fprintf(&b, "$%d", n)
+			continue
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+// crashUnderLoad runs the load and the kills against a node started with
+// storeArgs, then checks the records through the handle open gives (its
+// queries written with ? placeholders and rebound by the function).
+func crashUnderLoad(t *testing.T, storeArgs []string, open func(*testing.T) (*sql.DB, func(string) string)) {
 	master := masterKey(t)
 	// Per-node request limits are off: the load comes from one address.
 	// (Unknown SIGNET_* variables are ignored by builds without them.)
 	env := baseEnv("SIGNET_MASTER_KEY="+master,
 		"SIGNET_RATE_LIMIT_NODE=off", "SIGNET_RATE_LIMIT_IP=off", "SIGNET_RATE_LIMIT_CLIENT=off")
 	// A 1 minute grace window (the maximum) covers a retry across a restart.
-	n := newNode(t, "sqlite", env, "--dev", "--dev-auto-approve", "--data-dir", dir,
-		"--refresh-grace", "1m", "--log-level", "warn")
+	n := newNode(t, "crash", env, append([]string{"--dev", "--dev-auto-approve", "--refresh-grace", "1m", "--log-level", "warn"},
+		storeArgs...)...)
 	if err := n.start(); err != nil {
 		t.Fatal(err)
 	}
@@ -348,12 +392,14 @@ func TestCC05_KillUnderLoad(t *testing.T) {
 		t.Fatalf("graceful stop: %v", err)
 	}
 	// The store opens cleanly for the admin command.
-	listed := admin(t, env, "sessions", "list", "--all", "--data-dir", dir)
-	checkRecords(t, filepath.Join(dir, "signet.db"), master, load, strings.Count(listed, "\n")-1)
+	listed := admin(t, env, append([]string{"sessions", "list", "--all"}, storeArgs...)...)
+	db, rebind := open(t)
+	defer db.Close()
+	checkRecords(t, db, rebind, master, load, strings.Count(listed, "\n")-1)
 }
 
-// checkRecords checks the invariants of CC-05 on the database file, opened
-// read-only, against what the clients saw:
+// checkRecords checks the invariants of CC-05 on the database (SQLite's
+// file opened read-only), against what the clients saw:
 //
 //  1. A code is used if and only if it names a session, and that session
 //     exists: a redemption is all or nothing.
@@ -370,23 +416,18 @@ func TestCC05_KillUnderLoad(t *testing.T) {
 //     session is live, and it is either the session's current generation
 //     (rotated_at 0) or the client presented it for rotation and exactly
 //     the next generation follows it.
-func checkRecords(t *testing.T, path, master string, load *crashLoad, listed int) {
-	t.Helper()
+func checkRecords(t *testing.T, db *sql.DB, rebind func(string) string, master string, load *crashLoad, listed int) {
 	ctx := t.Context()
-	db, err := sql.Open("sqlite", "file:"+path+"?mode=ro&_pragma=query_only(1)")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
 	hasher := unsealHasher(t, db, master)
 	count := func(query string, args ...any) int {
 		t.Helper()
 		var n int
-		if err := db.QueryRowContext(ctx, query, args...).Scan(&n); err != nil {
+		if err := db.QueryRowContext(ctx, rebind(query), args...).Scan(&n); err != nil {
 			t.Fatal(err)
 		}
 		return n
 	}
+	queryRow := func(query string, args ...any) *sql.Row { return db.QueryRowContext(ctx, rebind(query), args...) }
 	id := load.id
 
 	sessions := count(`SELECT count(*) FROM sessions WHERE client_id = ?`, id)
@@ -418,7 +459,7 @@ func checkRecords(t *testing.T, path, master string, load *crashLoad, listed int
 	for code, res := range load.l.codes {
 		var usedAt, revokedAt int64
 		var reason string
-		err := db.QueryRowContext(ctx, `SELECT c.used_at, s.revoked_at, s.revoke_reason FROM codes c
+		err := queryRow(`SELECT c.used_at, s.revoked_at, s.revoke_reason FROM codes c
 			JOIN sessions s ON s.id = c.session_id WHERE c.digest = ?`, digest(hasher, code)).Scan(&usedAt, &revokedAt, &reason)
 		switch {
 		case res == codeUnknown:
@@ -454,7 +495,7 @@ func checkRecords(t *testing.T, path, master string, load *crashLoad, listed int
 		for j, rt := range ch.rts {
 			var sessionID string
 			var gen, rotatedAt, current, revokedAt int64
-			err := db.QueryRowContext(ctx, `SELECT g.session_id, g.generation, g.rotated_at, s.generation, s.revoked_at
+			err := queryRow(`SELECT g.session_id, g.generation, g.rotated_at, s.generation, s.revoked_at
 				FROM token_generations g JOIN sessions s ON s.id = g.session_id WHERE g.refresh_digest = ?`,
 				digest(hasher, rt)).Scan(&sessionID, &gen, &rotatedAt, &current, &revokedAt)
 			if err != nil {
