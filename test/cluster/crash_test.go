@@ -29,12 +29,12 @@ import (
 	"github.com/signet-auth/signet/secret"
 )
 
-// The crash run's bounds: kills at random moments 300 ms to 2 s apart, a
+// The crash run's bounds: kills at random moments 0.3 to 1.5 s apart, a
 // few clients, each op bounded.
 const (
 	kills        = 5
 	killMinGap   = 300 * time.Millisecond
-	killMaxGap   = 2 * time.Second
+	killMaxGap   = 1500 * time.Millisecond
 	workers      = 3
 	maxOpsWorker = 2000
 	chainLen     = 2 // refreshes of one grant before the client starts another
@@ -117,7 +117,7 @@ func (c *crashLoad) worker(ctx context.Context) {
 		c.l.ops++
 		c.l.mu.Unlock()
 		if cur == nil || cur.stuck || len(cur.rts) > chainLen {
-			cur = c.newChain(ctx, hc, sso)
+			cur = c.newChain(ctx, hc)
 			continue
 		}
 		c.refresh(ctx, hc, sso, cur)
@@ -125,7 +125,7 @@ func (c *crashLoad) worker(ctx context.Context) {
 }
 
 // newChain signs in (the browser step, auto-approved) and redeems the code.
-func (c *crashLoad) newChain(ctx context.Context, hc *http.Client, sso *ssooidc.Client) *chain {
+func (c *crashLoad) newChain(ctx context.Context, hc *http.Client) *chain {
 	p := newPKCE()
 	resp, err := hc.Get(c.base + "/authorize?" + authorizeQuery(c.id, loopback, p, "scopes", ssoScope))
 	if err != nil {
