@@ -2,7 +2,6 @@ package ratelimit_test
 
 import (
 	"context"
-	"errors"
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
@@ -64,21 +63,6 @@ func from(addr string) *http.Request {
 	r.RemoteAddr = addr
 	return r
 }
-
-// failingStore is a store that cannot be reached.
-type failingStore struct{}
-
-var errDown = errors.New("store down")
-
-func (failingStore) Hit(context.Context, signet.Digest, time.Duration, time.Time) (int64, time.Time, error) {
-	return 0, time.Time{}, errDown
-}
-
-func (failingStore) Count(context.Context, signet.Digest, time.Time) (int64, time.Time, error) {
-	return 0, time.Time{}, errDown
-}
-
-func (failingStore) Reset(context.Context, signet.Digest) error { return errDown }
 
 // code returns the domain code of a refusal ("" for none).
 func code(e *signet.Error) signet.ErrorCode {

@@ -1,6 +1,10 @@
 package ratelimit
 
-import "time"
+import (
+	"time"
+
+	"github.com/signet-auth/signet/web"
+)
 
 // Policy is every limit signet applies. The per-node ones are token buckets
 // each node keeps in memory; the shared ones are fixed windows of failures
@@ -80,5 +84,18 @@ func DefaultPolicy() Policy {
 		UserCodeSession: Limit{10, 15 * time.Minute},
 		UserCodeGlobal:  global,
 		ClientAuth:      Limit{10, 15 * time.Minute},
+	}
+}
+
+// PageLimits returns the login and device pages' failure budgets of p,
+// for web.Options.Limits (counted by Limiter.Pages).
+func (p Policy) PageLimits() web.Limits {
+	w := func(l Limit) web.Limit { return web.Limit{Max: l.N, Window: l.Per} }
+	return web.Limits{
+		LoginAccount:  w(p.LoginAccount),
+		LoginIP:       w(p.LoginIP),
+		DeviceIP:      w(p.UserCodeIP),
+		DeviceSession: w(p.UserCodeSession),
+		DeviceGlobal:  w(p.UserCodeGlobal),
 	}
 }

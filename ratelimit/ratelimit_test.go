@@ -10,6 +10,7 @@ import (
 	"github.com/signet-auth/signet"
 	"github.com/signet-auth/signet/httpserver"
 	"github.com/signet-auth/signet/ratelimit"
+	"github.com/signet-auth/signet/ratelimit/ratelimittest"
 	"github.com/signet-auth/signet/web"
 )
 
@@ -280,7 +281,7 @@ func TestRL06_LegitimateCadenceNeverThrottled(t *testing.T) {
 // report the error, which the pages answer with an error page) and the
 // others fail open (registration admitted).
 func TestRL06_StoreFailure(t *testing.T) {
-	l := newLimiter(t, failingStore{}, ratelimit.DefaultPolicy(), newClock())
+	l := newLimiter(t, ratelimittest.DownStore{}, ratelimit.DefaultPolicy(), newClock())
 	r := from("192.0.2.1:1")
 	if e := l.ClientAuth(r, "c"); code(e) != signet.CodeUnavailable || e.RetryAfter <= 0 {
 		t.Errorf("client authentication with the store down: %v, want temporarily_unavailable with Retry-After", e)
