@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/signet-auth/signet"
+	"github.com/signet-auth/signet/api/oauth2"
 	"github.com/signet-auth/signet/api/ssooidc"
 	"github.com/signet-auth/signet/api/ssoportal"
 	"github.com/signet-auth/signet/api/sts"
@@ -22,10 +23,12 @@ import (
 	"github.com/signet-auth/signet/authserver"
 	"github.com/signet-auth/signet/awscreds"
 	"github.com/signet-auth/signet/broker"
+	"github.com/signet-auth/signet/dpop"
 	"github.com/signet-auth/signet/httpserver"
 	"github.com/signet-auth/signet/keyring"
 	"github.com/signet-auth/signet/password"
 	"github.com/signet-auth/signet/postgres"
+	"github.com/signet-auth/signet/ratelimit"
 	"github.com/signet-auth/signet/secret"
 	"github.com/signet-auth/signet/sigv4"
 	"github.com/signet-auth/signet/sqlite"
@@ -34,17 +37,37 @@ import (
 // This file is the only place that knows every package: it opens the store,
 // the keyring and the engine, and hands the HTTP shell its routes.
 
-// services are the wired parts of a running signet.
-type services struct {
-	stores    signet.Stores
-	storeName string
-	closer    io.Closer
-	keys      *keyring.Keyring
-	minter    *secret.Minter
-	engine    *authserver.Server
+// backend is one storage engine as the wiring needs it: the domain stores
+// plus the tables of packages outside the root (long-term AWS access keys,
+// private_key_jwt clients' keys). *sqlite.DB and *postgres.DB are backends.
+type backend interface {
+	io.Closer
+	Stores() signet.Stores
+	awscreds.AccessKeyStore
+	SetClientJWKS(ctx context.Context, clientID string, jwks []byte) error
+	ClientJWKS(ctx context.Context, clientID string) ([]byte, error)
 }
 
-func (s *services) close() error { return s.closer.Close() }
+var (
+	_ backend = (*sqlite.DB)(nil)
+	_ backend = (*postgres.DB)(nil)
+)
+
+// services are the wired parts of a running signet.
+type services struct {
+	db        backend
+	stores    signet.Stores
+	storeName string
+	keys      *keyring.Keyring
+	hasher    *secret.Hasher
+	minter    *secret.Minter
+	engine    *authserver.Server
+	// authority mints and checks AWS credentials: temporary ones sealed in
+	// their session token, long-term (AKIA) ones from the store.
+	authority *awscreds.Authority
+}
+
+func (s *services) close() error { return s.db.Close() }
 
 // surfaces builds every API surface the server answers besides /healthz,
 // /readyz and /metrics, in the order they are mounted; each API package adds
@@ -52,32 +75,38 @@ func (s *services) close() error { return s.closer.Close() }
 // issuer is known. wrap goes around the mux: the SSO portal's Logout shares
 // POST /logout with the pages' sign-out and tells them apart by header.
 func (a *app) surfaces(c *Config, svc *services, log *slog.Logger) (mounts []httpserver.Mounter, wrap func(http.Handler) http.Handler, err error) {
-	pages, err := a.newWeb(c, svc, log)
+	policy, err := c.ratePolicy()
 	if err != nil {
 		return nil, nil, err
 	}
-	// AWS credentials: sealed session tokens under the keyring's AEAD key,
-	// valid only while the signet session they came from is live.
-	authority, err := awscreds.New(awscreds.Config{
-		AEAD: svc.keys, Deriver: svc.minter, Rand: a.rand, Clock: a.clock,
-		SessionLive: func(ctx context.Context, id string) (bool, error) {
-			s, err := svc.stores.Grants.GetSession(ctx, id)
-			if errors.Is(err, signet.ErrNotFound) {
-				return false, nil
-			}
-			return err == nil && s.Live(a.clock.Now()), err
-		},
+	// One limiter for every surface: per-node buckets, and failure counts
+	// in the store under the keyed hash, shared by every node (catalogue
+	// CC-08, DV-07).
+	limiter, err := ratelimit.New(ratelimit.Config{
+		Store: svc.stores.RateLimit, Policy: policy, Clock: a.clock, Digest: svc.hasher.Digest, Log: log,
 	})
 	if err != nil {
 		return nil, nil, err
 	}
-	verifier, err := sigv4.New(sigv4.Options{Credentials: authority, Clock: a.clock, Rand: a.rand, Logger: log})
+	pages, err := a.newWeb(c, svc, limiter, log)
+	if err != nil {
+		return nil, nil, err
+	}
+	if c.SigV4Emulation {
+		log.Warn("SigV4 emulation: any syntactically valid signature is accepted; never expose this server",
+			"addr", c.Addr, "forced", c.SigV4EmulationForce)
+	}
+	verifier, err := sigv4.New(sigv4.Options{
+		Credentials: svc.authority, Clock: a.clock, Rand: a.rand, Logger: log,
+		AcceptAnySignature: c.SigV4Emulation, EmulationAccountID: c.SigV4EmulationAccount,
+	})
 	if err != nil {
 		return nil, nil, err
 	}
 	oidc := &ssooidc.Handler{
 		Engine: svc.engine, Issuer: c.Issuer, Rand: a.rand, Log: log,
 		Verifier: verifier, Applications: svc.stores.Clients,
+		IAMAccountID: c.IAMAccountID, Region: c.Region, Limiter: limiter,
 	}
 	if c.DevAutoApprove {
 		oidc.AutoApprove = func(ctx context.Context, userCode string) {
@@ -87,14 +116,27 @@ func (a *app) surfaces(c *Config, svc *services, log *slog.Logger) (mounts []htt
 		}
 	}
 	portal := &ssoportal.Handler{
-		Engine: svc.engine, Users: svc.stores.Users, Credentials: authority,
+		Engine: svc.engine, Users: svc.stores.Users, Credentials: svc.authority,
 		Clock: a.clock, Rand: a.rand, Log: log,
+	}
+	// The standard OAuth 2.0 / OIDC surface: ID tokens and
+	// client_credentials tokens signed by the keyring, DPoP jtis and client
+	// assertion jtis remembered in the store.
+	proofs, err := dpop.NewVerifier(dpop.Options{Replay: svc.stores.Replay, Clock: a.clock})
+	if err != nil {
+		return nil, nil, err
+	}
+	std := &oauth2.Handler{
+		Engine: svc.engine, Clients: svc.stores.Clients, Users: svc.stores.Users, Signer: svc.keys,
+		Replay: svc.stores.Replay, DPoP: proofs, ClientKeys: svc.db, Issuer: c.Issuer,
+		Clock: a.clock, Rand: a.rand, Log: log, Limiter: limiter,
 	}
 	mounts = []httpserver.Mounter{
 		pages,
 		oidc,
 		portal,
 		&sts.Handler{Verifier: verifier, Rand: a.rand, Logger: log},
+		std,
 	}
 	if len(c.Broker.Providers) > 0 {
 		b, err := broker.New(c.Broker, broker.Options{Clock: a.clock, Logger: log, Secrets: broker.SecretSource{Getenv: a.getenv}})
@@ -115,23 +157,23 @@ const masterKeyFile = "master.key"
 
 // openStore opens the backend the configuration names: PostgreSQL for a
 // --database-url, else SQLite in --data-dir.
-func openStore(ctx context.Context, c *Config) (signet.Stores, string, io.Closer, error) {
+func openStore(ctx context.Context, c *Config) (backend, string, error) {
 	if c.DatabaseURL != "" {
 		db, err := postgres.Open(ctx, c.DatabaseURL)
 		if err != nil {
-			return signet.Stores{}, "", nil, fmt.Errorf("open PostgreSQL: %w", err)
+			return nil, "", fmt.Errorf("open PostgreSQL: %w", err)
 		}
-		return db.Stores(), "postgres", db, nil
+		return db, "postgres", nil
 	}
 	if err := os.MkdirAll(c.DataDir, 0o700); err != nil {
-		return signet.Stores{}, "", nil, fmt.Errorf("data directory: %w", err)
+		return nil, "", fmt.Errorf("data directory: %w", err)
 	}
 	path := filepath.Join(c.DataDir, dbFile)
 	db, err := sqlite.Open(ctx, path)
 	if err != nil {
-		return signet.Stores{}, "", nil, fmt.Errorf("open SQLite %s: %w", path, err)
+		return nil, "", fmt.Errorf("open SQLite %s: %w", path, err)
 	}
-	return db.Stores(), "sqlite " + path, db, nil
+	return db, "sqlite " + path, nil
 }
 
 // loadMasterKey finds the master key: SIGNET_MASTER_KEY, --master-key-file,
@@ -164,15 +206,16 @@ func (a *app) wire(ctx context.Context, c *Config, log *slog.Logger, obs *httpse
 	if err != nil {
 		return nil, err
 	}
-	stores, name, closer, err := openStore(ctx, c)
+	db, name, err := openStore(ctx, c)
 	if err != nil {
 		return nil, err
 	}
 	defer func() {
 		if err != nil {
-			closer.Close()
+			db.Close()
 		}
 	}()
+	stores := db.Stores()
 	keys, err := keyring.Open(ctx, stores.Keys, master, a.clock, a.rand, keyring.Options{})
 	if err != nil {
 		return nil, err
@@ -199,7 +242,24 @@ func (a *app) wire(ctx context.Context, c *Config, log *slog.Logger, obs *httpse
 	if err != nil {
 		return nil, err
 	}
-	return &services{stores: stores, storeName: name, closer: closer, keys: keys, minter: minter, engine: engine}, nil
+	// AWS credentials: sealed session tokens under the keyring's AEAD key,
+	// valid only while the signet session they came from is live; AKIA keys
+	// from the store, their secrets sealed under the same key.
+	authority, err := awscreds.New(awscreds.Config{
+		AEAD: keys, Deriver: minter, Rand: a.rand, Clock: a.clock, Keys: db,
+		SessionLive: func(ctx context.Context, id string) (bool, error) {
+			s, err := stores.Grants.GetSession(ctx, id)
+			if errors.Is(err, signet.ErrNotFound) {
+				return false, nil
+			}
+			return err == nil && s.Live(a.clock.Now()), err
+		},
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &services{db: db, stores: stores, storeName: name, keys: keys, hasher: hasher, minter: minter,
+		engine: engine, authority: authority}, nil
 }
 
 // devUserName is the user --dev creates.
