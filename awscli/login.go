@@ -10,7 +10,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"html"
 	"io"
 	"net"
 	"net/http"
@@ -368,30 +367,8 @@ func pkceFlow(ctx context.Context, env Env, oc *oidcClient, sc *ssoConfig, reg *
 		return nil, fail(env, ExitOther, err.Error())
 	}
 	redirect := fmt.Sprintf("http://127.0.0.1:%d/oauth/callback", ln.Addr().(*net.TCPAddr).Port)
-	type result struct{ code, err string }
-	got := make(chan result, 1)
-	srv := &http.Server{ReadHeaderTimeout: 10 * time.Second, Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		q := r.URL.Query()
-		res := result{code: q.Get("code")}
-		switch {
-		case q.Get("error") != "":
-			res = result{err: q.Get("error") + " " + q.Get("error_description")}
-		case q.Get("state") != state:
-			res = result{err: "state mismatch"}
-		case res.code == "":
-			res = result{err: "no authorization code in the redirect"}
-		}
-		w.Header().Set("Content-Type", "text/html; charset=utf-8")
-		if res.err != "" {
-			fmt.Fprintf(w, "<!doctype html><title>signet</title><p>Sign-in failed: %s. You can close this window.</p>", html.EscapeString(res.err))
-		} else {
-			fmt.Fprint(w, "<!doctype html><title>signet</title><p>Request approved. You can close this window and return to the terminal.</p>")
-		}
-		select {
-		case got <- res:
-		default:
-		}
-	})}
+	got := make(chan loginRedirect, 1)
+	srv := &http.Server{ReadHeaderTimeout: 10 * time.Second, Handler: loopbackHandler(state, got)}
 	go func() { _ = srv.Serve(ln) }()
 	defer srv.Close()
 
@@ -406,7 +383,7 @@ func pkceFlow(ctx context.Context, env Env, oc *oidcClient, sc *ssoConfig, reg *
 
 	wait, cancel := context.WithTimeout(ctx, 10*time.Minute)
 	defer cancel()
-	var res result
+	var res loginRedirect
 	select {
 	case res = <-got:
 	case <-wait.Done():

@@ -29,7 +29,8 @@ const (
 	// (Policy.Client).
 	ClassDevice
 	// ClassSignIn: Sign-In CreateOAuth2Token; per client and address
-	// (Policy.Client).
+	// (Policy.Client). Through SignIn, which the handler asks before it
+	// reads the body, per address alone.
 	ClassSignIn
 	// ClassRegister: client registration; per address (Policy.Register),
 	// and across nodes (Policy.RegisterShared).
@@ -209,7 +210,18 @@ func (l *Limiter) Request(r *http.Request, class Class, clientID string) *signet
 	}
 	now := l.clock.Now()
 	ip := l.addr(r)
-	clientID = truncate(clientID)
+	if e := l.admit(r.Context(), class, truncate(clientID), ip, now); e != nil {
+		return e
+	}
+	if class == ClassRegister {
+		return l.registerShared(r, ip, now)
+	}
+	return nil
+}
+
+// admit takes a token from each per-node bucket that applies to a request
+// of class for clientID from the address key ip.
+func (l *Limiter) admit(ctx context.Context, class Class, clientID, ip string, now time.Time) *signet.Error {
 	type step struct {
 		lim Limit
 		key bucketKey
@@ -233,20 +245,39 @@ func (l *Limiter) Request(r *http.Request, class Class, clientID string) *signet
 			continue
 		}
 		if wait := take(l.bucket(s.key, s.lim), now); wait > 0 {
-			l.log.DebugContext(r.Context(), "ratelimit: throttled", "class", class, "ip", ip, "client", clientID)
+			l.log.DebugContext(ctx, "ratelimit: throttled", "class", class, "ip", ip, "client", clientID)
 			return TooMany(wait)
 		}
 	}
 	if l.node != nil {
 		if wait := take(l.node, now); wait > 0 {
-			l.log.WarnContext(r.Context(), "ratelimit: node ceiling reached", "class", class)
+			l.log.WarnContext(ctx, "ratelimit: node ceiling reached", "class", class)
 			return TooMany(wait)
 		}
 	}
-	if class == ClassRegister {
-		return l.registerShared(r, ip, now)
-	}
 	return nil
+}
+
+// SignIn returns the Sign-In token endpoint's limiter (the
+// api/signin.Limiter interface): ClassSignIn keyed by the client address
+// the handler resolves, with the address's and the node's buckets.
+func (l *Limiter) SignIn() SignIn { return SignIn{l: l} }
+
+// SignIn adapts a Limiter to Sign-In's Allow(key, now): key is the rate
+// key of the client address (httpserver.RateKey).
+type SignIn struct{ l *Limiter }
+
+// Allow admits one CreateOAuth2Token call from the address key at now, or
+// says how long to wait (the Retry-After of the 429 TooManyRequestsError,
+// catalogue RL-01).
+func (s SignIn) Allow(key string, now time.Time) (bool, time.Duration) {
+	if s.l == nil {
+		return true, 0
+	}
+	if e := s.l.admit(context.Background(), ClassSignIn, "", truncate(key), now); e != nil {
+		return false, e.RetryAfter
+	}
+	return true, 0
 }
 
 // registerShared counts a registration against the address's shared

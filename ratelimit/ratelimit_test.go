@@ -144,6 +144,19 @@ func TestRL01_SignInBudgetPerClientAndAddress(t *testing.T) {
 	if e := l.Request(a, ratelimit.ClassSignIn, "arn:aws:signin:::devtools/same-device"); e != nil {
 		t.Errorf("after a refill: %v", e)
 	}
+	// The adapter api/signin calls before it reads the body: per address.
+	si := l.SignIn()
+	for i := range 3 {
+		if ok, _ := si.Allow("203.0.113.7", c.Now()); !ok {
+			t.Fatalf("Sign-In call %d refused", i)
+		}
+	}
+	if ok, wait := si.Allow("203.0.113.7", c.Now()); ok || wait < 500*time.Millisecond {
+		t.Errorf("over budget: ok=%v wait=%v, want a refusal with a wait", ok, wait)
+	}
+	if ok, _ := si.Allow("203.0.113.8", c.Now()); !ok {
+		t.Error("another address refused")
+	}
 }
 
 // RL-03: registrations per address, per node and then across nodes (the

@@ -13,6 +13,7 @@ import (
 
 	"github.com/signet-auth/signet"
 	"github.com/signet-auth/signet/awscli"
+	"github.com/signet-auth/signet/bench"
 )
 
 // app is the outside world as the commands see it.
@@ -59,10 +60,13 @@ func (a *app) rootCmd() *cobra.Command {
 		SilenceErrors: true,
 	}
 	root.AddCommand(a.serveCmd(), a.adminCmd(), a.versionCmd())
-	root.AddCommand(awscli.Commands(awscli.Env{
+	cli := awscli.Env{
 		Getenv: a.getenv, Stdin: a.stdin, Stdout: a.stdout, Stderr: a.stderr,
 		HTTPClient: http.DefaultClient, Clock: a.clock, Rand: a.rand,
-	})...)
+	}
+	root.AddCommand(awscli.Commands(cli)...)
+	root.AddCommand(awscli.LoginCommands(cli)...)
+	root.AddCommand(bench.Command(bench.Env{Stdout: a.stdout, Stderr: a.stderr, Getenv: a.getenv, Rand: a.rand, Clock: a.clock}))
 	return root
 }
 

@@ -16,6 +16,7 @@ import (
 
 	"github.com/signet-auth/signet"
 	"github.com/signet-auth/signet/api/oauth2"
+	"github.com/signet-auth/signet/api/signin"
 	"github.com/signet-auth/signet/api/ssooidc"
 	"github.com/signet-auth/signet/api/ssoportal"
 	"github.com/signet-auth/signet/api/sts"
@@ -119,24 +120,41 @@ func (a *app) surfaces(c *Config, svc *services, log *slog.Logger) (mounts []htt
 		Engine: svc.engine, Users: svc.stores.Users, Credentials: svc.authority,
 		Clock: a.clock, Rand: a.rand, Log: log,
 	}
-	// The standard OAuth 2.0 / OIDC surface: ID tokens and
-	// client_credentials tokens signed by the keyring, DPoP jtis and client
-	// assertion jtis remembered in the store.
+	// DPoP proofs (RFC 9449) for Sign-In and the standard surface; their
+	// jtis are remembered in the store, so a proof replayed on another node
+	// is refused there too.
 	proofs, err := dpop.NewVerifier(dpop.Options{Replay: svc.stores.Replay, Clock: a.clock})
 	if err != nil {
 		return nil, nil, err
 	}
-	std := &oauth2.Handler{
-		Engine: svc.engine, Clients: svc.stores.Clients, Users: svc.stores.Users, Signer: svc.keys,
-		Replay: svc.stores.Replay, DPoP: proofs, ClientKeys: svc.db, Issuer: c.Issuer,
-		Clock: a.clock, Rand: a.rand, Log: log, Limiter: limiter,
+	clientIP := func(r *http.Request) string { return httpserver.RateKey(httpserver.ClientIP(r)) }
+	// The two built-in Sign-In clients must exist before the first code is
+	// redeemed; their cross-device redirect URI depends on the issuer.
+	if err := signin.EnsureClients(context.Background(), svc.engine, svc.stores.Clients, c.Issuer); err != nil {
+		return nil, nil, fmt.Errorf("sign-in clients: %w", err)
+	}
+	signIn := &signin.Handler{
+		Engine: svc.engine, Users: svc.stores.Users, Grants: svc.stores.Grants,
+		Hasher: svc.minter.Hasher(), Credentials: svc.authority, Signer: svc.keys,
+		DPoP: proofs, SigV4: verifier, Issuer: c.Issuer,
+		Limiter:  limiter.SignIn(),
+		ClientIP: clientIP, Clock: a.clock, Rand: a.rand, Logger: log,
+	}
+	// The standard OAuth 2.0 / OIDC surface: ID tokens and
+	// client_credentials tokens signed by the keyring, private_key_jwt
+	// clients' keys from the store.
+	standard := &oauth2.Handler{
+		Engine: svc.engine, Clients: svc.stores.Clients, Users: svc.stores.Users,
+		Signer: svc.keys, Replay: svc.stores.Replay, DPoP: proofs, ClientKeys: svc.db,
+		Issuer: c.Issuer, Clock: a.clock, Rand: a.rand, Log: log, Limiter: limiter,
 	}
 	mounts = []httpserver.Mounter{
 		pages,
 		oidc,
 		portal,
+		signIn,
+		standard,
 		&sts.Handler{Verifier: verifier, Rand: a.rand, Logger: log},
-		std,
 	}
 	if len(c.Broker.Providers) > 0 {
 		b, err := broker.New(c.Broker, broker.Options{Clock: a.clock, Logger: log, Secrets: broker.SecretSource{Getenv: a.getenv}})

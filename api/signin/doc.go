@@ -1,0 +1,34 @@
+// Package signin serves AWS Sign-In's token operations on the wire, so that
+// aws login, the AWS SDKs' login credential providers (aws-sdk-go-v2
+// credentials/logincreds, botocore's LoginProvider) and the service/signin
+// clients work against signet unchanged. The exact reference is
+// ../shared/spec/aws/signin.md and the model under models/signin.
+//
+// Routes (every one on the shared listener, at the paths AWS uses):
+//
+//   - POST /v1/token — CreateOAuth2Token: anonymous, authorization_code
+//     (PKCE) and refresh_token, camelCase JSON or the form-encoded
+//     snake_case variant the model documents. Every call carries a DPoP
+//     proof (RFC 9449); the session is bound to the proof key at code
+//     redemption and every refresh must prove the same key.
+//   - POST /v1/token?x-amz-client-auth-method=iam — CreateOAuth2TokenWithIAM
+//     (SigV4, signing name "signin").
+//   - POST /v1/introspect?x-amz-client-auth-method=iam and
+//     POST /v1/revoke?x-amz-client-auth-method=iam — the IAM-authenticated
+//     introspection (RFC 7662) and revocation (RFC 7009) of Sign-In tokens.
+//
+// The browser steps (GET /v1/authorize and the cross-device confirmation
+// page) are package web's.
+//
+// The access token Sign-In hands out is a set of temporary AWS credentials
+// for arn:aws:sts::<account>:assumed-role/<role>/<user>, derived with
+// awscreds.MintFromSeed from the engine's per-generation seed: a refresh
+// retried within the idempotency window (authserver.Lifetimes
+// SignInIdempotency) returns byte-for-byte the same answer, and nothing is
+// revoked by a retry.
+//
+// This package translates only: policy is the engine's (package
+// authserver), DPoP checking package dpop's. The one place domain errors
+// become the Sign-In error shape is errors.go, following the catalogue's
+// mapping table (../shared/spec/security.md, SI column).
+package signin

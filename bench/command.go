@@ -1,0 +1,132 @@
+package bench
+
+import (
+	"crypto/rand"
+	"fmt"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/signet-auth/signet"
+)
+
+// Defaults of the measured loop: long enough for a stable median on a
+// quiet machine, short enough to run every scenario in a few minutes.
+const (
+	DefaultDuration    = 10 * time.Second
+	DefaultConcurrency = 16
+	DefaultTimeout     = 10 * time.Second
+)
+
+// clientSecretEnv carries the client-credentials secret, so that it never
+// shows in a process list.
+const clientSecretEnv = "SIGNET_BENCH_CLIENT_SECRET"
+
+// Command returns `signet bench` and its `seed` subcommand. cmd/signet
+// adds it to the root command:
+//
+//	root.AddCommand(bench.Command(bench.Env{Stdout: a.stdout, Stderr: a.stderr, Getenv: a.getenv, Rand: a.rand, Clock: a.clock}))
+func Command(env Env) *cobra.Command {
+	if env.Getenv == nil {
+		env.Getenv = func(string) string { return "" }
+	}
+	if env.Rand == nil {
+		env.Rand = rand.Reader
+	}
+	if env.Clock == nil {
+		env.Clock = signet.SystemClock{}
+	}
+	if env.Executable == nil {
+		env.Executable = os.Executable
+	}
+	o := runOptions{
+		Limits: Limits{Duration: DefaultDuration, Concurrency: DefaultConcurrency},
+		Runs:   1, Timeout: DefaultTimeout, Progress: true,
+	}
+	cmd := &cobra.Command{
+		Use:   "bench [flags]",
+		Short: "Load-test signet with real flows and report throughput and latency",
+		Long: `Drive real flows over HTTP against a signet and report, per scenario:
+iterations/s, HTTP requests/s, p50/p90/p99/max latency, errors by type, the
+ratio to the "ceiling" scenario (a bare net/http JSON handler in this process,
+measuring the machine in the same run), and the server's CPU-ms, store
+operations and RSS from its /metrics.
+
+Without --target, a server is started: this binary's "serve --dev
+--dev-auto-approve" on a temporary SQLite file, or on --database-url.
+Only loopback targets are accepted unless --allow-remote.
+
+Scenarios: ` + strings.Join(scenarioNames(), ", ") + `, or all.
+The method and the measured numbers: docs/performance.md.`,
+		Example: `  signet bench --scenario ceiling,sso-refresh --duration 10s --runs 5
+  signet bench --scenario all --json results.json --plot results.svg
+  signet bench --target http://127.0.0.1:8080 --scenario sso-authcode --requests 10000`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			o.ClientSecret = env.Getenv(clientSecretEnv)
+			r := &runner{env: env, opts: o}
+			rep, err := r.run(cmd.Context())
+			if err != nil {
+				return err
+			}
+			return r.writeOutputs(rep)
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&o.Target, "target", "", "base URL of a running signet (default: start one)")
+	f.BoolVar(&o.AllowRemote, "allow-remote", false, "allow a --target that is not on loopback")
+	f.StringVar(&o.DatabaseURL, "database-url", "", "postgres:// URL for the server this command starts (default: temporary SQLite)")
+	f.StringSliceVar(&o.ServerArgs, "server-arg", nil, "extra flag for the server this command starts (repeatable)")
+	f.StringSliceVarP(&o.Scenarios, "scenario", "s", []string{"ceiling", "sso-refresh"}, "scenarios to run, in order, or all")
+	f.Int64VarP(&o.Limits.Requests, "requests", "n", 0, "stop each run after this many iterations (0: only --duration)")
+	f.DurationVarP(&o.Limits.Duration, "duration", "d", DefaultDuration, "stop each run after this long (0: only --requests)")
+	f.IntVarP(&o.Limits.Concurrency, "concurrency", "c", DefaultConcurrency, "simulated clients running at once")
+	f.IntVar(&o.Runs, "runs", 1, "runs per scenario; the report shows the median by throughput")
+	f.DurationVar(&o.Timeout, "timeout", DefaultTimeout, "per-request timeout")
+	f.StringVar(&o.JSONFile, "json", "", `write the report as JSON to this file ("-": to stdout instead of the table)`)
+	f.StringVar(&o.PlotFile, "plot", "", "draw latency percentiles and throughput per scenario into this SVG file")
+	f.BoolVar(&o.Progress, "progress", true, "show progress on stderr")
+	f.StringVar(&o.ClientID, "client-id", "", "client-credentials: a confidential client with that grant (secret in "+clientSecretEnv+")")
+	f.StringVar(&o.BrokerProvider, "broker-provider", "", "broker-exchange against --target: the provider whose token_url is this command's upstream")
+	f.StringVar(&o.UpstreamAddr, "upstream-addr", "127.0.0.1:0", "where broker-exchange's upstream token endpoint listens")
+	cmd.AddCommand(seedCommand(env))
+	return cmd
+}
+
+func seedCommand(env Env) *cobra.Command {
+	o := seedOptions{Batch: 10_000, Lifetime: 90 * 24 * time.Hour}
+	cmd := &cobra.Command{
+		Use:   "seed --sessions N (--data-dir DIR | --database-url URL)",
+		Short: "Bulk-create N live filler sessions, to measure at scale",
+		Long: `Write N live sessions, each with a current token generation, straight into
+a store: SQLite in --data-dir (the file signet serve uses) or PostgreSQL at
+--database-url. Their token digests are random, so no token exists that could
+use them. Run it before starting the server, or while it runs: both stores
+take concurrent writers.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			start := time.Now()
+			s := &seeder{rand: env.Rand, now: env.Clock.Now(), life: o.Lifetime}
+			err := seed(cmd.Context(), o, s, func(done int64) {
+				el := time.Since(start).Seconds()
+				fmt.Fprintf(env.Stderr, "\r%d/%d sessions  %.0f/s ", done, o.Sessions, float64(done)/max(el, 1e-9))
+			})
+			fmt.Fprintln(env.Stderr)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(env.Stdout, "seeded %d sessions in %s\n", o.Sessions, time.Since(start).Round(time.Millisecond))
+			return nil
+		},
+	}
+	f := cmd.Flags()
+	f.Int64Var(&o.Sessions, "sessions", 0, "how many sessions to create")
+	f.StringVar(&o.DataDir, "data-dir", "", "SQLite: the server's data directory")
+	f.StringVar(&o.DatabaseURL, "database-url", "", "PostgreSQL: postgres:// URL")
+	f.IntVar(&o.Batch, "batch", o.Batch, "sessions per transaction")
+	f.DurationVar(&o.Lifetime, "lifetime", o.Lifetime, "how long the seeded sessions stay live")
+	cmd.MarkFlagRequired("sessions")
+	return cmd
+}

@@ -1,0 +1,237 @@
+package bench
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"time"
+
+	"github.com/signet-auth/signet"
+)
+
+// runOptions are the flags of `signet bench`.
+type runOptions struct {
+	Target      string // empty: start a server
+	AllowRemote bool
+	DatabaseURL string // for a started server: PostgreSQL instead of SQLite
+	Scenarios   []string
+	Limits      Limits
+	Runs        int
+	Timeout     time.Duration
+	JSONFile    string // "-": stdout instead of the table
+	PlotFile    string
+	Progress    bool
+	ServerArgs  []string // extra flags for a started server
+
+	ClientID       string // client-credentials
+	ClientSecret   string
+	BrokerProvider string // broker-exchange against an external target
+	UpstreamAddr   string // where the broker's upstream listens
+}
+
+// runner carries what a run needs from the outside.
+type runner struct {
+	env  Env
+	opts runOptions
+}
+
+func (r *runner) run(ctx context.Context) (*Report, error) {
+	o := r.opts
+	if o.Limits.Requests <= 0 && o.Limits.Duration <= 0 {
+		return nil, errUnbounded
+	}
+	if o.Limits.Concurrency < 1 {
+		return nil, fmt.Errorf("--concurrency must be at least 1")
+	}
+	if o.Runs < 1 {
+		return nil, fmt.Errorf("--runs must be at least 1")
+	}
+	scs, err := findScenarios(o.Scenarios)
+	if err != nil {
+		return nil, err
+	}
+
+	rep := &Report{
+		Started: r.env.Clock.Now().UTC(), Machine: thisMachine(), Backend: "external",
+		Concurrency: o.Limits.Concurrency, Requests: o.Limits.Requests, DurationS: o.Limits.Duration.Seconds(), Runs: o.Runs,
+	}
+	t := &target{clock: r.env.Clock, ccID: o.ClientID, ccSecret: o.ClientSecret, broker: o.BrokerProvider}
+
+	// The broker's upstream runs in this process whenever broker-exchange
+	// is asked for: a started server is configured to use it; an external
+	// one must name it (--broker-provider, --upstream-addr).
+	config := ""
+	for _, s := range scs {
+		if s.name == "broker-exchange" && (o.Target == "" || o.BrokerProvider != "") {
+			up, err := startUpstream(o.UpstreamAddr, r.env.Rand)
+			if err != nil {
+				return nil, err
+			}
+			defer up.stop()
+			fmt.Fprintf(r.env.Stderr, "upstream provider at %s\n", up.url)
+			if o.Target == "" {
+				config, t.broker = brokerConfig(up.url), brokerProvider
+			}
+		}
+	}
+
+	base := o.Target
+	var srv *server
+	if base == "" {
+		exe, err := r.env.Executable()
+		if err != nil {
+			return nil, fmt.Errorf("finding the signet binary to start: %w", err)
+		}
+		srv, err = startServer(ctx, exe, o.DatabaseURL, config, o.ServerArgs)
+		if err != nil {
+			return nil, err
+		}
+		defer srv.stop()
+		base, rep.Backend = srv.url, srv.backend
+		fmt.Fprintf(r.env.Stderr, "started %s at %s\n", srv.backend, srv.url)
+	}
+	if _, err := checkTarget(base, o.AllowRemote); err != nil {
+		return nil, err
+	}
+	rep.Target = base
+
+	for _, s := range scs {
+		var runs []Result
+		for i := range o.Runs {
+			res, err := r.measure(ctx, s, t, base, i)
+			if err != nil {
+				return nil, err
+			}
+			runs = append(runs, res)
+			if res.Skipped != "" {
+				break
+			}
+		}
+		rep.Scenarios = append(rep.Scenarios, medianRun(runs))
+	}
+	if srv != nil {
+		rep.ServerPeakRSSMiB = srv.peakRSSMiB()
+	}
+	rep.setRatios()
+	return rep, nil
+}
+
+// measure prepares and runs one scenario once. A scenario the target
+// cannot serve is returned as skipped, with the reason.
+func (r *runner) measure(ctx context.Context, s scenario, shared *target, base string, run int) (Result, error) {
+	o := r.opts
+	res := Result{Name: s.name, Errors: map[string]int64{}}
+	if s.own != nil {
+		b, stop, err := s.own()
+		if err != nil {
+			return res, err
+		}
+		defer stop()
+		base = b
+	}
+	t := *shared
+	t.c = newClient(base, o.Limits.Concurrency, o.Timeout, r.env.Rand)
+	defer t.c.close()
+
+	newW, err := s.prepare(ctx, &t)
+	if err != nil {
+		res.Skipped = err.Error()
+		return res, nil
+	}
+	workers := make([]Worker, o.Limits.Concurrency)
+	for i := range workers {
+		if workers[i], err = newW(ctx); err != nil {
+			res.Skipped = fmt.Sprintf("preparing worker %d: %v", i, err)
+			return res, nil
+		}
+	}
+
+	var progress progressFunc
+	if o.Progress {
+		label := fmt.Sprintf("%s #%d", s.name, run+1)
+		progress = func(done, failed int64, elapsed time.Duration) {
+			rate := 0.0
+			if elapsed > 0 {
+				rate = float64(done) / elapsed.Seconds()
+			}
+			fmt.Fprintf(r.env.Stderr, "\r%-22s %9d done %7d errors %9.0f/s %6.1fs ", label, done, failed, rate, elapsed.Seconds())
+		}
+	}
+	before := t.c.scrape(ctx)
+	sent := t.c.count.n.Load()
+	out, err := drive(ctx, o.Limits, workers, progress)
+	if err != nil {
+		return res, err
+	}
+	sent = t.c.count.n.Load() - sent
+	after := t.c.scrape(ctx)
+	if o.Progress {
+		fmt.Fprintln(r.env.Stderr)
+	}
+
+	res.Iterations, res.HTTPRequests, res.Errors = out.Iterations, sent, out.Errors
+	res.DurationS = out.Elapsed.Seconds()
+	if res.DurationS > 0 {
+		res.PerSecond = float64(out.Iterations-out.Failed) / res.DurationS
+		res.RequestsPerSecond = float64(sent) / res.DurationS
+	}
+	res.LatencyMS = toMS(summarize(out.Samples))
+	res.ServerCPUMS = perIteration(before, after, metricCPU, 1000, out.Iterations)
+	res.StoreOps = perIteration(before, after, metricStoreOps, 1, out.Iterations)
+	res.StoreStatements = perIteration(before, after, metricStatements, 1, out.Iterations)
+	if v, ok := after[metricRSS]; ok {
+		mib := v / (1 << 20)
+		res.ServerRSSMiB = &mib
+	}
+	return res, nil
+}
+
+// writeOutputs prints the table (or the JSON, with --json -) and writes
+// the JSON and SVG files asked for.
+func (r *runner) writeOutputs(rep *Report) error {
+	o := r.opts
+	switch o.JSONFile {
+	case "-":
+		if err := rep.WriteJSON(r.env.Stdout); err != nil {
+			return err
+		}
+	default:
+		if err := rep.WriteTable(r.env.Stdout); err != nil {
+			return err
+		}
+		if o.JSONFile != "" {
+			if err := writeFile(o.JSONFile, rep.WriteJSON); err != nil {
+				return err
+			}
+		}
+	}
+	if o.PlotFile != "" {
+		return writeFile(o.PlotFile, rep.WritePlot)
+	}
+	return nil
+}
+
+func writeFile(path string, write func(io.Writer) error) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	if err := write(f); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
+}
+
+// Env is the outside world as the bench commands see it.
+type Env struct {
+	Stdout io.Writer
+	Stderr io.Writer
+	Getenv func(string) string
+	Rand   io.Reader // PKCE verifiers, DPoP keys and jtis, seeded digests
+	Clock  signet.Clock
+	// Executable finds the signet binary to start as the server; nil:
+	// os.Executable.
+	Executable func() (string, error)
+}

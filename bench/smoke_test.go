@@ -1,0 +1,117 @@
+package bench
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/json"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/signet-auth/signet"
+	"github.com/signet-auth/signet/internal/testenv"
+	"github.com/signet-auth/signet/sqlite"
+)
+
+func testEnv(out, errw *bytes.Buffer) Env {
+	return Env{Stdout: out, Stderr: errw, Getenv: func(string) string { return "" }, Rand: rand.Reader, Clock: signet.SystemClock{},
+		Executable: func() (string, error) { panic("the smoke test gives --target; nothing may be started") }}
+}
+
+// TestSmoke runs short scenarios through the command against an
+// in-process server, the way an operator would against a running signet,
+// and checks the JSON report: every scenario ran (or says why not), with
+// no errors, and the ratios to the ceiling are there.
+func TestSmoke(t *testing.T) {
+	env := testenv.New(t, testenv.Options{DevAutoApprove: true})
+	var out, errw bytes.Buffer
+	cmd := Command(testEnv(&out, &errw))
+	cmd.SetArgs([]string{"--target", env.URL, "--scenario", "ceiling,sso-refresh,sso-authcode,sso-device,sigv4,signin-refresh,client-credentials",
+		"--duration", "300ms", "--requests", "200", "--concurrency", "2", "--json", "-", "--progress=false"})
+	if err := cmd.ExecuteContext(t.Context()); err != nil {
+		t.Fatalf("bench: %v\n%s", err, errw.String())
+	}
+	var rep Report
+	if err := json.Unmarshal(out.Bytes(), &rep); err != nil {
+		t.Fatalf("report: %v\n%s", err, out.String())
+	}
+	got := map[string]Result{}
+	for _, s := range rep.Scenarios {
+		got[s.Name] = s
+	}
+	for _, name := range []string{"ceiling", "sso-refresh", "sso-authcode", "sso-device", "sigv4"} {
+		s := got[name]
+		switch {
+		case s.Skipped != "":
+			t.Errorf("%s skipped: %s", name, s.Skipped)
+		case s.Iterations == 0 || s.PerSecond <= 0 || s.LatencyMS.Max <= 0:
+			t.Errorf("%s measured nothing: %+v", name, s)
+		case len(s.Errors) > 0:
+			t.Errorf("%s errors: %v", name, s.Errors)
+		case s.RatioToCeiling == nil:
+			t.Errorf("%s has no ratio to the ceiling", name)
+		case s.Iterations > 200:
+			t.Errorf("%s ran %d iterations past --requests 200", name, s.Iterations)
+		}
+	}
+	// Flows are two requests per iteration, refreshes one; the steps the
+	// deadline cut short (at most one per worker) sent requests too.
+	for name, per := range map[string]int64{"sso-authcode": 2, "sso-refresh": 1} {
+		if s := got[name]; s.HTTPRequests < per*s.Iterations || s.HTTPRequests > per*(s.Iterations+2) {
+			t.Errorf("%s: %d requests for %d iterations", name, s.HTTPRequests, s.Iterations)
+		}
+	}
+	// The test server has no /metrics: the figures are null, not zero.
+	if s := got["sso-refresh"]; s.ServerCPUMS != nil || s.StoreOps != nil {
+		t.Errorf("figures without /metrics: %+v", s)
+	}
+	// Without the client it needs, client-credentials says so.
+	if got["client-credentials"].Skipped == "" {
+		t.Errorf("client-credentials ran without a client: %+v", got["client-credentials"])
+	}
+	if _, ok := got["signin-refresh"]; !ok {
+		t.Error("signin-refresh missing from the report")
+	}
+}
+
+// TestSeedSQLite seeds a data directory and reads the sessions back
+// through the store: live, unexpired, and not reachable by any token a
+// client could present.
+func TestSeedSQLite(t *testing.T) {
+	dir := t.TempDir()
+	now := time.Now()
+	s := &seeder{rand: rand.Reader, now: now, life: time.Hour}
+	var last int64
+	if err := seed(t.Context(), seedOptions{Sessions: 1234, DataDir: dir, Batch: 1000}, s, func(d int64) { last = d }); err != nil {
+		t.Fatal(err)
+	}
+	if last != 1234 {
+		t.Errorf("progress ended at %d", last)
+	}
+	db, err := sqlite.Open(context.Background(), filepath.Join(dir, "signet.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	list, err := db.Stores().Grants.ListSessions(t.Context(), signet.SessionFilter{ClientID: seedClientID, LiveOnly: true, Now: now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(list) != 1234 {
+		t.Fatalf("%d live seeded sessions, want 1234", len(list))
+	}
+	if _, _, err := db.Stores().Grants.LookupRefresh(t.Context(), signet.Digest{}); err == nil {
+		t.Error("the zero digest found a seeded generation")
+	}
+}
+
+func TestSeedRefusesNothing(t *testing.T) {
+	s := &seeder{rand: rand.Reader, now: time.Now(), life: time.Hour}
+	if err := seed(t.Context(), seedOptions{Sessions: 0, DataDir: t.TempDir()}, s, func(int64) {}); err == nil {
+		t.Error("seeded zero sessions without complaint")
+	}
+	if err := seed(t.Context(), seedOptions{Sessions: 1}, s, func(int64) {}); err == nil {
+		t.Error("seeded without a store")
+	}
+}
