@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"net/netip"
 	"path/filepath"
 	"testing"
 	"time"
@@ -20,8 +21,10 @@ import (
 	"github.com/signet-auth/signet/awscreds"
 	"github.com/signet-auth/signet/awscreds/awscredstest"
 	"github.com/signet-auth/signet/dpop"
+	"github.com/signet-auth/signet/httpserver"
 	"github.com/signet-auth/signet/keyring"
 	"github.com/signet-auth/signet/password"
+	"github.com/signet-auth/signet/ratelimit"
 	"github.com/signet-auth/signet/secret"
 	"github.com/signet-auth/signet/sigv4"
 	"github.com/signet-auth/signet/sqlite"
@@ -68,6 +71,11 @@ type Options struct {
 	// DynamicRegistration turns on RFC 7591 registration at
 	// /oauth2/register.
 	DynamicRegistration bool
+	// RateLimits, if set, turns on a ratelimit.Limiter with this policy
+	// over the SQLite store for the SSO OIDC and standard OAuth surfaces
+	// and the pages. Its client address comes from X-Forwarded-For
+	// (loopback is a trusted proxy), so a test can speak from any address.
+	RateLimits *ratelimit.Policy
 }
 
 // Env is one running server and the parts it is made of.
@@ -91,6 +99,8 @@ type Env struct {
 	Keyring *keyring.Keyring
 	DPoP    *dpop.Verifier
 	OAuth2  *oauth2.Handler
+	// Limiter is set when Options.RateLimits is.
+	Limiter *ratelimit.Limiter
 
 	User signet.User
 }
@@ -153,14 +163,27 @@ func New(t testing.TB, o Options) *Env {
 	e.User, err = e.Stores.Users.GetUser(ctx, e.User.ID)
 	must(err)
 
+	var pageLimiter web.Limiter
+	var pageLimits web.Limits
+	if o.RateLimits != nil {
+		proxies := httpserver.Proxies{Trusted: []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8"), netip.MustParsePrefix("::1/128")}}
+		e.Limiter, err = ratelimit.New(ratelimit.Config{
+			Store: e.Stores.RateLimit, Policy: *o.RateLimits, Clock: e.Clock, Digest: e.Hasher.Digest, Log: log,
+			ClientIP: func(r *http.Request) netip.Addr { return proxies.Resolve(r).ClientIP },
+		})
+		must(err)
+		pageLimiter, pageLimits = e.Limiter.Pages(), o.RateLimits.PageLimits()
+	}
+
 	e.Server = httptest.NewUnstartedServer(nil)
 	e.URL = "http://" + e.Server.Listener.Addr().String()
 
 	e.Pages, err = web.New(web.Deps{
 		Backend: Backend{Engine: e.Engine, Users: e.Stores.Users, Clients: e.Stores.Clients},
-		Sealer:  aead, Clock: e.Clock, Rand: rand.Reader, Log: log,
+		Sealer:  aead, Clock: e.Clock, Rand: rand.Reader, Log: log, Limiter: pageLimiter,
 	}, web.Options{
 		Issuer:         e.URL,
+		Limits:         pageLimits,
 		DevAutoApprove: o.DevAutoApprove,
 		DevUser:        func(ctx context.Context) (signet.User, error) { return e.Stores.Users.GetUser(ctx, e.User.ID) },
 	})
@@ -168,6 +191,7 @@ func New(t testing.TB, o Options) *Env {
 	e.SSOOIDC = &ssooidc.Handler{
 		Engine: e.Engine, Issuer: e.URL, Rand: rand.Reader, Log: log,
 		Verifier: e.Verifier, IAMAccountID: AccountID, Applications: e.Stores.Clients, Region: o.IAMRegion,
+		Limiter: e.Limiter,
 	}
 	if o.DevAutoApprove {
 		e.SSOOIDC.AutoApprove = func(ctx context.Context, userCode string) {
@@ -196,7 +220,7 @@ func New(t testing.TB, o Options) *Env {
 	e.OAuth2 = &oauth2.Handler{
 		Engine: e.Engine, Clients: e.Stores.Clients, Users: e.Stores.Users, Signer: e.Keyring,
 		Replay: e.Stores.Replay, DPoP: e.DPoP, ClientKeys: db, Issuer: e.URL,
-		Clock: e.Clock, Rand: rand.Reader, Log: log,
+		Clock: e.Clock, Rand: rand.Reader, Log: log, Limiter: e.Limiter,
 	}
 	if o.DynamicRegistration {
 		e.OAuth2.Registration = &oauth2.Registration{}
