@@ -2,12 +2,18 @@ package cluster
 
 import (
 	"context"
+	"crypto/ecdsa"
+	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"net/http"
+	"net/url"
 	"regexp"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -427,15 +433,21 @@ func (c *cluster) testDV02(t *testing.T) {
 	}
 }
 
-var rotatedRe = regexp.MustCompile(`new signing key (\S+), signs from`)
+var (
+	rotatedRe      = regexp.MustCompile(`new signing key (\S+), signs from`)
+	clientIDRe     = regexp.MustCompile(`(?m)^client_id: (\S+)$`)
+	clientSecretRe = regexp.MustCompile(`(?m)^client_secret: (\S+)$`)
+)
 
 // CC-09: a signing key added by `signet admin keys rotate` is published in
 // every node's JWKS once the node reloads its keys, while no node signs
 // with it yet (it signs only after the publish delay), so a relying party
 // never meets a token whose key some node's JWKS lacks.
 //
-// serve reloads its keys at start (and when a token names a key id it
-// does not know); a rolling restart is the reload here.
+// A node reloads its keys at start and when a token names a key id it
+// does not know (rate-limited); serve has no periodic reload. Here the
+// second node meets the new kid in a token sent to introspection, and the
+// others reload by a rolling restart.
 func (c *cluster) testCC09(t *testing.T) {
 	before := jwksKids(t, c.nodes[0].base)
 	for _, n := range c.nodes[1:] {
@@ -443,6 +455,14 @@ func (c *cluster) testCC09(t *testing.T) {
 			t.Fatalf("JWKS of %s %v, of %s %v: nodes disagree before the rotation", n.name, got, c.nodes[0].name, before)
 		}
 	}
+	// A relying party: a confidential client that may introspect.
+	created := admin(t, c.env, "client", "create", "--name", "relying party", "--grant-type", "client_credentials",
+		"--database-url", c.dbURL)
+	id, secret := clientIDRe.FindStringSubmatch(created), clientSecretRe.FindStringSubmatch(created)
+	if id == nil || secret == nil {
+		t.Fatalf("client create printed %q", created)
+	}
+
 	out := admin(t, c.env, "keys", "rotate", "--database-url", c.dbURL)
 	m := rotatedRe.FindStringSubmatch(out)
 	if m == nil {
@@ -458,14 +478,23 @@ func (c *cluster) testCC09(t *testing.T) {
 		t.Fatalf("rotated key %s: purpose %q, active from %s; want a signing key active later", kid, purpose, time.UnixMilli(activeAt))
 	}
 
-	// Mid-rollout: the first node has reloaded, the others have not. The
-	// first publishes the new key, and what it signs now names a key every
-	// node publishes.
+	// The second node meets a token naming the new kid (forged: no node
+	// signs with it yet) and reloads; the token itself is refused.
+	n2 := c.nodes[1]
+	if active, err := introspect(n2.base, id[1], secret[1], forgedJWT(t, kid)); err != nil || active {
+		t.Fatalf("introspection of a forged token on %s: active %v, %v", n2.name, active, err)
+	}
+	if got := jwksKids(t, n2.base); !slices.Contains(got, kid) || !subset(before, got) {
+		t.Fatalf("JWKS of %s after meeting the new kid: %v; want %v and %s", n2.name, got, before, kid)
+	}
+
+	// The first node reloads by restart; the third has not reloaded. What
+	// the first signs now names a key every node publishes.
 	if err := c.nodes[0].restart(); err != nil {
 		t.Fatal(err)
 	}
 	if got := jwksKids(t, c.nodes[0].base); !slices.Contains(got, kid) || !subset(before, got) {
-		t.Fatalf("JWKS of %s after its reload: %v; want %v and %s", c.nodes[0].name, got, before, kid)
+		t.Fatalf("JWKS of %s after its restart: %v; want %v and %s", c.nodes[0].name, got, before, kid)
 	}
 	idToken := aws.ToString(c.signInTokens(t, c.nodes[0], newDPoPKey(t)).IdToken)
 	signedWith := jwtKid(t, idToken)
@@ -478,16 +507,54 @@ func (c *cluster) testCC09(t *testing.T) {
 		}
 	}
 
-	for _, n := range c.nodes[1:] {
-		if err := n.restart(); err != nil {
-			t.Fatal(err)
-		}
+	if err := c.nodes[2].restart(); err != nil {
+		t.Fatal(err)
 	}
 	for _, n := range c.nodes {
 		if got := jwksKids(t, n.base); !slices.Contains(got, kid) || !subset(before, got) {
 			t.Errorf("JWKS of %s after the rollout: %v; want %v and %s", n.name, got, before, kid)
 		}
 	}
+}
+
+// forgedJWT is an ES256 JWT naming kid, signed by a key of its own.
+func forgedJWT(t *testing.T, kid string) string {
+	t.Helper()
+	k := newDPoPKey(t)
+	b64 := base64.RawURLEncoding.EncodeToString
+	msg := b64(fmt.Appendf(nil, `{"alg":"ES256","typ":"JWT","kid":%q}`, kid)) + "." +
+		b64(fmt.Appendf(nil, `{"iss":"x","exp":%d}`, time.Now().Add(time.Hour).Unix()))
+	sum := sha256.Sum256([]byte(msg))
+	r, s, err := ecdsa.Sign(rand.Reader, k.priv, sum[:])
+	if err != nil {
+		t.Fatal(err)
+	}
+	sig := make([]byte, 64)
+	r.FillBytes(sig[:32])
+	s.FillBytes(sig[32:])
+	return msg + "." + b64(sig)
+}
+
+// introspect asks a node's RFC 7662 endpoint whether token is active.
+func introspect(base, id, secret, token string) (bool, error) {
+	req, err := http.NewRequest(http.MethodPost, base+"/oauth2/introspect", strings.NewReader(url.Values{"token": {token}}.Encode()))
+	if err != nil {
+		return false, err
+	}
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.SetBasicAuth(url.QueryEscape(id), url.QueryEscape(secret)) // RFC 6749 §2.3.1
+	resp, err := (&http.Client{Timeout: httpTimeout}).Do(req)
+	if err != nil {
+		return false, err
+	}
+	defer resp.Body.Close()
+	var body struct {
+		Active bool `json:"active"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&body); err != nil || resp.StatusCode != http.StatusOK {
+		return false, fmt.Errorf("introspect: %d %v", resp.StatusCode, err)
+	}
+	return body.Active, nil
 }
 
 func subset(a, b []string) bool {
