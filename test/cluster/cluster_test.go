@@ -2,8 +2,6 @@ package cluster
 
 import (
 	"context"
-	"crypto/ecdsa"
-	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
@@ -520,19 +518,9 @@ func (c *cluster) testCC09(t *testing.T) {
 // forgedJWT is an ES256 JWT naming kid, signed by a key of its own.
 func forgedJWT(t *testing.T, kid string) string {
 	t.Helper()
-	k := newDPoPKey(t)
 	b64 := base64.RawURLEncoding.EncodeToString
-	msg := b64(fmt.Appendf(nil, `{"alg":"ES256","typ":"JWT","kid":%q}`, kid)) + "." +
-		b64(fmt.Appendf(nil, `{"iss":"x","exp":%d}`, time.Now().Add(time.Hour).Unix()))
-	sum := sha256.Sum256([]byte(msg))
-	r, s, err := ecdsa.Sign(rand.Reader, k.priv, sum[:])
-	if err != nil {
-		t.Fatal(err)
-	}
-	sig := make([]byte, 64)
-	r.FillBytes(sig[:32])
-	s.FillBytes(sig[32:])
-	return msg + "." + b64(sig)
+	return newDPoPKey(t).sign(t, b64(fmt.Appendf(nil, `{"alg":"ES256","typ":"JWT","kid":%q}`, kid))+"."+
+		b64(fmt.Appendf(nil, `{"iss":"x","exp":%d}`, time.Now().Add(time.Hour).Unix())))
 }
 
 // introspect asks a node's RFC 7662 endpoint whether token is active.

@@ -540,6 +540,13 @@ func (k dpopKey) proof(t testing.TB, htu string) string {
 		"typ": "dpop+jwt", "alg": "ES256",
 		"jwk": map[string]string{"kty": "EC", "crv": "P-256", "x": b64(pub[1:33]), "y": b64(pub[33:])},
 	}) + "." + enc(map[string]any{"jti": rand.Text(), "htm": http.MethodPost, "htu": htu, "iat": time.Now().Unix()})
+	return k.sign(t, msg)
+}
+
+// sign appends the ES256 signature (JWS: raw r || s, RFC 7518 §3.4) of
+// header.payload.
+func (k dpopKey) sign(t testing.TB, msg string) string {
+	t.Helper()
 	sum := sha256.Sum256([]byte(msg))
 	r, s, err := ecdsa.Sign(rand.Reader, k.priv, sum[:])
 	if err != nil {
@@ -548,7 +555,7 @@ func (k dpopKey) proof(t testing.TB, htu string) string {
 	sig := make([]byte, 64)
 	r.FillBytes(sig[:32])
 	s.FillBytes(sig[32:])
-	return msg + "." + b64(sig)
+	return msg + "." + base64.RawURLEncoding.EncodeToString(sig)
 }
 
 // withProof sends proof as the DPoP header, in the Finalize step as
