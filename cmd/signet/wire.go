@@ -348,6 +348,28 @@ const (
 	gcRounds    = 20
 )
 
+// keyReloadInterval is how often a node reads the keys other nodes added. It
+// must be well inside the keyring's publish delay (5 minutes), so that every
+// node publishes a rotated signing key before any node signs with it
+// (catalogue CC-09).
+const keyReloadInterval = time.Minute
+
+// reloadKeys picks up keys other nodes (or `signet admin keys rotate`) added.
+func reloadKeys(ctx context.Context, keys *keyring.Keyring, log *slog.Logger) {
+	t := time.NewTicker(keyReloadInterval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		if err := keys.Reload(ctx); err != nil && ctx.Err() == nil {
+			log.Warn("key reload", "err", err)
+		}
+	}
+}
+
 func collectGarbage(ctx context.Context, col signet.Collector, clock signet.Clock, log *slog.Logger) {
 	t := time.NewTicker(gcInterval)
 	defer t.Stop()
