@@ -179,6 +179,25 @@ type ReplayStore interface {
 	MarkUsed(ctx context.Context, d Digest, expiresAt, now time.Time) (bool, error)
 }
 
+// RateLimitStore counts events per key in fixed windows, for the limits
+// that must hold across every node sharing the database and across restarts
+// (failed logins, user-code guesses, client-secret guesses; catalogue DV-07,
+// CC-08). A window opens at the first event of a key and lasts its length;
+// events counted after it ended open a new one. Keys are digests, so the
+// addresses and account names they are made of never reach the database.
+type RateLimitStore interface {
+	// Hit counts one event for key at now and returns the count of the
+	// window it landed in (1 for a new window) and when that window ends.
+	// One conditional upsert decides, so N nodes hitting one key share one
+	// budget exactly.
+	Hit(ctx context.Context, key Digest, window time.Duration, now time.Time) (count int64, resetAt time.Time, err error)
+	// Count returns the count of key's window open at now and its end; 0
+	// and the zero time if none is open. It changes nothing.
+	Count(ctx context.Context, key Digest, now time.Time) (count int64, resetAt time.Time, err error)
+	// Reset forgets key's window (a success ends a run of failures).
+	Reset(ctx context.Context, key Digest) error
+}
+
 // KeyStore keeps the server's keys, sealed by the master key.
 type KeyStore interface {
 	// AddKey stores k; ErrConflict if the id is taken (two nodes creating the
@@ -192,8 +211,8 @@ type KeyStore interface {
 
 // Collector deletes what can no longer matter, in bounded batches.
 type Collector interface {
-	// Collect deletes up to batch rows of each kind: replay records past
-	// their expiry; codes, device authorizations, sessions (with their
+	// Collect deletes up to batch rows of each kind: replay records and
+	// rate-limit windows past their end; codes, device authorizations, sessions (with their
 	// generations) and dynamic clients that ended more than retention before
 	// now. It returns how many rows it deleted.
 	Collect(ctx context.Context, now time.Time, retention time.Duration, batch int) (int, error)
@@ -213,6 +232,7 @@ type Stores struct {
 	Clients   ClientStore
 	Grants    GrantStore
 	Replay    ReplayStore
+	RateLimit RateLimitStore
 	Keys      KeyStore
 	Collector Collector
 	Health    Health

@@ -229,6 +229,9 @@ func (db *DB) Collect(ctx context.Context, now time.Time, retention time.Duratio
 		{`WITH d AS (DELETE FROM replay_marks WHERE digest IN
 			(SELECT digest FROM replay_marks WHERE expires_at <= $1 ORDER BY expires_at LIMIT $2) RETURNING 1)
 		SELECT count(*) FROM d`, []any{sc.Millis(now), batch}},
+		{`WITH d AS (DELETE FROM rate_windows WHERE key IN
+			(SELECT key FROM rate_windows WHERE reset_at <= $1 ORDER BY reset_at LIMIT $2) RETURNING 1)
+		SELECT count(*) FROM d`, []any{sc.Millis(now), batch}},
 		{`WITH d AS (DELETE FROM codes WHERE digest IN
 			(SELECT digest FROM codes WHERE expires_at < $1 ORDER BY expires_at LIMIT $2) RETURNING 1)
 		SELECT count(*) FROM d`, []any{cutoff, batch}},

@@ -58,13 +58,14 @@ type DB struct {
 
 // Compile-time checks that DB is every store.
 var (
-	_ signet.UserStore   = (*DB)(nil)
-	_ signet.ClientStore = (*DB)(nil)
-	_ signet.GrantStore  = (*DB)(nil)
-	_ signet.ReplayStore = (*DB)(nil)
-	_ signet.KeyStore    = (*DB)(nil)
-	_ signet.Collector   = (*DB)(nil)
-	_ signet.Health      = (*DB)(nil)
+	_ signet.UserStore      = (*DB)(nil)
+	_ signet.ClientStore    = (*DB)(nil)
+	_ signet.GrantStore     = (*DB)(nil)
+	_ signet.ReplayStore    = (*DB)(nil)
+	_ signet.RateLimitStore = (*DB)(nil)
+	_ signet.KeyStore       = (*DB)(nil)
+	_ signet.Collector      = (*DB)(nil)
+	_ signet.Health         = (*DB)(nil)
 )
 
 // Open opens (creating if needed) the database file at path and applies the
@@ -139,7 +140,7 @@ func (db *DB) Close() error {
 
 // Stores returns db as every store interface.
 func (db *DB) Stores() signet.Stores {
-	return signet.Stores{Users: db, Clients: db, Grants: db, Replay: db, Keys: db, Collector: db, Health: db}
+	return signet.Stores{Users: db, Clients: db, Grants: db, Replay: db, RateLimit: db, Keys: db, Collector: db, Health: db}
 }
 
 // migrate applies the embedded migrations not yet recorded, in one write

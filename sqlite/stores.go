@@ -228,7 +228,8 @@ func (db *DB) RetireKey(ctx context.Context, id string, at time.Time) error {
 }
 
 // Collect deletes, in one short write transaction per kind, at most batch
-// rows of each kind (sessions count with their generations).
+// rows of each kind (sessions count with their generations). Replay marks
+// and rate-limit windows go as soon as they end; the rest after retention.
 func (db *DB) Collect(ctx context.Context, now time.Time, retention time.Duration, batch int) (int, error) {
 	if batch <= 0 {
 		return 0, nil
@@ -238,6 +239,9 @@ func (db *DB) Collect(ctx context.Context, now time.Time, retention time.Duratio
 	steps := [][]stmt{
 		{{`DELETE FROM replay_marks WHERE digest IN
 			(SELECT digest FROM replay_marks WHERE expires_at <= ? ORDER BY expires_at LIMIT ?)`,
+			[]any{sc.Millis(now), batch}}},
+		{{`DELETE FROM rate_windows WHERE key IN
+			(SELECT key FROM rate_windows WHERE reset_at <= ? ORDER BY reset_at LIMIT ?)`,
 			[]any{sc.Millis(now), batch}}},
 		{{`DELETE FROM codes WHERE digest IN
 			(SELECT digest FROM codes WHERE expires_at < ? ORDER BY expires_at LIMIT ?)`, []any{cutoff, batch}}},

@@ -24,6 +24,14 @@ func testCollect(f *fixture) {
 	_, err := f.s.Replay.MarkUsed(ctx, dg("jti", "live"), now.Add(time.Millisecond), t0)
 	noErr(t, "MarkUsed", err)
 
+	// Rate-limit windows: three ended, one open.
+	for i := range 3 {
+		_, _, err := f.s.RateLimit.Hit(ctx, dg("window", i), time.Minute, now.Add(-time.Minute-time.Duration(i)*time.Second))
+		noErr(t, "Hit", err)
+	}
+	_, _, err = f.s.RateLimit.Hit(ctx, dg("window", "open"), time.Minute, now.Add(-time.Second))
+	noErr(t, "Hit", err)
+
 	// Codes and device authorizations: three ended long ago, one recently.
 	ends := []time.Time{old, old.Add(-time.Hour), old.Add(-2 * time.Hour), recent}
 	for i, end := range ends {
@@ -85,16 +93,16 @@ func testCollect(f *fixture) {
 		noErr(t, "CreateClient", f.s.Clients.CreateClient(ctx, c))
 	}
 
-	// batch 2: 2 replay marks, 2 codes, 2 devices, 2 sessions with their 4
-	// generations, 2 clients.
+	// batch 2: 2 replay marks, 2 rate windows, 2 codes, 2 devices, 2
+	// sessions with their 4 generations, 2 clients.
 	n, err := f.s.Collector.Collect(ctx, now, retention, 2)
 	noErr(t, "Collect", err)
-	eq(t, "first batch", n, 14)
-	// What is left: 1 replay mark, 1 code, 1 device, 1 session with 2
-	// generations.
+	eq(t, "first batch", n, 16)
+	// What is left: 1 replay mark, 1 rate window, 1 code, 1 device, 1
+	// session with 2 generations.
 	n, err = f.s.Collector.Collect(ctx, now, retention, 2)
 	noErr(t, "Collect", err)
-	eq(t, "second batch", n, 6)
+	eq(t, "second batch", n, 7)
 	n, err = f.s.Collector.Collect(ctx, now, retention, 2)
 	noErr(t, "Collect", err)
 	eq(t, "nothing left", n, 0)
@@ -108,6 +116,10 @@ func testCollect(f *fixture) {
 		noErr(t, "MarkUsed", err)
 		eq(t, fmt.Sprintf("replay mark %x kept", tc.d[:4]), !fresh, tc.kept)
 	}
+	// The open window kept its count.
+	count, _, err := f.s.RateLimit.Count(ctx, dg("window", "open"), now)
+	noErr(t, "Count", err)
+	eq(t, "open rate window kept", count, int64(1))
 	for i, end := range ends {
 		_, err := gs.GetDeviceByUserCode(ctx, dg("usercode", fmt.Sprint("dev", i)))
 		if end.Equal(recent) {

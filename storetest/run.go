@@ -30,6 +30,8 @@ func Run(t *testing.T, open func(t *testing.T) signet.Stores) {
 		{"RT-04/ExpiredRefreshTokenFailsInsideGrace", testExpiredInsideGrace},
 		{"Sessions", testSessions},
 		{"Replay", testReplay},
+		{"RateLimit", testRateLimit},
+		{"AccessKeys", testAccessKeys},
 		{"Keys", testKeys},
 		{"CC-05/PanicCommitsNothing", testPanicCommitsNothing},
 		{"GC", testCollect},
@@ -56,6 +58,7 @@ func RunRace(t *testing.T, openTwo func(t *testing.T) (signet.Stores, signet.Sto
 		{"DV-05/RacingPolls", testRacingPolls},
 		{"DV-02/RacingEarlyPolls", testRacingEarlyPolls},
 		{"CC-08/RacingReplayMarks", testRacingReplay},
+		{"CC-08/SharedRateLimitWindow", testRacingRateLimit},
 		{"RacingKeyCreation", testRacingKeys},
 		{"RacingDecisions", testRacingDecisions},
 	}

@@ -16,6 +16,7 @@ import (
 	"github.com/go-jose/go-jose/v4/jwt"
 
 	"github.com/signet-auth/signet"
+	"github.com/signet-auth/signet/ratelimit"
 )
 
 // Client authentication methods (RFC 8414 §2
@@ -125,6 +126,31 @@ func parseBasic(payload string) (id, secret string, err error) {
 		return "", "", errors.New("empty id or control characters")
 	}
 	return id, secret, nil
+}
+
+// guard applies the per-node buckets of class to the client a request
+// names, and, for a client secret, the failure budget of that client from
+// this address (catalogue CL-04), before the secret is checked. A store
+// failure refuses the request (fail closed, RL-06).
+func (h *Handler) guard(r *http.Request, c credentials, class ratelimit.Class) error {
+	if e := h.Limiter.Request(r, class, c.id); e != nil {
+		return e
+	}
+	if c.method == authBasic || c.method == authPost {
+		if e := h.Limiter.ClientAuth(r, c.id); e != nil {
+			return e
+		}
+	}
+	return nil
+}
+
+// counted reports err, the outcome of authenticating c, to the limiter:
+// an invalid_client answer to a client secret counts as a guess.
+func (h *Handler) counted(r *http.Request, c credentials, err error) error {
+	if c.method == authBasic || c.method == authPost {
+		h.Limiter.ClientAuthResult(r, c.id, err)
+	}
+	return err
 }
 
 // authenticate authenticates the client of a request by any method.

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/signet-auth/signet"
+	"github.com/signet-auth/signet/ratelimit"
 )
 
 // deviceResponse is RFC 8628 §3.2.
@@ -33,8 +34,12 @@ func (h *Handler) deviceAuthorization(w http.ResponseWriter, r *http.Request) {
 		h.writeError(w, r, cerr, basicAttempted(r))
 		return
 	}
+	if err := h.guard(r, creds, ratelimit.ClassDevice); err != nil {
+		h.writeError(w, r, err, creds.basic())
+		return
+	}
 	client, err := h.authenticate(ctx, creds, pathDevice, true)
-	if err != nil {
+	if err := h.counted(r, creds, err); err != nil {
 		h.writeError(w, r, err, creds.basic())
 		return
 	}

@@ -14,6 +14,7 @@ import (
 	"github.com/signet-auth/signet/authserver"
 	"github.com/signet-auth/signet/dpop"
 	"github.com/signet-auth/signet/keyring"
+	"github.com/signet-auth/signet/ratelimit"
 )
 
 // Engine is what this surface needs from the engine; *authserver.Server
@@ -95,6 +96,10 @@ type Handler struct {
 	Registration *Registration
 	// IDTokenLifetime bounds ID tokens; zero: the access-token lifetime.
 	IDTokenLifetime time.Duration
+	// Limiter throttles the endpoints (429 with Retry-After), limits
+	// introspection per calling client (catalogue SD-01) and counts failed
+	// client secrets per client and address (CL-04); nil: no limits.
+	Limiter *ratelimit.Limiter
 }
 
 func (h *Handler) logger() *slog.Logger {

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/signet-auth/signet"
+	"github.com/signet-auth/signet/ratelimit"
 	"github.com/signet-auth/signet/secret"
 )
 
@@ -31,9 +32,20 @@ func (h *Handler) introspect(w http.ResponseWriter, r *http.Request) {
 		h.writeError(w, r, cerr, basicAttempted(r))
 		return
 	}
+	if e := h.Limiter.ClientAuth(r, creds.id); e != nil {
+		h.writeError(w, r, e, creds.basic())
+		return
+	}
 	client, err := h.authenticate(ctx, creds, pathIntrospect, false)
-	if err != nil {
+	if err := h.counted(r, creds, err); err != nil {
 		h.writeError(w, r, err, creds.basic())
+		return
+	}
+	// Per calling client, once it is known: a resource server introspects
+	// for many users, and nobody else can spend its budget (catalogue
+	// SD-01: against token scanning).
+	if e := h.Limiter.Request(r, ratelimit.ClassIntrospect, client.ID); e != nil {
+		h.writeError(w, r, e, creds.basic())
 		return
 	}
 	token := f.get("token")
@@ -140,8 +152,12 @@ func (h *Handler) revoke(w http.ResponseWriter, r *http.Request) {
 		h.writeError(w, r, cerr, basicAttempted(r))
 		return
 	}
+	if err := h.guard(r, creds, ratelimit.ClassToken); err != nil {
+		h.writeError(w, r, err, creds.basic())
+		return
+	}
 	client, err := h.authenticate(ctx, creds, pathRevoke, true)
-	if err != nil {
+	if err := h.counted(r, creds, err); err != nil {
 		h.writeError(w, r, asUnavailable(err), creds.basic())
 		return
 	}

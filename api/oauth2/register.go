@@ -9,6 +9,7 @@ import (
 
 	"github.com/signet-auth/signet"
 	"github.com/signet-auth/signet/authserver"
+	"github.com/signet-auth/signet/ratelimit"
 )
 
 // registrationRequest is the part of RFC 7591 §2 client metadata this
@@ -41,6 +42,10 @@ type registrationResponse struct {
 // client_secret_basic or client_secret_post, and they expire with it.
 // Errors are RFC 7591 §3.2.2's.
 func (h *Handler) register(w http.ResponseWriter, r *http.Request) {
+	if e := h.Limiter.Request(r, ratelimit.ClassRegister, ""); e != nil {
+		h.writeError(w, r, e, false) // 429 with Retry-After (catalogue RL-03)
+		return
+	}
 	mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	if err != nil || mt != "application/json" || r.URL.RawQuery != "" {
 		h.writeError(w, r, errInvalidRequest("The request must be a JSON body without query parameters."), false)

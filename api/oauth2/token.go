@@ -14,6 +14,7 @@ import (
 	"github.com/signet-auth/signet"
 	"github.com/signet-auth/signet/authserver"
 	"github.com/signet-auth/signet/dpop"
+	"github.com/signet-auth/signet/ratelimit"
 )
 
 // Token types (RFC 6750, RFC 9449 §5).
@@ -96,6 +97,10 @@ func (h *Handler) token(w http.ResponseWriter, r *http.Request) {
 		h.writeError(w, r, errInvalidRequest("The grant_type is required."), creds.basic())
 		return
 	}
+	if err := h.guard(r, creds, ratelimit.ClassToken); err != nil {
+		h.writeError(w, r, err, creds.basic())
+		return
+	}
 	jkt, err := h.verifyDPoP(ctx, r, pathToken, "")
 	if err != nil {
 		h.writeError(w, r, err, creds.basic())
@@ -107,7 +112,7 @@ func (h *Handler) token(w http.ResponseWriter, r *http.Request) {
 	} else {
 		resp, err = h.engineGrant(ctx, creds, f, grantType, jkt)
 	}
-	if err != nil {
+	if err := h.counted(r, creds, err); err != nil {
 		h.writeError(w, r, err, creds.basic())
 		return
 	}

@@ -6,6 +6,7 @@ import (
 
 	"github.com/signet-auth/signet"
 	"github.com/signet-auth/signet/api/awsjson"
+	"github.com/signet-auth/signet/ratelimit"
 )
 
 // startDeviceAuthorizationInput is StartDeviceAuthorization's request
@@ -58,8 +59,16 @@ func (h *Handler) startDeviceAuthorization(w http.ResponseWriter, r *http.Reques
 		fail(invalidRequest("clientId, clientSecret and startUrl are required."))
 		return
 	}
+	// Throttled per client and address (SlowDownException, catalogue
+	// RL-02); a client secret guessed too often from this address is not
+	// even checked (CL-04).
+	if e := h.throttle(r, ratelimit.ClassDevice, in.ClientID); e != nil {
+		fail(e)
+		return
+	}
 	ctx := r.Context()
 	c, err := h.Engine.AuthenticateClient(ctx, in.ClientID, in.ClientSecret, false)
+	h.Limiter.ClientAuthResult(r, in.ClientID, err)
 	if err != nil {
 		fail(err)
 		return

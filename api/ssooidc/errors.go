@@ -7,6 +7,7 @@ import (
 
 	"github.com/signet-auth/signet"
 	"github.com/signet-auth/signet/api/awsjson"
+	"github.com/signet-auth/signet/ratelimit"
 )
 
 // errorShape is one row of the exception table (sso-oidc.md §6.3): the
@@ -103,6 +104,29 @@ func (h *Handler) writeError(w http.ResponseWriter, r *http.Request, op string, 
 		retry = int((e.RetryAfter + time.Second - 1) / time.Second)
 	}
 	awsjson.WriteError(w, s.status, s.name, map[string]string{"error": s.code, "error_description": msg}, retry)
+}
+
+// throttle applies the per-node buckets of class and the failure budget of
+// the client's secret from this address: a refusal is too_many_requests
+// (rendered as SlowDownException, the model's throttle; catalogue RL-02),
+// or temporarily_unavailable when the store cannot say (fail closed,
+// RL-06).
+func (h *Handler) throttle(r *http.Request, class ratelimit.Class, clientID string) *signet.Error {
+	if e := h.Limiter.Request(r, class, clientID); e != nil {
+		return e
+	}
+	return h.Limiter.ClientAuth(r, clientID)
+}
+
+// writeThrottled is RegisterClient's throttle: 429 with Retry-After
+// (catalogue RL-03‡). The type is SlowDownException, which RegisterClient's
+// model lists, so that SDKs decode a modeled error; the status is 429
+// because a registration, unlike a poll, has no interval to slow down.
+func (h *Handler) writeThrottled(w http.ResponseWriter, r *http.Request, op string, e *signet.Error) {
+	s := errorShape{http.StatusTooManyRequests, excSlowDown, "slow_down"}
+	h.logError(w, r, op, s, e)
+	awsjson.WriteError(w, s.status, s.name, map[string]string{"error": s.code, "error_description": e.Message},
+		int((e.RetryAfter+time.Second-1)/time.Second))
 }
 
 // writeRegionError is CreateTokenWithIAM's InvalidRequestRegionException,

@@ -11,6 +11,7 @@ import (
 	"github.com/signet-auth/signet"
 	"github.com/signet-auth/signet/api/awsjson"
 	"github.com/signet-auth/signet/authserver"
+	"github.com/signet-auth/signet/ratelimit"
 	"github.com/signet-auth/signet/sigv4"
 )
 
@@ -45,6 +46,11 @@ type Handler struct {
 	// Rand draws request ids (crypto/rand.Reader in production).
 	Rand io.Reader
 	Log  *slog.Logger // nil: discard
+
+	// Limiter throttles the operations per client and address and counts
+	// failed client authentications (catalogue RL-02, RL-03, CL-04); nil:
+	// no limits.
+	Limiter *ratelimit.Limiter
 
 	// AutoApprove, when not nil, is called with the user code right after
 	// StartDeviceAuthorization stored it, so that the first poll gets tokens

@@ -5,6 +5,7 @@ import (
 
 	"github.com/signet-auth/signet/api/awsjson"
 	"github.com/signet-auth/signet/authserver"
+	"github.com/signet-auth/signet/ratelimit"
 )
 
 // registerClientInput is RegisterClient's request (sso-oidc.md §2).
@@ -35,6 +36,12 @@ type registerClientOutput struct {
 // redirect URIs, scopes) is the engine's; nothing is stored unless all of
 // it passes (catalogue CL-05).
 func (h *Handler) registerClient(w http.ResponseWriter, r *http.Request) {
+	// Throttled before anything is read (catalogue RL-03): 429, not the
+	// 400 SlowDownException the device flow's operations answer.
+	if e := h.Limiter.Request(r, ratelimit.ClassRegister, ""); e != nil {
+		h.writeThrottled(w, r, opRegisterClient, e)
+		return
+	}
 	if e := unsignedRequest(r); e != nil {
 		h.writeError(w, r, opRegisterClient, e)
 		return

@@ -8,6 +8,7 @@ import (
 	"github.com/signet-auth/signet"
 	"github.com/signet-auth/signet/api/awsjson"
 	"github.com/signet-auth/signet/authserver"
+	"github.com/signet-auth/signet/ratelimit"
 	"github.com/signet-auth/signet/sigv4"
 )
 
@@ -94,6 +95,10 @@ func (h *Handler) createToken(w http.ResponseWriter, r *http.Request) {
 		fail(invalidRequest("clientId, clientSecret and grantType are required."))
 		return
 	}
+	if e := h.throttle(r, ratelimit.ClassToken, in.ClientID); e != nil {
+		fail(e)
+		return
+	}
 	resp, err := h.Engine.Token(r.Context(), authserver.TokenRequest{
 		Protocol:     signet.ProtocolSSOOIDC,
 		GrantType:    in.GrantType,
@@ -106,6 +111,7 @@ func (h *Handler) createToken(w http.ResponseWriter, r *http.Request) {
 		DeviceCode:   in.DeviceCode,
 		Scopes:       in.Scope,
 	})
+	h.Limiter.ClientAuthResult(r, in.ClientID, err)
 	if err != nil {
 		fail(err)
 		return
@@ -166,6 +172,10 @@ func (h *Handler) createTokenWithIAM(w http.ResponseWriter, r *http.Request) {
 		// jwt-bearer needs a trusted token issuer and token-exchange an
 		// identity context; signet offers neither.
 		fail(&signet.Error{Code: signet.CodeUnsupportedGrantType, Message: "The grant type is not supported."})
+		return
+	}
+	if e := h.Limiter.Request(r, ratelimit.ClassToken, in.ClientID); e != nil {
+		fail(e)
 		return
 	}
 	ctx := r.Context()

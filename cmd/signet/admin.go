@@ -45,7 +45,8 @@ func (a *app) adminCmd() *cobra.Command {
 			return run(cmd.Context(), svc, args)
 		}
 	}
-	cmd.AddCommand(a.adminUserCmd(with), a.adminClientCmd(with), a.adminKeysCmd(with), a.adminSessionsCmd(with))
+	cmd.AddCommand(a.adminUserCmd(with), a.adminClientCmd(with), a.adminKeysCmd(with), a.adminSessionsCmd(with),
+		a.adminAccessKeyCmd(with))
 	return cmd
 }
 
@@ -204,7 +205,7 @@ func userNotFound(name string, err error) error {
 }
 
 func (a *app) adminClientCmd(with withServices) *cobra.Command {
-	cmd := &cobra.Command{Use: "client", Short: "Inspect and delete OAuth clients"}
+	cmd := &cobra.Command{Use: "client", Short: "Create, inspect and delete OAuth clients"}
 	list := &cobra.Command{
 		Use:   "list",
 		Short: "List clients",
@@ -230,6 +231,10 @@ func (a *app) adminClientCmd(with withServices) *cobra.Command {
 			if err != nil {
 				return notFound("client", args[0], err)
 			}
+			keys, err := jwksSize(ctx, svc, c.ID)
+			if err != nil {
+				return err
+			}
 			return a.table([][]any{
 				{"id", c.ID}, {"name", c.Name}, {"type", c.Type},
 				{"has secret", !c.SecretDigest.IsZero()}, {"secret expires", fmtTime(c.SecretExpiresAt)},
@@ -237,7 +242,7 @@ func (a *app) adminClientCmd(with withServices) *cobra.Command {
 				{"redirect uris", strings.Join(c.RedirectURIs, ",")},
 				{"scopes", strings.Join(c.Scopes, ",")}, {"issuer url", c.IssuerURL},
 				{"dynamic", c.Dynamic}, {"created", fmtTime(c.CreatedAt)},
-				{"expires", fmtTime(c.ExpiresAt)},
+				{"expires", fmtTime(c.ExpiresAt)}, {"private_key_jwt keys", keys},
 			})
 		}),
 	}
@@ -253,7 +258,7 @@ func (a *app) adminClientCmd(with withServices) *cobra.Command {
 			return nil
 		}),
 	}
-	cmd.AddCommand(list, show, del)
+	cmd.AddCommand(a.clientCreateCmd(with), list, show, del)
 	return cmd
 }
 

@@ -20,6 +20,8 @@ import (
 	"github.com/signet-auth/signet/authserver"
 	"github.com/signet-auth/signet/broker"
 	"github.com/signet-auth/signet/httpserver"
+	"github.com/signet-auth/signet/ratelimit"
+	"github.com/signet-auth/signet/sigv4"
 )
 
 // Config is everything `signet serve` and `signet admin` are told. It is
@@ -51,6 +53,27 @@ type Config struct {
 	SessionLifetime      time.Duration `yaml:"session_lifetime"`
 	RefreshGrace         time.Duration `yaml:"refresh_grace"`
 	ClientLifetime       time.Duration `yaml:"client_lifetime"`
+
+	// Rate limits (package ratelimit): per node, then shared across nodes.
+	RateNode           ratelimit.Limit `yaml:"rate_limit_node"`
+	RateIP             ratelimit.Limit `yaml:"rate_limit_ip"`
+	RateClient         ratelimit.Limit `yaml:"rate_limit_client"`
+	RateRegister       ratelimit.Limit `yaml:"rate_limit_register"`
+	RateIntrospect     ratelimit.Limit `yaml:"rate_limit_introspect"`
+	RateRegisterShared ratelimit.Limit `yaml:"rate_limit_register_shared"`
+	RateLoginAccount   ratelimit.Limit `yaml:"rate_limit_login_account"`
+	RateLoginIP        ratelimit.Limit `yaml:"rate_limit_login_ip"`
+	RateUserCodeIP     ratelimit.Limit `yaml:"rate_limit_user_code_ip"`
+	RateUserCodeSess   ratelimit.Limit `yaml:"rate_limit_user_code_session"`
+	RateUserCodeGlobal autoLimit       `yaml:"rate_limit_user_code_global"`
+	RateClientAuth     ratelimit.Limit `yaml:"rate_limit_client_auth"`
+
+	// SigV4 and CreateTokenWithIAM.
+	SigV4Emulation        bool   `yaml:"sigv4_emulation"`
+	SigV4EmulationForce   bool   `yaml:"sigv4_emulation_force"`
+	SigV4EmulationAccount string `yaml:"sigv4_emulation_account"`
+	IAMAccountID          string `yaml:"iam_account_id"`
+	Region                string `yaml:"region"`
 
 	Dev            bool   `yaml:"dev"`
 	DevPassword    string `yaml:"dev_password"`
@@ -146,6 +169,16 @@ func serveFlags(fs *pflag.FlagSet, c *Config) {
 	for _, l := range lifetimes() {
 		fs.DurationVar(l.field(c), l.flag, *l.engine(&defaults), fmt.Sprintf("%s (%s to %s)", l.usage, l.min, l.max))
 	}
+	rateFlags(fs, c)
+	fs.BoolVar(&c.SigV4Emulation, "sigv4-emulation", false,
+		"accept any syntactically valid SigV4 signature; unknown AWS-shaped key ids act as IAM users (loopback --addr only)")
+	fs.BoolVar(&c.SigV4EmulationForce, "sigv4-emulation-force", false,
+		"allow --sigv4-emulation on an address others can reach: anyone who reaches the port is whoever they claim")
+	fs.StringVar(&c.SigV4EmulationAccount, "sigv4-emulation-account", sigv4.DefaultEmulationAccountID,
+		"account of the IAM users --sigv4-emulation makes up")
+	fs.StringVar(&c.IAMAccountID, "iam-account-id", "",
+		"12-digit account whose SigV4-verified principals may call CreateTokenWithIAM (empty: nobody)")
+	fs.StringVar(&c.Region, "region", "", "the only region CreateTokenWithIAM signatures may name (empty: any)")
 	fs.BoolVar(&c.Dev, "dev", false, "development mode: loopback only, a dev user, a generated master key")
 	fs.StringVar(&c.DevPassword, "dev-password", "", "password of the dev user (default: random, printed at start)")
 	fs.BoolVar(&c.DevAutoApprove, "dev-auto-approve", false, "approve consent and device prompts of the dev user without asking")
@@ -246,6 +279,8 @@ var (
 	accountIDRe = regexp.MustCompile(`^[0-9]{12}$`)
 	// roleNameRe is IAM's role name pattern.
 	roleNameRe = regexp.MustCompile(`^[\w+=,.@-]{1,64}$`)
+	// regionRe is an AWS region name: lower-case words and a number.
+	regionRe = regexp.MustCompile(`^[a-z]{2,}(-[a-z]+)+-[0-9]{1,2}$`)
 )
 
 // validateStore checks the settings every command that opens the store
@@ -325,6 +360,22 @@ func (c *Config) validate() error {
 	}
 	if len(c.Broker.Providers) > 0 {
 		errs = append(errs, c.Broker.Validate())
+	}
+	errs = append(errs, c.validateRates())
+	if err := sigv4.CheckEmulation(c.SigV4Emulation, c.Addr, c.SigV4EmulationForce); err != nil {
+		errs = append(errs, fmt.Errorf("--sigv4-emulation: %w (--sigv4-emulation-force overrides)", err))
+	}
+	if c.SigV4EmulationForce && !c.SigV4Emulation {
+		errs = append(errs, errors.New("--sigv4-emulation-force needs --sigv4-emulation"))
+	}
+	if !accountIDRe.MatchString(c.SigV4EmulationAccount) {
+		errs = append(errs, fmt.Errorf("--sigv4-emulation-account %q: want 12 digits", c.SigV4EmulationAccount))
+	}
+	if c.IAMAccountID != "" && !accountIDRe.MatchString(c.IAMAccountID) {
+		errs = append(errs, fmt.Errorf("--iam-account-id %q: want 12 digits", c.IAMAccountID))
+	}
+	if c.Region != "" && !regionRe.MatchString(c.Region) {
+		errs = append(errs, fmt.Errorf("--region %q: not a region name such as us-east-1", c.Region))
 	}
 	return errors.Join(errs...)
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/signet-auth/signet"
 	"github.com/signet-auth/signet/authserver"
 	"github.com/signet-auth/signet/password"
+	"github.com/signet-auth/signet/ratelimit"
 	"github.com/signet-auth/signet/secret"
 	"github.com/signet-auth/signet/sqlite"
 )
@@ -146,6 +147,15 @@ func TestConfigValidation(t *testing.T) {
 		{"dev auto-approve without dev", []string{"--dev-auto-approve"}, nil, "need --dev"},
 		{"dev account not 12 digits", []string{"--dev", "--dev-account", "12345"}, nil, "--dev-account"},
 		{"max conns", []string{"--max-conns", "0"}, nil, "--max-conns"},
+		{"unparsable rate limit", []string{"--rate-limit-ip", "fast"}, nil, "--rate-limit-ip"},
+		{"unparsable rate limit in env", nil, map[string]string{"SIGNET_RATE_LIMIT_CLIENT": "10/fortnight"}, "SIGNET_RATE_LIMIT_CLIENT"},
+		{"guessing limit off", []string{"--rate-limit-client-auth", "off"}, nil, "--rate-limit-client-auth: a limit on guessing cannot be off"},
+		{"user-code limit off", []string{"--rate-limit-user-code-global", "off"}, nil, "--rate-limit-user-code-global"},
+		{"SigV4 emulation off loopback", []string{"--sigv4-emulation", "--addr", "0.0.0.0:8400", "--issuer", "https://signet.example"}, nil, "--sigv4-emulation-force overrides"},
+		{"SigV4 emulation force alone", []string{"--sigv4-emulation-force"}, nil, "--sigv4-emulation-force needs --sigv4-emulation"},
+		{"SigV4 emulation account", []string{"--sigv4-emulation", "--sigv4-emulation-account", "abc"}, nil, "--sigv4-emulation-account"},
+		{"IAM account not 12 digits", []string{"--iam-account-id", "1234"}, nil, "--iam-account-id"},
+		{"region", []string{"--region", "Mars"}, nil, "--region"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -172,6 +182,68 @@ func TestConfigValidation(t *testing.T) {
 			if _, err := parseServe(t, []string{"--dev", "--addr", addr}, nil); err != nil {
 				t.Errorf("%s: %v", addr, err)
 			}
+		}
+	})
+}
+
+func TestRateLimitSettings(t *testing.T) {
+	t.Run("defaults", func(t *testing.T) {
+		c, err := parseServe(t, nil, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		p, err := c.ratePolicy()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if p != ratelimit.DefaultPolicy() {
+			t.Errorf("policy %+v, want the defaults %+v", p, ratelimit.DefaultPolicy())
+		}
+	})
+	t.Run("flags, env and file", func(t *testing.T) {
+		file := writeFile(t, "rate_limit_node: 500/s\nrate_limit_user_code_global: 3/15m\nrate_limit_login_account: \"3/5m\"\n")
+		c, err := parseServe(t, []string{"--config", file, "--rate-limit-ip", "off"},
+			map[string]string{"SIGNET_RATE_LIMIT_NODE": "800/s", "SIGNET_RATE_LIMIT_CLIENT_AUTH": "20/h"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		p, err := c.ratePolicy()
+		if err != nil {
+			t.Fatal(err)
+		}
+		for name, tc := range map[string]struct{ got, want ratelimit.Limit }{
+			"node (env over file)":    {p.Node, ratelimit.Limit{N: 800, Per: time.Second}},
+			"ip (flag, off)":          {p.IP, ratelimit.Limit{}},
+			"client auth (env)":       {p.ClientAuth, ratelimit.Limit{N: 20, Per: time.Hour}},
+			"user-code global (file)": {p.UserCodeGlobal, ratelimit.Limit{N: 3, Per: 15 * time.Minute}},
+			"login account (file)":    {p.LoginAccount, ratelimit.Limit{N: 3, Per: 5 * time.Minute}},
+			"register (default)":      {p.Register, ratelimit.DefaultPolicy().Register},
+		} {
+			if tc.got != tc.want {
+				t.Errorf("%s: %v, want %v", name, tc.got, tc.want)
+			}
+		}
+	})
+	t.Run("auto user-code budget follows the device lifetime", func(t *testing.T) {
+		c, err := parseServe(t, []string{"--device-lifetime", "30m"}, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		p, err := c.ratePolicy()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := (ratelimit.Limit{N: 2, Per: 30 * time.Minute}); p.UserCodeGlobal != want {
+			t.Errorf("user-code global %v, want %v", p.UserCodeGlobal, want)
+		}
+	})
+	t.Run("SigV4 emulation", func(t *testing.T) {
+		if _, err := parseServe(t, []string{"--sigv4-emulation"}, nil); err != nil {
+			t.Errorf("on the loopback default address: %v", err)
+		}
+		if _, err := parseServe(t, []string{"--sigv4-emulation", "--sigv4-emulation-force", "--addr", "0.0.0.0:8400",
+			"--issuer", "https://signet.example"}, nil); err != nil {
+			t.Errorf("forced on every interface: %v", err)
 		}
 	})
 }

@@ -109,7 +109,8 @@ func (a *app) serve(ctx context.Context, c *Config) error {
 
 	gcCtx, stopGC := context.WithCancel(ctx)
 	var gc sync.WaitGroup
-	gc.Go(func() { collectGarbage(gcCtx, svc.stores.Collector, a.clock, log, metrics.Observer) })
+	gc.Go(func() { collectGarbage(gcCtx, svc.stores.Collector, a.clock, log) })
+	gc.Go(func() { reloadKeys(gcCtx, svc.keys, log) })
 	defer func() { stopGC(); gc.Wait() }()
 
 	log.Info("serving", "addr", ln.Addr().String(), "issuer", c.Issuer, "store", svc.storeName, "dev", c.Dev)

@@ -9,6 +9,7 @@ import (
 	"github.com/signet-auth/signet"
 	"github.com/signet-auth/signet/authserver"
 	"github.com/signet-auth/signet/httpserver"
+	"github.com/signet-auth/signet/ratelimit"
 	"github.com/signet-auth/signet/web"
 )
 
@@ -69,16 +70,19 @@ func (b webBackend) DecideDevice(ctx context.Context, typed string, approve bool
 
 // newWeb builds the login, consent and device pages. Failures are counted
 // per client address as the trusted proxies resolve it, IPv6 by /64
-// (catalogue RL-04, RL-05); the counters are per node.
-func (a *app) newWeb(c *Config, svc *services, log *slog.Logger) (*web.Handler, error) {
+// (catalogue RL-04, RL-05), in the store, so the budgets hold across nodes
+// and restarts (DV-07, CC-08).
+func (a *app) newWeb(c *Config, svc *services, limiter *ratelimit.Limiter, log *slog.Logger) (*web.Handler, error) {
 	return web.New(web.Deps{
 		Backend: webBackend{engine: svc.engine, stores: svc.stores},
 		Sealer:  svc.keys,
+		Limiter: limiter.Pages(),
 		Clock:   a.clock,
 		Rand:    a.rand,
 		Log:     log,
 	}, web.Options{
 		Issuer:         c.Issuer,
+		Limits:         limiter.Policy().PageLimits(),
 		ClientIP:       func(r *http.Request) string { return httpserver.RateKey(httpserver.ClientIP(r)) },
 		DevAutoApprove: c.DevAutoApprove,
 		DevUser: func(ctx context.Context) (signet.User, error) {

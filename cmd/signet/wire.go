@@ -26,9 +26,11 @@ import (
 	"github.com/signet-auth/signet/broker"
 	"github.com/signet-auth/signet/dpop"
 	"github.com/signet-auth/signet/httpserver"
+	"github.com/signet-auth/signet/internal/storetiming"
 	"github.com/signet-auth/signet/keyring"
 	"github.com/signet-auth/signet/password"
 	"github.com/signet-auth/signet/postgres"
+	"github.com/signet-auth/signet/ratelimit"
 	"github.com/signet-auth/signet/secret"
 	"github.com/signet-auth/signet/sigv4"
 	"github.com/signet-auth/signet/sqlite"
@@ -37,17 +39,37 @@ import (
 // This file is the only place that knows every package: it opens the store,
 // the keyring and the engine, and hands the HTTP shell its routes.
 
-// services are the wired parts of a running signet.
-type services struct {
-	stores    signet.Stores
-	storeName string
-	closer    io.Closer
-	keys      *keyring.Keyring
-	minter    *secret.Minter
-	engine    *authserver.Server
+// backend is one storage engine as the wiring needs it: the domain stores
+// plus the tables of packages outside the root (long-term AWS access keys,
+// private_key_jwt clients' keys). *sqlite.DB and *postgres.DB are backends.
+type backend interface {
+	io.Closer
+	Stores() signet.Stores
+	awscreds.AccessKeyStore
+	SetClientJWKS(ctx context.Context, clientID string, jwks []byte) error
+	ClientJWKS(ctx context.Context, clientID string) ([]byte, error)
 }
 
-func (s *services) close() error { return s.closer.Close() }
+var (
+	_ backend = (*sqlite.DB)(nil)
+	_ backend = (*postgres.DB)(nil)
+)
+
+// services are the wired parts of a running signet.
+type services struct {
+	db        backend
+	stores    signet.Stores
+	storeName string
+	keys      *keyring.Keyring
+	hasher    *secret.Hasher
+	minter    *secret.Minter
+	engine    *authserver.Server
+	// authority mints and checks AWS credentials: temporary ones sealed in
+	// their session token, long-term (AKIA) ones from the store.
+	authority *awscreds.Authority
+}
+
+func (s *services) close() error { return s.db.Close() }
 
 // surfaces builds every API surface the server answers besides /healthz,
 // /readyz and /metrics, in the order they are mounted; each API package adds
@@ -55,32 +77,38 @@ func (s *services) close() error { return s.closer.Close() }
 // issuer is known. wrap goes around the mux: the SSO portal's Logout shares
 // POST /logout with the pages' sign-out and tells them apart by header.
 func (a *app) surfaces(c *Config, svc *services, log *slog.Logger) (mounts []httpserver.Mounter, wrap func(http.Handler) http.Handler, err error) {
-	pages, err := a.newWeb(c, svc, log)
+	policy, err := c.ratePolicy()
 	if err != nil {
 		return nil, nil, err
 	}
-	// AWS credentials: sealed session tokens under the keyring's AEAD key,
-	// valid only while the signet session they came from is live.
-	authority, err := awscreds.New(awscreds.Config{
-		AEAD: svc.keys, Deriver: svc.minter, Rand: a.rand, Clock: a.clock,
-		SessionLive: func(ctx context.Context, id string) (bool, error) {
-			s, err := svc.stores.Grants.GetSession(ctx, id)
-			if errors.Is(err, signet.ErrNotFound) {
-				return false, nil
-			}
-			return err == nil && s.Live(a.clock.Now()), err
-		},
+	// One limiter for every surface: per-node buckets, and failure counts
+	// in the store under the keyed hash, shared by every node (catalogue
+	// CC-08, DV-07).
+	limiter, err := ratelimit.New(ratelimit.Config{
+		Store: svc.stores.RateLimit, Policy: policy, Clock: a.clock, Digest: svc.hasher.Digest, Log: log,
 	})
 	if err != nil {
 		return nil, nil, err
 	}
-	verifier, err := sigv4.New(sigv4.Options{Credentials: authority, Clock: a.clock, Rand: a.rand, Logger: log})
+	pages, err := a.newWeb(c, svc, limiter, log)
+	if err != nil {
+		return nil, nil, err
+	}
+	if c.SigV4Emulation {
+		log.Warn("SigV4 emulation: any syntactically valid signature is accepted; never expose this server",
+			"addr", c.Addr, "forced", c.SigV4EmulationForce)
+	}
+	verifier, err := sigv4.New(sigv4.Options{
+		Credentials: svc.authority, Clock: a.clock, Rand: a.rand, Logger: log,
+		AcceptAnySignature: c.SigV4Emulation, EmulationAccountID: c.SigV4EmulationAccount,
+	})
 	if err != nil {
 		return nil, nil, err
 	}
 	oidc := &ssooidc.Handler{
 		Engine: svc.engine, Issuer: c.Issuer, Rand: a.rand, Log: log,
 		Verifier: verifier, Applications: svc.stores.Clients,
+		IAMAccountID: c.IAMAccountID, Region: c.Region, Limiter: limiter,
 	}
 	if c.DevAutoApprove {
 		oidc.AutoApprove = func(ctx context.Context, userCode string) {
@@ -90,7 +118,7 @@ func (a *app) surfaces(c *Config, svc *services, log *slog.Logger) (mounts []htt
 		}
 	}
 	portal := &ssoportal.Handler{
-		Engine: svc.engine, Users: svc.stores.Users, Credentials: authority,
+		Engine: svc.engine, Users: svc.stores.Users, Credentials: svc.authority,
 		Clock: a.clock, Rand: a.rand, Log: log,
 	}
 	// DPoP proofs (RFC 9449) for Sign-In and the standard surface; their
@@ -108,20 +136,18 @@ func (a *app) surfaces(c *Config, svc *services, log *slog.Logger) (mounts []htt
 	}
 	signIn := &signin.Handler{
 		Engine: svc.engine, Users: svc.stores.Users, Grants: svc.stores.Grants,
-		Hasher: svc.minter.Hasher(), Credentials: authority, Signer: svc.keys,
+		Hasher: svc.minter.Hasher(), Credentials: svc.authority, Signer: svc.keys,
 		DPoP: proofs, SigV4: verifier, Issuer: c.Issuer,
-		Limiter:  signin.NewRateLimiter(signInRatePerSecond, signInRateBurst, rateLimitKeys),
+		Limiter:  limiter.SignIn(),
 		ClientIP: clientIP, Clock: a.clock, Rand: a.rand, Logger: log,
 	}
+	// The standard OAuth 2.0 / OIDC surface: ID tokens and
+	// client_credentials tokens signed by the keyring, private_key_jwt
+	// clients' keys from the store.
 	standard := &oauth2.Handler{
 		Engine: svc.engine, Clients: svc.stores.Clients, Users: svc.stores.Users,
-		Signer: svc.keys, Replay: svc.stores.Replay, DPoP: proofs,
-		Issuer: c.Issuer, Clock: a.clock, Rand: a.rand, Log: log,
-	}
-	// private_key_jwt needs the clients' registered keys, which both
-	// backends keep; a backend without them leaves it off.
-	if keys, ok := svc.closer.(oauth2.ClientKeyStore); ok {
-		standard.ClientKeys = keys
+		Signer: svc.keys, Replay: svc.stores.Replay, DPoP: proofs, ClientKeys: svc.db,
+		Issuer: c.Issuer, Clock: a.clock, Rand: a.rand, Log: log, Limiter: limiter,
 	}
 	mounts = []httpserver.Mounter{
 		pages,
@@ -141,14 +167,6 @@ func (a *app) surfaces(c *Config, svc *services, log *slog.Logger) (mounts []htt
 	return mounts, portal.WithLogout, nil
 }
 
-// Per-address limits on Sign-In's token endpoint (catalogue RL-01): far
-// above what one developer's tools send, low enough to blunt a flood.
-const (
-	signInRatePerSecond = 20
-	signInRateBurst     = 40
-	rateLimitKeys       = 100_000
-)
-
 // dbFile is the SQLite database inside --data-dir.
 const dbFile = "signet.db"
 
@@ -158,23 +176,23 @@ const masterKeyFile = "master.key"
 
 // openStore opens the backend the configuration names: PostgreSQL for a
 // --database-url, else SQLite in --data-dir.
-func openStore(ctx context.Context, c *Config) (signet.Stores, string, io.Closer, error) {
+func openStore(ctx context.Context, c *Config) (backend, string, error) {
 	if c.DatabaseURL != "" {
 		db, err := postgres.Open(ctx, c.DatabaseURL)
 		if err != nil {
-			return signet.Stores{}, "", nil, fmt.Errorf("open PostgreSQL: %w", err)
+			return nil, "", fmt.Errorf("open PostgreSQL: %w", err)
 		}
-		return db.Stores(), "postgres", db, nil
+		return db, "postgres", nil
 	}
 	if err := os.MkdirAll(c.DataDir, 0o700); err != nil {
-		return signet.Stores{}, "", nil, fmt.Errorf("data directory: %w", err)
+		return nil, "", fmt.Errorf("data directory: %w", err)
 	}
 	path := filepath.Join(c.DataDir, dbFile)
 	db, err := sqlite.Open(ctx, path)
 	if err != nil {
-		return signet.Stores{}, "", nil, fmt.Errorf("open SQLite %s: %w", path, err)
+		return nil, "", fmt.Errorf("open SQLite %s: %w", path, err)
 	}
-	return db.Stores(), "sqlite " + path, db, nil
+	return db, "sqlite " + path, nil
 }
 
 // loadMasterKey finds the master key: SIGNET_MASTER_KEY, --master-key-file,
@@ -207,15 +225,23 @@ func (a *app) wire(ctx context.Context, c *Config, log *slog.Logger, obs *httpse
 	if err != nil {
 		return nil, err
 	}
-	stores, name, closer, err := openStore(ctx, c)
+	db, name, err := openStore(ctx, c)
 	if err != nil {
 		return nil, err
 	}
 	defer func() {
 		if err != nil {
-			closer.Close()
+			db.Close()
 		}
 	}()
+	stores := db.Stores()
+	if obs != nil {
+		// Every store call is timed for /metrics; /readyz times its own
+		// probe, so Health stays as it is.
+		health := stores.Health
+		stores = storetiming.Wrap(stores, obs)
+		stores.Health = health
+	}
 	keys, err := keyring.Open(ctx, stores.Keys, master, a.clock, a.rand, keyring.Options{})
 	if err != nil {
 		return nil, err
@@ -242,7 +268,24 @@ func (a *app) wire(ctx context.Context, c *Config, log *slog.Logger, obs *httpse
 	if err != nil {
 		return nil, err
 	}
-	return &services{stores: stores, storeName: name, closer: closer, keys: keys, minter: minter, engine: engine}, nil
+	// AWS credentials: sealed session tokens under the keyring's AEAD key,
+	// valid only while the signet session they came from is live; AKIA keys
+	// from the store, their secrets sealed under the same key.
+	authority, err := awscreds.New(awscreds.Config{
+		AEAD: keys, Deriver: minter, Rand: a.rand, Clock: a.clock, Keys: db,
+		SessionLive: func(ctx context.Context, id string) (bool, error) {
+			s, err := stores.Grants.GetSession(ctx, id)
+			if errors.Is(err, signet.ErrNotFound) {
+				return false, nil
+			}
+			return err == nil && s.Live(a.clock.Now()), err
+		},
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &services{db: db, stores: stores, storeName: name, keys: keys, hasher: hasher, minter: minter,
+		engine: engine, authority: authority}, nil
 }
 
 // devUserName is the user --dev creates.
@@ -305,7 +348,29 @@ const (
 	gcRounds    = 20
 )
 
-func collectGarbage(ctx context.Context, col signet.Collector, clock signet.Clock, log *slog.Logger, obs *httpserver.Observer) {
+// keyReloadInterval is how often a node reads the keys other nodes added. It
+// must be well inside the keyring's publish delay (5 minutes), so that every
+// node publishes a rotated signing key before any node signs with it
+// (catalogue CC-09).
+const keyReloadInterval = time.Minute
+
+// reloadKeys picks up keys other nodes (or `signet admin keys rotate`) added.
+func reloadKeys(ctx context.Context, keys *keyring.Keyring, log *slog.Logger) {
+	t := time.NewTicker(keyReloadInterval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		if err := keys.Reload(ctx); err != nil && ctx.Err() == nil {
+			log.Warn("key reload", "err", err)
+		}
+	}
+}
+
+func collectGarbage(ctx context.Context, col signet.Collector, clock signet.Clock, log *slog.Logger) {
 	t := time.NewTicker(gcInterval)
 	defer t.Stop()
 	for {
@@ -315,9 +380,8 @@ func collectGarbage(ctx context.Context, col signet.Collector, clock signet.Cloc
 		case <-t.C:
 		}
 		for range gcRounds {
-			start := time.Now()
+			// Timed by the store wrapper (storetiming) like every call.
 			n, err := col.Collect(ctx, clock.Now(), gcRetention, gcBatch)
-			obs.StoreLatency("collect", time.Since(start))
 			if err != nil {
 				if ctx.Err() == nil {
 					log.Warn("garbage collection", "err", err)

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"net/netip"
 	"path/filepath"
 	"testing"
 	"time"
@@ -24,8 +25,10 @@ import (
 	"github.com/signet-auth/signet/broker"
 	"github.com/signet-auth/signet/broker/brokertest"
 	"github.com/signet-auth/signet/dpop"
+	"github.com/signet-auth/signet/httpserver"
 	"github.com/signet-auth/signet/keyring"
 	"github.com/signet-auth/signet/password"
+	"github.com/signet-auth/signet/ratelimit"
 	"github.com/signet-auth/signet/secret"
 	"github.com/signet-auth/signet/sigv4"
 	"github.com/signet-auth/signet/sqlite"
@@ -73,12 +76,17 @@ type Options struct {
 	// /oauth2/register.
 	DynamicRegistration bool
 	// SignInLimiter bounds Sign-In's CreateOAuth2Token per client address;
-	// nil: no limit.
+	// nil: RateLimits' Sign-In limit if set, else no limit.
 	SignInLimiter signin.Limiter
 	// Broker mounts the Amplify UI Builder token broker with one "figma"
 	// provider whose upstream is a local fake (Env.Upstream) holding the
 	// client FigmaClientID, usable by principals of AccountID.
 	Broker bool
+	// RateLimits, if set, turns on a ratelimit.Limiter with this policy
+	// over the SQLite store for the SSO OIDC and standard OAuth surfaces
+	// and the pages. Its client address comes from X-Forwarded-For
+	// (loopback is a trusted proxy), so a test can speak from any address.
+	RateLimits *ratelimit.Policy
 }
 
 // The broker's client at the fake Figma upstream (Options.Broker).
@@ -120,6 +128,8 @@ type Env struct {
 	// Amplify UI Builder operations and the fake Figma it calls.
 	Broker   *broker.Broker
 	Upstream *brokertest.Upstream
+	// Limiter is set when Options.RateLimits is.
+	Limiter *ratelimit.Limiter
 
 	User signet.User
 }
@@ -170,7 +180,7 @@ func New(t testing.TB, o Options) *Env {
 	must(err)
 	e.Authority, err = awscreds.New(awscreds.Config{
 		AEAD: e.Keyring, Deriver: minter, Rand: rand.Reader, Clock: e.Clock,
-		SessionLive: e.sessionLive, Keys: awscredstest.NewAccessKeys(),
+		SessionLive: e.sessionLive, Keys: db, // long-term keys in the store, as in the server
 	})
 	must(err)
 	e.Verifier, err = sigv4.New(sigv4.Options{Credentials: e.Authority, Clock: e.Clock, Rand: rand.Reader, Logger: log})
@@ -182,14 +192,27 @@ func New(t testing.TB, o Options) *Env {
 	e.User, err = e.Stores.Users.GetUser(ctx, e.User.ID)
 	must(err)
 
+	var pageLimiter web.Limiter
+	var pageLimits web.Limits
+	if o.RateLimits != nil {
+		proxies := httpserver.Proxies{Trusted: []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8"), netip.MustParsePrefix("::1/128")}}
+		e.Limiter, err = ratelimit.New(ratelimit.Config{
+			Store: e.Stores.RateLimit, Policy: *o.RateLimits, Clock: e.Clock, Digest: e.Hasher.Digest, Log: log,
+			ClientIP: func(r *http.Request) netip.Addr { return proxies.Resolve(r).ClientIP },
+		})
+		must(err)
+		pageLimiter, pageLimits = e.Limiter.Pages(), o.RateLimits.PageLimits()
+	}
+
 	e.Server = httptest.NewUnstartedServer(nil)
 	e.URL = "http://" + e.Server.Listener.Addr().String()
 
 	e.Pages, err = web.New(web.Deps{
 		Backend: Backend{Engine: e.Engine, Users: e.Stores.Users, Clients: e.Stores.Clients},
-		Sealer:  e.Keyring, Clock: e.Clock, Rand: rand.Reader, Log: log,
+		Sealer:  e.Keyring, Clock: e.Clock, Rand: rand.Reader, Log: log, Limiter: pageLimiter,
 	}, web.Options{
 		Issuer:         e.URL,
+		Limits:         pageLimits,
 		DevAutoApprove: o.DevAutoApprove,
 		DevUser:        func(ctx context.Context) (signet.User, error) { return e.Stores.Users.GetUser(ctx, e.User.ID) },
 	})
@@ -197,6 +220,7 @@ func New(t testing.TB, o Options) *Env {
 	e.SSOOIDC = &ssooidc.Handler{
 		Engine: e.Engine, Issuer: e.URL, Rand: rand.Reader, Log: log,
 		Verifier: e.Verifier, IAMAccountID: AccountID, Applications: e.Stores.Clients, Region: o.IAMRegion,
+		Limiter: e.Limiter,
 	}
 	if o.DevAutoApprove {
 		e.SSOOIDC.AutoApprove = func(ctx context.Context, userCode string) {
@@ -221,7 +245,7 @@ func New(t testing.TB, o Options) *Env {
 	e.OAuth2 = &oauth2.Handler{
 		Engine: e.Engine, Clients: e.Stores.Clients, Users: e.Stores.Users, Signer: e.Keyring,
 		Replay: e.Stores.Replay, DPoP: e.DPoP, ClientKeys: db, Issuer: e.URL,
-		Clock: e.Clock, Rand: rand.Reader, Log: log,
+		Clock: e.Clock, Rand: rand.Reader, Log: log, Limiter: e.Limiter,
 	}
 	if o.DynamicRegistration {
 		e.OAuth2.Registration = &oauth2.Registration{}
@@ -229,10 +253,14 @@ func New(t testing.TB, o Options) *Env {
 	// The two built-in Sign-In clients, whose cross-device redirect URI
 	// depends on the issuer.
 	must(signin.EnsureClients(ctx, e.Engine, e.Stores.Clients, e.URL))
+	signInLimiter := o.SignInLimiter
+	if signInLimiter == nil && e.Limiter != nil {
+		signInLimiter = e.Limiter.SignIn()
+	}
 	e.SignIn = &signin.Handler{
 		Engine: e.Engine, Users: e.Stores.Users, Grants: e.Stores.Grants, Hasher: e.Hasher,
 		Credentials: e.Authority, Signer: e.Keyring, DPoP: e.DPoP, SigV4: e.Verifier,
-		Issuer: e.URL, Limiter: o.SignInLimiter, Clock: e.Clock, Rand: rand.Reader, Logger: log,
+		Issuer: e.URL, Limiter: signInLimiter, Clock: e.Clock, Rand: rand.Reader, Logger: log,
 	}
 
 	mux := http.NewServeMux()

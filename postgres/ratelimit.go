@@ -1,0 +1,49 @@
+package postgres
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/signet-auth/signet"
+	sc "github.com/signet-auth/signet/internal/storecore"
+)
+
+// hitSQL opens a window for a new or ended key, or counts one more in the
+// open one. ON CONFLICT takes the row lock, so of N nodes hitting one key
+// each sees its own count: the budget is shared, never multiplied.
+const hitSQL = `INSERT INTO rate_windows (key, count, reset_at) VALUES ($1, 1, $2)
+	ON CONFLICT (key) DO UPDATE SET
+		count    = CASE WHEN rate_windows.reset_at <= $3 THEN 1 ELSE rate_windows.count + 1 END,
+		reset_at = CASE WHEN rate_windows.reset_at <= $3 THEN excluded.reset_at ELSE rate_windows.reset_at END
+	RETURNING count, reset_at`
+
+// Hit implements signet.RateLimitStore.
+func (db *DB) Hit(ctx context.Context, key signet.Digest, window time.Duration, now time.Time) (int64, time.Time, error) {
+	var n, reset int64
+	if err := db.pool.QueryRow(ctx, hitSQL, key[:], sc.Millis(now.Add(window)), sc.Millis(now)).Scan(&n, &reset); err != nil {
+		return 0, time.Time{}, mapErr(err)
+	}
+	return n, sc.Time(reset), nil
+}
+
+// Count implements signet.RateLimitStore.
+func (db *DB) Count(ctx context.Context, key signet.Digest, now time.Time) (int64, time.Time, error) {
+	var n, reset int64
+	err := db.pool.QueryRow(ctx, `SELECT count, reset_at FROM rate_windows WHERE key = $1 AND reset_at > $2`,
+		key[:], sc.Millis(now)).Scan(&n, &reset)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return 0, time.Time{}, nil
+	}
+	if err != nil {
+		return 0, time.Time{}, mapErr(err)
+	}
+	return n, sc.Time(reset), nil
+}
+
+// Reset implements signet.RateLimitStore.
+func (db *DB) Reset(ctx context.Context, key signet.Digest) error {
+	return db.exec(ctx, false, `DELETE FROM rate_windows WHERE key = $1`, key[:])
+}

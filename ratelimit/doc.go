@@ -1,0 +1,34 @@
+// Package ratelimit decides when signet answers "too many requests".
+//
+// Two kinds of limit, each where it is cheap enough and exact enough:
+//
+//   - Per-node token buckets (golang.org/x/time/rate) keyed by client
+//     address, by client and address, or by calling client, in a bounded
+//     map. They cost no I/O and guard against floods: the node's ceiling,
+//     per-address request rates, RegisterClient, the token and
+//     device-authorization endpoints, introspection. Each node enforces its
+//     own, so N nodes admit N times the rate; that is acceptable for load,
+//     not for guessing.
+//   - Shared fixed-window failure counters in the store
+//     (signet.RateLimitStore), where a limit must hold across every node
+//     and every restart (catalogue CC-08, DV-07): failed logins per address
+//     and account, user-code misses per address, per browser session and
+//     for the whole deployment, failed client authentications per client
+//     and address (CL-04). One conditional upsert per failure, so N nodes
+//     share one budget.
+//
+// Keys are built from canonical client addresses (httpserver.RateKey: IPv6
+// by /64, IPv4-mapped folded to IPv4), resolved through the trusted proxies
+// only (catalogue RL-05), and reach the store only as keyed digests.
+//
+// When the store fails, limits on what can be brute-forced (login, user
+// codes, client authentication) fail closed: the request is refused as
+// temporarily unavailable. Limits elsewhere fail open (catalogue RL-06).
+// Every default admits the cadence a legitimate client keeps — polling
+// every interval, refreshing near expiry — without a throttle (RFC 8628
+// §3.5).
+//
+// Policy and its defaults are a configuration value (DefaultPolicy); the
+// user-code budget is sized by RFC 8628 §5.1 so that a live code's odds of
+// being guessed during its life stay at or below 2^-32 (UserCodeGuesses).
+package ratelimit

@@ -1,0 +1,80 @@
+package ratelimit_test
+
+import (
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/signet-auth/signet"
+	"github.com/signet-auth/signet/ratelimit"
+	"github.com/signet-auth/signet/sqlite"
+)
+
+// t0 is the tests' start of time.
+var t0 = time.Date(2026, 3, 4, 5, 6, 7, 0, time.UTC)
+
+// clock is a settable signet.Clock.
+type clock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func newClock() *clock { return &clock{t: t0} }
+
+func (c *clock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
+
+func (c *clock) Add(d time.Duration) { c.mu.Lock(); defer c.mu.Unlock(); c.t = c.t.Add(d) }
+
+// newLimiter returns a Limiter over store with policy p.
+func newLimiter(t testing.TB, store signet.RateLimitStore, p ratelimit.Policy, c signet.Clock) *ratelimit.Limiter {
+	t.Helper()
+	l, err := ratelimit.New(ratelimit.Config{Store: store, Policy: p, Clock: c})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return l
+}
+
+// twoNodes opens two SQLite handles on one file: two signet processes
+// sharing a database.
+func twoNodes(t testing.TB) (*sqlite.DB, *sqlite.DB, string) {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "signet.db")
+	return openDB(t, path), openDB(t, path), path
+}
+
+func openDB(t testing.TB, path string) *sqlite.DB {
+	t.Helper()
+	db, err := sqlite.Open(context.Background(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return db
+}
+
+// from is a request from the peer address addr (host:port).
+func from(addr string) *http.Request {
+	r := httptest.NewRequest("POST", "http://signet.test/token", nil)
+	r.RemoteAddr = addr
+	return r
+}
+
+// code returns the domain code of a refusal ("" for none).
+func code(e *signet.Error) signet.ErrorCode {
+	if e == nil {
+		return ""
+	}
+	return e.Code
+}
+
+// only returns a policy with every limit off but those set by set.
+func only(set func(*ratelimit.Policy)) ratelimit.Policy {
+	var p ratelimit.Policy
+	set(&p)
+	return p
+}
