@@ -52,8 +52,10 @@ type DB struct {
 	w     *writer
 	// read is a pool of query_only connections; in WAL mode they read the
 	// last commit without waiting for the writer.
-	read       *sql.DB
-	stmts      *stmtCache
+	read  *sql.DB
+	stmts *stmtCache
+	// rstmts are readRow's statements, prepared on the read pool.
+	rstmts     *stmtCache
 	migrations []storecore.Migration
 }
 
@@ -118,7 +120,7 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	read.SetMaxIdleConns(n)
 
 	stmts := newStmtCache()
-	db := &DB{write: write, w: newWriter(write, stmts), read: read, stmts: stmts, migrations: ms}
+	db := &DB{write: write, w: newWriter(write, stmts), read: read, stmts: stmts, rstmts: newStmtCache(), migrations: ms}
 	db.rules.InTx = db.inTx
 	if err := db.migrate(ctx); err != nil {
 		db.Close()
@@ -139,7 +141,7 @@ func cloneValues(v url.Values) url.Values {
 // connection pools.
 func (db *DB) Close() error {
 	db.w.stop()
-	return errors.Join(db.stmts.close(), db.read.Close(), db.write.Close())
+	return errors.Join(db.stmts.close(), db.rstmts.close(), db.read.Close(), db.write.Close())
 }
 
 // Stores returns db as every store interface.
