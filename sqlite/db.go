@@ -44,15 +44,18 @@ type DB struct {
 	// this database's write transactions.
 	rules
 
-	// write has exactly one connection: every write transaction runs on it,
-	// one at a time, so writers in this process queue in Go instead of
-	// spinning on the file lock. A group-commit writer (many small
-	// transactions batched into one commit) would replace this pool.
+	// write has exactly one connection, used only by w: every write
+	// transaction runs on it, so writers in this process queue in Go
+	// instead of spinning on the file lock, and w batches the ones that
+	// queue up into one commit (group commit, writer.go).
 	write *sql.DB
+	w     *writer
 	// read is a pool of query_only connections; in WAL mode they read the
 	// last commit without waiting for the writer.
-	read       *sql.DB
-	stmts      *stmtCache
+	read  *sql.DB
+	stmts *stmtCache
+	// rstmts are readRow's statements, prepared on the read pool.
+	rstmts     *stmtCache
 	migrations []storecore.Migration
 }
 
@@ -116,7 +119,8 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	read.SetMaxOpenConns(n)
 	read.SetMaxIdleConns(n)
 
-	db := &DB{write: write, read: read, stmts: newStmtCache(), migrations: ms}
+	stmts := newStmtCache()
+	db := &DB{write: write, w: newWriter(write, stmts), read: read, stmts: stmts, rstmts: newStmtCache(), migrations: ms}
 	db.rules.InTx = db.inTx
 	if err := db.migrate(ctx); err != nil {
 		db.Close()
@@ -133,9 +137,11 @@ func cloneValues(v url.Values) url.Values {
 	return c
 }
 
-// Close closes both connection pools.
+// Close stops the writer after the batch in flight, then closes both
+// connection pools.
 func (db *DB) Close() error {
-	return errors.Join(db.stmts.close(), db.read.Close(), db.write.Close())
+	db.w.stop()
+	return errors.Join(db.stmts.close(), db.rstmts.close(), db.read.Close(), db.write.Close())
 }
 
 // Stores returns db as every store interface.
@@ -198,16 +204,15 @@ func (db *DB) Ready(ctx context.Context) error {
 	return nil
 }
 
-// tx runs fn in one write transaction (BEGIN IMMEDIATE on the writer
-// connection), again from the start when SQLite reports SQLITE_BUSY or fn
-// lost a race, at most maxAttempts times. The error is mapped to the store
-// sentinels.
+// tx runs fn as one write transaction (all of it or none, in a batch that
+// began with BEGIN IMMEDIATE on the writer connection; see writer), again
+// from the start when SQLite reports SQLITE_BUSY, fn lost a race or its
+// batch was lost, at most maxAttempts times. It returns after the commit.
+// The error is mapped to the store sentinels.
 func (db *DB) tx(ctx context.Context, fn func(*sql.Tx) error) error {
 	var err error
-	// The writer is free again after each attempt: prepare what it missed.
-	defer db.stmts.prepareWanted(ctx, db.write)
 	for range maxAttempts {
-		if err = db.txOnce(ctx, fn); err == nil || !retryable(err) {
+		if err = db.w.do(ctx, fn); err == nil || !retryable(err) {
 			return mapErr(err)
 		}
 		if ctx.Err() != nil {
@@ -215,21 +220,6 @@ func (db *DB) tx(ctx context.Context, fn func(*sql.Tx) error) error {
 		}
 	}
 	return fmt.Errorf("sqlite: gave up after %d attempts: %w (%w)", maxAttempts, signet.ErrUnavailable, err)
-}
-
-func (db *DB) txOnce(ctx context.Context, fn func(*sql.Tx) error) error {
-	tx, err := db.write.BeginTx(ctx, nil)
-	if err != nil {
-		return err
-	}
-	// Also when fn panics: an abandoned transaction would hold the one
-	// writer connection, and every later write would wait for it forever.
-	// After Commit this is a no-op.
-	defer tx.Rollback()
-	if err := fn(tx); err != nil {
-		return err
-	}
-	return tx.Commit()
 }
 
 // wtx wraps a write transaction for the statements in tx.go.
@@ -249,7 +239,7 @@ func sqliteCode(err error) (int, bool) {
 }
 
 func retryable(err error) bool {
-	if errors.Is(err, storecore.ErrRetry) {
+	if errors.Is(err, storecore.ErrRetry) || errors.Is(err, errBatchLost) {
 		return true
 	}
 	code, ok := sqliteCode(err)

@@ -10,6 +10,11 @@
 // also when several processes share the file. Reads use a separate pool of
 // query_only connections and never wait for writers.
 //
+// Write transactions that queue up behind a commit are group-committed: the
+// writer runs them in order in one SQLite transaction, each inside its own
+// SAVEPOINT (so each stays all-or-nothing), commits once, and only then
+// answers them (writer.go).
+//
 // Times are stored as unix milliseconds, digests as BLOBs and lists as JSON;
 // the schema is in migrations/, applied and recorded at Open. See
 // ../../shared/DESIGN.md, "Storage".

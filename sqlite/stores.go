@@ -9,8 +9,14 @@ import (
 	sc "github.com/signet-auth/signet/internal/storecore"
 )
 
-// readRow runs a single-row query on the read pool.
+// readRow runs a single-row query on the read pool. These few fixed queries
+// answer every token request (the client, the session behind a token), so
+// they run prepared: parsing GetClient's SELECT again on each call was 6%
+// of a refresh (docs/performance.md).
 func (db *DB) readRow(ctx context.Context, q string, args ...any) sc.Row {
+	if st := db.rstmts.prepared(ctx, db.read, q); st != nil {
+		return sc.Row{R: st.QueryRowContext(ctx, args...), NoRows: sql.ErrNoRows}
+	}
 	return sc.Row{R: db.read.QueryRowContext(ctx, q, args...), NoRows: sql.ErrNoRows}
 }
 

@@ -103,6 +103,31 @@ func (c *stmtCache) prepareWanted(ctx context.Context, db *sql.DB) {
 	}
 }
 
+// prepared returns q prepared on the pool db, preparing it now on a miss:
+// for the read pool, where preparing never waits for a writer. database/sql
+// prepares it again on each connection that first runs it. Nil if it does
+// not prepare: the caller runs q unprepared and sees the error there.
+func (c *stmtCache) prepared(ctx context.Context, db *sql.DB, q string) *sql.Stmt {
+	c.mu.Lock()
+	st := c.ready[q]
+	c.mu.Unlock()
+	if st != nil {
+		return st
+	}
+	st, err := db.PrepareContext(ctx, q)
+	if err != nil {
+		return nil
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if had := c.ready[q]; had != nil {
+		st.Close()
+		return had
+	}
+	c.ready[q] = st
+	return st
+}
+
 func (c *stmtCache) close() error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
