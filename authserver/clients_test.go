@@ -174,12 +174,17 @@ func TestCL05_RegistrationValidation(t *testing.T) {
 func TestCL07_GrantAdmission(t *testing.T) {
 	f := newFixture(t)
 	sso, dev, si := f.ssoClient(), f.deviceClient(), f.signInClient()
+	admin, err := f.srv.CreateClient(f.ctx, ClientSpec{Name: "app", Type: signet.ClientConfidential,
+		GrantTypes: []string{signet.GrantAuthorizationCode, signet.GrantRefreshToken}, RedirectURIs: []string{"https://app.example.com/cb"}})
+	if err != nil {
+		t.Fatal(err)
+	}
 	for _, tc := range []struct {
 		name string
 		r    TokenRequest
 		code signet.ErrorCode
 	}{
-		{"device grant not registered", deviceRequest(sso, "sdc_x"), signet.CodeUnauthorizedClient},
+		{"device grant not registered", deviceRequest(admin, "sdc_x"), signet.CodeUnauthorizedClient},
 		{"code grant not registered", TokenRequest{Protocol: signet.ProtocolSSOOIDC, GrantType: signet.GrantAuthorizationCode,
 			ClientID: dev.Client.ID, ClientSecret: dev.Secret, Code: "sac_x"}, signet.CodeUnauthorizedClient},
 		{"password", TokenRequest{Protocol: signet.ProtocolSSOOIDC, GrantType: "password",

@@ -42,7 +42,7 @@ func (s *Server) StartDevice(ctx context.Context, protocol signet.Protocol, clie
 			return nil
 		})
 	}
-	if !c.AllowsGrant(signet.GrantDeviceCode) {
+	if !mayUseGrant(c, protocol, signet.GrantDeviceCode) {
 		return DeviceStart{}, &signet.Error{Code: signet.CodeUnauthorizedClient, Message: "The client is not allowed to use the device flow."}
 	}
 	if !allowedByClient(c, scopes) {
@@ -243,4 +243,19 @@ func (s *Server) decideDevice(ctx context.Context, userCode string, status signe
 		return signet.DeviceAuthorization{}, userCodeNotFound()
 	}
 	return signet.DeviceAuthorization{}, signet.Internal(err)
+}
+
+// mayUseGrant reports whether client c may use grant type g through
+// protocol p: the grants it registered, plus one allowance the AWS CLI
+// depends on. `aws sso login --use-device-code` reuses the cached
+// registration of an earlier PKCE login, which lists only
+// authorization_code and refresh_token (credential-caches.md §3.2), and AWS
+// IAM Identity Center accepts the device flow for it; so a self-registered
+// public SSO OIDC client may always use the device flow. Every other grant
+// must be registered (catalogue CL-07).
+func mayUseGrant(c signet.Client, p signet.Protocol, g string) bool {
+	if c.AllowsGrant(g) {
+		return true
+	}
+	return g == signet.GrantDeviceCode && p == signet.ProtocolSSOOIDC && c.Dynamic && c.Type == signet.ClientPublic
 }

@@ -255,9 +255,40 @@ func TestDeviceScopes(t *testing.T) {
 	if got := f.token(deviceRequest(reg, d.DeviceCode)); len(got.Scopes) != 1 || got.Scopes[0] != "a" {
 		t.Fatalf("scopes %v", got.Scopes)
 	}
-	_, err = f.srv.StartDevice(f.ctx, signet.ProtocolSSOOIDC, f.ssoClient().Client.ID, nil)
+	admin, err := f.srv.CreateClient(f.ctx, ClientSpec{Name: "app", Type: signet.ClientConfidential,
+		GrantTypes: []string{signet.GrantAuthorizationCode}, RedirectURIs: []string{"https://app.example.com/cb"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = f.srv.StartDevice(f.ctx, signet.ProtocolSSOOIDC, admin.Client.ID, nil)
 	wantErr(t, err, signet.CodeUnauthorizedClient, "")
 	if _, err := f.srv.StartDevice(f.ctx, signet.ProtocolSignIn, reg.Client.ID, nil); err == nil {
 		t.Fatal("device flow started for Sign-In")
+	}
+}
+
+// aws sso login --use-device-code reuses the registration of an earlier
+// PKCE login (grant types authorization_code and refresh_token only); AWS
+// accepts the device flow for it, so signet must too.
+func TestDeviceFlowForPKCERegistration(t *testing.T) {
+	f := newFixture(t)
+	pkce := f.ssoClient()
+	if pkce.Client.AllowsGrant(signet.GrantDeviceCode) || !pkce.Client.Dynamic {
+		t.Fatalf("fixture client %+v", pkce.Client)
+	}
+	u := f.user("alice")
+	d, err := f.srv.StartDevice(f.ctx, signet.ProtocolSSOOIDC, pkce.Client.ID, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.srv.ApproveDevice(f.ctx, d.UserCode, u.ID); err != nil {
+		t.Fatal(err)
+	}
+	if got := f.token(deviceRequest(pkce, d.DeviceCode)); got.AccessToken == "" {
+		t.Fatal("no access token")
+	}
+	// Only the device flow is lent; the standard surface keeps the rule.
+	if _, err := f.srv.StartDevice(f.ctx, signet.ProtocolOAuth2, pkce.Client.ID, nil); signet.ErrorCodeOf(err) != signet.CodeUnauthorizedClient {
+		t.Fatalf("oauth2 device flow for a PKCE registration: %v", err)
 	}
 }

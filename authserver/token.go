@@ -123,7 +123,7 @@ func (s *Server) Token(ctx context.Context, r TokenRequest) (TokenResponse, erro
 	if !supported {
 		return TokenResponse{}, &signet.Error{Code: signet.CodeUnsupportedGrantType, Message: "The grant type is not supported."}
 	}
-	if !client.AllowsGrant(r.GrantType) {
+	if !mayUseGrant(client, r.Protocol, r.GrantType) {
 		return TokenResponse{}, &signet.Error{Code: signet.CodeUnauthorizedClient, Message: "The client is not allowed to use this grant type."}
 	}
 

@@ -224,7 +224,7 @@ func (h *Handler) introspect(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	out := introspectOutput{
-		Active: true, ClientID: f.sess.ClientID, UserID: f.sess.UserID, TokenType: "access_token",
+		Active: true, ClientID: f.sess.ClientID, UserID: p.UserID, TokenType: "access_token",
 		Exp: f.gen.AccessExpiresAt.Unix(), Iat: f.gen.IssuedAt.Unix(), Nbf: f.gen.IssuedAt.Unix(),
 		Sub: p.ARN, Aud: f.sess.ClientID, Iss: h.Issuer, JTI: f.sess.ID + "." + strconv.FormatInt(f.gen.Generation, 10),
 		AccountID: p.AccountID, SigninSession: "arn:aws:signin:" + caller.Region + ":" + p.AccountID + ":session/" + f.sess.ID,

@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"os/exec"
+	"runtime"
 	"runtime/debug"
 
 	"github.com/spf13/cobra"
@@ -46,7 +48,34 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return exit.Code
 	}
 	fmt.Fprintln(stderr, "signet:", err)
+	var usage *usageError
+	if errors.As(err, &usage) {
+		// What the AWS CLI answers for a command line it cannot parse.
+		return awscli.ExitUsage
+	}
 	return 1
+}
+
+// usageError marks a command line cobra could not parse (unknown flag,
+// missing flag value).
+type usageError struct{ err error }
+
+func (e *usageError) Error() string { return e.err.Error() }
+func (e *usageError) Unwrap() error { return e.err }
+
+// openBrowser opens url with the desktop's opener, as aws sso login does;
+// where there is none, the login commands print the URL instead.
+func openBrowser(url string) error {
+	openers := []string{"xdg-open", "wslview"}
+	if runtime.GOOS == "darwin" {
+		openers = []string{"open"} // on Linux, open(1) is openvt
+	}
+	for _, opener := range openers {
+		if path, err := exec.LookPath(opener); err == nil {
+			return exec.Command(path, url).Start()
+		}
+	}
+	return errors.New("no browser opener found")
 }
 
 // rootCmd builds the command tree: the server's own commands, then one
@@ -59,10 +88,12 @@ func (a *app) rootCmd() *cobra.Command {
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
+	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return &usageError{err} })
 	root.AddCommand(a.serveCmd(), a.adminCmd(), a.versionCmd())
 	cli := awscli.Env{
 		Getenv: a.getenv, Stdin: a.stdin, Stdout: a.stdout, Stderr: a.stderr,
 		HTTPClient: http.DefaultClient, Clock: a.clock, Rand: a.rand,
+		OpenBrowser: openBrowser,
 	}
 	root.AddCommand(awscli.Commands(cli)...)
 	root.AddCommand(awscli.LoginCommands(cli)...)

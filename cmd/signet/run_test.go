@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"io"
 	"strings"
 	"testing"
 )
@@ -32,5 +33,22 @@ func TestRunExitCodes(t *testing.T) {
 				t.Fatalf("the error was printed twice: %q", stderr.String())
 			}
 		})
+	}
+}
+
+// A command line that cannot be parsed exits 252 whatever the command, as
+// the AWS CLI does for its usage errors; a failure after parsing does not.
+func TestUsageErrorsExit252(t *testing.T) {
+	for _, args := range [][]string{{"login", "--bogus"}, {"admin", "user", "list", "--no-such-flag"}, {"serve", "--addr"}} {
+		var stderr strings.Builder
+		if got := run(t.Context(), args, func(string) string { return "" }, strings.NewReader(""), io.Discard, &stderr); got != 252 {
+			t.Errorf("%v: exit %d, want 252 (%s)", args, got, stderr.String())
+		}
+	}
+	var stderr strings.Builder
+	got := run(t.Context(), []string{"admin", "user", "list", "--data-dir", t.TempDir(), "--database-url", "mysql://nope"},
+		func(string) string { return "" }, strings.NewReader(""), io.Discard, &stderr)
+	if got == 0 || got == 252 {
+		t.Errorf("a failing admin command exited %d", got)
 	}
 }
