@@ -54,7 +54,10 @@ scale() {
 	for n in $SESSIONS; do
 		dir=$(mktemp -d)
 		"$SIGNET" bench seed --sessions "$n" --data-dir "$dir"
+		# The traffic limits are off as in the servers bench starts itself:
+		# all load comes from one loopback address.
 		"$SIGNET" serve --dev --dev-auto-approve --data-dir "$dir" --addr 127.0.0.1:0 --log-level error \
+			--rate-limit-client=off --rate-limit-ip=off --rate-limit-node=off \
 			>/dev/null 2>"$dir/server.log" &
 		pid=$!
 		addr=""
