@@ -630,3 +630,20 @@ func TestWithIAMNeedsSigV4(t *testing.T) {
 		}
 	}
 }
+
+// IN-02: hostile JSON shapes are refused as malformed before any work: deep
+// nesting, a 1 MB string (over the body cap) and a huge array.
+func TestIN02_NestingAndSizeBounds(t *testing.T) {
+	e := signintest.New(t, signintest.Options{})
+	h := newHolder(t, e)
+	rt := h.login().str("refreshToken")
+	prefix := `{"clientId":"` + sameDevice + `","grantType":"refresh_token","refreshToken":"` + rt + `",`
+	for name, body := range map[string]string{
+		"nested 10 000 deep": prefix + `"x":` + strings.Repeat("[", 10000) + strings.Repeat("]", 10000) + `}`,
+		"1 MB string":        `{"clientId":"` + sameDevice + `","grantType":"refresh_token","refreshToken":"` + strings.Repeat("r", 1<<20) + `"}`,
+		"10^5-element array": prefix + `"x":[` + strings.Repeat("0,", 99999) + `0]}`,
+	} {
+		t.Run(name, func(t *testing.T) { wantValidation(t, post(t, e, "application/json", body, h.proof())) })
+	}
+	wantOK(t, h.refresh(rt))
+}

@@ -294,6 +294,8 @@ func TestCL05_RegisterClientValidation(t *testing.T) {
 		"unknown grant":     {with("grantTypes", []string{"urn:x"}), "UnsupportedGrantTypeException"},
 		"bad scope":         {with("scopes", []string{"a b"}), "InvalidScopeException"},
 		"too many uris":     {code(make([]string, 21)...), "InvalidRequestException"},
+		"IN-02 10^5 uris":   {code(make([]string, 100000)...), "InvalidRequestException"},
+		"IN-02 10^5 scopes": {with("scopes", make([]string, 100000)), "InvalidRequestException"},
 	} {
 		t.Run(name, func(t *testing.T) {
 			before, _ := e.Stores.Clients.ListClients(context.Background())
@@ -372,19 +374,22 @@ func TestIN05_TransportAndFieldBounds(t *testing.T) {
 		hdr  []string
 		path string
 	}{
-		"text/plain":    {body: tok(nil), hdr: []string{"Content-Type", "text/plain"}},
-		"form":          {body: "clientId=x", hdr: []string{"Content-Type", "application/x-www-form-urlencoded"}},
-		"multipart":     {body: tok(nil), hdr: []string{"Content-Type", "multipart/form-data; boundary=x"}},
-		"long code":     {body: tok(map[string]any{"grantType": "authorization_code", "code": strings.Repeat("c", 2049)})},
-		"long refresh":  {body: tok(map[string]any{"refreshToken": strings.Repeat("r", 4097)})},
-		"long verifier": {body: tok(map[string]any{"codeVerifier": strings.Repeat("v", 257)})},
-		"invalid UTF-8": {body: `{"clientId":"a` + "\xff" + `","clientSecret":"b","grantType":"refresh_token","refreshToken":"x"}`},
-		"NUL":           {body: tok(map[string]any{"refreshToken": "aor\u0000x"})},
-		"too large":     {body: `{"clientId":"` + strings.Repeat("a", 65<<10) + `"}`},
-		"too deep":      {body: `{"x":` + strings.Repeat("[", 100) + strings.Repeat("]", 100) + `}`},
-		"query secret":  {body: tok(nil), path: "/token?refreshToken=aor_x"},
-		"many scopes":   {body: tok(map[string]any{"refreshToken": "aor_x", "scope": make([]string, 51)})},
-		"not an object": {body: `["x"]`},
+		"text/plain":               {body: tok(nil), hdr: []string{"Content-Type", "text/plain"}},
+		"form":                     {body: "clientId=x", hdr: []string{"Content-Type", "application/x-www-form-urlencoded"}},
+		"multipart":                {body: tok(nil), hdr: []string{"Content-Type", "multipart/form-data; boundary=x"}},
+		"long code":                {body: tok(map[string]any{"grantType": "authorization_code", "code": strings.Repeat("c", 2049)})},
+		"long refresh":             {body: tok(map[string]any{"refreshToken": strings.Repeat("r", 4097)})},
+		"long verifier":            {body: tok(map[string]any{"codeVerifier": strings.Repeat("v", 257)})},
+		"invalid UTF-8":            {body: `{"clientId":"a` + "\xff" + `","clientSecret":"b","grantType":"refresh_token","refreshToken":"x"}`},
+		"NUL":                      {body: tok(map[string]any{"refreshToken": "aor\u0000x"})},
+		"too large":                {body: `{"clientId":"` + strings.Repeat("a", 65<<10) + `"}`},
+		"too deep":                 {body: `{"x":` + strings.Repeat("[", 100) + strings.Repeat("]", 100) + `}`},
+		"IN-02 nested 10 000 deep": {body: `{"x":` + strings.Repeat("[", 10000) + strings.Repeat("]", 10000) + `}`},
+		"IN-02 1 MB string":        {body: tok(map[string]any{"refreshToken": strings.Repeat("r", 1<<20)})},
+		"IN-02 10^5 scopes":        {body: tok(map[string]any{"refreshToken": "aor_x", "scope": make([]string, 100000)})},
+		"query secret":             {body: tok(nil), path: "/token?refreshToken=aor_x"},
+		"many scopes":              {body: tok(map[string]any{"refreshToken": "aor_x", "scope": make([]string, 51)})},
+		"not an object":            {body: `["x"]`},
 	} {
 		t.Run(name, func(t *testing.T) {
 			path := tc.path

@@ -212,6 +212,12 @@ func TestWireErrors(t *testing.T) {
 		{name: "wrapped body", path: "/tokens/figma", body: func() string { return `{"request":` + good() + `}` }, status: 400, errorType: "InvalidParameterException"},
 		{name: "not JSON", path: "/tokens/figma", body: func() string { return `code=x` }, status: 400, errorType: "InvalidParameterException"},
 		{name: "duplicate member", path: "/tokens/figma", body: func() string { return `{"code":"a","code":"b","redirectUri":"` + redirect + `"}` }, status: 400, errorType: "InvalidParameterException"},
+		{name: "IN-02 nested 10 000 deep", path: "/tokens/figma", body: func() string {
+			return `{"code":` + strings.Repeat("[", 10000) + strings.Repeat("]", 10000) + `,"redirectUri":"` + redirect + `"}`
+		}, status: 400, errorType: "InvalidParameterException"},
+		// A 1 MB string is over the body cap, which the SigV4 layer answers
+		// before the JSON is read: IN-01's 413.
+		{name: "IN-02 1 MB string", path: "/tokens/figma/refresh", body: func() string { return `{"token":"` + strings.Repeat("t", 1<<20) + `"}` }, status: 413, errorType: "RequestEntityTooLargeException"},
 		{name: "wrong type", path: "/tokens/figma", body: func() string { return `{"code":1,"redirectUri":"` + redirect + `"}` }, status: 400, errorType: "InvalidParameterException"},
 		{name: "unsigned", path: "/tokens/figma", body: good, creds: &aws.Credentials{}, status: 403, errorType: "MissingAuthenticationTokenException"},
 		{name: "signed for another service", path: "/tokens/figma", body: good, service: "sso-oauth", status: 403, errorType: "InvalidSignatureException"},
