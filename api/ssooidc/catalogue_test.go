@@ -399,6 +399,9 @@ func TestIN05_TransportAndFieldBounds(t *testing.T) {
 			wantError(t, call(t, e, http.MethodPost, path, tc.body, tc.hdr...), 400, "InvalidRequestException", "invalid_request")
 		})
 	}
-	// And the closed database really fails what does reach it.
-	wantError(t, refresh(t, e, c, "aor"+strings.Repeat("A", 43)), 500, "InternalServerException", "server_error")
+	// And the closed database really fails what does reach it: a database
+	// gone mid-run is a 500, never a 200 without a durable write.
+	t.Run("CC-06 database down is a 500", func(t *testing.T) {
+		wantError(t, refresh(t, e, c, "aor"+strings.Repeat("A", 43)), 500, "InternalServerException", "server_error")
+	})
 }
