@@ -3,15 +3,12 @@ package main
 import (
 	"bytes"
 	"context"
-	"crypto/rand"
 	"io"
 	"net/http"
-	"net/url"
-	"os"
 	"strings"
 	"testing"
 
-	"github.com/jackc/pgx/v5"
+	"github.com/signet-auth/signet/internal/pgtest"
 )
 
 // postgresURL returns SIGNET_TEST_POSTGRES_URL pointed at a fresh schema
@@ -19,40 +16,7 @@ import (
 // test skips without one.
 func postgresURL(t *testing.T) string {
 	t.Helper()
-	base := os.Getenv("SIGNET_TEST_POSTGRES_URL")
-	if base == "" {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("SIGNET_TEST_POSTGRES_URL not set; CI needs PostgreSQL")
-		}
-		t.Skip("SIGNET_TEST_POSTGRES_URL not set; skipping PostgreSQL tests")
-	}
-	ctx := context.Background()
-	schema := "signet_cmd_" + strings.ToLower(rand.Text())
-	exec := func(sql string) error {
-		conn, err := pgx.Connect(ctx, base)
-		if err != nil {
-			return err
-		}
-		defer conn.Close(ctx)
-		_, err = conn.Exec(ctx, sql)
-		return err
-	}
-	if err := exec("CREATE SCHEMA " + pgx.Identifier{schema}.Sanitize()); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		if err := exec("DROP SCHEMA " + pgx.Identifier{schema}.Sanitize() + " CASCADE"); err != nil {
-			t.Error(err)
-		}
-	})
-	u, err := url.Parse(base)
-	if err != nil {
-		t.Fatal(err)
-	}
-	q := u.Query()
-	q.Set("search_path", schema) // pgx passes unknown parameters to the server
-	u.RawQuery = q.Encode()
-	return u.String()
+	return pgtest.SchemaURL(t, "signet_cmd_")
 }
 
 func TestServePostgres(t *testing.T) {

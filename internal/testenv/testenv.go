@@ -208,7 +208,7 @@ func New(t testing.TB, o Options) *Env {
 	e.URL = "http://" + e.Server.Listener.Addr().String()
 
 	e.Pages, err = web.New(web.Deps{
-		Backend: Backend{Engine: e.Engine, Users: e.Stores.Users, Clients: e.Stores.Clients},
+		Backend: web.EngineBackend{Engine: e.Engine, Users: e.Stores.Users, Clients: e.Stores.Clients},
 		Sealer:  e.Keyring, Clock: e.Clock, Rand: rand.Reader, Log: log, Limiter: pageLimiter,
 	}, web.Options{
 		Issuer:         e.URL,

@@ -30,8 +30,9 @@ import (
 	"github.com/aws/smithy-go"
 	"github.com/aws/smithy-go/middleware"
 	smithyhttp "github.com/aws/smithy-go/transport/http"
-	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/signet-auth/signet/internal/pgtest"
 )
 
 // signetBin is the binary TestMain builds; it is set once, before any test
@@ -306,46 +307,13 @@ func admin(t testing.TB, env []string, args ...string) string {
 // own queries. Without the variable the test skips, except on CI.
 func postgresDB(t *testing.T) (string, *pgxpool.Pool) {
 	t.Helper()
-	base := os.Getenv("SIGNET_TEST_POSTGRES_URL")
-	if base == "" {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("SIGNET_TEST_POSTGRES_URL not set; CI needs PostgreSQL")
-		}
-		t.Skip("SIGNET_TEST_POSTGRES_URL not set: the multi-node tests need PostgreSQL")
-	}
-	schema := "signet_cluster_" + strings.ToLower(rand.Text())
-	run := func(sql string) error {
-		ctx, cancel := context.WithTimeout(context.Background(), adminTimeout)
-		defer cancel()
-		conn, err := pgx.Connect(ctx, base)
-		if err != nil {
-			return err
-		}
-		defer conn.Close(ctx)
-		_, err = conn.Exec(ctx, sql)
-		return err
-	}
-	if err := run("CREATE SCHEMA " + pgx.Identifier{schema}.Sanitize()); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		if err := run("DROP SCHEMA " + pgx.Identifier{schema}.Sanitize() + " CASCADE"); err != nil {
-			t.Error(err)
-		}
-	})
-	u, err := url.Parse(base)
-	if err != nil {
-		t.Fatal(err)
-	}
-	q := u.Query()
-	q.Set("search_path", schema) // pgx passes unknown parameters to the server
-	u.RawQuery = q.Encode()
-	pool, err := pgxpool.New(context.Background(), u.String())
+	u := pgtest.SchemaURL(t, "signet_cluster_")
+	pool, err := pgxpool.New(context.Background(), u)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(pool.Close)
-	return u.String(), pool
+	return u, pool
 }
 
 // browser is a person's browser on the pages: a cookie jar, no redirects
