@@ -44,6 +44,7 @@ func Command(env Env) *cobra.Command {
 	o := runOptions{
 		Limits: Limits{Duration: DefaultDuration, Concurrency: DefaultConcurrency},
 		Runs:   1, Timeout: DefaultTimeout, Progress: true,
+		Soak: soakOptions{Interval: DefaultSoakInterval, PeakProbe: DefaultPeakProbe},
 	}
 	cmd := &cobra.Command{
 		Use:   "bench [flags]",
@@ -58,15 +59,30 @@ Without --target, a server is started: this binary's "serve --dev
 --dev-auto-approve" on a temporary SQLite file, or on --database-url.
 Only loopback targets are accepted unless --allow-remote.
 
+With --soak DURATION, the scenarios of --mix run round-robin at a fixed
+open-loop --rate (0: half the peak of the mix, measured first for
+--peak-probe) for DURATION, with a sample every --interval: iterations,
+errors by type, p50/p99, and the server's RSS, goroutines and open files.
+
 Scenarios: ` + strings.Join(scenarioNames(), ", ") + `, or all.
 The method and the measured numbers: docs/performance.md.`,
 		Example: `  signet bench --scenario ceiling,sso-refresh --duration 10s --runs 5
   signet bench --scenario all --json results.json --plot results.svg
-  signet bench --target http://127.0.0.1:8080 --scenario sso-authcode --requests 10000`,
+  signet bench --target http://127.0.0.1:8080 --scenario sso-authcode --requests 10000
+  signet bench --soak 30m --interval 10s --json soak.json --plot soak.svg`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			o.ClientSecret = env.Getenv(clientSecretEnv)
 			r := &runner{env: env, opts: o}
+			if o.Soak.Duration > 0 {
+				rep, err := r.soak(cmd.Context())
+				if rep != nil {
+					if werr := r.writeSoakOutputs(rep); err == nil {
+						err = werr
+					}
+				}
+				return err
+			}
 			rep, err := r.run(cmd.Context())
 			if err != nil {
 				return err
@@ -91,6 +107,11 @@ The method and the measured numbers: docs/performance.md.`,
 	f.StringVar(&o.ClientID, "client-id", "", "client-credentials: a confidential client with that grant (secret in "+clientSecretEnv+")")
 	f.StringVar(&o.BrokerProvider, "broker-provider", "", "broker-exchange against --target: the provider whose token_url is this command's upstream")
 	f.StringVar(&o.UpstreamAddr, "upstream-addr", "127.0.0.1:0", "where broker-exchange's upstream token endpoint listens")
+	f.DurationVar(&o.Soak.Duration, "soak", 0, "soak for this long at --rate instead of benchmarking (at most 24h)")
+	f.Float64Var(&o.Soak.Rate, "rate", 0, "soak: iterations/s across the mix (0: half the measured peak)")
+	f.DurationVar(&o.Soak.Interval, "interval", DefaultSoakInterval, "soak: how often to take a sample")
+	f.StringSliceVar(&o.Soak.Mix, "mix", defaultSoakMix, "soak: the scenarios run in turn")
+	f.DurationVar(&o.Soak.PeakProbe, "peak-probe", DefaultPeakProbe, "soak with --rate 0: how long to measure the peak of the mix")
 	cmd.AddCommand(seedCommand(env))
 	return cmd
 }

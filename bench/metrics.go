@@ -17,6 +17,8 @@ const (
 	metricStoreOps   = "signet_store_latency_seconds_count"
 	metricStatements = "signet_store_statements_total"
 	metricRequests   = "http_requests_total"
+	metricGoroutines = "go_goroutines"    // client_golang's Go collector
+	metricOpenFDs    = "process_open_fds" // the process collector, Linux only
 )
 
 // scrapeMetrics is what the report reads from one scrape.
@@ -79,7 +81,10 @@ func backgroundOp(labels string) bool {
 }
 
 // scrape fetches base/metrics; nil if the target has none.
-func (c *client) scrape(ctx context.Context) snapshot {
+func (c *client) scrape(ctx context.Context) snapshot { return c.scrapeNames(ctx, scrapeMetrics) }
+
+// scrapeNames fetches base/metrics keeping the names in want.
+func (c *client) scrapeNames(ctx context.Context, want []string) snapshot {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, c.base+"/metrics", nil)
 	if err != nil {
 		return nil
@@ -92,7 +97,7 @@ func (c *client) scrape(ctx context.Context) snapshot {
 	if resp.StatusCode != http.StatusOK {
 		return nil
 	}
-	return parseMetrics(io.LimitReader(resp.Body, 8<<20), scrapeMetrics)
+	return parseMetrics(io.LimitReader(resp.Body, 8<<20), want)
 }
 
 // perIteration is (after-before)/n for a counter both snapshots have;

@@ -28,6 +28,8 @@ type runOptions struct {
 	ClientSecret   string
 	BrokerProvider string // broker-exchange against an external target
 	UpstreamAddr   string // where the broker's upstream listens
+
+	Soak soakOptions // --soak: a paced soak instead of the benchmark
 }
 
 // runner carries what a run needs from the outside.
@@ -76,23 +78,13 @@ func (r *runner) run(ctx context.Context) (*Report, error) {
 		}
 	}
 
-	base := o.Target
-	var srv *server
-	if base == "" {
-		exe, err := r.env.Executable()
-		if err != nil {
-			return nil, fmt.Errorf("finding the signet binary to start: %w", err)
-		}
-		srv, err = startServer(ctx, exe, o.DatabaseURL, config, o.ServerArgs)
-		if err != nil {
-			return nil, err
-		}
-		defer srv.stop()
-		base, rep.Backend = srv.url, srv.backend
-		fmt.Fprintf(r.env.Stderr, "started %s at %s\n", srv.backend, srv.url)
-	}
-	if _, err := checkTarget(base, o.AllowRemote); err != nil {
+	base, srv, err := r.connect(ctx, config)
+	if err != nil {
 		return nil, err
+	}
+	if srv != nil {
+		defer srv.stop()
+		rep.Backend = srv.backend
 	}
 	rep.Target = base
 
@@ -115,6 +107,34 @@ func (r *runner) run(ctx context.Context) (*Report, error) {
 	}
 	rep.setRatios()
 	return rep, nil
+}
+
+// connect returns the base URL to load: --target, or a server this tool
+// starts (with config, if set), which the caller stops. Either way the
+// target must be on loopback unless --allow-remote.
+func (r *runner) connect(ctx context.Context, config string) (string, *server, error) {
+	o := r.opts
+	base := o.Target
+	var srv *server
+	if base == "" {
+		exe, err := r.env.Executable()
+		if err != nil {
+			return "", nil, fmt.Errorf("finding the signet binary to start: %w", err)
+		}
+		srv, err = startServer(ctx, exe, o.DatabaseURL, config, o.ServerArgs)
+		if err != nil {
+			return "", nil, err
+		}
+		base = srv.url
+		fmt.Fprintf(r.env.Stderr, "started %s at %s\n", srv.backend, srv.url)
+	}
+	if _, err := checkTarget(base, o.AllowRemote); err != nil {
+		if srv != nil {
+			srv.stop()
+		}
+		return "", nil, err
+	}
+	return base, srv, nil
 }
 
 // measure prepares and runs one scenario once. A scenario the target

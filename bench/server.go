@@ -140,13 +140,21 @@ func startServer(ctx context.Context, exe, databaseURL, config string, extra []s
 
 // peakRSSMiB reads the child's peak resident set (VmHWM) from /proc, on
 // Linux; nil elsewhere or once it has exited.
-func (s *server) peakRSSMiB() *float64 {
+func (s *server) peakRSSMiB() *float64 { return s.statusMiB("VmHWM") }
+
+// rssMiB reads the child's current resident set (VmRSS), as the kernel
+// counts it: unlike the runtime's own figure it needs no /metrics.
+func (s *server) rssMiB() *float64 { return s.statusMiB("VmRSS") }
+
+// statusMiB reads a "Field:  N kB" line of /proc/<pid>/status
+// (https://man7.org/linux/man-pages/man5/proc_pid_status.5.html) in MiB.
+func (s *server) statusMiB(field string) *float64 {
 	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", s.cmd.Process.Pid))
 	if err != nil {
 		return nil
 	}
 	for line := range strings.Lines(string(b)) {
-		if rest, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+		if rest, ok := strings.CutPrefix(line, field+":"); ok {
 			kb, err := strconv.ParseFloat(strings.TrimSuffix(strings.TrimSpace(rest), " kB"), 64)
 			if err != nil {
 				return nil
