@@ -86,6 +86,13 @@ func (iv *interval) take() (done, failed, missed int64, errs map[string]int64, s
 	return
 }
 
+// pending reports whether steps were counted since the last take.
+func (iv *interval) pending() bool {
+	iv.mu.Lock()
+	defer iv.mu.Unlock()
+	return iv.done+iv.failed+iv.missed > 0
+}
+
 // serverProbe reads the server-side figures of a sample; it may leave
 // any of them nil.
 type serverProbe func(ctx context.Context, s *SoakSample)
@@ -192,8 +199,9 @@ loop:
 	}
 	inflight.Wait()
 	// The last, possibly shorter, interval — unless the sampler has just
-	// taken it.
-	if now := time.Now(); len(out) == 0 || now.Sub(last) > plan.Interval/100 {
+	// taken it and no step finished since (steps still in flight at the
+	// deadline finish after the sampler's last tick).
+	if now := time.Now(); len(out) == 0 || now.Sub(last) > plan.Interval/100 || iv.pending() {
 		sample(now)
 	}
 	if err := ctx.Err(); err != nil {

@@ -79,7 +79,9 @@ func TestPaceCountsBusyAndErrors(t *testing.T) {
 	}
 	rep := SoakReport{Samples: out}
 	rep.total()
-	if rep.Errors["bad: HTTP 400 InvalidGrantException"] == 0 || rep.Failed != n.Load() || rep.Missed == 0 {
+	// A failure that lands after the deadline counts as cut short, not as
+	// a server error: at most one per "bad" worker (two) goes uncounted.
+	if rep.Errors["bad: HTTP 400 InvalidGrantException"] == 0 || rep.Failed > n.Load() || rep.Failed < n.Load()-2 || rep.Missed == 0 {
 		t.Errorf("errors %v, failed %d of %d, missed %d", rep.Errors, rep.Failed, n.Load(), rep.Missed)
 	}
 }

@@ -100,14 +100,31 @@ func (m *Minter) Derive(prefix, seed, label string) (string, signet.Digest) {
 	return s, m.hasher.Digest(s)
 }
 
+// idAlphabet is the alphabet of identifiers: letters and digits only, so an
+// id never begins with "-" (a command line would read it as an option, as
+// the AWS CLI does with --client-id -abc) and needs no escaping anywhere.
+const idAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
+
+// idLength characters of 62 give 130 bits.
+const idLength = 22
+
 // ID returns a random identifier (not a secret: client ids, session ids) of
-// 128 bits, base64url.
+// about 130 bits: 22 characters of [A-Za-z0-9], drawn without bias (bytes
+// ≥ 248 = 4·62 are rejected).
 func (m *Minter) ID() (string, error) {
-	var b [16]byte
-	if _, err := io.ReadFull(m.rand, b[:]); err != nil {
-		return "", fmt.Errorf("secret: random source: %w", err)
+	out := make([]byte, 0, idLength)
+	var buf [32]byte
+	for len(out) < idLength {
+		if _, err := io.ReadFull(m.rand, buf[:]); err != nil {
+			return "", fmt.Errorf("secret: random source: %w", err)
+		}
+		for _, b := range buf {
+			if b < 248 && len(out) < idLength {
+				out = append(out, idAlphabet[int(b)%len(idAlphabet)])
+			}
+		}
 	}
-	return base64.RawURLEncoding.EncodeToString(b[:]), nil
+	return string(out), nil
 }
 
 // WellFormed reports whether s has the shape of a secret minted with prefix:

@@ -249,3 +249,23 @@ func TestSE02_MintedSecretsUnique(t *testing.T) {
 		t.Errorf("%d one bits of %d: off by %d, more than ten standard deviations", ones, total, diff)
 	}
 }
+
+// Identifiers are passed on command lines (signet sso-oidc create-token
+// --client-id …): one starting with "-" would be read as an option.
+func TestIDAlphabet(t *testing.T) {
+	m := NewMinter(rand.Reader, hasher(t, "k"))
+	seen := map[string]bool{}
+	for range 20000 {
+		id, err := m.ID()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(id) != idLength || strings.Trim(id, idAlphabet) != "" {
+			t.Fatalf("id %q", id)
+		}
+		if seen[id] {
+			t.Fatalf("duplicate id %q", id)
+		}
+		seen[id] = true
+	}
+}
