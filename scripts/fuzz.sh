@@ -9,7 +9,24 @@ n=0
 for pkg in $(go list ./...); do
 	dir=$(go list -f '{{.Dir}}' "$pkg")
 	for target in $(grep -ho '^func Fuzz[A-Za-z0-9_]*' "$dir"/*_test.go 2>/dev/null | sed 's/^func //' | sort -u); do
-		go test -run '^$' -fuzz "^${target}\$" -fuzztime "$fuzztime" "$pkg" >/dev/null
+		if ! out=$(go test -run '^$' -fuzz "^${target}\$" -fuzztime "$fuzztime" "$pkg" 2>&1); then
+			# A failing input is written to testdata/fuzz: that is a real
+			# failure. Without one, the fuzzing engine itself stumbled (a
+			# worker killed or starved on a loaded machine): say so and try
+			# the target once more.
+			if [ -n "$(git status --porcelain -- "$dir/testdata/fuzz/$target" 2>/dev/null)" ]; then
+				echo "$out"
+				echo "fuzz: $pkg $target found a failing input (see $dir/testdata/fuzz/$target)" >&2
+				exit 1
+			fi
+			echo "$out" | tail -n 5 >&2
+			echo "fuzz: $pkg $target stopped without a failing input; running it again" >&2
+			if ! out=$(go test -run '^$' -fuzz "^${target}\$" -fuzztime "$fuzztime" "$pkg" 2>&1); then
+				echo "$out"
+				echo "fuzz: $pkg $target failed twice" >&2
+				exit 1
+			fi
+		fi
 		n=$((n + 1))
 	done
 done
