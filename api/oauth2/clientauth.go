@@ -144,6 +144,38 @@ func (h *Handler) guard(r *http.Request, c credentials, class ratelimit.Class) e
 	return nil
 }
 
+// clientCall is a request to an endpoint its client authenticates to: the
+// form, the credentials presented and the client they proved.
+type clientCall struct {
+	form   form
+	creds  credentials
+	client signet.Client
+}
+
+// authenticatedCall reads r's form and authenticates the calling client for
+// endpoint, the same steps at every client-authenticated endpoint: one
+// credentials method (catalogue CL-03), limit before any secret is checked,
+// and the outcome counted toward the guessing limits (CL-04). The error is
+// the one to answer with.
+func (h *Handler) authenticatedCall(r *http.Request, endpoint string, allowPublic bool, limit func(credentials) error) (clientCall, error) {
+	f, ferr := readForm(r)
+	if ferr != nil {
+		return clientCall{}, ferr
+	}
+	creds, cerr := clientCredentials(r, f)
+	if cerr != nil {
+		return clientCall{}, cerr
+	}
+	if err := limit(creds); err != nil {
+		return clientCall{}, err
+	}
+	client, err := h.authenticate(r.Context(), creds, endpoint, allowPublic)
+	if err := h.counted(r, creds, err); err != nil {
+		return clientCall{}, err
+	}
+	return clientCall{form: f, creds: creds, client: client}, nil
+}
+
 // counted reports err, the outcome of authenticating c, to the limiter:
 // an invalid_client answer to a client secret counts as a guess.
 func (h *Handler) counted(r *http.Request, c credentials, err error) error {

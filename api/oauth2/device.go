@@ -24,25 +24,12 @@ type deviceResponse struct {
 // by client_id), and the verification page is package web's /device.
 func (h *Handler) deviceAuthorization(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
-	f, ferr := readForm(r)
-	if ferr != nil {
-		h.writeError(w, r, ferr, basicAttempted(r))
+	c, err := h.authenticatedCall(r, pathDevice, true, func(cr credentials) error { return h.guard(r, cr, ratelimit.ClassDevice) })
+	if err != nil {
+		h.writeError(w, r, err, basicAttempted(r))
 		return
 	}
-	creds, cerr := clientCredentials(r, f)
-	if cerr != nil {
-		h.writeError(w, r, cerr, basicAttempted(r))
-		return
-	}
-	if err := h.guard(r, creds, ratelimit.ClassDevice); err != nil {
-		h.writeError(w, r, err, creds.basic())
-		return
-	}
-	client, err := h.authenticate(ctx, creds, pathDevice, true)
-	if err := h.counted(r, creds, err); err != nil {
-		h.writeError(w, r, err, creds.basic())
-		return
-	}
+	f, creds, client := c.form, c.creds, c.client
 	d, err := h.Engine.StartDevice(ctx, signet.ProtocolOAuth2, client.ID, scopes(f.get("scope")))
 	if err != nil {
 		h.writeError(w, r, err, creds.basic())

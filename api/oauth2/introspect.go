@@ -22,25 +22,19 @@ func inactive() map[string]any { return map[string]any{"active": false} }
 // holder, the only client that may ask, has no need to.
 func (h *Handler) introspect(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
-	f, ferr := readForm(r)
-	if ferr != nil {
-		h.writeError(w, r, ferr, basicAttempted(r))
+	// Confidential callers only; their secret guesses are limited before
+	// the secret is checked.
+	c, err := h.authenticatedCall(r, pathIntrospect, false, func(cr credentials) error {
+		if e := h.Limiter.ClientAuth(r, cr.id); e != nil {
+			return e
+		}
+		return nil
+	})
+	if err != nil {
+		h.writeError(w, r, err, basicAttempted(r))
 		return
 	}
-	creds, cerr := clientCredentials(r, f)
-	if cerr != nil {
-		h.writeError(w, r, cerr, basicAttempted(r))
-		return
-	}
-	if e := h.Limiter.ClientAuth(r, creds.id); e != nil {
-		h.writeError(w, r, e, creds.basic())
-		return
-	}
-	client, err := h.authenticate(ctx, creds, pathIntrospect, false)
-	if err := h.counted(r, creds, err); err != nil {
-		h.writeError(w, r, err, creds.basic())
-		return
-	}
+	f, creds, client := c.form, c.creds, c.client
 	// Per calling client, once it is known: a resource server introspects
 	// for many users, and nobody else can spend its budget (catalogue
 	// SD-01: against token scanning).
@@ -142,25 +136,13 @@ func (h *Handler) selfContained(token string) (accessClaims, bool) {
 // unsupported_token_type (§2.2.1).
 func (h *Handler) revoke(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
-	f, ferr := readForm(r)
-	if ferr != nil {
-		h.writeError(w, r, ferr, basicAttempted(r))
+	c, err := h.authenticatedCall(r, pathRevoke, true, func(cr credentials) error { return h.guard(r, cr, ratelimit.ClassToken) })
+	if err != nil {
+		// A store failure while authenticating is 503, never 200 (SD-03).
+		h.writeError(w, r, asUnavailable(err), basicAttempted(r))
 		return
 	}
-	creds, cerr := clientCredentials(r, f)
-	if cerr != nil {
-		h.writeError(w, r, cerr, basicAttempted(r))
-		return
-	}
-	if err := h.guard(r, creds, ratelimit.ClassToken); err != nil {
-		h.writeError(w, r, err, creds.basic())
-		return
-	}
-	client, err := h.authenticate(ctx, creds, pathRevoke, true)
-	if err := h.counted(r, creds, err); err != nil {
-		h.writeError(w, r, asUnavailable(err), creds.basic())
-		return
-	}
+	f, creds, client := c.form, c.creds, c.client
 	token := f.get("token")
 	if token == "" {
 		h.writeError(w, r, errInvalidRequest("The token is required."), creds.basic())
