@@ -52,8 +52,12 @@ type DB struct {
 	w     *writer
 	// read is a pool of query_only connections; in WAL mode they read the
 	// last commit without waiting for the writer.
-	read  *sql.DB
-	stmts *stmtCache
+	read *sql.DB
+	// ckpt copies the WAL into the database file on ckptDB's connection,
+	// so the writer's commits never run a checkpoint (checkpoint.go).
+	ckpt   *checkpointer
+	ckptDB *sql.DB
+	stmts  *stmtCache
 	// rstmts are readRow's statements, prepared on the read pool.
 	rstmts     *stmtCache
 	migrations []storecore.Migration
@@ -98,6 +102,7 @@ func Open(ctx context.Context, path string) (*DB, error) {
 
 	w := cloneValues(common)
 	w.Add("_pragma", "journal_mode(WAL)")
+	w.Add("_pragma", fmt.Sprintf("wal_autocheckpoint(%d)", writerAutoCheckpoint))
 	w.Set("_txlock", "immediate")
 	write, err := sql.Open("sqlite", path+"?"+w.Encode())
 	if err != nil {
@@ -119,13 +124,28 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	read.SetMaxOpenConns(n)
 	read.SetMaxIdleConns(n)
 
+	// The checkpointer's own connection: neither the writer (whose commits
+	// must not wait for a checkpoint) nor query_only.
+	ckpt, err := sql.Open("sqlite", path+"?"+common.Encode())
+	if err != nil {
+		write.Close()
+		read.Close()
+		return nil, fmt.Errorf("sqlite: %w", err)
+	}
+	ckpt.SetMaxOpenConns(1)
+	ckpt.SetMaxIdleConns(1)
+	ckpt.SetConnMaxLifetime(0)
+	ckpt.SetConnMaxIdleTime(0)
+
 	stmts := newStmtCache()
-	db := &DB{write: write, w: newWriter(write, stmts), read: read, stmts: stmts, rstmts: newStmtCache(), migrations: ms}
+	db := &DB{write: write, w: newWriter(write, stmts), read: read, ckptDB: ckpt, stmts: stmts, rstmts: newStmtCache(), migrations: ms}
 	db.rules.InTx = db.inTx
 	if err := db.migrate(ctx); err != nil {
 		db.Close()
 		return nil, err
 	}
+	// Started after the migrations created the WAL.
+	db.ckpt = newCheckpointer(ckpt)
 	return db, nil
 }
 
@@ -140,8 +160,11 @@ func cloneValues(v url.Values) url.Values {
 // Close stops the writer after the batch in flight, then closes both
 // connection pools.
 func (db *DB) Close() error {
+	if db.ckpt != nil {
+		db.ckpt.stop()
+	}
 	db.w.stop()
-	return errors.Join(db.stmts.close(), db.rstmts.close(), db.read.Close(), db.write.Close())
+	return errors.Join(db.stmts.close(), db.rstmts.close(), db.read.Close(), db.write.Close(), db.ckptDB.Close())
 }
 
 // Stores returns db as every store interface.

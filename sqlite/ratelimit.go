@@ -34,8 +34,11 @@ func (db *DB) Hit(ctx context.Context, key signet.Digest, window time.Duration, 
 // Count implements signet.RateLimitStore.
 func (db *DB) Count(ctx context.Context, key signet.Digest, now time.Time) (int64, time.Time, error) {
 	var n, reset int64
-	err := db.read.QueryRowContext(ctx, `SELECT count, reset_at FROM rate_windows WHERE key = ? AND reset_at > ?`,
-		key[:], sc.Millis(now)).Scan(&n, &reset)
+	// Prepared once per read connection: this read precedes every client
+	// authentication, so parsing its text each time was a measurable share
+	// of a refresh (docs/performance.md).
+	err := db.readRow(ctx, `SELECT count, reset_at FROM rate_windows WHERE key = ? AND reset_at > ?`,
+		key[:], sc.Millis(now)).R.Scan(&n, &reset)
 	if errors.Is(err, sql.ErrNoRows) {
 		return 0, time.Time{}, nil
 	}

@@ -44,6 +44,7 @@ type Config struct {
 	TrustedProxies []string `yaml:"trusted_proxies"`
 	MasterKeyFile  string   `yaml:"master_key_file"`
 	MaxConns       int      `yaml:"max_conns"`
+	DebugAddr      string   `yaml:"debug_addr"`
 
 	CodeLifetime         time.Duration `yaml:"code_lifetime"`
 	DeviceLifetime       time.Duration `yaml:"device_lifetime"`
@@ -165,6 +166,7 @@ func serveFlags(fs *pflag.FlagSet, c *Config) {
 	fs.StringVar(&c.TLSKey, "tls-key", "", "TLS private key file (PEM)")
 	fs.StringSliceVar(&c.TrustedProxies, "trusted-proxy", nil, "CIDR of a reverse proxy whose X-Forwarded-* headers are trusted (repeatable)")
 	fs.IntVar(&c.MaxConns, "max-conns", httpserver.DefaultMaxConns, "maximum simultaneous connections")
+	fs.StringVar(&c.DebugAddr, "debug-addr", "", "loopback host:port serving Go's pprof profiles under /debug/pprof/ (empty: off)")
 	defaults := authserver.DefaultLifetimes()
 	for _, l := range lifetimes() {
 		fs.DurationVar(l.field(c), l.flag, *l.engine(&defaults), fmt.Sprintf("%s (%s to %s)", l.usage, l.min, l.max))
@@ -336,6 +338,13 @@ func (c *Config) validate() error {
 	}
 	if c.trustedProxies, err = httpserver.ParseTrustedProxies(c.TrustedProxies); err != nil {
 		errs = append(errs, fmt.Errorf("--trusted-proxy: %w", err))
+	}
+	if c.DebugAddr != "" {
+		// Profiles reveal memory contents and cost CPU on demand: never on
+		// an address others can reach.
+		if h, _, err := net.SplitHostPort(c.DebugAddr); err != nil || !loopbackHost(h) {
+			errs = append(errs, fmt.Errorf("--debug-addr %q: want a loopback host:port", c.DebugAddr))
+		}
 	}
 	if c.MaxConns < 1 {
 		errs = append(errs, fmt.Errorf("--max-conns %d: want at least 1", c.MaxConns))

@@ -2,11 +2,15 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
 	"net"
+	"net/http"
+	"net/http/pprof"
 	"sync"
+	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
@@ -113,9 +117,41 @@ func (a *app) serve(ctx context.Context, c *Config) error {
 	gc.Go(func() { reloadKeys(gcCtx, svc.keys, log) })
 	defer func() { stopGC(); gc.Wait() }()
 
+	if c.DebugAddr != "" {
+		stop, err := serveDebug(c.DebugAddr, log)
+		if err != nil {
+			return err
+		}
+		defer stop()
+	}
+
 	log.Info("serving", "addr", ln.Addr().String(), "issuer", c.Issuer, "store", svc.storeName, "dev", c.Dev)
 	fmt.Fprintf(a.stderr, "listening on %s\n", base)
 	err = srv.Serve(ctx, ln)
 	log.Info("stopped")
 	return err
+}
+
+// serveDebug serves net/http/pprof on its own loopback listener, apart from
+// the public mux, so profiles are never reachable through the service's
+// address, proxies or middleware. The returned func closes it.
+func serveDebug(addr string, log *slog.Logger) (func(), error) {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("--debug-addr: %w", err)
+	}
+	mux := http.NewServeMux()
+	mux.HandleFunc("/debug/pprof/", pprof.Index)
+	mux.HandleFunc("/debug/pprof/cmdline", pprof.Cmdline)
+	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+	mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
+	mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	go func() {
+		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			log.Error("debug listener", "err", err)
+		}
+	}()
+	log.Info("profiles", "addr", "http://"+ln.Addr().String()+"/debug/pprof/")
+	return func() { srv.Close() }, nil
 }
