@@ -147,6 +147,8 @@ func TestConfigValidation(t *testing.T) {
 		{"dev auto-approve without dev", []string{"--dev-auto-approve"}, nil, "need --dev"},
 		{"dev account not 12 digits", []string{"--dev", "--dev-account", "12345"}, nil, "--dev-account"},
 		{"max conns", []string{"--max-conns", "0"}, nil, "--max-conns"},
+		{"debug listener off loopback", []string{"--debug-addr", "0.0.0.0:6060"}, nil, "--debug-addr"},
+		{"debug listener without a port", []string{"--debug-addr", "127.0.0.1"}, nil, "--debug-addr"},
 		{"unparsable rate limit", []string{"--rate-limit-ip", "fast"}, nil, "--rate-limit-ip"},
 		{"unparsable rate limit in env", nil, map[string]string{"SIGNET_RATE_LIMIT_CLIENT": "10/fortnight"}, "SIGNET_RATE_LIMIT_CLIENT"},
 		{"guessing limit off", []string{"--rate-limit-client-auth", "off"}, nil, "--rate-limit-client-auth: a limit on guessing cannot be off"},
