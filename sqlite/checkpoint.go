@@ -14,14 +14,19 @@ import (
 const checkpointEvery = 200 * time.Millisecond
 
 // writerAutoCheckpoint is the writer connection's wal_autocheckpoint, in
-// pages: only a safety net for when the checkpointer has fallen far behind
-// (it normally keeps the WAL well below this). SQLite's default, 1000 pages,
-// made the committing connection run the checkpoint itself, fsyncs
-// included, while every queued write waited behind it.
-const writerAutoCheckpoint = 16384
+// pages. Only a checkpoint that finds the WAL fully copied just before a
+// write transaction begins lets that transaction start the WAL over
+// (https://sqlite.org/wal.html#avoiding_excessively_large_wal_files); with
+// commits arriving every millisecond the checkpointer never sees that, so
+// the writer still checkpoints once the WAL holds this many pages — by then
+// the checkpointer has copied nearly all of them and the writer's
+// checkpoint is a few pages and two fsyncs. SQLite's default, 1000 pages,
+// made the writer copy every page itself and pay those fsyncs four times as
+// often, with every queued write waiting behind it.
+const writerAutoCheckpoint = 4096
 
 // checkpointer runs SQLite's WAL checkpoints on a connection of its own,
-// off the writer's path (https://sqlite.org/wal.html#ckpt): a PASSIVE
+// mostly off the writer's path (https://sqlite.org/wal.html#ckpt): a PASSIVE
 // checkpoint takes neither the write lock nor readers' locks, so commits go
 // on while it copies frames and fsyncs the database file. Durability is
 // unchanged: a commit is in the WAL before anyone is answered, and the

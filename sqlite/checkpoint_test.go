@@ -74,3 +74,49 @@ func fileSize(t *testing.T, path string) int64 {
 	}
 	return fi.Size()
 }
+
+// The WAL file stays bounded under a steady stream of commits with readers
+// active: it is started over once checkpointed, instead of growing by every
+// page ever written.
+func TestWALBoundedUnderSteadyWrites(t *testing.T) {
+	if testing.Short() {
+		t.Skip("writes ~50 MB")
+	}
+	path := filepath.Join(t.TempDir(), "signet.db")
+	db, err := Open(t.Context(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+
+	stop := make(chan struct{})
+	readers := make(chan struct{})
+	go func() {
+		defer close(readers)
+		for {
+			select {
+			case <-stop:
+				return
+			default:
+				committedKeys(t, db)
+			}
+		}
+	}()
+	const commits, pagesEach = 6000, 2 // a 5 KiB key spills into an overflow page
+	for i := range commits {
+		key := fmt.Sprintf("%06d-%05000d", i, 0)
+		if err := db.w.do(t.Context(), insertKey(key, nil)); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.w.db.ExecContext(t.Context(), `DELETE FROM rate_windows WHERE key = ?`, []byte(key)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	close(stop)
+	<-readers
+	const pageSize = 4096
+	limit := int64(2 * writerAutoCheckpoint * pageSize)
+	if wal := fileSize(t, path+"-wal"); wal > limit {
+		t.Fatalf("WAL is %d bytes after %d commits of ~%d pages: more than %d, it is not being started over", wal, 2*commits, pagesEach, limit)
+	}
+}
