@@ -49,15 +49,17 @@ type cluster struct {
 	browser  *browser // signed in as the dev user
 }
 
-func startCluster(t *testing.T) *cluster {
+// startCluster starts the three nodes; serveArgs go to every node's
+// `signet serve` after the common flags (a test's own limits, say).
+func startCluster(t *testing.T, serveArgs ...string) *cluster {
 	t.Helper()
 	dbURL, pool := postgresDB(t)
 	c := &cluster{dbURL: dbURL, db: pool, env: baseEnv("SIGNET_MASTER_KEY=" + masterKey(t))}
 	args := func(extra ...string) []string {
 		// The longest refresh grace, so that a loser of CC-02's race slowed
 		// down by a busy machine still retries inside it.
-		return append([]string{"--dev", "--data-dir", t.TempDir(), "--database-url", dbURL,
-			"--device-interval", deviceInterval.String(), "--refresh-grace", "1m"}, extra...)
+		return slices.Concat([]string{"--dev", "--data-dir", t.TempDir(), "--database-url", dbURL,
+			"--device-interval", deviceInterval.String(), "--refresh-grace", "1m"}, serveArgs, extra)
 	}
 	// The first node migrates the schema and creates the keys and the dev
 	// user; its address is the issuer of all three.
