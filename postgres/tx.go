@@ -109,3 +109,15 @@ func (t *writeTx) DecideDevice(ctx context.Context, userCode signet.Digest, stat
 		WHERE user_code_digest = $4 AND status = 'pending' AND expires_at > $5
 		RETURNING `+sc.DeviceCols, string(status), userID, sc.Millis(authTime), userCode[:], sc.Millis(now))))
 }
+
+func (t *writeTx) AdvanceCurrent(ctx context.Context, id string, from int64, now time.Time, u *signet.User) (bool, error) {
+	if u == nil {
+		return t.changed(ctx, `UPDATE sessions SET generation = $1
+			WHERE id = $2 AND generation = $3 AND revoked_at = 0 AND expires_at > $4`, from+1, id, from, sc.Millis(now))
+	}
+	return t.changed(ctx, `UPDATE sessions SET generation = $1
+		WHERE id = $2 AND generation = $3 AND revoked_at = 0 AND expires_at > $4
+		AND EXISTS (SELECT 1 FROM users WHERE users.id = sessions.user_id AND users.id = $5
+			AND disabled = $6 AND credentials_changed_at = $7)`,
+		from+1, id, from, sc.Millis(now), u.ID, u.Disabled, sc.Millis(u.CredentialsChangedAt))
+}

@@ -140,6 +140,7 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	stmts := newStmtCache()
 	db := &DB{write: write, w: newWriter(write, stmts), read: read, ckptDB: ckpt, stmts: stmts, rstmts: newStmtCache(), migrations: ms}
 	db.rules.InTx = db.inTx
+	db.rules.Snapshot = db.rotationSnapshot
 	if err := db.migrate(ctx); err != nil {
 		db.Close()
 		return nil, err

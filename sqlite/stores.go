@@ -145,6 +145,17 @@ func (db *DB) LookupRefresh(ctx context.Context, d signet.Digest) (signet.Sessio
 	return db.lookup(ctx, "refresh_digest", d)
 }
 
+// rotationSnapshot reads on the read pool what a rotation decides on
+// (storecore.Rules.Snapshot), so the writer connection only confirms it.
+func (db *DB) rotationSnapshot(ctx context.Context, d signet.Digest) (signet.Session, signet.TokenGeneration, signet.User, error) {
+	s, g, err := db.LookupRefresh(ctx, d)
+	if err != nil || s.UserID == "" {
+		return s, g, signet.User{}, err
+	}
+	u, err := db.GetUser(ctx, s.UserID)
+	return s, g, u, err
+}
+
 // GetSession implements signet.GrantStore.
 func (db *DB) GetSession(ctx context.Context, id string) (signet.Session, error) {
 	return one(sc.ScanSession(db.readRow(ctx, `SELECT `+sc.SessionCols+` FROM sessions WHERE id = ?`, id)))

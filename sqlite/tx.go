@@ -213,3 +213,15 @@ func (t *writeTx) DecideDevice(ctx context.Context, userCode signet.Digest, stat
 		WHERE user_code_digest = ? AND status = 'pending' AND expires_at > ?
 		RETURNING `+sc.DeviceCols, string(status), userID, sc.Millis(authTime), userCode[:], sc.Millis(now))))
 }
+
+func (t *writeTx) AdvanceCurrent(ctx context.Context, id string, from int64, now time.Time, u *signet.User) (bool, error) {
+	if u == nil {
+		return t.changed(ctx, `UPDATE sessions SET generation = ?
+			WHERE id = ? AND generation = ? AND revoked_at = 0 AND expires_at > ?`, from+1, id, from, sc.Millis(now))
+	}
+	return t.changed(ctx, `UPDATE sessions SET generation = ?
+		WHERE id = ? AND generation = ? AND revoked_at = 0 AND expires_at > ?
+		AND EXISTS (SELECT 1 FROM users WHERE users.id = sessions.user_id AND users.id = ?
+			AND disabled = ? AND credentials_changed_at = ?)`,
+		from+1, id, from, sc.Millis(now), u.ID, u.Disabled, sc.Millis(u.CredentialsChangedAt))
+}
