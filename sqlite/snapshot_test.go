@@ -144,7 +144,7 @@ func seedSession(t *testing.T, db *DB, now time.Time) (signet.Session, signet.To
 	must(t, db.CreateCode(ctx, code))
 	_, s, g, err := db.RedeemCode(ctx, signet.CodeRedemption{
 		Digest: code.Digest, Now: now,
-		Check:  func(signet.AuthorizationCode) error { return nil },
+		Check: func(signet.AuthorizationCode) error { return nil },
 		Grant: func(c signet.AuthorizationCode) (signet.Session, signet.TokenGeneration) {
 			return signet.Session{
 					ID: "sess1", ClientID: c.ClientID, UserID: c.UserID, Protocol: c.Protocol, Scopes: c.Scopes,
