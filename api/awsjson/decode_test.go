@@ -1,7 +1,10 @@
 package awsjson
 
 import (
+	"bytes"
+	"encoding/json"
 	"errors"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -122,4 +125,110 @@ func FuzzUnmarshal(f *testing.F) {
 			t.Fatalf("unexpected error type %T: %v", err, err)
 		}
 	})
+}
+
+// checkStructureTokens is the reference checkStructure is held to: it walks
+// encoding/json's token stream; it: it bounds nesting, rejects
+// duplicate member names in any object and anything after the top value.
+func checkStructureTokens(body []byte) error {
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.UseNumber()
+	type frame struct {
+		object  bool
+		wantKey bool
+		seen    map[string]struct{}
+	}
+	var stack []frame
+	for {
+		tok, err := dec.Token()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return malformed("Request body is not valid JSON.")
+		}
+		if d, ok := tok.(json.Delim); ok {
+			switch d {
+			case '{', '[':
+				if len(stack) > 0 && stack[len(stack)-1].object {
+					stack[len(stack)-1].wantKey = true
+				}
+				if len(stack) >= MaxDepth {
+					return malformed("Request body is nested too deeply.")
+				}
+				stack = append(stack, frame{object: d == '{', wantKey: d == '{'})
+			case '}', ']':
+				stack = stack[:len(stack)-1]
+				if len(stack) == 0 && dec.More() {
+					return malformed("Request body has data after the JSON object.")
+				}
+			}
+			continue
+		}
+		if len(stack) == 0 {
+			return malformed("Request body must be a JSON object.")
+		}
+		top := &stack[len(stack)-1]
+		if !top.object {
+			continue
+		}
+		if top.wantKey {
+			name, _ := tok.(string)
+			if top.seen == nil {
+				top.seen = make(map[string]struct{}, 8)
+			}
+			if _, dup := top.seen[name]; dup {
+				return malformed("Member %s appears more than once.", safeName(name))
+			}
+			top.seen[name] = struct{}{}
+			top.wantKey = false
+		} else {
+			top.wantKey = true
+		}
+	}
+	if len(stack) != 0 {
+		return malformed("Request body is not valid JSON.")
+	}
+	return nil
+}
+
+// checkStructure gives the verdict encoding/json's token stream gives, for
+// every input: same error or none, same message.
+func FuzzCheckStructureMatchesTokens(f *testing.F) {
+	for _, s := range []string{
+		`{}`, `{"clientId":"a","scopes":["x"]}`, `{"a":{"a":1,"a":2}}`, `{"a":1,"\u0061":2}`,
+		`{"a":[1,2,{"b":true,"c":null}],"d":-0.5e+10}`, `{"a":01}`, `{"a":1.}`, `{"a":tru}`, `{"a":"\x"}`,
+		`{"a":1}}`, `{"a":1} x`, `{"a":1}]`, `{"a" 1}`, `{"a":1,}`, `[1,2]`, `{"\ud800":1,"\ufffd":2}`,
+		`{"k0":0,"k1":1,"k2":2,"k3":3,"k4":4,"k5":5,"k6":6,"k7":7,"k8":8,"k9":9,"k10":0,"k11":1,"k12":2,"k13":3,"k14":4,"k15":5,"k16":6,"k3":7}`,
+		`{"a":[[[[[[[[1]]]]]]]]}`, `{"a":"\u00e9"}`, "{\"a\":\"\x01\"}", "{\"\xff\":1,\"\xfe\":2}",
+	} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, body []byte) {
+		// What Unmarshal hands it: trimmed, an object.
+		if body = bytes.TrimSpace(body); len(body) == 0 || body[0] != '{' {
+			return
+		}
+		got, want := checkStructure(body), checkStructureTokens(body)
+		if (got == nil) != (want == nil) || got != nil && got.Error() != want.Error() {
+			t.Fatalf("checkStructure(%q) = %v, the token stream says %v", body, got, want)
+		}
+	})
+}
+
+func BenchmarkCheckStructure(b *testing.B) {
+	body := []byte(`{"clientId":"AbCdEfGhIjKlMnOpQrStUv","clientSecret":"eyJraWQiOiJrZXktMTU2NDAyODA5OSIsImFsZyI6IkhTMzg0In0.eyJzZXJpYWxpemVkIjoiZXhhbXBsZSJ9","grantType":"refresh_token","refreshToken":"aorvJYubGpU6i91YnH7Mfo-AT2fIVa1zCfA_Rvq9yjVKIP3onFmmykuQ7E93y2I19H5AMXv2_u8EOHqXaG6oS"}`)
+	for _, impl := range []struct {
+		name string
+		fn   func([]byte) error
+	}{{"bytes", checkStructure}, {"tokens", checkStructureTokens}} {
+		b.Run(impl.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if err := impl.fn(body); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
 }
