@@ -2,12 +2,15 @@ package bench
 
 import (
 	"context"
+	"encoding/hex"
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"time"
 
 	"github.com/signet-auth/signet"
+	"github.com/signet-auth/signet/keyring"
 )
 
 // runOptions are the flags of `signet bench`.
@@ -78,13 +81,14 @@ func (r *runner) run(ctx context.Context) (*Report, error) {
 		}
 	}
 
-	base, srv, err := r.connect(ctx, config)
+	base, srv, err := r.connect(ctx, config, scs)
 	if err != nil {
 		return nil, err
 	}
 	if srv != nil {
 		defer srv.stop()
 		rep.Backend = srv.backend
+		t.useCreatedClient(srv)
 	}
 	rep.Target = base
 
@@ -111,8 +115,10 @@ func (r *runner) run(ctx context.Context) (*Report, error) {
 
 // connect returns the base URL to load: --target, or a server this tool
 // starts (with config, if set), which the caller stops. Either way the
-// target must be on loopback unless --allow-remote.
-func (r *runner) connect(ctx context.Context, config string) (string, *server, error) {
+// target must be on loopback unless --allow-remote. A started server gets
+// the client-credentials client when scs asks for that scenario and no
+// --client-id names one.
+func (r *runner) connect(ctx context.Context, config string, scs []scenario) (string, *server, error) {
 	o := r.opts
 	base := o.Target
 	var srv *server
@@ -121,12 +127,22 @@ func (r *runner) connect(ctx context.Context, config string) (string, *server, e
 		if err != nil {
 			return "", nil, fmt.Errorf("finding the signet binary to start: %w", err)
 		}
-		srv, err = startServer(ctx, exe, o.DatabaseURL, config, o.ServerArgs)
+		spec := serverSpec{exe: exe, databaseURL: o.DatabaseURL, config: config, extra: o.ServerArgs, warn: r.env.Stderr,
+			ccClient: o.ClientID == "" && slices.ContainsFunc(scs, func(s scenario) bool { return s.name == "client-credentials" })}
+		if spec.ccClient {
+			if spec.masterKey, err = r.serverMasterKey(); err != nil {
+				return "", nil, err
+			}
+		}
+		srv, err = startServer(ctx, spec)
 		if err != nil {
 			return "", nil, err
 		}
 		base = srv.url
 		fmt.Fprintf(r.env.Stderr, "started %s at %s\n", srv.backend, srv.url)
+		if srv.cc != nil {
+			fmt.Fprintf(r.env.Stderr, "created client-credentials client %s\n", srv.cc.id)
+		}
 	}
 	if _, err := checkTarget(base, o.AllowRemote); err != nil {
 		if srv != nil {
@@ -135,6 +151,24 @@ func (r *runner) connect(ctx context.Context, config string) (string, *server, e
 		return "", nil, err
 	}
 	return base, srv, nil
+}
+
+// serverMasterKey is the master key a started server shares with the
+// admin command that prepares its store: none when a --master-key-file
+// among --server-arg is passed to both, else SIGNET_MASTER_KEY from the
+// environment, else a new one for this run (what --dev would generate).
+func (r *runner) serverMasterKey() (string, error) {
+	if masterKeyFileArgs(r.opts.ServerArgs) != nil {
+		return "", nil
+	}
+	if k := r.env.Getenv(keyring.MasterKeyEnv); k != "" {
+		return k, nil
+	}
+	k := make([]byte, keyring.MasterKeySize)
+	if _, err := io.ReadFull(r.env.Rand, k); err != nil {
+		return "", err
+	}
+	return hex.EncodeToString(k), nil
 }
 
 // measure prepares and runs one scenario once. A scenario the target

@@ -5,12 +5,16 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/json"
+	"os/exec"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/signet-auth/signet"
+	"github.com/signet-auth/signet/internal/pgtest"
 	"github.com/signet-auth/signet/internal/testenv"
+	"github.com/signet-auth/signet/postgres"
 	"github.com/signet-auth/signet/sqlite"
 )
 
@@ -72,6 +76,117 @@ func TestSmoke(t *testing.T) {
 	}
 	if _, ok := got["signin-refresh"]; !ok {
 		t.Error("signin-refresh missing from the report")
+	}
+}
+
+// buildSignet builds the signet binary the started-server tests run as
+// the server and as `signet admin` (the build cache makes repeats cheap).
+func buildSignet(t *testing.T) string {
+	t.Helper()
+	goTool, err := exec.LookPath("go")
+	if err != nil {
+		t.Fatalf("building signet needs the go command: %v", err)
+	}
+	bin := filepath.Join(t.TempDir(), "signet")
+	ctx, cancel := context.WithTimeout(t.Context(), 5*time.Minute)
+	defer cancel()
+	out, err := exec.CommandContext(ctx, goTool, "build", "-o", bin, "github.com/signet-auth/signet/cmd/signet").CombinedOutput()
+	if err != nil {
+		t.Fatalf("building signet: %v\n%s", err, out)
+	}
+	return bin
+}
+
+// benchStarted runs the command without --target, so that it starts bin as
+// its server, and returns the report and what it wrote to stderr.
+func benchStarted(t *testing.T, bin string, args ...string) (Report, string) {
+	t.Helper()
+	var out, errw bytes.Buffer
+	env := testEnv(&out, &errw)
+	env.Executable = func() (string, error) { return bin, nil }
+	cmd := Command(env)
+	cmd.SetArgs(append(args, "--json", "-", "--progress=false"))
+	if err := cmd.ExecuteContext(t.Context()); err != nil {
+		t.Fatalf("bench: %v\n%s", err, errw.String())
+	}
+	var rep Report
+	if err := json.Unmarshal(out.Bytes(), &rep); err != nil {
+		t.Fatalf("report: %v\n%s", err, out.String())
+	}
+	return rep, errw.String()
+}
+
+// ranClean fails the test unless the scenario ran and every iteration
+// succeeded.
+func ranClean(t *testing.T, rep Report, name string) Result {
+	t.Helper()
+	for _, s := range rep.Scenarios {
+		if s.Name != name {
+			continue
+		}
+		switch {
+		case s.Skipped != "":
+			t.Errorf("%s skipped: %s", name, s.Skipped)
+		case s.Iterations == 0 || s.PerSecond <= 0 || s.LatencyMS.Max <= 0:
+			t.Errorf("%s measured nothing: %+v", name, s)
+		case len(s.Errors) > 0:
+			t.Errorf("%s errors: %v", name, s.Errors)
+		}
+		return s
+	}
+	t.Fatalf("%s missing from the report", name)
+	return Result{}
+}
+
+// TestSmokeStartedServerClientCredentials: without --target and
+// --client-id, the command creates the confidential client itself with
+// the binary's `signet admin client create` before it starts the server,
+// and client-credentials runs against it with no errors. The secret is
+// used, never shown.
+func TestSmokeStartedServerClientCredentials(t *testing.T) {
+	bin := buildSignet(t)
+	rep, stderr := benchStarted(t, bin, "--scenario", "client-credentials",
+		"--duration", "300ms", "--requests", "200", "--concurrency", "2")
+	s := ranClean(t, rep, "client-credentials")
+	if !strings.HasPrefix(rep.Backend, "sqlite") {
+		t.Errorf("backend %q, want the SQLite server the command started", rep.Backend)
+	}
+	// The started server exports /metrics: the figures are there.
+	if s.ServerCPUMS == nil {
+		t.Errorf("no CPU figure from the started server: %+v", s)
+	}
+	if !strings.Contains(stderr, "created client-credentials client ") {
+		t.Errorf("stderr does not name the created client:\n%s", stderr)
+	}
+	if strings.Contains(stderr, "scs_") {
+		t.Errorf("stderr shows a client secret:\n%s", stderr)
+	}
+}
+
+// TestSmokeStartedServerClientCredentialsPostgres: on a database that
+// outlives the run, the created client is deleted when the server stops.
+func TestSmokeStartedServerClientCredentialsPostgres(t *testing.T) {
+	dsn := pgtest.SchemaURL(t, "bench_cc_")
+	bin := buildSignet(t)
+	rep, _ := benchStarted(t, bin, "--database-url", dsn, "--scenario", "client-credentials",
+		"--duration", "300ms", "--requests", "100", "--concurrency", "2")
+	ranClean(t, rep, "client-credentials")
+	if !strings.HasPrefix(rep.Backend, "postgres") {
+		t.Errorf("backend %q, want the PostgreSQL server the command started", rep.Backend)
+	}
+	db, err := postgres.Open(t.Context(), dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	clients, err := db.Stores().Clients.ListClients(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range clients {
+		if c.Name == ccClientName {
+			t.Errorf("client %s (%s) left behind", c.ID, c.Name)
+		}
 	}
 }
 

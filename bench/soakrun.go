@@ -44,17 +44,18 @@ func (r *runner) soak(ctx context.Context) (*SoakReport, error) {
 		Started: r.env.Clock.Now().UTC(), Machine: thisMachine(), Backend: "external", Mix: so.Mix,
 		DurationS: so.Duration.Seconds(), IntervalS: so.Interval.Seconds(), Concurrency: o.Limits.Concurrency,
 	}
-	base, srv, err := r.connect(ctx, "")
+	base, srv, err := r.connect(ctx, "", scs)
 	if err != nil {
 		return nil, err
 	}
+	t := &target{clock: r.env.Clock, ccID: o.ClientID, ccSecret: o.ClientSecret}
 	if srv != nil {
 		defer srv.stop()
 		rep.Backend = srv.backend
+		t.useCreatedClient(srv)
 	}
 	rep.Target = base
 
-	t := &target{clock: r.env.Clock, ccID: o.ClientID, ccSecret: o.ClientSecret}
 	t.c = newClient(base, o.Limits.Concurrency*len(scs), o.Timeout, r.env.Rand)
 	defer t.c.close()
 	lanes := make([]soakLane, len(scs))
