@@ -32,6 +32,14 @@ type runOptions struct {
 	BrokerProvider string // broker-exchange against an external target
 	UpstreamAddr   string // where the broker's upstream listens
 
+	// Rate, if positive, runs every scenario open loop at this many
+	// iterations/s instead of closed loop; with --soak it is the soak's
+	// rate across the mix.
+	Rate float64
+	// HalfPeak runs every scenario closed loop, then open loop at half
+	// the throughput it measured.
+	HalfPeak bool
+
 	Soak soakOptions // --soak: a paced soak instead of the benchmark
 }
 
@@ -52,6 +60,14 @@ func (r *runner) run(ctx context.Context) (*Report, error) {
 	if o.Runs < 1 {
 		return nil, fmt.Errorf("--runs must be at least 1")
 	}
+	if o.Rate != 0 {
+		if err := checkRate(o.Rate); err != nil {
+			return nil, err
+		}
+		if o.HalfPeak {
+			return nil, fmt.Errorf("--rate and --half-peak: give one; --half-peak finds its rate itself")
+		}
+	}
 	scs, err := findScenarios(o.Scenarios)
 	if err != nil {
 		return nil, err
@@ -60,6 +76,7 @@ func (r *runner) run(ctx context.Context) (*Report, error) {
 	rep := &Report{
 		Started: r.env.Clock.Now().UTC(), Machine: thisMachine(), Backend: "external",
 		Concurrency: o.Limits.Concurrency, Requests: o.Limits.Requests, DurationS: o.Limits.Duration.Seconds(), Runs: o.Runs,
+		Rate: o.Rate, HalfPeak: o.HalfPeak,
 	}
 	t := &target{clock: r.env.Clock, ccID: o.ClientID, ccSecret: o.ClientSecret, broker: o.BrokerProvider}
 
@@ -93,18 +110,20 @@ func (r *runner) run(ctx context.Context) (*Report, error) {
 	rep.Target = base
 
 	for _, s := range scs {
-		var runs []Result
-		for i := range o.Runs {
-			res, err := r.measure(ctx, s, t, base, i)
-			if err != nil {
-				return nil, err
-			}
-			runs = append(runs, res)
-			if res.Skipped != "" {
-				break
-			}
+		res, err := r.measureRuns(ctx, s, t, base, o.Rate, "")
+		if err != nil {
+			return nil, err
 		}
-		rep.Scenarios = append(rep.Scenarios, medianRun(runs))
+		if o.HalfPeak && res.Skipped == "" {
+			half := Result{Name: s.name, Skipped: "no iteration succeeded at the peak, so there is no rate to halve"}
+			if res.PerSecond > 0 {
+				if half, err = r.measureRuns(ctx, s, t, base, res.PerSecond/2, halfPeakSuffix); err != nil {
+					return nil, err
+				}
+			}
+			res.HalfPeak = &half
+		}
+		rep.Scenarios = append(rep.Scenarios, res)
 	}
 	if srv != nil {
 		rep.ServerPeakRSSMiB = srv.peakRSSMiB()
@@ -171,9 +190,28 @@ func (r *runner) serverMasterKey() (string, error) {
 	return hex.EncodeToString(k), nil
 }
 
-// measure prepares and runs one scenario once. A scenario the target
-// cannot serve is returned as skipped, with the reason.
-func (r *runner) measure(ctx context.Context, s scenario, shared *target, base string, run int) (Result, error) {
+// measureRuns measures a scenario --runs times (closed loop, or open loop
+// at rate if it is positive) and returns the median run. label tells the
+// progress line which measurement this is.
+func (r *runner) measureRuns(ctx context.Context, s scenario, t *target, base string, rate float64, label string) (Result, error) {
+	var runs []Result
+	for i := range r.opts.Runs {
+		res, err := r.measure(ctx, s, t, base, i, rate, label)
+		if err != nil {
+			return Result{}, err
+		}
+		runs = append(runs, res)
+		if res.Skipped != "" {
+			break
+		}
+	}
+	return medianRun(runs), nil
+}
+
+// measure prepares and runs one scenario once: closed loop, or open loop
+// at rate iterations/s if it is positive. A scenario the target cannot
+// serve is returned as skipped, with the reason.
+func (r *runner) measure(ctx context.Context, s scenario, shared *target, base string, run int, rate float64, label string) (Result, error) {
 	o := r.opts
 	res := Result{Name: s.name, Errors: map[string]int64{}}
 	if s.own != nil {
@@ -203,21 +241,29 @@ func (r *runner) measure(ctx context.Context, s scenario, shared *target, base s
 
 	var progress progressFunc
 	if o.Progress {
-		label := fmt.Sprintf("%s #%d", s.name, run+1)
+		name := fmt.Sprintf("%s%s #%d", s.name, label, run+1)
 		progress = func(done, failed int64, elapsed time.Duration) {
-			rate := 0.0
+			perSecond := 0.0
 			if elapsed > 0 {
-				rate = float64(done) / elapsed.Seconds()
+				perSecond = float64(done) / elapsed.Seconds()
 			}
-			fmt.Fprintf(r.env.Stderr, "\r%-22s %9d done %7d errors %9.0f/s %6.1fs ", label, done, failed, rate, elapsed.Seconds())
+			fmt.Fprintf(r.env.Stderr, "\r%-33s %9d done %7d errors %9.0f/s %6.1fs ", name, done, failed, perSecond, elapsed.Seconds())
 		}
 	}
 	before := t.c.scrape(ctx)
 	sent := t.c.count.n.Load()
-	out, err := drive(ctx, o.Limits, workers, progress)
+	var out outcome
+	if rate > 0 {
+		// Steps still in flight at the end get one request timeout to
+		// finish: the slowest iterations are the ones an open loop is for.
+		out, err = driveRate(ctx, o.Limits, rate, o.Timeout, workers, progress, wallClock{})
+	} else {
+		out, err = drive(ctx, o.Limits, workers, progress)
+	}
 	if err != nil {
 		return res, err
 	}
+	res.OpenLoop = out.Open
 	sent = t.c.count.n.Load() - sent
 	after := t.c.scrape(ctx)
 	if o.Progress {

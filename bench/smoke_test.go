@@ -79,6 +79,108 @@ func TestSmoke(t *testing.T) {
 	}
 }
 
+// dueWithin counts the iterations a schedule at rate has due within d:
+// what an open-loop run of that length must account for, exactly.
+func dueWithin(rate float64, d time.Duration) int64 {
+	s := schedule{start: time.Unix(0, 0), rate: rate}
+	var n int64
+	for s.due(n).Before(s.start.Add(d)) {
+		n++
+	}
+	return n
+}
+
+// benchTarget runs the command against an in-process server and decodes
+// the JSON report.
+func benchTarget(t *testing.T, args ...string) Report {
+	t.Helper()
+	env := testenv.New(t, testenv.Options{DevAutoApprove: true})
+	var out, errw bytes.Buffer
+	cmd := Command(testEnv(&out, &errw))
+	cmd.SetArgs(append([]string{"--target", env.URL, "--json", "-", "--progress=false"}, args...))
+	if err := cmd.ExecuteContext(t.Context()); err != nil {
+		t.Fatalf("bench: %v\n%s", err, errw.String())
+	}
+	var rep Report
+	if err := json.Unmarshal(out.Bytes(), &rep); err != nil {
+		t.Fatalf("report: %v\n%s", err, out.String())
+	}
+	return rep
+}
+
+// checkOpenLoop fails the test unless r is an open-loop run at rate that
+// accounted for every iteration due in d: each was run or dropped.
+func checkOpenLoop(t *testing.T, r Result, rate float64, d time.Duration) {
+	t.Helper()
+	o := r.OpenLoop
+	switch {
+	case r.Skipped != "":
+		t.Errorf("%s skipped: %s", r.Name, r.Skipped)
+	case o == nil:
+		t.Errorf("%s did not run open loop: %+v", r.Name, r)
+	case o.Rate != rate:
+		t.Errorf("%s ran at %v/s, want %v", r.Name, o.Rate, rate)
+	case o.Scheduled != dueWithin(rate, d) || r.Iterations+o.Dropped != o.Scheduled:
+		t.Errorf("%s: %d due (want %d), %d run, %d dropped", r.Name, o.Scheduled, dueWithin(rate, d), r.Iterations, o.Dropped)
+	case r.Iterations == 0 || r.LatencyMS.Max <= 0:
+		t.Errorf("%s measured nothing: %+v", r.Name, r)
+	case len(r.Errors) > 0:
+		t.Errorf("%s errors: %v", r.Name, r.Errors)
+	case r.RatioToCeiling != nil:
+		t.Errorf("%s: an open-loop run has a ratio to the ceiling", r.Name)
+	}
+}
+
+// TestSmokeRate runs scenarios open loop at a fixed rate: every
+// iteration due in the run is accounted for, and none failed.
+func TestSmokeRate(t *testing.T) {
+	rep := benchTarget(t, "--scenario", "ceiling,sso-refresh,signin-refresh", "--rate", "40", "--duration", "300ms", "--concurrency", "2")
+	if rep.Rate != 40 || rep.HalfPeak {
+		t.Errorf("report mode: rate %v, half-peak %v", rep.Rate, rep.HalfPeak)
+	}
+	for _, s := range rep.Scenarios {
+		checkOpenLoop(t, s, 40, 300*time.Millisecond)
+		if s.HalfPeak != nil {
+			t.Errorf("%s has a half-peak row without --half-peak", s.Name)
+		}
+	}
+}
+
+// TestSmokeHalfPeak measures each scenario's peak, then runs it open loop
+// at exactly half of it, and reports both rows in the JSON, the table and
+// the plot.
+func TestSmokeHalfPeak(t *testing.T) {
+	rep := benchTarget(t, "--scenario", "ceiling,sso-refresh", "--half-peak", "--duration", "300ms", "--concurrency", "2")
+	if !rep.HalfPeak || len(rep.Scenarios) != 2 {
+		t.Fatalf("report: half-peak %v, %d scenarios", rep.HalfPeak, len(rep.Scenarios))
+	}
+	for _, s := range rep.Scenarios {
+		if s.OpenLoop != nil || s.PerSecond <= 0 || len(s.Errors) > 0 || s.RatioToCeiling == nil {
+			t.Errorf("%s peak row: %+v", s.Name, s)
+		}
+		if s.HalfPeak == nil {
+			t.Errorf("%s has no half-peak row", s.Name)
+			continue
+		}
+		checkOpenLoop(t, *s.HalfPeak, s.PerSecond/2, 300*time.Millisecond)
+	}
+	var table, svg bytes.Buffer
+	if err := rep.WriteTable(&table); err != nil {
+		t.Fatal(err)
+	}
+	if err := rep.WritePlot(&svg); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"sso-refresh @half-peak", "offered/s", "half the measured peak"} {
+		if !strings.Contains(table.String(), want) {
+			t.Errorf("table lacks %q:\n%s", want, table.String())
+		}
+	}
+	if !strings.Contains(svg.String(), "sso-refresh @half-peak") {
+		t.Error("plot lacks the half-peak row")
+	}
+}
+
 // buildSignet builds the signet binary the started-server tests run as
 // the server and as `signet admin` (the build cache makes repeats cheap).
 func buildSignet(t *testing.T) string {
