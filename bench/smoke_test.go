@@ -28,18 +28,8 @@ func testEnv(out, errw *bytes.Buffer) Env {
 // and checks the JSON report: every scenario ran (or says why not), with
 // no errors, and the ratios to the ceiling are there.
 func TestSmoke(t *testing.T) {
-	env := testenv.New(t, testenv.Options{DevAutoApprove: true})
-	var out, errw bytes.Buffer
-	cmd := Command(testEnv(&out, &errw))
-	cmd.SetArgs([]string{"--target", env.URL, "--scenario", "ceiling,sso-refresh,sso-authcode,sso-device,sigv4,signin-refresh,client-credentials",
-		"--duration", "300ms", "--requests", "200", "--concurrency", "2", "--json", "-", "--progress=false"})
-	if err := cmd.ExecuteContext(t.Context()); err != nil {
-		t.Fatalf("bench: %v\n%s", err, errw.String())
-	}
-	var rep Report
-	if err := json.Unmarshal(out.Bytes(), &rep); err != nil {
-		t.Fatalf("report: %v\n%s", err, out.String())
-	}
+	rep := benchTarget(t, "--scenario", "ceiling,sso-refresh,sso-authcode,sso-device,sigv4,signin-refresh,client-credentials",
+		"--duration", "300ms", "--requests", "200", "--concurrency", "2")
 	got := map[string]Result{}
 	for _, s := range rep.Scenarios {
 		got[s.Name] = s
@@ -79,25 +69,14 @@ func TestSmoke(t *testing.T) {
 	}
 }
 
-// dueWithin counts the iterations a schedule at rate has due within d:
-// what an open-loop run of that length must account for, exactly.
-func dueWithin(rate float64, d time.Duration) int64 {
-	s := schedule{start: time.Unix(0, 0), rate: rate}
-	var n int64
-	for s.due(n).Before(s.start.Add(d)) {
-		n++
-	}
-	return n
-}
-
-// benchTarget runs the command against an in-process server and decodes
-// the JSON report.
-func benchTarget(t *testing.T, args ...string) Report {
+// runBench runs the command in env with args and decodes its JSON
+// report; it returns what the command wrote to stderr too.
+func runBench(t *testing.T, env Env, args ...string) (Report, string) {
 	t.Helper()
-	env := testenv.New(t, testenv.Options{DevAutoApprove: true})
 	var out, errw bytes.Buffer
-	cmd := Command(testEnv(&out, &errw))
-	cmd.SetArgs(append([]string{"--target", env.URL, "--json", "-", "--progress=false"}, args...))
+	env.Stdout, env.Stderr = &out, &errw
+	cmd := Command(env)
+	cmd.SetArgs(append(args, "--json", "-", "--progress=false"))
 	if err := cmd.ExecuteContext(t.Context()); err != nil {
 		t.Fatalf("bench: %v\n%s", err, errw.String())
 	}
@@ -105,6 +84,14 @@ func benchTarget(t *testing.T, args ...string) Report {
 	if err := json.Unmarshal(out.Bytes(), &rep); err != nil {
 		t.Fatalf("report: %v\n%s", err, out.String())
 	}
+	return rep, errw.String()
+}
+
+// benchTarget runs the command against an in-process server.
+func benchTarget(t *testing.T, args ...string) Report {
+	t.Helper()
+	env := testenv.New(t, testenv.Options{DevAutoApprove: true})
+	rep, _ := runBench(t, testEnv(nil, nil), append([]string{"--target", env.URL}, args...)...)
 	return rep
 }
 
@@ -120,8 +107,8 @@ func checkOpenLoop(t *testing.T, r Result, rate float64, d time.Duration) {
 		t.Errorf("%s did not run open loop: %+v", r.Name, r)
 	case o.Rate != rate:
 		t.Errorf("%s ran at %v/s, want %v", r.Name, o.Rate, rate)
-	case o.Scheduled != dueWithin(rate, d) || r.Iterations+o.Dropped != o.Scheduled:
-		t.Errorf("%s: %d due (want %d), %d run, %d dropped", r.Name, o.Scheduled, dueWithin(rate, d), r.Iterations, o.Dropped)
+	case o.Scheduled != (schedule{rate: rate}).dueBefore(time.Time{}.Add(d)) || r.Iterations+o.Dropped != o.Scheduled:
+		t.Errorf("%s: %d due in %v at %v/s, %d run, %d dropped", r.Name, o.Scheduled, d, rate, r.Iterations, o.Dropped)
 	case r.Iterations == 0 || r.LatencyMS.Max <= 0:
 		t.Errorf("%s measured nothing: %+v", r.Name, r)
 	case len(r.Errors) > 0:
@@ -199,23 +186,13 @@ func buildSignet(t *testing.T) string {
 	return bin
 }
 
-// benchStarted runs the command without --target, so that it starts bin as
-// its server, and returns the report and what it wrote to stderr.
+// benchStarted runs the command without --target, so that it starts bin
+// as its server, and returns the report and what it wrote to stderr.
 func benchStarted(t *testing.T, bin string, args ...string) (Report, string) {
 	t.Helper()
-	var out, errw bytes.Buffer
-	env := testEnv(&out, &errw)
+	env := testEnv(nil, nil)
 	env.Executable = func() (string, error) { return bin, nil }
-	cmd := Command(env)
-	cmd.SetArgs(append(args, "--json", "-", "--progress=false"))
-	if err := cmd.ExecuteContext(t.Context()); err != nil {
-		t.Fatalf("bench: %v\n%s", err, errw.String())
-	}
-	var rep Report
-	if err := json.Unmarshal(out.Bytes(), &rep); err != nil {
-		t.Fatalf("report: %v\n%s", err, out.String())
-	}
-	return rep, errw.String()
+	return runBench(t, env, args...)
 }
 
 // ranClean fails the test unless the scenario ran and every iteration
