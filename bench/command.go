@@ -55,8 +55,19 @@ ratio to the "ceiling" scenario (a bare net/http JSON handler in this process,
 measuring the machine in the same run), and the server's CPU-ms, store
 operations and RSS from its /metrics.
 
+By default each scenario runs closed loop: --concurrency workers, each
+sending its next iteration when the previous one answered; that measures
+the peak. With --rate R each scenario runs open loop instead: iterations
+are due at R per second whatever the server does, latency is measured from
+the time each was due, --concurrency caps the iterations in flight, and
+the report counts iterations that started late (every worker busy) or were
+dropped (never sent before the end). --half-peak measures the peak of each
+scenario, then runs it open loop at half that rate, and reports both.
+
 Without --target, a server is started: this binary's "serve --dev
---dev-auto-approve" on a temporary SQLite file, or on --database-url.
+--dev-auto-approve" on a temporary SQLite file, or on --database-url, with
+a confidential client for client-credentials created first by "signet
+admin client create" (against --target, give --client-id).
 Only loopback targets are accepted unless --allow-remote.
 
 With --soak DURATION, the scenarios of --mix run round-robin at a fixed
@@ -69,6 +80,8 @@ The method and the measured numbers: docs/performance.md.`,
 		Example: `  signet bench --scenario ceiling,sso-refresh --duration 10s --runs 5
   signet bench --scenario all --json results.json --plot results.svg
   signet bench --target http://127.0.0.1:8080 --scenario sso-authcode --requests 10000
+  signet bench --scenario sso-refresh,signin-refresh --half-peak --duration 10s
+  signet bench --scenario sso-refresh --rate 2000 --concurrency 64
   signet bench --soak 30m --interval 10s --json soak.json --plot soak.svg`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -108,7 +121,8 @@ The method and the measured numbers: docs/performance.md.`,
 	f.StringVar(&o.BrokerProvider, "broker-provider", "", "broker-exchange against --target: the provider whose token_url is this command's upstream")
 	f.StringVar(&o.UpstreamAddr, "upstream-addr", "127.0.0.1:0", "where broker-exchange's upstream token endpoint listens")
 	f.DurationVar(&o.Soak.Duration, "soak", 0, "soak for this long at --rate instead of benchmarking (at most 24h)")
-	f.Float64Var(&o.Soak.Rate, "rate", 0, "soak: iterations/s across the mix (0: half the measured peak)")
+	f.Float64Var(&o.Rate, "rate", 0, "run each scenario open loop at this many iterations/s (0: closed loop); soak: iterations/s across the mix (0: half the measured peak)")
+	f.BoolVar(&o.HalfPeak, "half-peak", false, "run each scenario closed loop, then open loop at half the peak it measured, and report both")
 	f.DurationVar(&o.Soak.Interval, "interval", DefaultSoakInterval, "soak: how often to take a sample")
 	f.StringSliceVar(&o.Soak.Mix, "mix", defaultSoakMix, "soak: the scenarios run in turn")
 	f.DurationVar(&o.Soak.PeakProbe, "peak-probe", DefaultPeakProbe, "soak with --rate 0: how long to measure the peak of the mix")

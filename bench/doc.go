@@ -13,7 +13,12 @@
 // Every scenario prepares its clients, users and sessions through the same
 // public APIs a real client uses (and the server's --dev-auto-approve for
 // the browser steps) before its measured loop starts; the loop itself is
-// bounded by --requests and --duration. Only loopback targets are accepted
+// bounded by --requests and --duration. The loop is closed (drive: a
+// worker's next iteration follows its last answer), or open at a fixed
+// arrival rate with --rate and --half-peak (driveRate: latency from each
+// iteration's due time). A server the command starts gets the
+// client-credentials scenario's confidential client from `signet admin
+// client create` before it starts. Only loopback targets are accepted
 // unless --allow-remote says otherwise: a load generator pointed at someone
 // else's server by a typo is an attack.
 //

@@ -11,9 +11,10 @@ import (
 // WritePlot draws the report as SVG: on the left the latency percentiles
 // (p50, p90, p99) of each scenario as grouped bars, on the right the
 // throughput of each scenario, so a glance shows where the time goes.
+// A scenario's half-peak run is a bar group of its own, next to its peak.
 func (r *Report) WritePlot(w io.Writer) error {
 	var ran []Result
-	for _, s := range r.Scenarios {
+	for _, s := range r.rows() {
 		if s.Skipped == "" {
 			ran = append(ran, s)
 		}

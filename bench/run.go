@@ -2,12 +2,15 @@ package bench
 
 import (
 	"context"
+	"encoding/hex"
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"time"
 
 	"github.com/signet-auth/signet"
+	"github.com/signet-auth/signet/keyring"
 )
 
 // runOptions are the flags of `signet bench`.
@@ -29,6 +32,14 @@ type runOptions struct {
 	BrokerProvider string // broker-exchange against an external target
 	UpstreamAddr   string // where the broker's upstream listens
 
+	// Rate, if positive, runs every scenario open loop at this many
+	// iterations/s instead of closed loop; with --soak it is the soak's
+	// rate across the mix.
+	Rate float64
+	// HalfPeak runs every scenario closed loop, then open loop at half
+	// the throughput it measured.
+	HalfPeak bool
+
 	Soak soakOptions // --soak: a paced soak instead of the benchmark
 }
 
@@ -49,6 +60,14 @@ func (r *runner) run(ctx context.Context) (*Report, error) {
 	if o.Runs < 1 {
 		return nil, fmt.Errorf("--runs must be at least 1")
 	}
+	if o.Rate != 0 {
+		if err := checkRate(o.Rate); err != nil {
+			return nil, err
+		}
+		if o.HalfPeak {
+			return nil, fmt.Errorf("--rate and --half-peak: give one; --half-peak finds its rate itself")
+		}
+	}
 	scs, err := findScenarios(o.Scenarios)
 	if err != nil {
 		return nil, err
@@ -57,6 +76,7 @@ func (r *runner) run(ctx context.Context) (*Report, error) {
 	rep := &Report{
 		Started: r.env.Clock.Now().UTC(), Machine: thisMachine(), Backend: "external",
 		Concurrency: o.Limits.Concurrency, Requests: o.Limits.Requests, DurationS: o.Limits.Duration.Seconds(), Runs: o.Runs,
+		Rate: o.Rate, HalfPeak: o.HalfPeak,
 	}
 	t := &target{clock: r.env.Clock, ccID: o.ClientID, ccSecret: o.ClientSecret, broker: o.BrokerProvider}
 
@@ -78,29 +98,32 @@ func (r *runner) run(ctx context.Context) (*Report, error) {
 		}
 	}
 
-	base, srv, err := r.connect(ctx, config)
+	base, srv, err := r.connect(ctx, config, scs)
 	if err != nil {
 		return nil, err
 	}
 	if srv != nil {
 		defer srv.stop()
 		rep.Backend = srv.backend
+		t.useCreatedClient(srv)
 	}
 	rep.Target = base
 
 	for _, s := range scs {
-		var runs []Result
-		for i := range o.Runs {
-			res, err := r.measure(ctx, s, t, base, i)
-			if err != nil {
-				return nil, err
-			}
-			runs = append(runs, res)
-			if res.Skipped != "" {
-				break
-			}
+		res, err := r.measureRuns(ctx, s, t, base, o.Rate, "")
+		if err != nil {
+			return nil, err
 		}
-		rep.Scenarios = append(rep.Scenarios, medianRun(runs))
+		if o.HalfPeak && res.Skipped == "" {
+			half := Result{Name: s.name, Skipped: "no iteration succeeded at the peak, so there is no rate to halve"}
+			if res.PerSecond > 0 {
+				if half, err = r.measureRuns(ctx, s, t, base, res.PerSecond/2, halfPeakSuffix); err != nil {
+					return nil, err
+				}
+			}
+			res.HalfPeak = &half
+		}
+		rep.Scenarios = append(rep.Scenarios, res)
 	}
 	if srv != nil {
 		rep.ServerPeakRSSMiB = srv.peakRSSMiB()
@@ -111,8 +134,10 @@ func (r *runner) run(ctx context.Context) (*Report, error) {
 
 // connect returns the base URL to load: --target, or a server this tool
 // starts (with config, if set), which the caller stops. Either way the
-// target must be on loopback unless --allow-remote.
-func (r *runner) connect(ctx context.Context, config string) (string, *server, error) {
+// target must be on loopback unless --allow-remote. A started server gets
+// the client-credentials client when scs asks for that scenario and no
+// --client-id names one.
+func (r *runner) connect(ctx context.Context, config string, scs []scenario) (string, *server, error) {
 	o := r.opts
 	base := o.Target
 	var srv *server
@@ -121,12 +146,22 @@ func (r *runner) connect(ctx context.Context, config string) (string, *server, e
 		if err != nil {
 			return "", nil, fmt.Errorf("finding the signet binary to start: %w", err)
 		}
-		srv, err = startServer(ctx, exe, o.DatabaseURL, config, o.ServerArgs)
+		spec := serverSpec{exe: exe, databaseURL: o.DatabaseURL, config: config, extra: o.ServerArgs, warn: r.env.Stderr,
+			ccClient: o.ClientID == "" && slices.ContainsFunc(scs, func(s scenario) bool { return s.name == "client-credentials" })}
+		if spec.ccClient {
+			if spec.masterKey, err = r.serverMasterKey(); err != nil {
+				return "", nil, err
+			}
+		}
+		srv, err = startServer(ctx, spec)
 		if err != nil {
 			return "", nil, err
 		}
 		base = srv.url
 		fmt.Fprintf(r.env.Stderr, "started %s at %s\n", srv.backend, srv.url)
+		if srv.cc != nil {
+			fmt.Fprintf(r.env.Stderr, "created client-credentials client %s\n", srv.cc.id)
+		}
 	}
 	if _, err := checkTarget(base, o.AllowRemote); err != nil {
 		if srv != nil {
@@ -137,9 +172,46 @@ func (r *runner) connect(ctx context.Context, config string) (string, *server, e
 	return base, srv, nil
 }
 
-// measure prepares and runs one scenario once. A scenario the target
-// cannot serve is returned as skipped, with the reason.
-func (r *runner) measure(ctx context.Context, s scenario, shared *target, base string, run int) (Result, error) {
+// serverMasterKey is the master key a started server shares with the
+// admin command that prepares its store: none when a --master-key-file
+// among --server-arg is passed to both, else SIGNET_MASTER_KEY from the
+// environment, else a new one for this run (what --dev would generate).
+func (r *runner) serverMasterKey() (string, error) {
+	if masterKeyFileArgs(r.opts.ServerArgs) != nil {
+		return "", nil
+	}
+	if k := r.env.Getenv(keyring.MasterKeyEnv); k != "" {
+		return k, nil
+	}
+	k := make([]byte, keyring.MasterKeySize)
+	if _, err := io.ReadFull(r.env.Rand, k); err != nil {
+		return "", err
+	}
+	return hex.EncodeToString(k), nil
+}
+
+// measureRuns measures a scenario --runs times (closed loop, or open loop
+// at rate if it is positive) and returns the median run. label tells the
+// progress line which measurement this is.
+func (r *runner) measureRuns(ctx context.Context, s scenario, t *target, base string, rate float64, label string) (Result, error) {
+	var runs []Result
+	for i := range r.opts.Runs {
+		res, err := r.measure(ctx, s, t, base, i, rate, label)
+		if err != nil {
+			return Result{}, err
+		}
+		runs = append(runs, res)
+		if res.Skipped != "" {
+			break
+		}
+	}
+	return medianRun(runs), nil
+}
+
+// measure prepares and runs one scenario once: closed loop, or open loop
+// at rate iterations/s if it is positive. A scenario the target cannot
+// serve is returned as skipped, with the reason.
+func (r *runner) measure(ctx context.Context, s scenario, shared *target, base string, run int, rate float64, label string) (Result, error) {
 	o := r.opts
 	res := Result{Name: s.name, Errors: map[string]int64{}}
 	if s.own != nil {
@@ -169,21 +241,29 @@ func (r *runner) measure(ctx context.Context, s scenario, shared *target, base s
 
 	var progress progressFunc
 	if o.Progress {
-		label := fmt.Sprintf("%s #%d", s.name, run+1)
+		name := fmt.Sprintf("%s%s #%d", s.name, label, run+1)
 		progress = func(done, failed int64, elapsed time.Duration) {
-			rate := 0.0
+			perSecond := 0.0
 			if elapsed > 0 {
-				rate = float64(done) / elapsed.Seconds()
+				perSecond = float64(done) / elapsed.Seconds()
 			}
-			fmt.Fprintf(r.env.Stderr, "\r%-22s %9d done %7d errors %9.0f/s %6.1fs ", label, done, failed, rate, elapsed.Seconds())
+			fmt.Fprintf(r.env.Stderr, "\r%-33s %9d done %7d errors %9.0f/s %6.1fs ", name, done, failed, perSecond, elapsed.Seconds())
 		}
 	}
 	before := t.c.scrape(ctx)
 	sent := t.c.count.n.Load()
-	out, err := drive(ctx, o.Limits, workers, progress)
+	var out outcome
+	if rate > 0 {
+		// Steps still in flight at the end get one request timeout to
+		// finish: the slowest iterations are the ones an open loop is for.
+		out, err = driveRate(ctx, o.Limits, rate, o.Timeout, workers, progress, wallClock{})
+	} else {
+		out, err = drive(ctx, o.Limits, workers, progress)
+	}
 	if err != nil {
 		return res, err
 	}
+	res.OpenLoop = out.Open
 	sent = t.c.count.n.Load() - sent
 	after := t.c.scrape(ctx)
 	if o.Progress {

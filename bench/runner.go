@@ -40,6 +40,7 @@ type outcome struct {
 	Elapsed    time.Duration   // from the first step to the last
 	Samples    []time.Duration // latency of every successful step
 	Errors     map[string]int64
+	Open       *OpenLoop // how a fixed-rate loop kept its schedule; nil for a closed loop
 }
 
 // progressFunc is told the running totals a few times a second.

@@ -22,8 +22,9 @@ type target struct {
 	c     *client
 	clock signet.Clock
 	// Client credentials of a confidential client an administrator gave
-	// the client_credentials grant; registration cannot.
-	ccID, ccSecret string
+	// the client_credentials grant; registration cannot. ccScope, if set,
+	// is asked for in every request.
+	ccID, ccSecret, ccScope string
 	// broker names the Amplify UI Builder provider whose token URL is the
 	// load generator's own upstream.
 	broker string
@@ -115,23 +116,45 @@ func prepareCeiling(_ context.Context, t *target) (newWorker, error) {
 type ccWorker struct {
 	t    *target
 	auth string
+	form url.Values
 }
+
+// errNoAccessToken: a 200 answer without the token it exists for.
+var errNoAccessToken = errors.New("bench: token response without access_token")
 
 func (w ccWorker) Step(ctx context.Context) error {
 	var out struct {
 		AccessToken string `json:"access_token"`
 	}
-	return w.t.c.postForm(ctx, "/oauth2/token", url.Values{"grant_type": {"client_credentials"}}, &out,
-		http.Header{"Authorization": {w.auth}})
+	if err := w.t.c.postForm(ctx, "/oauth2/token", w.form, &out, http.Header{"Authorization": {w.auth}}); err != nil {
+		return err
+	}
+	if out.AccessToken == "" {
+		return errNoAccessToken
+	}
+	return nil
 }
 
 func prepareClientCredentials(_ context.Context, t *target) (newWorker, error) {
 	if t.ccID == "" || t.ccSecret == "" {
-		return nil, errors.New("needs --client-id and SIGNET_BENCH_CLIENT_SECRET: a confidential client an administrator gave the client_credentials grant")
+		return nil, errors.New("needs --client-id and SIGNET_BENCH_CLIENT_SECRET: a confidential client an administrator gave " +
+			"the client_credentials grant (a server this tool starts gets one created)")
 	}
 	// RFC 6749 §2.3.1: the id and secret are form-encoded before Basic.
 	auth := "Basic " + base64.StdEncoding.EncodeToString([]byte(url.QueryEscape(t.ccID)+":"+url.QueryEscape(t.ccSecret)))
-	return func(context.Context) (Worker, error) { return ccWorker{t: t, auth: auth}, nil }, nil
+	form := url.Values{"grant_type": {"client_credentials"}}
+	if t.ccScope != "" {
+		form.Set("scope", t.ccScope)
+	}
+	return func(context.Context) (Worker, error) { return ccWorker{t: t, auth: auth, form: form}, nil }, nil
+}
+
+// useCreatedClient points client-credentials at the client srv was
+// started with, if it was.
+func (t *target) useCreatedClient(srv *server) {
+	if srv.cc != nil {
+		t.ccID, t.ccSecret, t.ccScope = srv.cc.id, srv.cc.secret, srv.cc.scope
+	}
 }
 
 // broker-exchange: ExchangeCodeForToken for a provider whose token URL is

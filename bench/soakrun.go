@@ -9,7 +9,6 @@ import (
 // soakOptions are the flags of `signet bench --soak`.
 type soakOptions struct {
 	Duration  time.Duration // 0: no soak, the ordinary benchmark
-	Rate      float64       // 0: half the measured peak of the mix
 	Interval  time.Duration
 	Mix       []string
 	PeakProbe time.Duration // how long the peak of the mix is measured
@@ -22,10 +21,13 @@ func (r *runner) soak(ctx context.Context) (*SoakReport, error) {
 	if o.Limits.Concurrency < 1 {
 		return nil, fmt.Errorf("--concurrency must be at least 1")
 	}
-	if so.Rate < 0 {
+	if o.Rate < 0 {
 		return nil, fmt.Errorf("--rate must not be negative")
 	}
-	plan := soakPlan{Duration: so.Duration, Interval: so.Interval, Rate: max(so.Rate, 1)}
+	if o.HalfPeak {
+		return nil, fmt.Errorf("--half-peak is for the benchmark; a soak with --rate 0 runs at half the peak of its mix")
+	}
+	plan := soakPlan{Duration: so.Duration, Interval: so.Interval, Rate: max(o.Rate, 1)}
 	if err := plan.check(); err != nil {
 		return nil, err // before a server starts
 	}
@@ -44,17 +46,18 @@ func (r *runner) soak(ctx context.Context) (*SoakReport, error) {
 		Started: r.env.Clock.Now().UTC(), Machine: thisMachine(), Backend: "external", Mix: so.Mix,
 		DurationS: so.Duration.Seconds(), IntervalS: so.Interval.Seconds(), Concurrency: o.Limits.Concurrency,
 	}
-	base, srv, err := r.connect(ctx, "")
+	base, srv, err := r.connect(ctx, "", scs)
 	if err != nil {
 		return nil, err
 	}
+	t := &target{clock: r.env.Clock, ccID: o.ClientID, ccSecret: o.ClientSecret}
 	if srv != nil {
 		defer srv.stop()
 		rep.Backend = srv.backend
+		t.useCreatedClient(srv)
 	}
 	rep.Target = base
 
-	t := &target{clock: r.env.Clock, ccID: o.ClientID, ccSecret: o.ClientSecret}
 	t.c = newClient(base, o.Limits.Concurrency*len(scs), o.Timeout, r.env.Rand)
 	defer t.c.close()
 	lanes := make([]soakLane, len(scs))
@@ -78,7 +81,7 @@ func (r *runner) soak(ctx context.Context) (*SoakReport, error) {
 		lanes[j] = newLane(s.name, ws)
 	}
 
-	if so.Rate == 0 {
+	if o.Rate == 0 {
 		fmt.Fprintf(r.env.Stderr, "measuring the peak of the mix for %s\n", so.PeakProbe)
 		out, err := drive(ctx, Limits{Duration: so.PeakProbe, Concurrency: o.Limits.Concurrency}, mix, nil)
 		if err != nil {
@@ -88,7 +91,7 @@ func (r *runner) soak(ctx context.Context) (*SoakReport, error) {
 		rep.PeakPerSecond = &peak
 		plan.Rate = max(peak/2, 1)
 	} else {
-		plan.Rate = so.Rate
+		plan.Rate = o.Rate
 	}
 	rep.Rate = plan.Rate
 	fmt.Fprintf(r.env.Stderr, "soaking %s for %s at %.0f iterations/s, a sample every %s\n", base, so.Duration, plan.Rate, so.Interval)
