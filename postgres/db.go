@@ -82,6 +82,8 @@ func OpenConfig(ctx context.Context, cfg *pgxpool.Config) (*DB, error) {
 	}
 	db := &DB{pool: pool, migrations: ms}
 	db.rules.InTx = db.inTx
+	db.rules.Snapshot = db.rotationSnapshot
+	db.rules.CommitCurrent = db.commitCurrent
 	if err := db.migrate(ctx); err != nil {
 		pool.Close()
 		return nil, err

@@ -1,0 +1,49 @@
+package postgres
+
+import (
+	"context"
+	"sync"
+	"testing"
+
+	"github.com/signet-auth/signet"
+	"github.com/signet-auth/signet/internal/pgtest"
+	"github.com/signet-auth/signet/storetest"
+)
+
+// Rotations decided on a snapshot commit in one statement, or are decided
+// again by the full rule in a transaction if anything changed in between.
+func TestRotationSnapshot(t *testing.T) {
+	storetest.RunRotationSnapshot(t, func(t *testing.T) (signet.Stores, func(func())) {
+		db, err := Open(t.Context(), pgtest.SchemaURL(t, "signet_snapshot_"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { db.Close() })
+		if db.rules.Snapshot == nil || db.rules.CommitCurrent == nil {
+			t.Fatal("the store does not decide rotations on a snapshot")
+		}
+		return db.Stores(), hookSnapshot(&db.rules.Snapshot)
+	})
+}
+
+// hookSnapshot wraps a Snapshot function so that a hook installed through
+// the returned function runs once, right after the next snapshot.
+func hookSnapshot(snap *func(context.Context, signet.Digest) (signet.Session, signet.TokenGeneration, signet.User, error)) func(func()) {
+	var (
+		mu   sync.Mutex
+		hook func()
+	)
+	orig := *snap
+	*snap = func(ctx context.Context, d signet.Digest) (signet.Session, signet.TokenGeneration, signet.User, error) {
+		s, g, u, err := orig(ctx, d)
+		mu.Lock()
+		h := hook
+		hook = nil
+		mu.Unlock()
+		if h != nil {
+			h()
+		}
+		return s, g, u, err
+	}
+	return func(h func()) { mu.Lock(); hook = h; mu.Unlock() }
+}

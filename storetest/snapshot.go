@@ -1,0 +1,90 @@
+package storetest
+
+import (
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/signet-auth/signet"
+)
+
+// RunRotationSnapshot checks a backend that decides rotations on a
+// snapshot read outside the transaction (storecore.Rules.Snapshot): a
+// change made between the snapshot and the write must leave the answer the
+// full rule gives for the changed state, and the records consistent.
+// open returns fresh stores and a function that installs a hook the store
+// calls once, right after its next snapshot was read.
+func RunRotationSnapshot(t *testing.T, open func(t *testing.T) (signet.Stores, func(hook func()))) {
+	refused := errors.New("refused by the check")
+	tests := []struct {
+		name    string
+		change  func(f *fixture, s signet.Session, g signet.TokenGeneration)
+		wantErr error // nil: rotated to generation 1
+	}{
+		{"NothingChanged", func(*fixture, signet.Session, signet.TokenGeneration) {}, nil},
+		{"SessionRevoked", func(f *fixture, s signet.Session, _ signet.TokenGeneration) {
+			f.must(f.s.Grants.RevokeSession(f.ctx, s.ID, t0.Add(time.Second), "logout"))
+		}, signet.ErrNotFound},
+		{"RotatedByAnotherRequest", func(f *fixture, _ signet.Session, g signet.TokenGeneration) {
+			_, err := f.s.Grants.Rotate(f.ctx, rotation(g, t0.Add(time.Second), time.Minute))
+			f.must(err)
+		}, nil}, // inside the grace window: the same successor (RT-02)
+		{"RotatedAndGraceOver", func(f *fixture, _ signet.Session, g signet.TokenGeneration) {
+			_, err := f.s.Grants.Rotate(f.ctx, rotation(g, t0.Add(-2*time.Minute), time.Minute))
+			f.must(err)
+		}, signet.ErrTokenReused},
+		{"UserDisabled", func(f *fixture, s signet.Session, _ signet.TokenGeneration) {
+			u, err := f.s.Users.GetUser(f.ctx, s.UserID)
+			f.must(err)
+			u.Disabled = true
+			f.must(f.s.Users.UpdateUser(f.ctx, u))
+		}, refused},
+		{"PasswordChanged", func(f *fixture, s signet.Session, _ signet.TokenGeneration) {
+			u, err := f.s.Users.GetUser(f.ctx, s.UserID)
+			f.must(err)
+			u.CredentialsChangedAt = t0.Add(time.Second)
+			f.must(f.s.Users.UpdateUser(f.ctx, u))
+		}, refused},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			stores, install := open(t)
+			f := newFixture(t, stores)
+			s, g0 := f.session("snap")
+			install(func() { tt.change(f, s, g0) })
+
+			now := t0.Add(time.Minute)
+			r := rotation(g0, now, time.Minute)
+			r.Check = func(s signet.Session, u signet.User, _ signet.TokenGeneration) error {
+				if u.ID == "" || u.Disabled || u.CredentialsChangedAt.After(s.AuthTime) {
+					return refused
+				}
+				return nil
+			}
+			res, err := f.s.Grants.Rotate(f.ctx, r)
+			if tt.wantErr != nil {
+				isErr(t, "Rotate", err, tt.wantErr)
+			} else {
+				noErr(t, "Rotate", err)
+				eq(t, "successor's generation", res.Tokens.Generation, int64(1))
+				eq(t, "session's generation", res.Session.Generation, int64(1))
+			}
+			// Whatever the answer, the records agree: the session is at
+			// generation 1 exactly when generation 0 is rotated, and
+			// generation 1 exists exactly then.
+			got, err := f.s.Grants.GetSession(f.ctx, s.ID)
+			noErr(t, "GetSession", err)
+			_, lg, err := f.s.Grants.LookupRefresh(f.ctx, g0.RefreshDigest)
+			noErr(t, "LookupRefresh", err)
+			// (Successors' digests depend on the session and number only.)
+			successors := 0
+			if _, _, err := f.s.Grants.LookupAccess(f.ctx, next(now)(s, g0).AccessDigest); err == nil {
+				successors = 1
+			}
+			if (got.Generation == 1) != !lg.RotatedAt.IsZero() || int64(successors) != got.Generation {
+				t.Fatalf("session at generation %d, generation 0 rotated at %v, %d successors stored: inconsistent",
+					got.Generation, lg.RotatedAt, successors)
+			}
+		})
+	}
+}
