@@ -1,6 +1,7 @@
 package sqlite
 
 import (
+	"database/sql"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -102,13 +103,20 @@ func TestWALBoundedUnderSteadyWrites(t *testing.T) {
 			}
 		}
 	}()
-	const commits, pagesEach = 6000, 2 // a 5 KiB key spills into an overflow page
+	// Each commit writes a 40 KiB key and deletes it again: about ten
+	// overflow pages into the WAL, so 1,200 commits write several times
+	// the writer's checkpoint threshold.
+	const commits, pagesEach = 1200, 10
 	for i := range commits {
-		key := fmt.Sprintf("%06d-%05000d", i, 0)
-		if err := db.w.do(t.Context(), insertKey(key, nil)); err != nil {
-			t.Fatal(err)
-		}
-		if _, err := db.w.db.ExecContext(t.Context(), `DELETE FROM rate_windows WHERE key = ?`, []byte(key)); err != nil {
+		key := []byte(fmt.Sprintf("%06d-%040000d", i, 0))
+		err := db.w.do(t.Context(), func(tx *sql.Tx) error {
+			if _, err := tx.Exec(`INSERT INTO rate_windows (key, count, reset_at) VALUES (?, 1, 0)`, key); err != nil {
+				return err
+			}
+			_, err := tx.Exec(`DELETE FROM rate_windows WHERE key = ?`, key)
+			return err
+		})
+		if err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -117,6 +125,6 @@ func TestWALBoundedUnderSteadyWrites(t *testing.T) {
 	const pageSize = 4096
 	limit := int64(2 * writerAutoCheckpoint * pageSize)
 	if wal := fileSize(t, path+"-wal"); wal > limit {
-		t.Fatalf("WAL is %d bytes after %d commits of ~%d pages: more than %d, it is not being started over", wal, 2*commits, pagesEach, limit)
+		t.Fatalf("WAL is %d bytes after %d commits of ~%d pages: more than %d, it is not being started over", wal, commits, pagesEach, limit)
 	}
 }
