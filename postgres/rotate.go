@@ -12,15 +12,11 @@ import (
 	sc "github.com/signet-auth/signet/internal/storecore"
 )
 
-// rotationSnapshot reads what a rotation decides on from the pool, outside
-// any transaction (storecore.Rules.Snapshot).
+// rotationSnapshot reads what a rotation decides on from the pool in one
+// query, outside any transaction (storecore.Rules.Snapshot).
 func (db *DB) rotationSnapshot(ctx context.Context, d signet.Digest) (signet.Session, signet.TokenGeneration, signet.User, error) {
-	s, g, err := db.LookupRefresh(ctx, d)
-	if err != nil || s.UserID == "" {
-		return s, g, signet.User{}, err
-	}
-	u, err := db.GetUser(ctx, s.UserID)
-	return s, g, u, err
+	s, g, u, err := sc.ScanRotationSnapshot(db.readRow(ctx, sc.RotationSnapshot+` WHERE g.refresh_digest = $1`, d[:]))
+	return s, g, u, mapErr(err)
 }
 
 // commitCurrentSQL is a snapshot's rotation as one statement, atomic

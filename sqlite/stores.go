@@ -148,12 +148,8 @@ func (db *DB) LookupRefresh(ctx context.Context, d signet.Digest) (signet.Sessio
 // rotationSnapshot reads on the read pool what a rotation decides on
 // (storecore.Rules.Snapshot), so the writer connection only confirms it.
 func (db *DB) rotationSnapshot(ctx context.Context, d signet.Digest) (signet.Session, signet.TokenGeneration, signet.User, error) {
-	s, g, err := db.LookupRefresh(ctx, d)
-	if err != nil || s.UserID == "" {
-		return s, g, signet.User{}, err
-	}
-	u, err := db.GetUser(ctx, s.UserID)
-	return s, g, u, err
+	s, g, u, err := sc.ScanRotationSnapshot(db.readRow(ctx, sc.RotationSnapshot+` WHERE g.refresh_digest = ?`, d[:]))
+	return s, g, u, mapErr(err)
 }
 
 // GetSession implements signet.GrantStore.

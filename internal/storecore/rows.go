@@ -38,6 +38,15 @@ var (
 	// SessionGeneration selects a session with one of its generations.
 	SessionGeneration = "SELECT " + Cols("s", SessionColumns) + ", " + Cols("g", GenerationColumns) +
 		" FROM token_generations g JOIN sessions s ON s.id = g.session_id"
+	// RotationSnapshot selects a generation, its session and the session's
+	// user in one read (Rules.Snapshot). The user's columns are COALESCEd
+	// so that no user reads as empty values (ScanRotationSnapshot: the zero
+	// user); `1 = 0` is false in both backends' types for the flag.
+	RotationSnapshot = "SELECT " + Cols("s", SessionColumns) + ", " + Cols("g", GenerationColumns) +
+		", COALESCE(u.id, ''), COALESCE(u.name, ''), COALESCE(u.display_name, ''), COALESCE(u.password_hash, '')" +
+		", COALESCE(u.disabled, 1 = 0), COALESCE(u.credentials_changed_at, 0), COALESCE(u.assignments, '[]')" +
+		", COALESCE(u.created_at, 0), COALESCE(u.updated_at, 0)" +
+		" FROM token_generations g JOIN sessions s ON s.id = g.session_id LEFT JOIN users u ON u.id = s.user_id"
 )
 
 // Inserts are the INSERT statements of every column of each table, with a
@@ -267,6 +276,34 @@ func ScanSessionGeneration(r Scanner) (signet.Session, signet.TokenGeneration, e
 	}
 	gen, err := g.value()
 	return sess, gen, err
+}
+
+// ScanRotationSnapshot reads a row of RotationSnapshot; a session without
+// a user, or whose user is gone, comes with the zero user.
+func ScanRotationSnapshot(r Scanner) (signet.Session, signet.TokenGeneration, signet.User, error) {
+	var (
+		s                         sessionRow
+		g                         generationRow
+		u                         signet.User
+		changed, created, updated int64
+		assignments               string
+	)
+	dest := append(s.dest(), g.dest()...)
+	dest = append(dest, &u.ID, &u.Name, &u.DisplayName, &u.PasswordHash, &u.Disabled, &changed, &assignments, &created, &updated)
+	if err := r.Scan(dest...); err != nil {
+		return signet.Session{}, signet.TokenGeneration{}, signet.User{}, err
+	}
+	sess, err := s.value()
+	if err != nil {
+		return signet.Session{}, signet.TokenGeneration{}, signet.User{}, err
+	}
+	gen, err := g.value()
+	if err != nil || u.ID == "" {
+		return sess, gen, signet.User{}, err
+	}
+	u.Assignments, err = assignmentsFromJSON(assignments)
+	u.CredentialsChangedAt, u.CreatedAt, u.UpdatedAt = Time(changed), Time(created), Time(updated)
+	return sess, gen, u, err
 }
 
 // KeyArgs returns k's column values in KeyColumns order.
