@@ -15,6 +15,10 @@ CONCURRENCY=${CONCURRENCY:-16}
 OUT=${OUT:-bench-results}
 SESSIONS=${SESSIONS:-"10000 100000 1000000 10000000"}
 mkdir -p "$OUT"
+# One master key for every server this script starts: a PostgreSQL database
+# keeps the keys the first run sealed with it.
+SIGNET_MASTER_KEY=${SIGNET_MASTER_KEY:-$(od -An -tx1 -N32 /dev/urandom | tr -d ' \n')}
+export SIGNET_MASTER_KEY
 
 go build -o "$OUT/signet" ./cmd/signet
 SIGNET="$OUT/signet"
@@ -37,15 +41,16 @@ scenarios() {
 	fi
 }
 
-# p99 at half of each peak rate: the same scenarios with half the clients
-# a peak run used is not the same as half the rate, so the rate is halved
-# by halving the concurrency until the measured rate is at or below half
-# the peak; the table records the concurrency used.
+# p99 at half of each peak rate: each scenario runs closed loop for its
+# peak, then open loop at a fixed rate of half that peak (--half-peak);
+# latency is timed from each iteration's scheduled start.
 half() {
-	"$SIGNET" bench --scenario ceiling,sso-refresh,sso-authcode,signin-refresh --runs "$RUNS" --duration "$DURATION" \
-		--concurrency 1 --progress=false --json "$OUT/half-c1.json" | tee "$OUT/half-c1.txt"
-	"$SIGNET" bench --scenario ceiling,sso-refresh,sso-authcode,signin-refresh --runs "$RUNS" --duration "$DURATION" \
-		--concurrency 2 --progress=false --json "$OUT/half-c2.json" | tee "$OUT/half-c2.txt"
+	"$SIGNET" bench --scenario ceiling,sso-refresh,sso-authcode,sso-device,signin-refresh,signin-login,broker-exchange,sigv4,client-credentials \
+		--half-peak $common --json "$OUT/half.json" --plot "$OUT/half.svg" | tee "$OUT/half.txt"
+	if [ -n "${DATABASE_URL:-}" ]; then
+		"$SIGNET" bench --scenario ceiling,sso-refresh,sso-authcode,signin-refresh --half-peak $common \
+			--database-url "$DATABASE_URL" --json "$OUT/half-postgres.json" | tee "$OUT/half-postgres.txt"
+	fi
 }
 
 # sso-refresh with N live sessions already in the store: seed a data
