@@ -2,42 +2,14 @@ package oauth2_test
 
 import (
 	"context"
-	"database/sql"
 	"net/http"
 	"strconv"
 	"testing"
+	"time"
 
+	"github.com/signet-auth/signet/httpserver"
 	"github.com/signet-auth/signet/internal/testenv"
 )
-
-// holdWriteLock takes the SQLite file's write lock from a connection of
-// its own, as another process sharing the file would, until the test
-// releases it (or ends).
-func holdWriteLock(t *testing.T, path string) (release func()) {
-	t.Helper()
-	other, err := sql.Open("sqlite", path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { other.Close() })
-	conn, err := other.Conn(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := conn.ExecContext(context.Background(), "BEGIN IMMEDIATE"); err != nil {
-		t.Fatal(err)
-	}
-	done := false
-	release = func() {
-		if !done {
-			done = true
-			conn.ExecContext(context.Background(), "ROLLBACK")
-			conn.Close()
-		}
-	}
-	t.Cleanup(release)
-	return release
-}
 
 // TestCC06_StoreUnavailableIs503WithRetryAfter refreshes while another
 // process holds the database's write lock past the store's bounded wait:
@@ -53,13 +25,22 @@ func TestCC06_StoreUnavailableIs503WithRetryAfter(t *testing.T) {
 	g := grant(t, e, a)
 	rt := g.str("refresh_token")
 
-	release := holdWriteLock(t, e.DBPath)
+	release := e.HoldWriteLock(t)
+	start := time.Now()
 	r := refresh(t, e, a, rt)
+	if took := time.Since(start); took >= httpserver.WriteTimeout {
+		t.Errorf("answered after %v: the server's WriteTimeout (%v) would have cut the connection first", took, httpserver.WriteTimeout)
+	}
 	wantError(t, r, http.StatusServiceUnavailable, "temporarily_unavailable")
 	if s, err := strconv.Atoi(r.Header.Get("Retry-After")); err != nil || s < 1 {
 		t.Errorf("Retry-After = %q, want whole seconds ≥ 1", r.Header.Get("Retry-After"))
 	}
 	release()
+	// Nothing of the failed rotation is in the database, nor comes later.
+	sess, gen, err := e.Stores.Grants.LookupRefresh(context.Background(), e.Hasher.Digest(rt))
+	if err != nil || sess.Generation != 0 || !gen.RotatedAt.IsZero() || !sess.RevokedAt.IsZero() {
+		t.Fatalf("after the failed refresh: session %+v, generation %+v, %v; want generation 0 live and not rotated", sess, gen, err)
+	}
 
 	r = refresh(t, e, a, rt)
 	if r.Status != http.StatusOK || r.str("refresh_token") == "" || r.str("refresh_token") == rt {
