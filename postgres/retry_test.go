@@ -38,6 +38,7 @@ func cc06Digest(parts ...string) signet.Digest {
 // generation 0 and a code not yet redeemed; admin is a connection of its
 // own on the schema, for the test's own statements.
 type cc06Fixture struct {
+	url   string // of the schema
 	db    *DB
 	admin *pgx.Conn
 	sess  signet.Session
@@ -81,7 +82,7 @@ func newCC06Fixture(t *testing.T, maxConns int32) *cc06Fixture {
 			Scopes: []string{"openid"}, AuthTime: cc06T0, CreatedAt: cc06T0, ExpiresAt: cc06T0.Add(10 * time.Minute),
 		}))
 	}
-	f := &cc06Fixture{db: db, admin: admin, code: cc06Digest("code", "second")}
+	f := &cc06Fixture{url: url, db: db, admin: admin, code: cc06Digest("code", "second")}
 	_, f.sess, f.gen, err = db.RedeemCode(ctx, cc06Redemption(cc06Digest("code", "first"), "sess-first"))
 	must(err)
 	return f
@@ -220,37 +221,85 @@ func TestCC06_PostgresSerializationFailureRetried(t *testing.T) {
 	}
 }
 
-// TestCC06_PostgresDeadlockRetried makes a real deadlock: the rotation
-// (through a trigger on token_generations) takes advisory lock a, then
-// waits for b, which another transaction holds while it goes on to wait
-// for a. The rotation waited first, so its deadlock_timeout runs out first
-// and the server's deadlock detector aborts it with 40P01; the other
-// transaction then finishes, and the rotation's retry succeeds.
+// TestCC06_PostgresDeadlockRetried makes a real deadlock between a rotation
+// and another transaction, and the server's deadlock detector picks the
+// rotation: a trigger on token_generations makes the rotation take advisory
+// lock a, pass a gate the test holds, then take b. The other transaction
+// holds b and waits for a; once it waits, the test opens the gate and the
+// rotation's wait for b closes the cycle. The detector runs in the backend
+// whose deadlock_timeout runs out with the cycle in place, and that one
+// gives up: the rotation, since the other transaction's own check already
+// ran (or, as superuser, is set a minute away). The rotation's retry then
+// succeeds, with one rotation's rows.
 func TestCC06_PostgresDeadlockRetried(t *testing.T) {
 	t.Parallel()
 	f := newCC06Fixture(t, 0)
 	ctx := t.Context()
 	// Advisory locks are database-wide: keys of this test only.
-	r, err := rand.Int(rand.Reader, big.NewInt(1<<30))
+	r, err := rand.Int(rand.Reader, big.NewInt(1<<40))
 	if err != nil {
 		t.Fatal(err)
 	}
-	a, b := r.Int64()+1<<30, r.Int64()+1<<30+1
+	a, gate, b := r.Int64()<<2+1, r.Int64()<<2+2, r.Int64()<<2+3
 	f.exec(t, `CREATE SEQUENCE cc06_attempts`)
 	f.exec(t, fmt.Sprintf(`CREATE FUNCTION cc06_lock() RETURNS trigger LANGUAGE plpgsql AS $$
 		BEGIN
 			PERFORM nextval('cc06_attempts');
 			PERFORM pg_advisory_xact_lock(%d);
+			PERFORM pg_advisory_xact_lock_shared(%d);
 			PERFORM pg_advisory_xact_lock(%d);
 			RETURN NEW;
-		END $$`, a, b))
+		END $$`, a, gate, b))
 	f.exec(t, `CREATE TRIGGER cc06_lock BEFORE INSERT ON token_generations FOR EACH ROW EXECUTE FUNCTION cc06_lock()`)
+
+	// The gate, on a connection of its own, which also watches pg_locks.
+	watcher, err := pgx.Connect(ctx, f.url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer watcher.Close(context.Background())
+	gateTx, err := watcher.Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer gateTx.Rollback(context.Background())
+	if _, err := gateTx.Exec(ctx, `SELECT pg_advisory_xact_lock($1)`, gate); err != nil {
+		t.Fatal(err)
+	}
+	waitingFor := func(key int64) {
+		t.Helper()
+		for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+			var n int
+			// A bigint key shows as classid (high half) and objid (low half).
+			err := gateTx.QueryRow(ctx, `SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted
+				AND classid::bigint = $1::bigint >> 32 AND objid::bigint = $1::bigint & 4294967295
+				AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`, key).Scan(&n)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if n > 0 {
+				return
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("nobody waits for advisory lock %d", key)
+			}
+		}
+	}
 
 	other, err := f.admin.Begin(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer other.Rollback(context.Background())
+	var super string
+	if err := other.QueryRow(ctx, `SELECT current_setting('is_superuser')`).Scan(&super); err != nil {
+		t.Fatal(err)
+	}
+	if super == "on" {
+		if _, err := other.Exec(ctx, `SET LOCAL deadlock_timeout = '1min'`); err != nil {
+			t.Fatal(err)
+		}
+	}
 	if _, err := other.Exec(ctx, `SELECT pg_advisory_xact_lock($1)`, b); err != nil {
 		t.Fatal(err)
 	}
@@ -264,26 +313,31 @@ func TestCC06_PostgresDeadlockRetried(t *testing.T) {
 		res, err := f.db.Rotate(ctx, cc06Rotation(f.gen))
 		done <- result{res, err}
 	}()
+	waitingFor(gate) // the rotation holds a
 
-	// Wait until the rotation waits for b (holding a), by asking the server.
-	waiting := func() bool {
-		var n int
-		err := other.QueryRow(ctx, `SELECT count(*) FROM pg_locks
-			WHERE locktype = 'advisory' AND NOT granted AND objid = $1 AND database =
-				(SELECT oid FROM pg_database WHERE datname = current_database())`, b).Scan(&n)
-		if err != nil {
+	otherDone := make(chan error, 1)
+	go func() {
+		_, err := other.Exec(ctx, `SELECT pg_advisory_xact_lock($1)`, a)
+		otherDone <- err
+	}()
+	waitingFor(a) // the other transaction waits for the rotation
+	if super != "on" {
+		// Let the other transaction's one deadlock check pass while there
+		// is no cycle yet.
+		var dt string
+		if err := gateTx.QueryRow(ctx, `SHOW deadlock_timeout`).Scan(&dt); err != nil {
 			t.Fatal(err)
 		}
-		return n > 0
-	}
-	for deadline := time.Now().Add(30 * time.Second); !waiting(); time.Sleep(10 * time.Millisecond) {
-		if time.Now().After(deadline) {
-			t.Fatal("the rotation never waited for the second lock")
+		d, err := time.ParseDuration(dt)
+		if err != nil {
+			t.Fatalf("deadlock_timeout %q: %v", dt, err)
 		}
+		time.Sleep(2 * d)
 	}
-	// Close the cycle. This waits until the server aborts the rotation's
-	// transaction, which frees a.
-	if _, err := other.Exec(ctx, `SELECT pg_advisory_xact_lock($1)`, a); err != nil {
+	if err := gateTx.Commit(ctx); err != nil { // open the gate: the rotation waits for b
+		t.Fatal(err)
+	}
+	if err := <-otherDone; err != nil {
 		t.Fatalf("the other transaction lost the deadlock instead: %v", err)
 	}
 	if err := other.Commit(ctx); err != nil {
