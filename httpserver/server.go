@@ -17,9 +17,9 @@ import (
 	"github.com/signet-auth/signet"
 )
 
-// Limits and timeouts. The timeouts close slow-loris and never-reading
-// clients (catalogue IN-06); MaxHeaderBytes answers oversized headers with
-// 431 (IN-07, RFC 6585 §5).
+// Limits and timeouts. The timeouts close slow-loris, never-reading and
+// idle clients (catalogue IN-06; Server.Timeouts overrides them);
+// MaxHeaderBytes answers oversized headers with 431 (IN-07, RFC 6585 §5).
 const (
 	DefaultMaxBodyBytes = 64 << 10
 	DefaultMaxConns     = 1024
@@ -38,7 +38,7 @@ type Mounter interface {
 }
 
 // Server is the HTTP shell. Every dependency is an explicit field; the zero
-// values of MaxBodyBytes and MaxConns mean the defaults.
+// values of MaxBodyBytes, MaxConns and Timeouts mean the defaults.
 type Server struct {
 	Logger   *slog.Logger        // wrap its handler with LogHandler for request ids
 	Metrics  *Metrics            // from NewMetrics
@@ -54,6 +54,7 @@ type Server struct {
 
 	MaxBodyBytes int64
 	MaxConns     int
+	Timeouts     Timeouts
 	// TLSCertFile and TLSKeyFile, when set, make Serve speak TLS ≥ 1.2 only
 	// (catalogue IN-08).
 	TLSCertFile, TLSKeyFile string
@@ -76,13 +77,19 @@ func (s *Server) Handler() http.Handler {
 // either way. The caller closes the store after Serve returns, when no
 // handler can use it.
 func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
+	maxConns := s.MaxConns
+	if maxConns <= 0 {
+		maxConns = DefaultMaxConns
+	}
+	t := s.Timeouts.orDefaults()
 	srv := &http.Server{
 		Handler:           s.Handler(),
-		ReadHeaderTimeout: ReadHeaderTimeout,
-		ReadTimeout:       ReadTimeout,
-		WriteTimeout:      WriteTimeout,
-		IdleTimeout:       IdleTimeout,
+		ReadHeaderTimeout: t.ReadHeader,
+		ReadTimeout:       t.Read,
+		WriteTimeout:      t.Write,
+		IdleTimeout:       t.Idle,
 		MaxHeaderBytes:    MaxHeaderBytes,
+		ConnState:         newIdleReaper(maxConns).connState,
 		ErrorLog:          slog.NewLogLogger(s.Logger.Handler(), slog.LevelWarn),
 	}
 	if s.TLSCertFile != "" || s.TLSKeyFile != "" {
@@ -92,10 +99,6 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 			return fmt.Errorf("load TLS key pair: %w", err)
 		}
 		srv.TLSConfig = &tls.Config{MinVersion: tls.VersionTLS12, Certificates: []tls.Certificate{cert}}
-	}
-	maxConns := s.MaxConns
-	if maxConns <= 0 {
-		maxConns = DefaultMaxConns
 	}
 	ln = netutil.LimitListener(ln, maxConns)
 

@@ -42,7 +42,7 @@ type DB struct {
 	// this database's write transactions.
 	rules
 
-	pool       *pgxpool.Pool
+	pool       *boundedPool
 	migrations []storecore.Migration
 }
 
@@ -80,7 +80,7 @@ func OpenConfig(ctx context.Context, cfg *pgxpool.Config) (*DB, error) {
 	if err != nil {
 		return nil, mapErr(err)
 	}
-	db := &DB{pool: pool, migrations: ms}
+	db := &DB{pool: &boundedPool{Pool: pool, wait: acquireTimeout}, migrations: ms}
 	db.rules.InTx = db.inTx
 	db.rules.Snapshot = db.rotationSnapshot
 	db.rules.CommitCurrent = db.commitCurrent
@@ -168,7 +168,7 @@ func (db *DB) Ready(ctx context.Context) error {
 func (db *DB) tx(ctx context.Context, fn func(pgx.Tx) error) error {
 	var err error
 	for range maxAttempts {
-		if err = pgx.BeginFunc(ctx, db.pool, fn); err == nil || !retryable(err) {
+		if err = db.pool.beginFunc(ctx, fn); err == nil || !retryable(err) {
 			return mapErr(err)
 		}
 		if ctx.Err() != nil {

@@ -69,7 +69,7 @@ func TestBoundedRetry(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer pool.Close()
-	db := &DB{pool: pool}
+	db := &DB{pool: &boundedPool{Pool: pool, wait: acquireTimeout}}
 	calls := 0
 	err = db.tx(t.Context(), func(pgx.Tx) error {
 		calls++

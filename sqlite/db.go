@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"slices"
+	"time"
 
 	driver "modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
@@ -27,10 +28,13 @@ var migrationFiles embed.FS
 // (catalogue CC-06: bounded retry, then ErrUnavailable).
 const maxAttempts = 8
 
-// busyTimeoutMS is how long a connection waits for the write lock before
+// busyTimeout is how long a connection waits for the write lock before
 // SQLITE_BUSY. With one writer connection per process only other processes
-// sharing the file make anyone wait.
-const busyTimeoutMS = 10000
+// sharing the file make anyone wait. It is also the whole budget a write
+// transaction has for waiting on that lock (tx): well under the HTTP
+// server's WriteTimeout, so that a client whose write cannot get the lock
+// hears a 5xx rather than a closed connection (catalogue CC-06).
+const busyTimeout = 10 * time.Second
 
 // rules lets DB embed storecore.Rules without exporting the field.
 type rules = storecore.Rules
@@ -61,6 +65,8 @@ type DB struct {
 	// rstmts are readRow's statements, prepared on the read pool.
 	rstmts     *stmtCache
 	migrations []storecore.Migration
+	// busyTimeout is the connections' busy_timeout.
+	busyTimeout time.Duration
 }
 
 // Compile-time checks that DB is every store.
@@ -80,6 +86,12 @@ var (
 // directories with 0700: the file holds digests and sealed keys only, but
 // nobody else needs to read it.
 func Open(ctx context.Context, path string) (*DB, error) {
+	return open(ctx, path, busyTimeout)
+}
+
+// open is Open with the busy timeout as a parameter, for tests that must
+// not wait ten seconds for a lock.
+func open(ctx context.Context, path string, lockWait time.Duration) (*DB, error) {
 	ms, err := storecore.Migrations(migrationFiles, "migrations")
 	if err != nil {
 		return nil, err
@@ -96,7 +108,7 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	}
 
 	common := url.Values{}
-	common.Add("_pragma", fmt.Sprintf("busy_timeout(%d)", busyTimeoutMS))
+	common.Add("_pragma", fmt.Sprintf("busy_timeout(%d)", lockWait.Milliseconds()))
 	common.Add("_pragma", "synchronous(NORMAL)")
 	common.Add("_pragma", "foreign_keys(1)")
 
@@ -138,7 +150,8 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	ckpt.SetConnMaxIdleTime(0)
 
 	stmts := newStmtCache()
-	db := &DB{write: write, w: newWriter(write, stmts), read: read, ckptDB: ckpt, stmts: stmts, rstmts: newStmtCache(), migrations: ms}
+	db := &DB{write: write, w: newWriter(write, stmts), read: read, ckptDB: ckpt, stmts: stmts, rstmts: newStmtCache(), migrations: ms,
+		busyTimeout: lockWait}
 	db.rules.InTx = db.inTx
 	db.rules.Snapshot = db.rotationSnapshot
 	if err := db.migrate(ctx); err != nil {
@@ -233,17 +246,26 @@ func (db *DB) Ready(ctx context.Context) error {
 // from the start when SQLite reports SQLITE_BUSY, fn lost a race or its
 // batch was lost, at most maxAttempts times. It returns after the commit.
 // The error is mapped to the store sentinels.
+//
+// A SQLITE_BUSY that comes after busy_timeout has already been spent ends
+// the retries: SQLite's busy handler did the waiting, and starting another
+// full wait would stretch one request to maxAttempts times busy_timeout,
+// past the HTTP server's WriteTimeout.
 func (db *DB) tx(ctx context.Context, fn func(*sql.Tx) error) error {
+	start := time.Now()
 	var err error
-	for range maxAttempts {
+	attempts := 0
+	for attempts < maxAttempts {
+		attempts++
 		if err = db.w.do(ctx, fn); err == nil || !retryable(err) {
 			return mapErr(err)
 		}
-		if ctx.Err() != nil {
+		if ctx.Err() != nil || (busy(err) && time.Since(start) >= db.busyTimeout) {
 			break
 		}
 	}
-	return fmt.Errorf("sqlite: gave up after %d attempts: %w (%w)", maxAttempts, signet.ErrUnavailable, err)
+	return fmt.Errorf("sqlite: gave up after %d attempts in %v: %w (%w)", attempts, time.Since(start).Round(time.Millisecond),
+		signet.ErrUnavailable, err)
 }
 
 // wtx wraps a write transaction for the statements in tx.go.
@@ -263,9 +285,12 @@ func sqliteCode(err error) (int, bool) {
 }
 
 func retryable(err error) bool {
-	if errors.Is(err, storecore.ErrRetry) || errors.Is(err, errBatchLost) {
-		return true
-	}
+	return errors.Is(err, storecore.ErrRetry) || errors.Is(err, errBatchLost) || busy(err)
+}
+
+// busy reports SQLITE_BUSY or SQLITE_LOCKED: another connection holds a
+// lock this one needs.
+func busy(err error) bool {
 	code, ok := sqliteCode(err)
 	// The primary result code is the low byte of an extended one.
 	return ok && (code&0xff == sqlite3.SQLITE_BUSY || code&0xff == sqlite3.SQLITE_LOCKED)

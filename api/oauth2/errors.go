@@ -85,6 +85,13 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 // Message, never caller input or a secret; the cause goes to the log only.
 func (h *Handler) writeError(w http.ResponseWriter, r *http.Request, err error, basic bool) {
 	e := signet.AsError(err)
+	if e.Code == signet.CodeInternal && errors.Is(e, signet.ErrUnavailable) {
+		// The engine reports a store failure as internal; a store that gave
+		// up after its bounded retries (busy, serialization failures, no
+		// free connection, down) is one the client should retry: 503 with
+		// Retry-After, as for revocation (catalogue CC-06).
+		e = unavailable(e)
+	}
 	status, code := statusOf(e.Code)
 	if errors.Is(e, errTooLarge) {
 		status = http.StatusRequestEntityTooLarge // catalogue IN-01
