@@ -85,6 +85,12 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 // Message, never caller input or a secret; the cause goes to the log only.
 func (h *Handler) writeError(w http.ResponseWriter, r *http.Request, err error, basic bool) {
 	e := signet.AsError(err)
+	if e.Code == signet.CodeInternal && errors.Is(err, signet.ErrUnavailable) {
+		// The store could not be reached or gave up after its retries: the
+		// engine reports that as an internal error, but the client should
+		// come back, so 503 with Retry-After (catalogue CC-06).
+		e = unavailable(err)
+	}
 	status, code := statusOf(e.Code)
 	if errors.Is(e, errTooLarge) {
 		status = http.StatusRequestEntityTooLarge // catalogue IN-01
