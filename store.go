@@ -48,10 +48,12 @@ type CodeRedemption struct {
 	Digest Digest
 	Now    time.Time
 	// Check decides whether the code may be redeemed (client, redirect URI,
-	// PKCE, lifetime). It runs inside the transaction and must do no I/O.
+	// PKCE, lifetime, the user's state). It runs inside the transaction with
+	// the code and its user (zero if the code has none or the user is gone)
+	// and must do no I/O, so that nothing is left to read after the commit.
 	// The code is used up whether or not Check passes: one failed PKCE check
 	// burns the code (RFC 7636 §4.6; catalogue AC-02).
-	Check func(AuthorizationCode) error
+	Check func(AuthorizationCode, User) error
 	// Grant builds the session and its first generation (number 0); called
 	// only when Check passed. The store fills Session.Generation and
 	// TokenGeneration.SessionID/Generation.

@@ -142,10 +142,14 @@ func (authCodeGrant) exchange(ctx context.Context, x *exchange) (TokenResponse, 
 	if err != nil {
 		return TokenResponse{}, err
 	}
+	var user signet.User
 	_, sess, gen, err := s.grants.RedeemCode(ctx, signet.CodeRedemption{
 		Digest: s.hasher.Digest(r.Code),
 		Now:    x.now,
-		Check:  func(c signet.AuthorizationCode) error { return x.checkCode(c) },
+		Check: func(c signet.AuthorizationCode, u signet.User) error {
+			user = u
+			return x.checkCode(c, u)
+		},
 		Grant: func(c signet.AuthorizationCode) (signet.Session, signet.TokenGeneration) {
 			sess := s.newSession(sessionID, c.ClientID, c.UserID, c.Protocol, x.now)
 			sess.Scopes, sess.Assignment, sess.Nonce, sess.AuthTime = c.Scopes, c.Assignment, c.Nonce, c.AuthTime
@@ -163,15 +167,18 @@ func (authCodeGrant) exchange(ctx context.Context, x *exchange) (TokenResponse, 
 			return nil
 		})
 	}
-	if err := x.finishUserGrant(ctx, sess); err != nil {
-		return TokenResponse{}, err
-	}
-	return x.respond(sess, gen, m, sess.Scopes, false), nil
+	// Nothing is read after the commit: a store that fails right after it
+	// would turn a redemption that happened into a 5xx, and the client's
+	// retry into code reuse that revokes what it got (catalogue CC-06).
+	resp := x.respond(sess, gen, m, sess.Scopes, false)
+	resp.User = user
+	return resp, nil
 }
 
-// checkCode runs inside the store's transaction; any failure burns the code
-// (RFC 7636 §4.6; AC-02).
-func (x *exchange) checkCode(c signet.AuthorizationCode) error {
+// checkCode runs inside the store's transaction with the code's user (zero
+// if it has none or the user is gone); any failure burns the code (RFC 7636
+// §4.6; AC-02).
+func (x *exchange) checkCode(c signet.AuthorizationCode, u signet.User) error {
 	r := x.req
 	switch {
 	case expired(c.ExpiresAt, x.now):
@@ -191,6 +198,10 @@ func (x *exchange) checkCode(c signet.AuthorizationCode) error {
 		return codeFailed(signet.ReasonPKCEMismatch, errors.New("PKCE verifier missing or wrong"))
 	case c.DPoPJKT != "" && c.DPoPJKT != r.DPoPJKT:
 		return dpopMismatch()
+	case c.UserID != "" && (u.ID == "" || u.Disabled):
+		// A user disabled or removed between approval and redemption gets
+		// nothing.
+		return refreshFailed(signet.ReasonUserDisabled, errors.New("the code's user is disabled or gone"))
 	}
 	return nil
 }

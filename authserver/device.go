@@ -142,10 +142,13 @@ func (deviceCodeGrant) exchange(ctx context.Context, x *exchange) (TokenResponse
 	d := res.Device
 	switch {
 	case res.Session.ID != "":
-		if err := x.finishUserGrant(ctx, res.Session); err != nil {
+		u, err := x.finishUserGrant(ctx, res.Session)
+		if err != nil {
 			return TokenResponse{}, err
 		}
-		return x.respond(res.Session, res.Tokens, m, res.Session.Scopes, false), nil
+		resp := x.respond(res.Session, res.Tokens, m, res.Session.Scopes, false)
+		resp.User = u
+		return resp, nil
 	case expired(d.ExpiresAt, x.now):
 		return TokenResponse{}, &signet.Error{Code: signet.CodeExpiredToken, Message: "The device code has expired."}
 	case res.SlowDown:

@@ -38,11 +38,13 @@ func (refreshGrant) exchange(ctx context.Context, x *exchange) (TokenResponse, e
 		return TokenResponse{}, refreshFailed(signet.ReasonTokenExpired, errors.New("malformed refresh token"))
 	}
 	m := s.successorMaterial(x.pre, r.RefreshToken)
+	var user signet.User
 	res, err := s.grants.Rotate(ctx, signet.Rotation{
 		Digest: s.hasher.Digest(r.RefreshToken),
 		Now:    x.now,
 		Grace:  s.life.grace(r.Protocol),
 		Check: func(sess signet.Session, u signet.User, _ signet.TokenGeneration) error {
+			user = u
 			return x.checkRefresh(sess, u)
 		},
 		Next: func(sess signet.Session, _ signet.TokenGeneration) signet.TokenGeneration {
@@ -70,7 +72,9 @@ func (refreshGrant) exchange(ctx context.Context, x *exchange) (TokenResponse, e
 	if len(r.Scopes) > 0 {
 		scopes = dedupe(r.Scopes)
 	}
-	return x.respond(res.Session, res.Tokens, m, scopes, res.Retry), nil
+	resp := x.respond(res.Session, res.Tokens, m, scopes, res.Retry)
+	resp.User = user
+	return resp, nil
 }
 
 // checkRefresh holds the refresh rules. It is pure: the store runs it in

@@ -55,6 +55,12 @@ type TokenResponse struct {
 	// the same extras. Never log or store it.
 	Seed string
 
+	// User is the session's user as the grant read it (zero for a client's
+	// own grant), for layers that need more than the id: the code and
+	// refresh grants read it inside their transaction, so no read follows
+	// the commit.
+	User signet.User
+
 	// What an ID token needs.
 	UserID   string
 	ClientID string
@@ -166,22 +172,23 @@ func (x *exchange) respond(sess signet.Session, gen signet.TokenGeneration, m ma
 	}
 }
 
-// finishUserGrant re-reads the user after a code or device grant created a
-// session: a user disabled between approval and redemption gets nothing,
-// and the session just created is revoked.
-func (x *exchange) finishUserGrant(ctx context.Context, sess signet.Session) error {
+// finishUserGrant re-reads the user after a device grant created a session:
+// a user disabled between approval and redemption gets nothing, and the
+// session just created is revoked. (A code's user is checked inside its
+// redemption instead.)
+func (x *exchange) finishUserGrant(ctx context.Context, sess signet.Session) (signet.User, error) {
 	if sess.UserID == "" {
-		return nil
+		return signet.User{}, nil
 	}
 	u, err := x.s.users.GetUser(ctx, sess.UserID)
 	switch {
 	case err == nil && !u.Disabled:
-		return nil
+		return u, nil
 	case err != nil && !errors.Is(err, signet.ErrNotFound):
-		return signet.Internal(err)
+		return signet.User{}, signet.Internal(err)
 	}
 	if rerr := x.s.grants.RevokeSession(ctx, sess.ID, x.now, "user disabled"); rerr != nil {
-		return signet.Internal(rerr)
+		return signet.User{}, signet.Internal(rerr)
 	}
-	return refreshFailed(signet.ReasonUserDisabled, err)
+	return signet.User{}, refreshFailed(signet.ReasonUserDisabled, err)
 }

@@ -99,7 +99,7 @@ func BenchmarkStoreRedeemCode(b *testing.B) {
 					b.Fatal(err)
 				}
 				if _, _, _, err := g.RedeemCode(ctx, signet.CodeRedemption{
-					Digest: c.Digest, Now: now, Check: func(signet.AuthorizationCode) error { return nil }, Grant: grantFor(run, i, now),
+					Digest: c.Digest, Now: now, Check: func(signet.AuthorizationCode, signet.User) error { return nil }, Grant: grantFor(run, i, now),
 				}); err != nil {
 					b.Fatal(err)
 				}
@@ -120,7 +120,7 @@ func BenchmarkStoreRotate(b *testing.B) {
 				b.Fatal(err)
 			}
 			_, _, gen, err := g.RedeemCode(ctx, signet.CodeRedemption{
-				Digest: c.Digest, Now: now, Check: func(signet.AuthorizationCode) error { return nil }, Grant: grantFor(run, 0, now),
+				Digest: c.Digest, Now: now, Check: func(signet.AuthorizationCode, signet.User) error { return nil }, Grant: grantFor(run, 0, now),
 			})
 			if err != nil {
 				b.Fatal(err)

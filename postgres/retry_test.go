@@ -92,7 +92,7 @@ func cc06Redemption(d signet.Digest, sessionID string) signet.CodeRedemption {
 	now := cc06T0.Add(time.Second)
 	return signet.CodeRedemption{
 		Digest: d, Now: now,
-		Check: func(signet.AuthorizationCode) error { return nil },
+		Check: func(signet.AuthorizationCode, signet.User) error { return nil },
 		Grant: func(c signet.AuthorizationCode) (signet.Session, signet.TokenGeneration) {
 			return signet.Session{ID: sessionID, ClientID: c.ClientID, UserID: c.UserID, Protocol: c.Protocol,
 					Scopes: c.Scopes, AuthTime: c.AuthTime, CreatedAt: now, ExpiresAt: now.Add(24 * time.Hour)},

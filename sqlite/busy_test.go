@@ -72,7 +72,7 @@ func newBusyFixture(t *testing.T, lockWait time.Duration) *busyFixture {
 func busyRedemption(d signet.Digest, sessionID string) signet.CodeRedemption {
 	return signet.CodeRedemption{
 		Digest: d, Now: busyT0.Add(time.Second),
-		Check: func(signet.AuthorizationCode) error { return nil },
+		Check: func(signet.AuthorizationCode, signet.User) error { return nil },
 		Grant: func(c signet.AuthorizationCode) (signet.Session, signet.TokenGeneration) {
 			now := busyT0.Add(time.Second)
 			return signet.Session{ID: sessionID, ClientID: c.ClientID, UserID: c.UserID, Protocol: c.Protocol,

@@ -101,7 +101,7 @@ func TestRestartPersistence(t *testing.T) {
 		}
 	}
 	_, s, g, err := db.RedeemCode(ctx, signet.CodeRedemption{Digest: code.Digest, Now: now,
-		Check: func(signet.AuthorizationCode) error { return nil },
+		Check: func(signet.AuthorizationCode, signet.User) error { return nil },
 		Grant: func(signet.AuthorizationCode) (signet.Session, signet.TokenGeneration) {
 			return signet.Session{ID: "s", ClientID: "c", UserID: "u", CreatedAt: now, ExpiresAt: now.Add(time.Hour)},
 				signet.TokenGeneration{RefreshDigest: signet.Digest{2}, AccessDigest: signet.Digest{3}, IssuedAt: now}

@@ -15,13 +15,17 @@ func testRedeemCode(f *fixture) {
 	now := t0.Add(time.Second)
 
 	var checked signet.AuthorizationCode
+	var checkedUser signet.User
 	r := redemption(c, "s1", now)
-	r.Check = func(c signet.AuthorizationCode) error { checked = c; return nil }
+	r.Check = func(c signet.AuthorizationCode, u signet.User) error { checked, checkedUser = c, u; return nil }
 	code, s, g, err := gs.RedeemCode(ctx, r)
 	noErr(t, "RedeemCode", err)
 	if checked.ClientID != c.ClientID || checked.CodeChallenge != c.CodeChallenge || checked.RedirectURI != c.RedirectURI {
 		t.Errorf("Check saw %+v, want the stored code %+v", checked, c)
 	}
+	// The user comes with the code, read in the same transaction, so the
+	// caller has nothing to read after the commit.
+	eq(t, "user given to Check", checkedUser, u)
 	wantCode := c
 	wantCode.UsedAt, wantCode.SessionID = now, "s1"
 	eq(t, "redeemed code", code, wantCode)
@@ -65,7 +69,8 @@ func testFailedCheckBurnsCode(f *fixture) {
 	bad := errors.New("pkce mismatch")
 	r := redemption(c, "s1", t0)
 	granted := false
-	r.Check = func(signet.AuthorizationCode) error { return bad }
+	seenU := signet.User{ID: "not called"}
+	r.Check = func(_ signet.AuthorizationCode, u signet.User) error { seenU = u; return bad }
 	r.Grant = func(signet.AuthorizationCode) (signet.Session, signet.TokenGeneration) {
 		granted = true
 		return signet.Session{}, signet.TokenGeneration{}
@@ -75,6 +80,7 @@ func testFailedCheckBurnsCode(f *fixture) {
 	if granted {
 		t.Error("Grant called although Check failed")
 	}
+	eq(t, "user of a code without one", seenU, signet.User{})
 	if !code.UsedAt.Equal(t0) {
 		t.Errorf("code after failed check: UsedAt %v, want %v", code.UsedAt, t0)
 	}

@@ -160,7 +160,7 @@ func sessionFor(id string, c signet.AuthorizationCode, now time.Time) signet.Ses
 func redemption(c signet.AuthorizationCode, sessionID string, now time.Time) signet.CodeRedemption {
 	return signet.CodeRedemption{
 		Digest: c.Digest, Now: now,
-		Check: func(signet.AuthorizationCode) error { return nil },
+		Check: func(signet.AuthorizationCode, signet.User) error { return nil },
 		Grant: func(c signet.AuthorizationCode) (signet.Session, signet.TokenGeneration) {
 			return sessionFor(sessionID, c, now), firstGeneration(sessionID, now)
 		},

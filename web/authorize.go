@@ -461,6 +461,13 @@ func (h *Handler) issue(w http.ResponseWriter, r *http.Request, req *authzReques
 	})
 	if err != nil {
 		e := signet.AsError(err)
+		if errors.Is(err, signet.ErrUnavailable) {
+			// The store is down or gave up: the client may try again
+			// (RFC 6749 §4.1.2.1), as the pages' 503 says (catalogue CC-06).
+			h.log.ErrorContext(r.Context(), "web: issuing code", "client", req.ClientID, "err", err)
+			h.redirectError(w, r, req, string(signet.CodeUnavailable))
+			return
+		}
 		switch e.Code {
 		case signet.CodeInvalidRequest, signet.CodeInvalidScope, signet.CodeUnauthorizedClient, signet.CodeAccessDenied, signet.CodeUnavailable:
 			h.log.InfoContext(r.Context(), "web: code refused", "client", req.ClientID, "err", err)

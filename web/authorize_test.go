@@ -1,6 +1,8 @@
 package web
 
 import (
+	"errors"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -505,6 +507,34 @@ func TestOAuth2Authorize(t *testing.T) {
 			t.Errorf("Location %q", w.Header().Get("Location"))
 		}
 	})
+}
+
+// CC-06 on the authorization endpoint: when the store cannot keep the code,
+// the client is sent temporarily_unavailable (RFC 6749 §4.1.2.1), which it
+// may retry, not server_error; any other failure stays server_error.
+func TestCC06_CodeStoreDownRedirectsTemporarilyUnavailable(t *testing.T) {
+	hs := newHarness(t)
+	a := hs.signedIn()
+	for _, tc := range []struct {
+		name string
+		err  error
+		want string
+	}{
+		{"store down", signet.Internal(fmt.Errorf("postgres: %w (conn closed)", signet.ErrUnavailable)), "temporarily_unavailable"},
+		{"another failure", signet.Internal(errors.New("boom")), "server_error"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			hs.be.mu.Lock()
+			hs.be.issueErr = tc.err
+			hs.be.mu.Unlock()
+			f := a.consent("/oauth2/authorize?" + authorizeQuery(webClientID, webRedirect, "scope", "openid"))
+			f.Set("decision", "approve")
+			q := location(t, a.post("/consent", f)).Query()
+			if q.Get("error") != tc.want || q.Get("code") != "" || q.Get("state") != "st-123" || q.Get("iss") != testIssuer {
+				t.Errorf("redirect query %v, want error=%s with state and iss", q, tc.want)
+			}
+		})
+	}
 }
 
 func TestSSOAuthorizeScopesPlural(t *testing.T) {

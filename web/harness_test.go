@@ -37,6 +37,7 @@ type fakeBackend struct {
 	clients   map[string]signet.Client
 	codes     []CodeRequest
 	devices   map[string]*signet.DeviceAuthorization // by normalised user code
+	issueErr  error                                  // IssueCode fails with it when set
 }
 
 func newFakeBackend(clock signet.Clock) *fakeBackend {
@@ -154,6 +155,9 @@ func (b *fakeBackend) MatchRedirectURI(c signet.Client, uri string) bool {
 func (b *fakeBackend) IssueCode(_ context.Context, req CodeRequest) (string, error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
+	if b.issueErr != nil {
+		return "", b.issueErr
+	}
 	if _, ok := b.clients[req.ClientID]; !ok && req.Protocol != signet.ProtocolSignIn {
 		return "", signet.Errorf(signet.CodeUnauthorizedClient, "Unknown client.")
 	}

@@ -219,8 +219,14 @@ func (h *Handler) introspect(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	p, err := h.principal(r.Context(), f.sess)
-	if err != nil {
-		awsjson.WriteJSON(w, http.StatusOK, introspectOutput{})
+	switch {
+	case signet.ErrorCodeOf(err) == signet.CodeInvalidGrant:
+		awsjson.WriteJSON(w, http.StatusOK, introspectOutput{}) // the user is gone
+		return
+	case err != nil:
+		// The store could not say: a 5xx, never an "inactive" the resource
+		// server would act on (catalogue CC-06, SD-03).
+		h.writeError(w, r, err)
 		return
 	}
 	out := introspectOutput{

@@ -90,7 +90,7 @@ func (h *Handler) createToken(w http.ResponseWriter, r *http.Request) {
 		h.writeError(w, r, err)
 		return
 	}
-	out, err := h.output(ctx, resp, in.GrantType == signet.GrantAuthorizationCode)
+	out, err := h.output(resp, in.GrantType == signet.GrantAuthorizationCode)
 	if err != nil {
 		h.writeError(w, r, err)
 		return
@@ -104,8 +104,8 @@ func (h *Handler) createToken(w http.ResponseWriter, r *http.Request) {
 // output builds the response body from the engine's answer. The
 // credentials are derived from the generation's seed, so a retried refresh
 // gets exactly what the first call got.
-func (h *Handler) output(ctx context.Context, resp authserver.TokenResponse, withIDToken bool) (tokenOutput, error) {
-	p, err := h.principal(ctx, resp.Session)
+func (h *Handler) output(resp authserver.TokenResponse, withIDToken bool) (tokenOutput, error) {
+	p, err := grantPrincipal(resp)
 	if err != nil {
 		return tokenOutput{}, err
 	}
@@ -130,6 +130,22 @@ func (h *Handler) output(ctx context.Context, resp authserver.TokenResponse, wit
 		}
 	}
 	return out, nil
+}
+
+// grantPrincipal is the assumed-role principal of a grant's session, named
+// after the user the grant read in its own transaction. A read here, after
+// the grant committed, could fail with the store and turn a redemption that
+// happened into a 5xx, whose retry would then be refused as code reuse and
+// revoke the session (catalogue CC-06).
+func grantPrincipal(resp authserver.TokenResponse) (awscreds.Principal, error) {
+	if resp.User.ID == "" || resp.User.ID != resp.Session.UserID {
+		return awscreds.Principal{}, signet.Internal(errors.New("signin: the grant did not return its session's user"))
+	}
+	p, err := awscreds.AssumedRole(resp.Session.Assignment, resp.User.Name, resp.Session.ID)
+	if err != nil {
+		return awscreds.Principal{}, signet.Internal(err)
+	}
+	return p, nil
 }
 
 // principal is the assumed-role principal the session acts as.

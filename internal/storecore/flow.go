@@ -247,7 +247,13 @@ func RedeemCode(ctx context.Context, tx Tx, r signet.CodeRedemption) (Outcome[Co
 	if !ok {
 		return redeemedAgain(ctx, tx, r)
 	}
-	if err := r.Check(c); err != nil {
+	var u signet.User
+	if c.UserID != "" {
+		if u, err = tx.User(ctx, c.UserID); err != nil && !notFound(err) {
+			return Outcome[CodeResult]{}, err
+		}
+	}
+	if err := r.Check(c, u); err != nil {
 		// The claim above stays: a failed check burns the code (RFC 7636 §4.6).
 		return done(CodeResult{Code: c}, err)
 	}

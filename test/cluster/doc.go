@@ -12,5 +12,10 @@
 //
 // The PostgreSQL tests need SIGNET_TEST_POSTGRES_URL; without it they skip,
 // except under CI=true, where they fail. Each run works in a fresh schema
-// (the URL's search_path) that is dropped at the end.
+// (the URL's search_path) that is dropped at the end. The one test that
+// crashes the database (pgrestart_test.go) runs a PostgreSQL cluster of its
+// own instead, so that the shared server stays up for everyone else; it
+// needs the server binaries (initdb, pg_ctl, postgres; found through
+// pg_config or in /usr/lib/postgresql/*/bin) and, as root, a postgres user
+// to run them as, and skips or fails the same way without them.
 package cluster
