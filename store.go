@@ -70,6 +70,11 @@ type DevicePoll struct {
 	// Check runs inside the transaction before anything changes (client
 	// binding); a non-nil error aborts with nothing changed.
 	Check func(DeviceAuthorization) error
+	// CheckUser runs inside the transaction when the poll finds the
+	// authorization approved, with its user (zero if gone), before it is
+	// redeemed; a non-nil error aborts with nothing changed. Like
+	// CodeRedemption.Check it leaves nothing to read after the commit.
+	CheckUser func(DeviceAuthorization, User) error
 	// Grant builds the session when the poll finds the authorization
 	// approved; the same poll marks it redeemed.
 	Grant func(DeviceAuthorization) (Session, TokenGeneration)
@@ -79,9 +84,11 @@ type DevicePoll struct {
 type DevicePollResult struct {
 	Device   DeviceAuthorization
 	SlowDown bool // the poll came too soon; the interval was raised
-	// Session and Tokens are set when this poll redeemed the authorization.
+	// Session, Tokens and the user CheckUser saw are set when this poll
+	// redeemed the authorization.
 	Session Session
 	Tokens  TokenGeneration
+	User    User
 }
 
 // Rotation asks GrantStore.Rotate to redeem a refresh token.

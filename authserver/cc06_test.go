@@ -77,3 +77,44 @@ func TestCodeOfDisabledUserRefused(t *testing.T) {
 		t.Errorf("%d sessions for the disabled user's code, want none: %+v", len(ss), ss)
 	}
 }
+
+// The device flow too: the poll that redeems an approved authorization
+// reads its user in the same transaction, so a store failing right after
+// the commit cannot turn a redeemed device code into a 5xx.
+func TestCC06_DeviceGrantReadsNothingAfterCommit(t *testing.T) {
+	users := &usersDown{}
+	f := newFixture(t, func(c *Config) { users.UserStore = c.Users; c.Users = users })
+	c, u := f.deviceClient(), f.user("alice")
+	d := f.startDevice(c)
+	if _, err := f.srv.ApproveDevice(f.ctx, d.UserCode, u.ID); err != nil {
+		t.Fatal(err)
+	}
+	users.down.Store(true)
+	resp := f.token(deviceRequest(c, d.DeviceCode))
+	if resp.User.ID != u.ID || resp.User.Name != u.Name {
+		t.Errorf("the response's user %+v, want %s", resp.User, u.Name)
+	}
+}
+
+// A user disabled between approving a device and its redemption gets
+// nothing, and no session is created.
+func TestDeviceOfDisabledUserRefused(t *testing.T) {
+	f := newFixture(t)
+	c, u := f.deviceClient(), f.user("alice")
+	d := f.startDevice(c)
+	if _, err := f.srv.ApproveDevice(f.ctx, d.UserCode, u.ID); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.srv.SetDisabled(f.ctx, u.ID, true); err != nil {
+		t.Fatal(err)
+	}
+	_, err := f.srv.Token(f.ctx, deviceRequest(c, d.DeviceCode))
+	wantErr(t, err, signet.CodeInvalidGrant, signet.ReasonUserDisabled)
+	ss, err := f.srv.ListSessions(f.ctx, signet.SessionFilter{UserID: u.ID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ss) != 0 {
+		t.Errorf("%d sessions for the disabled user's device code, want none: %+v", len(ss), ss)
+	}
+}

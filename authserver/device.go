@@ -122,6 +122,14 @@ func (deviceCodeGrant) exchange(ctx context.Context, x *exchange) (TokenResponse
 			}
 			return nil
 		},
+		CheckUser: func(d signet.DeviceAuthorization, u signet.User) error {
+			// A user disabled or removed between approval and redemption
+			// gets nothing; the authorization stays unredeemed.
+			if d.UserID != "" && (u.ID == "" || u.Disabled) {
+				return refreshFailed(signet.ReasonUserDisabled, errors.New("the approving user is disabled or gone"))
+			}
+			return nil
+		},
 		Grant: func(d signet.DeviceAuthorization) (signet.Session, signet.TokenGeneration) {
 			sess := s.newSession(sessionID, d.ClientID, d.UserID, d.Protocol, x.now)
 			sess.Scopes, sess.AuthTime, sess.DPoPJKT = d.Scopes, d.AuthTime, r.DPoPJKT
@@ -142,12 +150,8 @@ func (deviceCodeGrant) exchange(ctx context.Context, x *exchange) (TokenResponse
 	d := res.Device
 	switch {
 	case res.Session.ID != "":
-		u, err := x.finishUserGrant(ctx, res.Session)
-		if err != nil {
-			return TokenResponse{}, err
-		}
 		resp := x.respond(res.Session, res.Tokens, m, res.Session.Scopes, false)
-		resp.User = u
+		resp.User = res.User
 		return resp, nil
 	case expired(d.ExpiresAt, x.now):
 		return TokenResponse{}, &signet.Error{Code: signet.CodeExpiredToken, Message: "The device code has expired."}

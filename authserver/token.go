@@ -171,24 +171,3 @@ func (x *exchange) respond(sess signet.Session, gen signet.TokenGeneration, m ma
 		UserID: sess.UserID, ClientID: sess.ClientID, Nonce: sess.Nonce, AuthTime: sess.AuthTime,
 	}
 }
-
-// finishUserGrant re-reads the user after a device grant created a session:
-// a user disabled between approval and redemption gets nothing, and the
-// session just created is revoked. (A code's user is checked inside its
-// redemption instead.)
-func (x *exchange) finishUserGrant(ctx context.Context, sess signet.Session) (signet.User, error) {
-	if sess.UserID == "" {
-		return signet.User{}, nil
-	}
-	u, err := x.s.users.GetUser(ctx, sess.UserID)
-	switch {
-	case err == nil && !u.Disabled:
-		return u, nil
-	case err != nil && !errors.Is(err, signet.ErrNotFound):
-		return signet.User{}, signet.Internal(err)
-	}
-	if rerr := x.s.grants.RevokeSession(ctx, sess.ID, x.now, "user disabled"); rerr != nil {
-		return signet.User{}, signet.Internal(rerr)
-	}
-	return signet.User{}, refreshFailed(signet.ReasonUserDisabled, err)
-}

@@ -341,6 +341,16 @@ func PollDevice(ctx context.Context, tx Tx, p signet.DevicePoll) (Outcome[signet
 	a.LastPolledAt = p.Now
 	var res result
 	if a.Status == signet.DeviceApproved {
+		if a.UserID != "" {
+			if res.User, err = tx.User(ctx, a.UserID); err != nil && !notFound(err) {
+				return Outcome[result]{}, err
+			}
+		}
+		if p.CheckUser != nil {
+			if err := p.CheckUser(a, res.User); err != nil {
+				return done(result{Device: was}, err)
+			}
+		}
 		s, g := p.Grant(a)
 		s.Generation = 0
 		g.SessionID, g.Generation = s.ID, 0
