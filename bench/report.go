@@ -195,7 +195,7 @@ func (r *Report) WriteTable(w io.Writer) error {
 	if open {
 		header += "offered/s\tlate\tdropped\t"
 	}
-	fmt.Fprintln(tw, header+"×ceiling\tCPU ms/it\tstore ops/it\tRSS MiB\t")
+	fmt.Fprintln(tw, header+"×ceiling\tCPU ms/it\tstore ops/it\tstmts/it\tRSS MiB\t")
 	opt := func(v *float64, format string) string {
 		if v == nil {
 			return "–"
@@ -204,7 +204,7 @@ func (r *Report) WriteTable(w io.Writer) error {
 	}
 	for _, s := range rows {
 		if s.Skipped != "" {
-			fmt.Fprintf(tw, "%s\tskipped\t\t\t\t\t\t\t\t\t\t\t\n", s.Name)
+			fmt.Fprintf(tw, "%s\tskipped\t\t\t\t\t\t\t\t\t\t\t\t\n", s.Name)
 			continue
 		}
 		var errs int64
@@ -220,8 +220,8 @@ func (r *Report) WriteTable(w io.Writer) error {
 				fmt.Fprint(tw, "–\t–\t–\t")
 			}
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t\n",
-			opt(s.RatioToCeiling, "%.2f"), opt(s.ServerCPUMS, "%.3f"), opt(s.StoreOps, "%.1f"), opt(s.ServerRSSMiB, "%.0f"))
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t\n",
+			opt(s.RatioToCeiling, "%.2f"), opt(s.ServerCPUMS, "%.3f"), opt(s.StoreOps, "%.1f"), opt(s.StoreStatements, "%.1f"), opt(s.ServerRSSMiB, "%.0f"))
 	}
 	if err := tw.Flush(); err != nil {
 		return err

@@ -44,6 +44,7 @@ type DB struct {
 
 	pool       *boundedPool
 	migrations []storecore.Migration
+	statements *statementCounter
 }
 
 // Compile-time checks that DB is every store.
@@ -76,11 +77,19 @@ func OpenConfig(ctx context.Context, cfg *pgxpool.Config) (*DB, error) {
 	if err != nil {
 		return nil, err
 	}
+	counter := &statementCounter{}
+	switch t := cfg.ConnConfig.Tracer.(type) {
+	case nil:
+		cfg.ConnConfig.Tracer = counter
+	case pgx.QueryTracer:
+		counter.next = t
+		cfg.ConnConfig.Tracer = counter
+	}
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
 		return nil, mapErr(err)
 	}
-	db := &DB{pool: &boundedPool{Pool: pool, wait: acquireTimeout}, migrations: ms}
+	db := &DB{pool: &boundedPool{Pool: pool, wait: acquireTimeout}, migrations: ms, statements: counter}
 	db.rules.InTx = db.inTx
 	db.rules.Snapshot = db.rotationSnapshot
 	db.rules.CommitCurrent = db.commitCurrent

@@ -47,3 +47,14 @@ func hookSnapshot(snap *func(context.Context, signet.Digest) (signet.Session, si
 	}
 	return func(h func()) { mu.Lock(); hook = h; mu.Unlock() }
 }
+
+// A rotation costs two round trips: the snapshot's read and the one
+// statement that rotates (no BEGIN, no COMMIT).
+func TestRotationStatements(t *testing.T) {
+	db, err := Open(t.Context(), pgtest.SchemaURL(t, "signet_stmts_"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	storetest.RunRotationStatements(t, db.Stores(), db.Statements, 2)
+}

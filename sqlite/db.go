@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"slices"
+	"sync/atomic"
 	"time"
 
 	driver "modernc.org/sqlite"
@@ -67,6 +68,8 @@ type DB struct {
 	migrations []storecore.Migration
 	// busyTimeout is the connections' busy_timeout.
 	busyTimeout time.Duration
+	// statements counts the SQL statements run for callers (Statements).
+	statements *atomic.Uint64
 }
 
 // Compile-time checks that DB is every store.
@@ -150,7 +153,8 @@ func open(ctx context.Context, path string, lockWait time.Duration) (*DB, error)
 	ckpt.SetConnMaxIdleTime(0)
 
 	stmts := newStmtCache()
-	db := &DB{write: write, w: newWriter(write, stmts), read: read, ckptDB: ckpt, stmts: stmts, rstmts: newStmtCache(), migrations: ms,
+	statements := new(atomic.Uint64)
+	db := &DB{write: write, w: newWriter(write, stmts, statements), read: read, statements: statements, ckptDB: ckpt, stmts: stmts, rstmts: newStmtCache(), migrations: ms,
 		busyTimeout: lockWait}
 	db.rules.InTx = db.inTx
 	db.rules.Snapshot = db.rotationSnapshot
@@ -269,7 +273,15 @@ func (db *DB) tx(ctx context.Context, fn func(*sql.Tx) error) error {
 }
 
 // wtx wraps a write transaction for the statements in tx.go.
-func (db *DB) wtx(tx *sql.Tx) *writeTx { return &writeTx{tx: tx, stmts: db.stmts} }
+func (db *DB) wtx(tx *sql.Tx) *writeTx {
+	return &writeTx{tx: tx, stmts: db.stmts, statements: db.statements}
+}
+
+// Statements returns how many SQL statements the store has run for its
+// callers since it was opened, transaction control (BEGIN, COMMIT,
+// savepoints) included: /metrics reports it, and the load generator
+// divides it by the requests it made.
+func (db *DB) Statements() uint64 { return db.statements.Load() }
 
 // inTx is storecore.Rules.InTx.
 func (db *DB) inTx(ctx context.Context, fn func(storecore.Tx) error) error {

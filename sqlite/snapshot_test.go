@@ -44,3 +44,14 @@ func hookSnapshot(snap *func(context.Context, signet.Digest) (signet.Session, si
 	}
 	return func(h func()) { mu.Lock(); hook = h; mu.Unlock() }
 }
+
+// A rotation costs the snapshot's read, then BEGIN, three writes and
+// COMMIT on the writer (a batch of one has no savepoint).
+func TestRotationStatements(t *testing.T) {
+	db, err := Open(t.Context(), filepath.Join(t.TempDir(), "signet.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	storetest.RunRotationStatements(t, db.Stores(), db.Statements, 6)
+}

@@ -14,6 +14,7 @@ import (
 // they run prepared: parsing GetClient's SELECT again on each call was 6%
 // of a refresh (docs/performance.md).
 func (db *DB) readRow(ctx context.Context, q string, args ...any) sc.Row {
+	db.statements.Add(1)
 	if st := db.rstmts.prepared(ctx, db.read, q); st != nil {
 		return sc.Row{R: st.QueryRowContext(ctx, args...), NoRows: sql.ErrNoRows}
 	}
@@ -25,6 +26,7 @@ func one[T any](v T, err error) (T, error) { return v, mapErr(err) }
 
 // all reads many rows on the read pool, mapping errors to sentinels.
 func all[T any](ctx context.Context, db *DB, scan func(sc.Scanner) (T, error), q string, args ...any) ([]T, error) {
+	db.statements.Add(1)
 	v, err := queryAll(ctx, db.read, scan, q, args...)
 	return v, mapErr(err)
 }

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/signet-auth/signet"
@@ -16,11 +17,14 @@ import (
 type writeTx struct {
 	tx    *sql.Tx
 	stmts *stmtCache
+	// statements is the DB's statement counter.
+	statements *atomic.Uint64
 }
 
 var _ sc.Tx = (*writeTx)(nil)
 
 func (t *writeTx) row(ctx context.Context, q string, args ...any) sc.Row {
+	t.statements.Add(1)
 	if st := t.stmts.lookup(q); st != nil {
 		return sc.Row{R: t.tx.StmtContext(ctx, st).QueryRowContext(ctx, args...), NoRows: sql.ErrNoRows}
 	}
@@ -29,6 +33,7 @@ func (t *writeTx) row(ctx context.Context, q string, args ...any) sc.Row {
 
 // changed runs a conditional statement and reports whether it changed a row.
 func (t *writeTx) changed(ctx context.Context, q string, args ...any) (bool, error) {
+	t.statements.Add(1)
 	var res sql.Result
 	var err error
 	if st := t.stmts.lookup(q); st != nil {

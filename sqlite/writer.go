@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"sync/atomic"
 )
 
 // maxBatch bounds how many write transactions one commit carries, so one
@@ -45,14 +46,17 @@ type writeRes struct {
 type writer struct {
 	db    *sql.DB
 	stmts *stmtCache
-	reqs  chan writeReq // unbuffered: a send succeeds only when the writer takes it
-	quit  chan struct{}
-	done  chan struct{}
-	once  sync.Once
+	// statements counts BEGIN and COMMIT (the members' statements and
+	// savepoints count through their writeTx).
+	statements *atomic.Uint64
+	reqs       chan writeReq // unbuffered: a send succeeds only when the writer takes it
+	quit       chan struct{}
+	done       chan struct{}
+	once       sync.Once
 }
 
-func newWriter(db *sql.DB, stmts *stmtCache) *writer {
-	w := &writer{db: db, stmts: stmts, reqs: make(chan writeReq), quit: make(chan struct{}), done: make(chan struct{})}
+func newWriter(db *sql.DB, stmts *stmtCache, statements *atomic.Uint64) *writer {
+	w := &writer{db: db, stmts: stmts, statements: statements, reqs: make(chan writeReq), quit: make(chan struct{}), done: make(chan struct{})}
 	go w.loop()
 	return w
 }
@@ -112,6 +116,7 @@ func (w *writer) run(batch []writeReq) {
 	res := make([]writeRes, len(batch))
 	// The transaction does not end with any caller's context: a cancelled
 	// caller must not roll back the others' work.
+	w.statements.Add(2) // BEGIN and COMMIT (or ROLLBACK)
 	tx, err := w.db.BeginTx(context.Background(), nil)
 	if err != nil {
 		for i := range res {
@@ -134,7 +139,7 @@ func (w *writer) run(batch []writeReq) {
 		return
 	}
 
-	t := &writeTx{tx: tx, stmts: w.stmts}
+	t := &writeTx{tx: tx, stmts: w.stmts, statements: w.statements}
 	ctx := context.Background()
 	lost := false // SQLite rolled the whole transaction back
 	for i, r := range batch {

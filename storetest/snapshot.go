@@ -88,3 +88,16 @@ func RunRotationSnapshot(t *testing.T, open func(t *testing.T) (signet.Stores, f
 		})
 	}
 }
+
+// RunRotationStatements checks what a rotation of a live, current token
+// costs in statements (a backend's Statements counter): want, exactly.
+func RunRotationStatements(t *testing.T, s signet.Stores, statements func() uint64, want uint64) {
+	f := newFixture(t, s)
+	_, g0 := f.session("stmts")
+	before := statements()
+	_, err := f.s.Grants.Rotate(f.ctx, rotation(g0, t0.Add(time.Minute), time.Minute))
+	noErr(t, "Rotate", err)
+	if got := statements() - before; got != want {
+		t.Errorf("a rotation ran %d statements, want %d", got, want)
+	}
+}

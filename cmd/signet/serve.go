@@ -69,6 +69,10 @@ func (a *app) serve(ctx context.Context, c *Config) error {
 	if err != nil {
 		return err
 	}
+	reg.MustRegister(prometheus.NewCounterFunc(prometheus.CounterOpts{
+		Name: "signet_store_statements_total",
+		Help: "SQL statements the store has run (transaction control included; on PostgreSQL each is a round trip).",
+	}, func() float64 { return float64(svc.db.Statements()) }))
 	defer func() {
 		if err := svc.close(); err != nil {
 			log.Error("closing the store", "err", err)

@@ -48,6 +48,8 @@ type backend interface {
 	awscreds.AccessKeyStore
 	SetClientJWKS(ctx context.Context, clientID string, jwks []byte) error
 	ClientJWKS(ctx context.Context, clientID string) ([]byte, error)
+	// Statements counts the SQL statements run so far (for /metrics).
+	Statements() uint64
 }
 
 var (
