@@ -42,7 +42,7 @@ func newBusyFixture(t *testing.T, lockWait time.Duration) *busyFixture {
 	t.Helper()
 	ctx := t.Context()
 	path := filepath.Join(t.TempDir(), "signet.db")
-	db, err := open(ctx, path, lockWait)
+	db, err := open(ctx, path, lockWait, writerAutoCheckpoint)
 	if err != nil {
 		t.Fatal(err)
 	}

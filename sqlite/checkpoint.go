@@ -18,12 +18,14 @@ const checkpointEvery = 200 * time.Millisecond
 // write transaction begins lets that transaction start the WAL over
 // (https://sqlite.org/wal.html#avoiding_excessively_large_wal_files); with
 // commits arriving every millisecond the checkpointer never sees that, so
-// the writer still checkpoints once the WAL holds this many pages — by then
-// the checkpointer has copied nearly all of them and the writer's
-// checkpoint is a few pages and two fsyncs. SQLite's default, 1000 pages,
-// made the writer copy every page itself and pay those fsyncs four times as
-// often, with every queued write waiting behind it.
-const writerAutoCheckpoint = 4096
+// the writer still checkpoints once the WAL holds this many pages (64 MiB)
+// — by then the checkpointer has copied nearly all of them, and what the
+// writer pays is the fsyncs, during which every queued write waits. That
+// pause sets the tail latency: at 2,500 refreshes/s open loop, p99 was
+// 49–136 ms with a checkpoint every 4,096 pages and 10 ms with one every
+// 16,384 (docs/performance.md). SQLite's default, 1,000 pages with the
+// writer copying every page itself, was worse than either.
+const writerAutoCheckpoint = 16384
 
 // checkpointer runs SQLite's WAL checkpoints on a connection of its own,
 // mostly off the writer's path (https://sqlite.org/wal.html#ckpt): a PASSIVE

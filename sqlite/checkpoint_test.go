@@ -83,8 +83,11 @@ func TestWALBoundedUnderSteadyWrites(t *testing.T) {
 	if testing.Short() {
 		t.Skip("writes ~50 MB")
 	}
+	// A threshold of 1,024 pages, so that a few thousand commits go
+	// through it several times.
+	const walPages = 1024
 	path := filepath.Join(t.TempDir(), "signet.db")
-	db, err := Open(t.Context(), path)
+	db, err := open(t.Context(), path, busyTimeout, walPages)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -104,9 +107,9 @@ func TestWALBoundedUnderSteadyWrites(t *testing.T) {
 		}
 	}()
 	// Each commit writes a 40 KiB key and deletes it again: about ten
-	// overflow pages into the WAL, so 1,200 commits write several times
-	// the writer's checkpoint threshold.
-	const commits, pagesEach = 1200, 10
+	// overflow pages into the WAL, so 600 commits write several times the
+	// writer's checkpoint threshold.
+	const commits, pagesEach = 600, 10
 	for i := range commits {
 		key := []byte(fmt.Sprintf("%06d-%040000d", i, 0))
 		err := db.w.do(t.Context(), func(tx *sql.Tx) error {
@@ -123,7 +126,7 @@ func TestWALBoundedUnderSteadyWrites(t *testing.T) {
 	close(stop)
 	<-readers
 	const pageSize = 4096
-	limit := int64(2 * writerAutoCheckpoint * pageSize)
+	limit := int64(2 * walPages * pageSize)
 	if wal := fileSize(t, path+"-wal"); wal > limit {
 		t.Fatalf("WAL is %d bytes after %d commits of ~%d pages: more than %d, it is not being started over", wal, commits, pagesEach, limit)
 	}

@@ -89,12 +89,12 @@ var (
 // directories with 0700: the file holds digests and sealed keys only, but
 // nobody else needs to read it.
 func Open(ctx context.Context, path string) (*DB, error) {
-	return open(ctx, path, busyTimeout)
+	return open(ctx, path, busyTimeout, writerAutoCheckpoint)
 }
 
 // open is Open with the busy timeout as a parameter, for tests that must
 // not wait ten seconds for a lock.
-func open(ctx context.Context, path string, lockWait time.Duration) (*DB, error) {
+func open(ctx context.Context, path string, lockWait time.Duration, walPages int) (*DB, error) {
 	ms, err := storecore.Migrations(migrationFiles, "migrations")
 	if err != nil {
 		return nil, err
@@ -117,7 +117,7 @@ func open(ctx context.Context, path string, lockWait time.Duration) (*DB, error)
 
 	w := cloneValues(common)
 	w.Add("_pragma", "journal_mode(WAL)")
-	w.Add("_pragma", fmt.Sprintf("wal_autocheckpoint(%d)", writerAutoCheckpoint))
+	w.Add("_pragma", fmt.Sprintf("wal_autocheckpoint(%d)", walPages))
 	w.Set("_txlock", "immediate")
 	write, err := sql.Open("sqlite", path+"?"+w.Encode())
 	if err != nil {
