@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"log/slog"
+	"strings"
 
 	"github.com/signet-auth/signet/internal/failpoint"
 )
@@ -31,6 +32,6 @@ func (a *app) failPoints(c *Config, log *slog.Logger) (*failpoint.Points, error)
 		return nil, err
 	}
 	log.Error("FAIL-POINTS ARMED: a request that reaches one kills this server; a crash-test setting, never for real use",
-		"env", failpoint.EnvVar, "points", spec)
+		"env", failpoint.EnvVar, "points", strings.Join(points.Armed(), ","))
 	return points, nil
 }

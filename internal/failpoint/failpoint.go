@@ -47,8 +47,8 @@ func (p *Points) Hit(point string) {
 	}
 }
 
-// Armed lists the armed points with their actions ("point=action"), sorted,
-// for the warning cmd/signet logs at start.
+// Armed lists the armed points, sorted, for the warning cmd/signet logs at
+// start.
 func (p *Points) Armed() []string {
 	if p == nil {
 		return nil

@@ -28,9 +28,9 @@ import (
 // without the point, and checks what catalogue CC-05 expects to have
 // survived:
 //
-//   - grant-claimed (inside the transaction, after the code or refresh
-//     token was consumed, before the tokens are stored): nothing; the code
-//     or refresh token is unused and works when the client retries.
+//   - grant-claimed (inside the transaction, after the code, device code
+//     or refresh token was consumed, before the tokens are stored):
+//     nothing; it is unused and works when the client retries.
 //   - grant-committed (after the commit, before the reply): the grant;
 //     a retried code is refused and revokes the set the lost reply carried
 //     (AC-07), a retried SSO refresh inside the grace window gets the
@@ -115,6 +115,7 @@ func runFailPoints(t *testing.T, storeArgs []string, postgres bool, open func(*t
 		{"grant-committed/refresh", func(t *testing.T) { r.committedRefresh(t, rt) }},
 		{"reuse-revoking+reuse-revoked/refresh", r.reuseRevocation},
 		{"grant-committed/signin-refresh", r.committedSignIn},
+		{"grant-claimed/device-code", r.claimedDevice},
 	}
 	for _, s := range steps {
 		if !t.Run(s.name, s.run) {
@@ -477,5 +478,57 @@ func (r *fpRun) committedSignIn(t *testing.T) {
 		after.gens != s.gens || after.revokedAt != 0 {
 		t.Fatalf("after the retries: got generation %+v, session %+v; want the stored successor (generation %d), nothing new",
 			next, after, s.generation)
+	}
+}
+
+// claimedDevice: a kill after an approved device code was marked redeemed,
+// before its session was stored, leaves it approved and unpolled; the
+// client's next poll gets the tokens.
+func (r *fpRun) claimedDevice(t *testing.T) {
+	reg, err := ssoClient(r.n.base).RegisterClient(t.Context(), &ssooidc.RegisterClientInput{
+		ClientName: aws.String("failpoint-device"), ClientType: aws.String("public"), Scopes: []string{ssoScope},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	id, secret := aws.ToString(reg.ClientId), aws.ToString(reg.ClientSecret)
+	// Approved at once (--dev-auto-approve), as if the user had been quick.
+	sda, err := ssoClient(r.n.base).StartDeviceAuthorization(t.Context(), &ssooidc.StartDeviceAuthorizationInput{
+		ClientId: aws.String(id), ClientSecret: aws.String(secret), StartUrl: aws.String(startURL),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	poll := func() (*ssooidc.CreateTokenOutput, error) {
+		return ssoClient(r.n.base).CreateToken(t.Context(), &ssooidc.CreateTokenInput{
+			ClientId: aws.String(id), ClientSecret: aws.String(secret),
+			GrantType: aws.String("urn:ietf:params:oauth:grant-type:device_code"), DeviceCode: sda.DeviceCode,
+		})
+	}
+	device := func() (status, session string, polled int64) {
+		t.Helper()
+		if err := r.db.QueryRowContext(t.Context(), r.rebind(`SELECT status, session_id, last_polled_at
+			FROM device_authorizations WHERE digest = ?`), digest(r.hasher, aws.ToString(sda.DeviceCode))).
+			Scan(&status, &session, &polled); err != nil {
+			t.Fatalf("device authorization: %v", err)
+		}
+		return status, session, polled
+	}
+
+	r.restart(t, failpoint.GrantClaimed)
+	_, err = poll()
+	r.killedAt(t, failpoint.GrantClaimed, err, "")
+	if status, session, polled := device(); status != "approved" || session != "" || polled != 0 || r.sessions(t, id) != 0 {
+		t.Fatalf("after the kill: device status %q, session %q, last polled %d, %d sessions; want nothing committed",
+			status, session, polled, r.sessions(t, id))
+	}
+	out, err := poll()
+	if err != nil {
+		t.Fatalf("the next poll: %v", err)
+	}
+	status, session, _ := device()
+	if g := r.gen(t, aws.ToString(out.RefreshToken)); status != "redeemed" || g.session != session || r.session(t, session).revokedAt != 0 {
+		t.Fatalf("after the next poll: device status %q, session %q, the refresh token's session %q; want redeemed, one live session",
+			status, session, g.session)
 	}
 }
