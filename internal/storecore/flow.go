@@ -121,8 +121,8 @@ type Rules struct {
 	CommitCurrent func(ctx context.Context, now time.Time, s signet.Session, g signet.TokenGeneration, u *signet.User, next signet.TokenGeneration) (ok bool, err error)
 
 	// FailPoints are the crash test's armed points (package failpoint),
-	// met inside the transaction: grant-claimed after a code or refresh
-	// token was consumed and before its successor is inserted,
+	// met inside the transaction: grant-claimed after a code, device code
+	// or refresh token was consumed and before what it grants is inserted,
 	// reuse-revoking after a reuse revoked a session and before the
 	// commit. Nil, the default, arms none. CommitCurrent's single
 	// statement has no moment between its claim and its insert, so
