@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/signet-auth/signet"
+	"github.com/signet-auth/signet/internal/failpoint"
 	"github.com/signet-auth/signet/secret"
 )
 
@@ -160,6 +161,11 @@ func (authCodeGrant) exchange(ctx context.Context, x *exchange) (TokenResponse, 
 		},
 	})
 	if err != nil {
+		if errors.Is(err, signet.ErrAlreadyUsed) {
+			// A second redemption: the store committed the revocation of
+			// what the first one made (AC-07); the refusal is not sent yet.
+			s.failPoints.Hit(failpoint.ReuseRevoked)
+		}
 		return TokenResponse{}, passThrough(err, func(err error) *signet.Error {
 			if errors.Is(err, signet.ErrNotFound) || errors.Is(err, signet.ErrAlreadyUsed) {
 				return codeFailed(signet.ReasonCodeExpired, err)

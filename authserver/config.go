@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/signet-auth/signet"
+	"github.com/signet-auth/signet/internal/failpoint"
 	"github.com/signet-auth/signet/password"
 	"github.com/signet-auth/signet/secret"
 )
@@ -152,6 +153,12 @@ type Config struct {
 	Lifetimes Lifetimes
 	// Observer is optional.
 	Observer Observer
+	// FailPoints are the crash test's armed points (package failpoint)
+	// the engine meets: grant-committed after the store committed a grant
+	// and before the response goes back to the wire layer, reuse-revoked
+	// after a reuse's revocation committed and before the refusal does.
+	// Nil, the default, arms none.
+	FailPoints *failpoint.Points
 }
 
 // Server is the engine. It is safe for concurrent use; it holds no mutable
@@ -166,6 +173,7 @@ type Server struct {
 	passwords   *password.Hasher
 	life        Lifetimes
 	observer    Observer
+	failPoints  *failpoint.Points
 	tokenGrants map[string]grant
 
 	// dummyPasswordHash is verified against when a login names no user, so
@@ -198,15 +206,16 @@ func New(cfg Config) (*Server, error) {
 		return nil, err
 	}
 	s := &Server{
-		users:     cfg.Users,
-		clients:   cfg.Clients,
-		grants:    cfg.Grants,
-		minter:    cfg.Minter,
-		hasher:    cfg.Minter.Hasher(),
-		clock:     cfg.Clock,
-		passwords: cfg.Passwords,
-		life:      life,
-		observer:  cfg.Observer,
+		users:      cfg.Users,
+		clients:    cfg.Clients,
+		grants:     cfg.Grants,
+		minter:     cfg.Minter,
+		hasher:     cfg.Minter.Hasher(),
+		clock:      cfg.Clock,
+		passwords:  cfg.Passwords,
+		life:       life,
+		observer:   cfg.Observer,
+		failPoints: cfg.FailPoints,
 		tokenGrants: map[string]grant{
 			signet.GrantAuthorizationCode: authCodeGrant{},
 			signet.GrantRefreshToken:      refreshGrant{},

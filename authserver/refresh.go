@@ -5,6 +5,7 @@ import (
 	"errors"
 
 	"github.com/signet-auth/signet"
+	"github.com/signet-auth/signet/internal/failpoint"
 	"github.com/signet-auth/signet/secret"
 )
 
@@ -52,6 +53,11 @@ func (refreshGrant) exchange(ctx context.Context, x *exchange) (TokenResponse, e
 		},
 	})
 	if err != nil {
+		if errors.Is(err, signet.ErrTokenReused) {
+			// The store committed the family's revocation (RFC 9700
+			// §4.14.2); the refusal is not sent yet.
+			s.failPoints.Hit(failpoint.ReuseRevoked)
+		}
 		return TokenResponse{}, passThrough(err, func(err error) *signet.Error {
 			switch {
 			case errors.Is(err, signet.ErrTokenReused):

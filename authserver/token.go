@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/signet-auth/signet"
+	"github.com/signet-auth/signet/internal/failpoint"
 )
 
 // TokenRequest is one token-endpoint call, whatever the wire shape.
@@ -137,6 +138,10 @@ func (s *Server) Token(ctx context.Context, r TokenRequest) (TokenResponse, erro
 	if err != nil {
 		return TokenResponse{}, err
 	}
+	// Committed, not yet answered: a crash here loses only the reply
+	// (catalogue CC-05), which the client's retry must get back or, for a
+	// code, turn into the revocation of what the lost reply carried.
+	s.failPoints.Hit(failpoint.GrantCommitted)
 	if !resp.Retry {
 		s.observeGrant(r.Protocol, r.GrantType)
 	}

@@ -37,7 +37,7 @@ func (a *app) adminCmd() *cobra.Command {
 			if err := c.validateStore(); err != nil {
 				return err
 			}
-			svc, err := a.wire(cmd.Context(), &c, newLogger(&c, a.stderr), nil)
+			svc, err := a.wire(cmd.Context(), &c, newLogger(&c, a.stderr), nil, nil)
 			if err != nil {
 				return err
 			}

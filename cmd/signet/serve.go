@@ -65,7 +65,11 @@ func (a *app) serve(ctx context.Context, c *Config) error {
 		return err
 	}
 
-	svc, err := a.wire(ctx, c, log, metrics.Observer)
+	points, err := a.failPoints(c, log)
+	if err != nil {
+		return err
+	}
+	svc, err := a.wire(ctx, c, log, metrics.Observer, points)
 	if err != nil {
 		return err
 	}

@@ -26,6 +26,7 @@ import (
 	"github.com/signet-auth/signet/broker"
 	"github.com/signet-auth/signet/dpop"
 	"github.com/signet-auth/signet/httpserver"
+	"github.com/signet-auth/signet/internal/failpoint"
 	"github.com/signet-auth/signet/internal/storetiming"
 	"github.com/signet-auth/signet/keyring"
 	"github.com/signet-auth/signet/password"
@@ -177,13 +178,15 @@ const dbFile = "signet.db"
 const masterKeyFile = "master.key"
 
 // openStore opens the backend the configuration names: PostgreSQL for a
-// --database-url, else SQLite in --data-dir.
-func openStore(ctx context.Context, c *Config) (backend, string, error) {
+// --database-url, else SQLite in --data-dir. The store's grant rules meet
+// points (nil: none armed).
+func openStore(ctx context.Context, c *Config, points *failpoint.Points) (backend, string, error) {
 	if c.DatabaseURL != "" {
 		db, err := postgres.Open(ctx, c.DatabaseURL)
 		if err != nil {
 			return nil, "", fmt.Errorf("open PostgreSQL: %w", err)
 		}
+		db.FailPoints = points
 		return db, "postgres", nil
 	}
 	if err := os.MkdirAll(c.DataDir, 0o700); err != nil {
@@ -194,6 +197,7 @@ func openStore(ctx context.Context, c *Config) (backend, string, error) {
 	if err != nil {
 		return nil, "", fmt.Errorf("open SQLite %s: %w", path, err)
 	}
+	db.FailPoints = points
 	return db, "sqlite " + path, nil
 }
 
@@ -221,13 +225,14 @@ func (a *app) loadMasterKey(c *Config, log *slog.Logger) ([]byte, error) {
 	return keyring.LoadMasterKey(a.getenv, path)
 }
 
-// wire opens the store, the keyring and the engine.
-func (a *app) wire(ctx context.Context, c *Config, log *slog.Logger, obs *httpserver.Observer) (_ *services, err error) {
+// wire opens the store, the keyring and the engine. points are the armed
+// fail-points (serve's; nil for everything else).
+func (a *app) wire(ctx context.Context, c *Config, log *slog.Logger, obs *httpserver.Observer, points *failpoint.Points) (_ *services, err error) {
 	master, err := a.loadMasterKey(c, log)
 	if err != nil {
 		return nil, err
 	}
-	db, name, err := openStore(ctx, c)
+	db, name, err := openStore(ctx, c, points)
 	if err != nil {
 		return nil, err
 	}
@@ -258,14 +263,15 @@ func (a *app) wire(ctx context.Context, c *Config, log *slog.Logger, obs *httpse
 	}
 	minter := secret.NewMinter(a.rand, hasher)
 	engine, err := authserver.New(authserver.Config{
-		Users:     stores.Users,
-		Clients:   stores.Clients,
-		Grants:    stores.Grants,
-		Minter:    minter,
-		Clock:     a.clock,
-		Passwords: passwords,
-		Lifetimes: c.engineLifetimes(),
-		Observer:  obs,
+		Users:      stores.Users,
+		Clients:    stores.Clients,
+		Grants:     stores.Grants,
+		Minter:     minter,
+		Clock:      a.clock,
+		Passwords:  passwords,
+		Lifetimes:  c.engineLifetimes(),
+		Observer:   obs,
+		FailPoints: points,
 	})
 	if err != nil {
 		return nil, err

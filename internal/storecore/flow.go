@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/signet-auth/signet"
+	"github.com/signet-auth/signet/internal/failpoint"
 )
 
 // ErrRetry reports that a conditional statement found the row changed under
@@ -118,6 +119,15 @@ type Rules struct {
 	// what the rules read. ok is false, with nothing written, when any of
 	// that does not hold, and the full rule then decides in a transaction.
 	CommitCurrent func(ctx context.Context, now time.Time, s signet.Session, g signet.TokenGeneration, u *signet.User, next signet.TokenGeneration) (ok bool, err error)
+
+	// FailPoints are the crash test's armed points (package failpoint),
+	// met inside the transaction: grant-claimed after a code, device code
+	// or refresh token was consumed and before what it grants is inserted,
+	// reuse-revoking after a reuse revoked a session and before the
+	// commit. Nil, the default, arms none. CommitCurrent's single
+	// statement has no moment between its claim and its insert, so
+	// grant-claimed is not met on that path.
+	FailPoints *failpoint.Points
 }
 
 // apply runs a rule in one transaction and commits what it decided.
@@ -137,13 +147,13 @@ func apply[T any](ctx context.Context, r Rules, rule func(Tx) (Outcome[T], error
 
 // RedeemCode implements signet.GrantStore.
 func (r Rules) RedeemCode(ctx context.Context, cr signet.CodeRedemption) (signet.AuthorizationCode, signet.Session, signet.TokenGeneration, error) {
-	res, err := apply(ctx, r, func(tx Tx) (Outcome[CodeResult], error) { return RedeemCode(ctx, tx, cr) })
+	res, err := apply(ctx, r, func(tx Tx) (Outcome[CodeResult], error) { return RedeemCode(ctx, tx, r.FailPoints, cr) })
 	return res.Code, res.Session, res.Tokens, err
 }
 
 // PollDevice implements signet.GrantStore.
 func (r Rules) PollDevice(ctx context.Context, p signet.DevicePoll) (signet.DevicePollResult, error) {
-	return apply(ctx, r, func(tx Tx) (Outcome[signet.DevicePollResult], error) { return PollDevice(ctx, tx, p) })
+	return apply(ctx, r, func(tx Tx) (Outcome[signet.DevicePollResult], error) { return PollDevice(ctx, tx, r.FailPoints, p) })
 }
 
 // DecideDevice implements signet.GrantStore.
@@ -159,11 +169,11 @@ func (r Rules) Rotate(ctx context.Context, rot signet.Rotation) (signet.Rotation
 		if s, g, u, err := r.Snapshot(ctx, rot.Digest); err == nil && current(rot, s, g, u) {
 			if r.CommitCurrent == nil {
 				return apply(ctx, r, func(tx Tx) (Outcome[signet.RotationResult], error) {
-					out, ok, err := RotateCurrent(ctx, tx, rot, s, g, u)
+					out, ok, err := RotateCurrent(ctx, tx, r.FailPoints, rot, s, g, u)
 					if err != nil || ok {
 						return out, err
 					}
-					return Rotate(ctx, tx, rot)
+					return Rotate(ctx, tx, r.FailPoints, rot)
 				})
 			}
 			var user *signet.User
@@ -182,7 +192,7 @@ func (r Rules) Rotate(ctx context.Context, rot signet.Rotation) (signet.Rotation
 			}
 		}
 	}
-	return apply(ctx, r, func(tx Tx) (Outcome[signet.RotationResult], error) { return Rotate(ctx, tx, rot) })
+	return apply(ctx, r, func(tx Tx) (Outcome[signet.RotationResult], error) { return Rotate(ctx, tx, r.FailPoints, rot) })
 }
 
 // current reports whether a snapshot shows the common case of a rotation:
@@ -203,8 +213,9 @@ func current(r signet.Rotation, s signet.Session, g signet.TokenGeneration, u si
 // that current accepted. The session's generation moves first, on the
 // condition that the session, its user and its current generation are as
 // the snapshot showed (AdvanceCurrent); ok is false, with nothing written,
-// if they are not, and the caller runs the full rule instead.
-func RotateCurrent(ctx context.Context, tx Tx, r signet.Rotation, s signet.Session, g signet.TokenGeneration, u signet.User) (Outcome[signet.RotationResult], bool, error) {
+// if they are not, and the caller runs the full rule instead. fp's
+// grant-claimed is met between the rotation mark and the insert.
+func RotateCurrent(ctx context.Context, tx Tx, fp *failpoint.Points, r signet.Rotation, s signet.Session, g signet.TokenGeneration, u signet.User) (Outcome[signet.RotationResult], bool, error) {
 	type result = signet.RotationResult
 	var user *signet.User
 	if s.UserID != "" {
@@ -222,6 +233,7 @@ func RotateCurrent(ctx context.Context, tx Tx, r signet.Rotation, s signet.Sessi
 		}
 		return Outcome[result]{}, false, err
 	}
+	fp.Hit(failpoint.GrantClaimed)
 	next := r.Next(s, g)
 	next.SessionID, next.Generation = s.ID, g.Generation+1
 	if err := tx.InsertGeneration(ctx, next); err != nil {
@@ -238,15 +250,18 @@ type CodeResult struct {
 	Tokens  signet.TokenGeneration
 }
 
-// RedeemCode applies GrantStore.RedeemCode's rules in tx.
-func RedeemCode(ctx context.Context, tx Tx, r signet.CodeRedemption) (Outcome[CodeResult], error) {
+// RedeemCode applies GrantStore.RedeemCode's rules in tx. fp's
+// grant-claimed is met once the code is claimed, reuse-revoking once a
+// second redemption revoked what the first made.
+func RedeemCode(ctx context.Context, tx Tx, fp *failpoint.Points, r signet.CodeRedemption) (Outcome[CodeResult], error) {
 	c, ok, err := tx.ClaimCode(ctx, r.Digest, r.Now)
 	if err != nil {
 		return Outcome[CodeResult]{}, err
 	}
 	if !ok {
-		return redeemedAgain(ctx, tx, r)
+		return redeemedAgain(ctx, tx, fp, r)
 	}
+	fp.Hit(failpoint.GrantClaimed)
 	var u signet.User
 	if c.UserID != "" {
 		if u, err = tx.User(ctx, c.UserID); err != nil && !notFound(err) {
@@ -273,7 +288,7 @@ func RedeemCode(ctx context.Context, tx Tx, r signet.CodeRedemption) (Outcome[Co
 // redeemedAgain handles a code that is unknown or already used: a second
 // redemption revokes what the first one created (RFC 6749 §4.1.2, catalogue
 // AC-07).
-func redeemedAgain(ctx context.Context, tx Tx, r signet.CodeRedemption) (Outcome[CodeResult], error) {
+func redeemedAgain(ctx context.Context, tx Tx, fp *failpoint.Points, r signet.CodeRedemption) (Outcome[CodeResult], error) {
 	c, err := tx.Code(ctx, r.Digest)
 	if notFound(err) {
 		return done(CodeResult{}, signet.ErrNotFound)
@@ -289,6 +304,7 @@ func redeemedAgain(ctx context.Context, tx Tx, r signet.CodeRedemption) (Outcome
 		if err := tx.RevokeSession(ctx, c.SessionID, r.Now, ReasonCodeReuse); err != nil {
 			return Outcome[CodeResult]{}, err
 		}
+		fp.Hit(failpoint.ReuseRevoking)
 		s, err := tx.LockSession(ctx, c.SessionID)
 		if err != nil && !notFound(err) {
 			return Outcome[CodeResult]{}, err
@@ -305,8 +321,9 @@ func insertSession(ctx context.Context, tx Tx, s signet.Session, g signet.TokenG
 	return tx.InsertGeneration(ctx, g)
 }
 
-// PollDevice applies GrantStore.PollDevice's rules in tx.
-func PollDevice(ctx context.Context, tx Tx, p signet.DevicePoll) (Outcome[signet.DevicePollResult], error) {
+// PollDevice applies GrantStore.PollDevice's rules in tx. fp's
+// grant-claimed is met once the device code is marked redeemed.
+func PollDevice(ctx context.Context, tx Tx, fp *failpoint.Points, p signet.DevicePoll) (Outcome[signet.DevicePollResult], error) {
 	type result = signet.DevicePollResult
 	a, err := tx.LockDevice(ctx, p.Digest)
 	if notFound(err) {
@@ -361,6 +378,7 @@ func PollDevice(ctx context.Context, tx Tx, p signet.DevicePoll) (Outcome[signet
 		return Outcome[result]{}, orRetry(err)
 	}
 	if a.Status == signet.DeviceRedeemed {
+		fp.Hit(failpoint.GrantClaimed)
 		if err := insertSession(ctx, tx, res.Session, res.Tokens); err != nil {
 			return Outcome[result]{}, err
 		}
@@ -404,8 +422,10 @@ func DecideDevice(ctx context.Context, tx Tx, userCode signet.Digest, status sig
 	return done(a, signet.ErrAlreadyUsed)
 }
 
-// Rotate applies GrantStore.Rotate's rules in tx.
-func Rotate(ctx context.Context, tx Tx, r signet.Rotation) (Outcome[signet.RotationResult], error) {
+// Rotate applies GrantStore.Rotate's rules in tx. fp's grant-claimed is
+// met between the rotation mark and the successor's insert,
+// reuse-revoking once a reuse revoked the session.
+func Rotate(ctx context.Context, tx Tx, fp *failpoint.Points, r signet.Rotation) (Outcome[signet.RotationResult], error) {
 	type result = signet.RotationResult
 	fail := func(err error) (Outcome[result], error) {
 		if notFound(err) {
@@ -455,6 +475,7 @@ func Rotate(ctx context.Context, tx Tx, r signet.Rotation) (Outcome[signet.Rotat
 		if err := tx.RevokeSession(ctx, s.ID, r.Now, ReasonTokenReuse); err != nil {
 			return Outcome[result]{}, err
 		}
+		fp.Hit(failpoint.ReuseRevoking)
 		return done(result{}, signet.ErrTokenReused)
 	}
 	if expired(g) {
@@ -463,6 +484,7 @@ func Rotate(ctx context.Context, tx Tx, r signet.Rotation) (Outcome[signet.Rotat
 	if ok, err := tx.RotateGeneration(ctx, s.ID, g.Generation, r.Now); err != nil || !ok {
 		return Outcome[result]{}, orRetry(err)
 	}
+	fp.Hit(failpoint.GrantClaimed)
 	next := r.Next(s, g)
 	next.SessionID, next.Generation = s.ID, g.Generation+1
 	if err := tx.InsertGeneration(ctx, next); err != nil {

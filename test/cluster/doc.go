@@ -3,7 +3,10 @@
 // shared/spec/security.md): three `signet serve` processes sharing one
 // PostgreSQL database and one master key, driven by the real AWS SDK
 // clients and plain HTTP for the pages, and one node on SQLite killed with
-// SIGKILL under load and restarted on its data directory.
+// SIGKILL under load and restarted on its data directory. The fail-point
+// test (failpoint_test.go) kills one node, on SQLite and on PostgreSQL, at
+// the named moments of a grant instead (SIGNET_FAILPOINTS, package
+// internal/failpoint).
 //
 // The package has no code of its own. The tests build the signet binary
 // once (with -race when the test binary has it, so the build cache the
