@@ -57,9 +57,9 @@ func (h *Handler) deviceBudgets(r *http.Request, s *browserSession) []budget {
 	// clear, so the session is counted under a hash of it.
 	sid := sha256.Sum256([]byte(s.ID))
 	return []budget{
-		{"device:ip:" + h.opts.ClientIP(r), h.opts.Limits.DeviceIP},
-		{"device:session:" + hex.EncodeToString(sid[:12]), h.opts.Limits.DeviceSession},
-		{"device:global", h.opts.Limits.DeviceGlobal},
+		{"device:ip:" + h.opts.ClientIP(r), h.opts.Limits.DeviceIP, false},
+		{"device:session:" + hex.EncodeToString(sid[:12]), h.opts.Limits.DeviceSession, false},
+		{"device:global", h.opts.Limits.DeviceGlobal, false},
 	}
 }
 

@@ -84,10 +84,33 @@ func (l *MemoryLimiter) Reset(_ context.Context, key string) error {
 	return nil
 }
 
-// budget is one limiter key with its limit.
+// budget is one limiter key with its limit. A budget with backoff locks
+// its key out for longer each time it is spent again: one window the first
+// time, then twice that, four times, … up to maxLockout, until a success
+// forgets it. Only budgets keyed on the client's own address get it, so
+// that an attacker can only lengthen their own lockout (catalogue RL-04);
+// a deployment-wide budget must not become a day-long outage.
 type budget struct {
-	key   string
-	limit Limit
+	key     string
+	limit   Limit
+	backoff bool
+}
+
+// maxLockout caps a backoff lockout; the strikes that lengthen it are
+// counted in a window of this length.
+const maxLockout = 24 * time.Hour
+
+// Keys of a backoff budget's lockout and of the number of times it was spent.
+func lockKey(key string) string    { return "lock:" + key }
+func strikesKey(key string) string { return "strikes:" + key }
+
+// lockout is how long a budget spent for the strikes-th time locks out.
+func lockout(window time.Duration, strikes int) time.Duration {
+	d := window
+	for i := 1; i < strikes && d < maxLockout; i++ {
+		d *= 2
+	}
+	return min(d, maxLockout)
 }
 
 // exhausted returns how long until the first exhausted budget of bs has
@@ -103,16 +126,62 @@ func (h *Handler) exhausted(ctx context.Context, bs []budget) (time.Duration, er
 		if n >= b.limit.Max {
 			wait = max(wait, reset.Sub(now), time.Second)
 		}
+		if b.backoff {
+			locked, until, err := h.limiter.Failures(ctx, lockKey(b.key), now)
+			if err != nil {
+				return 0, err
+			}
+			if locked > 0 && until.After(now) {
+				wait = max(wait, until.Sub(now), time.Second)
+			}
+		}
 	}
 	return wait, nil
 }
 
-// fail counts one failure against every budget of bs.
+// fail counts one failure against every budget of bs; a backoff budget
+// that this failure spends is locked out for its next, longer lockout.
 func (h *Handler) fail(ctx context.Context, bs []budget) error {
 	now := h.clock.Now()
 	for _, b := range bs {
 		if err := h.limiter.Fail(ctx, b.key, b.limit.Window, now); err != nil {
 			return err
+		}
+		if !b.backoff {
+			continue
+		}
+		n, _, err := h.limiter.Failures(ctx, b.key, now)
+		if err != nil {
+			return err
+		}
+		if n != b.limit.Max {
+			continue
+		}
+		if err := h.limiter.Fail(ctx, strikesKey(b.key), maxLockout, now); err != nil {
+			return err
+		}
+		strikes, _, err := h.limiter.Failures(ctx, strikesKey(b.key), now)
+		if err != nil {
+			return err
+		}
+		if err := h.limiter.Fail(ctx, lockKey(b.key), lockout(b.limit.Window, strikes), now); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// forget resets every budget of bs after a success, backoff included.
+func (h *Handler) forget(ctx context.Context, bs []budget) error {
+	for _, b := range bs {
+		keys := []string{b.key}
+		if b.backoff {
+			keys = append(keys, strikesKey(b.key), lockKey(b.key))
+		}
+		for _, k := range keys {
+			if err := h.limiter.Reset(ctx, k); err != nil {
+				return err
+			}
 		}
 	}
 	return nil

@@ -61,8 +61,8 @@ func (h *Handler) loginForm(w http.ResponseWriter, r *http.Request) {
 func (h *Handler) loginBudgets(r *http.Request, name string) []budget {
 	ip := h.opts.ClientIP(r)
 	return []budget{
-		{"login:account:" + ip + "|" + strings.ToLower(name), h.opts.Limits.LoginAccount},
-		{"login:ip:" + ip, h.opts.Limits.LoginIP},
+		{"login:account:" + ip + "|" + strings.ToLower(name), h.opts.Limits.LoginAccount, true},
+		{"login:ip:" + ip, h.opts.Limits.LoginIP, true},
 	}
 }
 
@@ -104,7 +104,9 @@ func (h *Handler) login(w http.ResponseWriter, r *http.Request, s *browserSessio
 		})
 		return
 	}
-	if err := h.limiter.Reset(ctx, budgets[0].key); err != nil {
+	// The account's budget and backoff start over; the address's budget
+	// does not (one success must not clear failures on other accounts).
+	if err := h.forget(ctx, budgets[:1]); err != nil {
 		h.log.WarnContext(ctx, "web: limiter reset", "err", err)
 	}
 	// A new session id at login (catalogue WB-10).

@@ -465,3 +465,47 @@ func TestStaticStyleSheet(t *testing.T) {
 		t.Errorf("%d %q", w.Code, w.Header().Get("Content-Type"))
 	}
 }
+
+// Logins back off (the "per user for logins, with backoff"): each
+// time an address spends an account's budget again, it is locked out twice
+// as long — one window, two, four — up to a day; a success forgets it.
+func TestRL04_LoginBackoff(t *testing.T) {
+	hs := newHarness(t)
+	lim := hs.h.opts.Limits.LoginAccount
+	a := hs.agent("203.0.113.77")
+	retryAfter := func() time.Duration {
+		t.Helper()
+		w := a.login("alice", alicePass)
+		if w.Code != http.StatusTooManyRequests {
+			t.Fatalf("right password while locked out: %d, want 429", w.Code)
+		}
+		s, _ := strconv.Atoi(w.Header().Get("Retry-After"))
+		return time.Duration(s) * time.Second
+	}
+	for strike, want := range []time.Duration{lim.Window, 2 * lim.Window, 4 * lim.Window} {
+		for range lim.Max {
+			a.login("alice", "wrong")
+		}
+		if got := retryAfter(); got != want {
+			t.Fatalf("lockout %d: Retry-After %v, want %v", strike+1, got, want)
+		}
+		hs.clock.Advance(want - time.Second)
+		if got := retryAfter(); got != time.Second {
+			t.Fatalf("lockout %d, a second before its end: Retry-After %v, want 1s", strike+1, got)
+		}
+		hs.clock.Advance(time.Second)
+	}
+	// Past the lockout the right password works, and forgets the backoff.
+	if w := a.login("alice", alicePass); w.Code != http.StatusSeeOther {
+		t.Fatalf("after the lockout: %d, want 303", w.Code)
+	}
+	for range lim.Max {
+		a.login("alice", "wrong")
+	}
+	if got := retryAfter(); got != lim.Window {
+		t.Fatalf("after a success, Retry-After %v, want one window again (%v)", got, lim.Window)
+	}
+	if lockout(lim.Window, 40) != maxLockout {
+		t.Errorf("lockout(…, 40) = %v, want the cap %v", lockout(lim.Window, 40), maxLockout)
+	}
+}
