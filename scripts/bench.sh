@@ -28,7 +28,7 @@ common="--runs $RUNS --duration $DURATION --concurrency $CONCURRENCY --progress=
 # store's redeem and rotate on each backend).
 gobench() {
 	SIGNET_TEST_POSTGRES_URL=${DATABASE_URL:-} go test -run '^$' -bench . -benchmem -count 5 \
-		./authserver ./dpop ./sigv4 ./bench | tee "$OUT/gobench.txt"
+		./authserver ./dpop ./sigv4 ./bench ./api/awsjson | tee "$OUT/gobench.txt"
 }
 
 # Every scenario against a server the tool starts on a temporary SQLite
