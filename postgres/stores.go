@@ -239,7 +239,12 @@ func (db *DB) Collect(ctx context.Context, now time.Time, retention time.Duratio
 			(SELECT digest FROM device_authorizations WHERE expires_at < $1 ORDER BY expires_at LIMIT $2) RETURNING 1)
 		SELECT count(*) FROM d`, []any{cutoff, batch}},
 		// One snapshot picks the sessions; their generations go with them.
-		{`WITH s AS (SELECT id FROM sessions WHERE expires_at < $1 OR (revoked_at > 0 AND revoked_at < $1)
+		// The candidates come through the two indexes (expiry, revocation),
+		// not an OR over the whole table in id order, which read every
+		// session on each run; they are locked in id order.
+		{`WITH s AS (SELECT id FROM sessions WHERE id IN (
+				(SELECT id FROM sessions WHERE expires_at < $1 ORDER BY expires_at LIMIT $2)
+				UNION (SELECT id FROM sessions WHERE revoked_at > 0 AND revoked_at < $1 ORDER BY revoked_at LIMIT $2))
 			ORDER BY id LIMIT $2 FOR UPDATE),
 		g AS (DELETE FROM token_generations WHERE session_id IN (SELECT id FROM s) RETURNING 1),
 		d AS (DELETE FROM sessions WHERE id IN (SELECT id FROM s) RETURNING 1)

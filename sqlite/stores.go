@@ -249,30 +249,7 @@ func (db *DB) Collect(ctx context.Context, now time.Time, retention time.Duratio
 	if batch <= 0 {
 		return 0, nil
 	}
-	cutoff := sc.Millis(now.Add(-retention))
-	ended := `(expires_at < ? OR (revoked_at > 0 AND revoked_at < ?))`
-	steps := [][]stmt{
-		{{`DELETE FROM replay_marks WHERE digest IN
-			(SELECT digest FROM replay_marks WHERE expires_at <= ? ORDER BY expires_at LIMIT ?)`,
-			[]any{sc.Millis(now), batch}}},
-		{{`DELETE FROM rate_windows WHERE key IN
-			(SELECT key FROM rate_windows WHERE reset_at <= ? ORDER BY reset_at LIMIT ?)`,
-			[]any{sc.Millis(now), batch}}},
-		{{`DELETE FROM codes WHERE digest IN
-			(SELECT digest FROM codes WHERE expires_at < ? ORDER BY expires_at LIMIT ?)`, []any{cutoff, batch}}},
-		{{`DELETE FROM device_authorizations WHERE digest IN
-			(SELECT digest FROM device_authorizations WHERE expires_at < ? ORDER BY expires_at LIMIT ?)`,
-			[]any{cutoff, batch}}},
-		{
-			{`DELETE FROM token_generations WHERE session_id IN
-				(SELECT id FROM sessions WHERE ` + ended + ` ORDER BY id LIMIT ?)`, []any{cutoff, cutoff, batch}},
-			{`DELETE FROM sessions WHERE id IN
-				(SELECT id FROM sessions WHERE ` + ended + ` ORDER BY id LIMIT ?)`, []any{cutoff, cutoff, batch}},
-		},
-		{{`DELETE FROM clients WHERE id IN
-			(SELECT id FROM clients WHERE dynamic = 1 AND expires_at > 0 AND expires_at < ? ORDER BY expires_at LIMIT ?)`,
-			[]any{cutoff, batch}}},
-	}
+	steps := collectSteps(now, retention, batch)
 	total := 0
 	for _, step := range steps {
 		n := 0
@@ -297,6 +274,40 @@ func (db *DB) Collect(ctx context.Context, now time.Time, retention time.Duratio
 		total += n
 	}
 	return total, nil
+}
+
+// collectSteps are Collect's statements: each inner list runs in one
+// transaction.
+func collectSteps(now time.Time, retention time.Duration, batch int) [][]stmt {
+	cutoff := sc.Millis(now.Add(-retention))
+	// The sessions that ended, found through their two indexes: with the
+	// two conditions OR'ed and ordered by id, SQLite walked every session
+	// in id order on each run, inside the writer, so garbage collection
+	// held every write for longer the more sessions there were (seen in
+	// the soak: p99 near a second after ten minutes).
+	ended := `SELECT id FROM (SELECT id FROM (SELECT id FROM sessions WHERE expires_at < ? ORDER BY expires_at LIMIT ?)
+		UNION SELECT id FROM (SELECT id FROM sessions WHERE revoked_at > 0 AND revoked_at < ? ORDER BY revoked_at LIMIT ?))
+		ORDER BY id LIMIT ?`
+	return [][]stmt{
+		{{`DELETE FROM replay_marks WHERE digest IN
+			(SELECT digest FROM replay_marks WHERE expires_at <= ? ORDER BY expires_at LIMIT ?)`,
+			[]any{sc.Millis(now), batch}}},
+		{{`DELETE FROM rate_windows WHERE key IN
+			(SELECT key FROM rate_windows WHERE reset_at <= ? ORDER BY reset_at LIMIT ?)`,
+			[]any{sc.Millis(now), batch}}},
+		{{`DELETE FROM codes WHERE digest IN
+			(SELECT digest FROM codes WHERE expires_at < ? ORDER BY expires_at LIMIT ?)`, []any{cutoff, batch}}},
+		{{`DELETE FROM device_authorizations WHERE digest IN
+			(SELECT digest FROM device_authorizations WHERE expires_at < ? ORDER BY expires_at LIMIT ?)`,
+			[]any{cutoff, batch}}},
+		{
+			{`DELETE FROM token_generations WHERE session_id IN (` + ended + `)`, []any{cutoff, batch, cutoff, batch, batch}},
+			{`DELETE FROM sessions WHERE id IN (` + ended + `)`, []any{cutoff, batch, cutoff, batch, batch}},
+		},
+		{{`DELETE FROM clients WHERE id IN
+			(SELECT id FROM clients WHERE dynamic = 1 AND expires_at > 0 AND expires_at < ? ORDER BY expires_at LIMIT ?)`,
+			[]any{cutoff, batch}}},
+	}
 }
 
 type stmt struct {
