@@ -1,8 +1,6 @@
 package postgres
 
 import (
-	"context"
-	"sync"
 	"testing"
 
 	"github.com/signet-auth/signet"
@@ -22,30 +20,8 @@ func TestRotationSnapshot(t *testing.T) {
 		if db.rules.Snapshot == nil || db.rules.CommitCurrent == nil {
 			t.Fatal("the store does not decide rotations on a snapshot")
 		}
-		return db.Stores(), hookSnapshot(&db.rules.Snapshot)
+		return db.Stores(), storetest.HookSnapshot(&db.rules.Snapshot)
 	})
-}
-
-// hookSnapshot wraps a Snapshot function so that a hook installed through
-// the returned function runs once, right after the next snapshot.
-func hookSnapshot(snap *func(context.Context, signet.Digest) (signet.Session, signet.TokenGeneration, signet.User, error)) func(func()) {
-	var (
-		mu   sync.Mutex
-		hook func()
-	)
-	orig := *snap
-	*snap = func(ctx context.Context, d signet.Digest) (signet.Session, signet.TokenGeneration, signet.User, error) {
-		s, g, u, err := orig(ctx, d)
-		mu.Lock()
-		h := hook
-		hook = nil
-		mu.Unlock()
-		if h != nil {
-			h()
-		}
-		return s, g, u, err
-	}
-	return func(h func()) { mu.Lock(); hook = h; mu.Unlock() }
 }
 
 // A rotation costs two round trips: the snapshot's read and the one

@@ -1,7 +1,9 @@
 package storetest
 
 import (
+	"context"
 	"errors"
+	"sync"
 	"testing"
 	"time"
 
@@ -100,4 +102,27 @@ func RunRotationStatements(t *testing.T, s signet.Stores, statements func() uint
 	if got := statements() - before; got != want {
 		t.Errorf("a rotation ran %d statements, want %d", got, want)
 	}
+}
+
+// HookSnapshot wraps a backend's Rules.Snapshot so that a hook installed
+// through the returned function runs once, right after the next snapshot
+// was read: what RunRotationSnapshot's open function returns.
+func HookSnapshot(snap *func(context.Context, signet.Digest) (signet.Session, signet.TokenGeneration, signet.User, error)) func(func()) {
+	var (
+		mu   sync.Mutex
+		hook func()
+	)
+	orig := *snap
+	*snap = func(ctx context.Context, d signet.Digest) (signet.Session, signet.TokenGeneration, signet.User, error) {
+		s, g, u, err := orig(ctx, d)
+		mu.Lock()
+		h := hook
+		hook = nil
+		mu.Unlock()
+		if h != nil {
+			h()
+		}
+		return s, g, u, err
+	}
+	return func(h func()) { mu.Lock(); hook = h; mu.Unlock() }
 }
