@@ -111,11 +111,7 @@ func driveRate(ctx context.Context, lim Limits, rate float64, drain time.Duratio
 	}
 
 	var next, started, done, failed, late atomic.Int64
-	type local struct {
-		samples []time.Duration
-		errors  map[string]int64
-	}
-	locals := make([]local, len(workers))
+	locals := make([]stepLog, len(workers))
 
 	stopProgress := make(chan struct{})
 	var progressDone sync.WaitGroup
@@ -137,7 +133,6 @@ func driveRate(ctx context.Context, lim Limits, rate float64, drain time.Duratio
 	var wg sync.WaitGroup
 	for i, w := range workers {
 		l := &locals[i]
-		l.errors = map[string]int64{}
 		wg.Go(func() {
 			for ctx.Err() == nil {
 				// Iterations are claimed in order: a free worker takes the
@@ -164,16 +159,8 @@ func driveRate(ctx context.Context, lim Limits, rate float64, drain time.Duratio
 				err := w.Step(stepCtx)
 				d := clk.now().Sub(due)
 				done.Add(1)
-				if err == nil {
-					l.samples = append(l.samples, d)
-					continue
-				}
-				failed.Add(1)
-				l.errors[errorKind(err)]++
-				if r, ok := w.(Resetter); ok {
-					if err := r.Reset(stepCtx); err != nil && stepCtx.Err() == nil {
-						l.errors["reset: "+errorKind(err)]++
-					}
+				if !l.record(stepCtx, w, d, err) {
+					failed.Add(1)
 				}
 			}
 		})
@@ -201,10 +188,7 @@ func driveRate(ctx context.Context, lim Limits, rate float64, drain time.Duratio
 	out := outcome{Iterations: done.Load(), Failed: failed.Load(), Elapsed: elapsed, Errors: map[string]int64{},
 		Open: &OpenLoop{Rate: rate, Scheduled: due, Late: late.Load(), Dropped: due - started.Load()}}
 	for _, l := range locals {
-		out.Samples = append(out.Samples, l.samples...)
-		for k, v := range l.errors {
-			out.Errors[k] += v
-		}
+		l.addTo(&out)
 	}
 	return out, nil
 }

@@ -66,11 +66,7 @@ func drive(ctx context.Context, lim Limits, workers []Worker, progress progressF
 	}
 
 	var claimed, done, failed atomic.Int64
-	type local struct {
-		samples []time.Duration
-		errors  map[string]int64
-	}
-	locals := make([]local, len(workers))
+	locals := make([]stepLog, len(workers))
 	start := time.Now()
 
 	stopProgress := make(chan struct{})
@@ -93,7 +89,6 @@ func drive(ctx context.Context, lim Limits, workers []Worker, progress progressF
 	var wg sync.WaitGroup
 	for i, w := range workers {
 		l := &locals[i]
-		l.errors = map[string]int64{}
 		wg.Go(func() {
 			for ctx.Err() == nil {
 				if lim.Requests > 0 && claimed.Add(1) > lim.Requests {
@@ -106,16 +101,8 @@ func drive(ctx context.Context, lim Limits, workers []Worker, progress progressF
 					return // cut short by the deadline: not a server error
 				}
 				done.Add(1)
-				if err == nil {
-					l.samples = append(l.samples, d)
-					continue
-				}
-				failed.Add(1)
-				l.errors[errorKind(err)]++
-				if r, ok := w.(Resetter); ok {
-					if err := r.Reset(ctx); err != nil && ctx.Err() == nil {
-						l.errors["reset: "+errorKind(err)]++
-					}
+				if !l.record(ctx, w, d, err) {
+					failed.Add(1)
 				}
 			}
 		})
@@ -130,10 +117,42 @@ func drive(ctx context.Context, lim Limits, workers []Worker, progress progressF
 
 	out := outcome{Iterations: done.Load(), Failed: failed.Load(), Elapsed: elapsed, Errors: map[string]int64{}}
 	for _, l := range locals {
-		out.Samples = append(out.Samples, l.samples...)
-		for k, v := range l.errors {
-			out.Errors[k] += v
-		}
+		l.addTo(&out)
 	}
 	return out, nil
+}
+
+// stepLog is one worker's record of its steps, merged into the outcome
+// when the run ends (no locking while it runs).
+type stepLog struct {
+	samples []time.Duration
+	errors  map[string]int64
+}
+
+// record notes a step that took d and ended with err, and reports whether
+// it succeeded; a failed step's worker is reset, if it can be, so that its
+// next step starts clean.
+func (l *stepLog) record(ctx context.Context, w Worker, d time.Duration, err error) bool {
+	if err == nil {
+		l.samples = append(l.samples, d)
+		return true
+	}
+	if l.errors == nil {
+		l.errors = map[string]int64{}
+	}
+	l.errors[errorKind(err)]++
+	if r, ok := w.(Resetter); ok {
+		if err := r.Reset(ctx); err != nil && ctx.Err() == nil {
+			l.errors["reset: "+errorKind(err)]++
+		}
+	}
+	return false
+}
+
+// addTo merges l into out.
+func (l *stepLog) addTo(out *outcome) {
+	out.Samples = append(out.Samples, l.samples...)
+	for k, v := range l.errors {
+		out.Errors[k] += v
+	}
 }
