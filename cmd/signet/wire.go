@@ -85,6 +85,7 @@ func (a *app) surfaces(c *Config, svc *services, log *slog.Logger) (mounts []htt
 	// CC-08, DV-07).
 	limiter, err := ratelimit.New(ratelimit.Config{
 		Store: svc.stores.RateLimit, Policy: policy, Clock: a.clock, Digest: svc.hasher.Digest, Log: log,
+		ClientIP: httpserver.ClientIP,
 	})
 	if err != nil {
 		return nil, nil, err
@@ -127,7 +128,7 @@ func (a *app) surfaces(c *Config, svc *services, log *slog.Logger) (mounts []htt
 	if err != nil {
 		return nil, nil, err
 	}
-	clientIP := func(r *http.Request) string { return httpserver.RateKey(httpserver.ClientIP(r)) }
+	clientIP := func(r *http.Request) string { return ratelimit.AddrKey(httpserver.ClientIP(r)) }
 	// The two built-in Sign-In clients must exist before the first code is
 	// redeemed; their cross-device redirect URI depends on the issuer.
 	if err := signin.EnsureClients(context.Background(), svc.engine, svc.stores.Clients, c.Issuer); err != nil {

@@ -201,7 +201,7 @@ func New(t testing.TB, o Options) *Env {
 			ClientIP: func(r *http.Request) netip.Addr { return proxies.Resolve(r).ClientIP },
 		})
 		must(err)
-		pageLimiter, pageLimits = e.Limiter.Pages(), o.RateLimits.PageLimits()
+		pageLimiter, pageLimits = e.Limiter.Pages(), web.PageLimits(*o.RateLimits)
 	}
 
 	e.Server = httptest.NewUnstartedServer(nil)
