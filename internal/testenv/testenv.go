@@ -180,7 +180,7 @@ func New(t testing.TB, o Options) *Env {
 	must(err)
 	e.Authority, err = awscreds.New(awscreds.Config{
 		AEAD: e.Keyring, Deriver: minter, Rand: rand.Reader, Clock: e.Clock,
-		SessionLive: e.sessionLive, Keys: db, // long-term keys in the store, as in the server
+		SessionLive: e.sessionLive, Keys: e.Stores.AccessKeys, // long-term keys in the store, as in the server
 	})
 	must(err)
 	e.Verifier, err = sigv4.New(sigv4.Options{Credentials: e.Authority, Clock: e.Clock, Rand: rand.Reader, Logger: log})
@@ -201,7 +201,7 @@ func New(t testing.TB, o Options) *Env {
 			ClientIP: func(r *http.Request) netip.Addr { return proxies.Resolve(r).ClientIP },
 		})
 		must(err)
-		pageLimiter, pageLimits = e.Limiter.Pages(), o.RateLimits.PageLimits()
+		pageLimiter, pageLimits = e.Limiter.Pages(), web.PageLimits(*o.RateLimits)
 	}
 
 	e.Server = httptest.NewUnstartedServer(nil)
@@ -244,7 +244,7 @@ func New(t testing.TB, o Options) *Env {
 	must(err)
 	e.OAuth2 = &oauth2.Handler{
 		Engine: e.Engine, Clients: e.Stores.Clients, Users: e.Stores.Users, Signer: e.Keyring,
-		Replay: e.Stores.Replay, DPoP: e.DPoP, ClientKeys: db, Issuer: e.URL,
+		Replay: e.Stores.Replay, DPoP: e.DPoP, ClientKeys: e.Stores.ClientKeys, Issuer: e.URL,
 		Clock: e.Clock, Rand: rand.Reader, Log: log, Limiter: e.Limiter,
 	}
 	if o.DynamicRegistration {
