@@ -10,14 +10,14 @@ import (
 )
 
 // userCodeAttempts bounds how often StartDevice draws a user code that
-// collides with a live one (20^8 codes: a second collision is already
+// collides with a live one (20^10 codes: a second collision is already
 // improbable).
 const userCodeAttempts = 5
 
 // DeviceStart is what StartDevice hands out (RFC 8628 §3.2).
 type DeviceStart struct {
 	DeviceCode string // secret; polled with the token endpoint
-	UserCode   string // shown as XXXX-XXXX
+	UserCode   string // shown as XXXXX-XXXXX
 	Interval   time.Duration
 	ExpiresIn  time.Duration
 	ExpiresAt  time.Time

@@ -34,7 +34,7 @@ func TestDeviceFlow(t *testing.T) {
 	if !secret.WellFormed(d.DeviceCode, secret.PrefixDeviceCode) || d.Interval != 5*time.Second || d.ExpiresIn != 600*time.Second {
 		t.Fatalf("start: %+v", d)
 	}
-	if len(d.UserCode) != 9 || d.UserCode[4] != '-' {
+	if len(d.UserCode) != secret.UserCodeLength+1 || d.UserCode[secret.UserCodeLength/2] != '-' {
 		t.Fatalf("user code %q", d.UserCode)
 	}
 	view, err := f.srv.LookupUserCode(f.ctx, d.UserCode)

@@ -13,7 +13,7 @@
 //     (signet.RateLimitStore), where a limit must hold across every node
 //     and every restart (catalogue CC-08, DV-07): failed logins per address
 //     and account, user-code misses per address, per browser session and
-//     for the whole deployment, failed client authentications per client
+//     per signed-in account, failed client authentications per client
 //     and address (CL-04). One conditional upsert per failure, so N nodes
 //     share one budget.
 //
@@ -28,7 +28,13 @@
 // every interval, refreshing near expiry — without a throttle (RFC 8628
 // §3.5).
 //
-// Policy and its defaults are a configuration value (DefaultPolicy); the
-// user-code budget is sized by RFC 8628 §5.1 so that a live code's odds of
-// being guessed during its life stay at or below 2^-32 (UserCodeGuesses).
+// No limit is deployment-wide: a lock that one visitor can trip locks out
+// every innocent user (catalogue AB-01). Token requests key the shared
+// Sign-In client by grant, and a grant's retries are free (AB-02, see
+// grant.go).
+//
+// Policy and its defaults are a configuration value (DefaultPolicy). RFC
+// 8628 §5.1's odds for user codes (≤ 2^-32 per code lifetime) hold through
+// the code's entropy and the per-account budget (UserCodeOdds); the
+// deployment-wide miss count only raises an alert (UserCodeGuesses).
 package ratelimit

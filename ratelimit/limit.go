@@ -106,24 +106,46 @@ func (l Limit) MarshalText() ([]byte, error) { return []byte(l.String()), nil }
 // UnmarshalText implements encoding.TextUnmarshaler (YAML, JSON).
 func (l *Limit) UnmarshalText(b []byte) error { return l.Set(string(b)) }
 
-// UserCodeSpace is the number of user codes signet draws from: 20^8, about
-// 2^34.6 (package secret; RFC 8628 §6.1).
-const UserCodeSpace = 25_600_000_000
+// UserCodeSpace is the number of user codes signet draws from: 20^10,
+// about 2^43.2 (package secret; RFC 8628 §6.1). Ten characters, not the
+// eight of RFC 8628's example, so that the odds hold through per-account
+// budgets instead of a deployment-wide lock (see UserCodeOdds).
+const UserCodeSpace = 10_240_000_000_000
 
 // guessOdds is the most a live user code's odds of being guessed during its
 // life may be: 2^-32 (RFC 8628 §5.1).
 const guessOdds = 1.0 / (1 << 32)
 
-// UserCodeGuesses returns the deployment-wide user-code failure budget that
-// keeps the odds of guessing any one live code during its lifetime at or
-// below 2^-32 (RFC 8628 §5.1; catalogue DV-07): windows as long as a code
-// lives, so one lifetime spans at most two windows and sees at most 2·N
-// misses, and 2·N / space ≤ 2^-32. For 20^8 codes that is 2 misses per
-// lifetime (4 in the worst span: odds 2^-32.6). At least 1.
+// GuessOdds is the bound RFC 8628 §5.1 asks for: 2^-32.
+const GuessOdds = guessOdds
+
+// UserCodeOdds returns the most odds one guesser holding one budget has of
+// guessing one given live code during its lifetime: a fixed window of
+// budget.Per fits ⌈lifetime/Per⌉+1 times into any span of the lifetime, so
+// the guesser makes at most N·(⌈lifetime/Per⌉+1) misses, each with odds
+// 1/space. A guesser must be signed in, and every miss counts against
+// their address, their browser session and their account at once, so the
+// account budget bounds what one account can do however many addresses
+// and sessions it uses; k colluding accounts have k times these odds.
+func UserCodeOdds(space float64, budget Limit, lifetime time.Duration) float64 {
+	if budget.Off() || space < 1 {
+		return 1
+	}
+	windows := math.Ceil(float64(lifetime)/float64(budget.Per)) + 1
+	return float64(budget.N) * windows / space
+}
+
+// UserCodeGuesses returns the deployment-wide number of user-code misses
+// per lifetime at which the odds of some guesser having guessed one given
+// live code reach 2^-32 (RFC 8628 §5.1): windows as long as a code lives,
+// so one lifetime spans at most two windows and sees at most 2·N misses,
+// and 2·N / space ≤ 2^-32. For 20^10 codes and 10 minutes that is 1192. At
+// least 1.
 //
-// The budget is deliberately small: a few misses anywhere make the device
-// page answer 429 for everyone until the window ends. A deployment that
-// needs more misses needs longer user codes or shorter lifetimes.
+// It is an alert threshold, not a budget (catalogue AB-01): when misses on
+// the whole deployment pass it, the device page logs an error so that an
+// operator can look for colluding accounts; it never refuses anyone, since
+// a deployment-wide lock is one any visitor could trip.
 func UserCodeGuesses(space float64, lifetime time.Duration) (Limit, error) {
 	if space < 1 || lifetime <= 0 {
 		return Limit{}, errors.New("ratelimit: user code space and lifetime must be positive")

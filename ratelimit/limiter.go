@@ -27,9 +27,9 @@ const (
 	// ClassDevice: device authorization starts; per client and address
 	// (Policy.Client).
 	ClassDevice
-	// ClassSignIn: Sign-In CreateOAuth2Token; per client and address
-	// (Policy.Client). Through SignIn, which the handler asks before it
-	// reads the body, per address alone.
+	// ClassSignIn: Sign-In CreateOAuth2Token; per grant and address
+	// (Policy.Client), since every AWS CLI shares Sign-In's client id
+	// (catalogue AB-02); without a grant, per address alone.
 	ClassSignIn
 	// ClassRegister: client registration; per address (Policy.Register),
 	// and across nodes (Policy.RegisterShared).
@@ -97,6 +97,9 @@ type Limiter struct {
 	node    *rate.Limiter // nil: no ceiling
 	mu      sync.Mutex    // serialises bucket creation
 	buckets *boundcache.Cache[bucketKey, *rate.Limiter]
+
+	gmu    sync.Mutex // serialises a grant's check, admission and memory
+	grants *boundcache.Cache[grantSeen, time.Time]
 }
 
 type bucketKey struct {
@@ -125,6 +128,7 @@ func New(c Config) (*Limiter, error) {
 	l := &Limiter{
 		store: c.Store, p: c.Policy, clock: c.Clock, digest: c.Digest, clientIP: c.ClientIP, log: c.Log,
 		buckets: boundcache.New[bucketKey, *rate.Limiter](c.MaxKeys),
+		grants:  boundcache.New[grantSeen, time.Time](c.MaxKeys),
 	}
 	if !c.Policy.Node.Off() {
 		l.node = newBucket(c.Policy.Node)
@@ -195,13 +199,18 @@ func unavailable(err error) *signet.Error {
 // Request admits one request of class for clientID ("" where the class is
 // keyed without one) from r's client, or refuses it with TooMany. The most
 // specific bucket is asked first, so that one noisy client spends its own
-// tokens before the address's and the node's.
+// tokens before the address's and the node's. A token request whose
+// context carries its grant (WithGrant) is admitted by the grant's rules:
+// a retry is free (see admitGrant).
 func (l *Limiter) Request(r *http.Request, class Class, clientID string) *signet.Error {
 	if l == nil {
 		return nil
 	}
 	now := l.clock.Now()
 	ip := l.addr(r)
+	if g := grantOf(r.Context()); g != "" && (class == ClassToken || class == ClassSignIn) {
+		return l.admitGrant(r.Context(), class, truncate(clientID), ip, g, now)
+	}
 	if e := l.admit(r.Context(), class, truncate(clientID), ip, now); e != nil {
 		return e
 	}
@@ -251,22 +260,30 @@ func (l *Limiter) admit(ctx context.Context, class Class, clientID, ip string, n
 }
 
 // SignIn returns the Sign-In token endpoint's limiter (the
-// api/signin.Limiter interface): ClassSignIn keyed by the client address
-// the handler resolves, with the address's and the node's buckets.
+// api/signin.Limiter interface): ClassSignIn keyed by the grant and the
+// client address the handler resolves, with the address's and the node's
+// buckets; a retry of a grant is free (catalogue AB-02).
 func (l *Limiter) SignIn() SignIn { return SignIn{l: l} }
 
-// SignIn adapts a Limiter to Sign-In's Allow(key, now): key is the rate
-// key of the client address (AddrKey).
+// SignIn adapts a Limiter to Sign-In's Allow(key, grant, now): key is the
+// rate key of the client address (AddrKey), grant the refresh token or
+// code the call presents ("" when it presents none).
 type SignIn struct{ l *Limiter }
 
 // Allow admits one CreateOAuth2Token call from the address key at now, or
 // says how long to wait (the Retry-After of the 429 TooManyRequestsError,
 // catalogue RL-01).
-func (s SignIn) Allow(key string, now time.Time) (bool, time.Duration) {
+func (s SignIn) Allow(key, grant string, now time.Time) (bool, time.Duration) {
 	if s.l == nil {
 		return true, 0
 	}
-	if e := s.l.admit(context.Background(), ClassSignIn, "", truncate(key), now); e != nil {
+	var e *signet.Error
+	if grant != "" {
+		e = s.l.admitGrant(context.Background(), ClassSignIn, "", truncate(key), grant, now)
+	} else {
+		e = s.l.admit(context.Background(), ClassSignIn, "", truncate(key), now)
+	}
+	if e != nil {
 		return false, e.RetryAfter
 	}
 	return true, 0

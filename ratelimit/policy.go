@@ -14,9 +14,14 @@ type Policy struct {
 	// IP: rate-limited requests per client address.
 	IP Limit
 	// Client: token, device-authorization and Sign-In token requests per
-	// client and address. Must admit polling every device interval (at
-	// least 1 s) plus refreshes (catalogue RL-06).
+	// client and address (Sign-In: per grant and address, its client id
+	// being shared). Must admit polling every device interval (at least
+	// 1 s) plus refreshes (catalogue RL-06).
 	Client Limit
+	// Retry: how long after a grant (refresh token, code) was admitted its
+	// retries from the same address are admitted free (catalogue AB-02:
+	// parallel CLI commands at expiry). 0: every retry pays.
+	Retry time.Duration
 	// Register: client registrations per address.
 	Register Limit
 	// Introspect: introspection requests per calling client (catalogue
@@ -34,11 +39,15 @@ type Policy struct {
 	// an account out from elsewhere (catalogue RL-04).
 	LoginAccount Limit
 	LoginIP      Limit
-	// UserCodeIP, UserCodeSession, UserCodeGlobal: user-code misses per
-	// address, per browser session, and for the whole deployment (catalogue
-	// DV-07; UserCodeGuesses sizes the global one).
+	// UserCodeIP, UserCodeSession, UserCodeAccount: user-code misses per
+	// address, per browser session and per signed-in account; the device
+	// page looks a code up only for a signed-in browser (catalogue DV-07,
+	// AB-01). UserCodeGlobal is not a budget: misses on the whole
+	// deployment past it raise an alert in the log and never refuse anyone
+	// (UserCodeGuesses sizes it).
 	UserCodeIP      Limit
 	UserCodeSession Limit
+	UserCodeAccount Limit
 	UserCodeGlobal  Limit
 	// ClientAuth: failed client authentications (client secrets) per client
 	// and address, so the real client calling from elsewhere is never
@@ -61,9 +70,12 @@ const DefaultDeviceLifetime = 10 * time.Minute
 //	RegisterShared  100/h    per address, all nodes
 //	LoginAccount    5/15m    per address and account, all nodes
 //	LoginIP         30/15m   per address, all nodes
+//	Retry           1m       a grant's retries from its address are free
 //	UserCodeIP      10/15m   per address, all nodes
 //	UserCodeSession 10/15m   per browser session, all nodes
-//	UserCodeGlobal  2/10m    deployment-wide: UserCodeGuesses(20^8, 10m)
+//	UserCodeAccount 10/15m   per signed-in account, all nodes
+//	UserCodeGlobal  1192/10m deployment-wide alert (never a refusal):
+//	                         UserCodeGuesses(20^10, 10m)
 //	ClientAuth      10/15m   per client and address, all nodes
 func DefaultPolicy() Policy {
 	global, _ := UserCodeGuesses(UserCodeSpace, DefaultDeviceLifetime) // positive inputs never fail
@@ -71,6 +83,7 @@ func DefaultPolicy() Policy {
 		Node:            Limit{2000, time.Second},
 		IP:              Limit{50, time.Second},
 		Client:          Limit{10, time.Second},
+		Retry:           DefaultRetry,
 		Register:        Limit{10, time.Minute},
 		Introspect:      Limit{100, time.Second},
 		RegisterShared:  Limit{100, time.Hour},
@@ -78,6 +91,7 @@ func DefaultPolicy() Policy {
 		LoginIP:         Limit{30, 15 * time.Minute},
 		UserCodeIP:      Limit{10, 15 * time.Minute},
 		UserCodeSession: Limit{10, 15 * time.Minute},
+		UserCodeAccount: Limit{10, 15 * time.Minute},
 		UserCodeGlobal:  global,
 		ClientAuth:      Limit{10, 15 * time.Minute},
 	}

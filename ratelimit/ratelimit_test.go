@@ -11,6 +11,7 @@ import (
 	"github.com/signet-auth/signet/httpserver"
 	"github.com/signet-auth/signet/ratelimit"
 	"github.com/signet-auth/signet/ratelimit/ratelimittest"
+	"github.com/signet-auth/signet/secret"
 )
 
 func TestParseLimit(t *testing.T) {
@@ -77,14 +78,30 @@ func FuzzParseLimit(f *testing.F) {
 	})
 }
 
-// DV-07: the default deployment-wide user-code budget keeps a live code's
-// odds of being guessed during its life at or below 2^-32 (RFC 8628 §5.1),
-// counting the worst span (two fixed windows), and is the largest that
-// does.
+// DV-07, AB-01: RFC 8628 §5.1's odds hold through the code space and the
+// per-account budget: with the default budgets one account's odds of
+// guessing a given live code in its life are at most 2^-32 with room for
+// many colluding accounts, and the deployment-wide alert fires at the
+// largest count of misses per lifetime that keeps those odds, counting the
+// worst span (two fixed windows).
 func TestDV07_UserCodeBudgetOdds(t *testing.T) {
-	space := math.Pow(20, 8)
-	if space != ratelimit.UserCodeSpace {
-		t.Fatalf("UserCodeSpace = %d, want 20^8", int64(ratelimit.UserCodeSpace))
+	space := math.Pow(20, 10)
+	if space != ratelimit.UserCodeSpace || math.Pow(float64(len(secret.UserCodeAlphabet)), secret.UserCodeLength) != space {
+		t.Fatalf("UserCodeSpace = %d, want 20^10, the codes package secret draws", int64(ratelimit.UserCodeSpace))
+	}
+	p := ratelimit.DefaultPolicy()
+	for _, b := range []ratelimit.Limit{p.UserCodeAccount, p.UserCodeSession, p.UserCodeIP} {
+		odds := ratelimit.UserCodeOdds(space, b, ratelimit.DefaultDeviceLifetime)
+		// 10/15m over a 10-minute life: at most 20 misses, 20/20^10 ≈ 2^-38.9.
+		if want := float64(2*b.N) / space; odds != want {
+			t.Errorf("budget %v: odds %g, want %g (two windows of %d misses)", b, odds, want, b.N)
+		}
+		if odds*64 > ratelimit.GuessOdds {
+			t.Errorf("budget %v: odds %g; 64 colluding accounts would pass 2^-32", b, odds)
+		}
+	}
+	if got := ratelimit.UserCodeOdds(space, ratelimit.Limit{N: 1, Per: time.Minute}, 10*time.Minute); got != 11/space {
+		t.Errorf("1/m over 10 minutes: odds %g, want 11 misses' worth", got)
 	}
 	for _, life := range []time.Duration{time.Minute, 10 * time.Minute, 15 * time.Minute} {
 		l, err := ratelimit.UserCodeGuesses(space, life)
@@ -99,12 +116,12 @@ func TestDV07_UserCodeBudgetOdds(t *testing.T) {
 			t.Errorf("N = %d: worst-span odds %g exceed 2^-32", l.N, worst)
 		}
 		if next := 2 * float64(l.N+1) / space; next <= math.Pow(2, -32) {
-			t.Errorf("N = %d is not the largest budget within 2^-32", l.N)
+			t.Errorf("N = %d is not the largest count within 2^-32", l.N)
 		}
 	}
-	def := ratelimit.DefaultPolicy().UserCodeGlobal
-	if def.N != 2 || def.Per != ratelimit.DefaultDeviceLifetime {
-		t.Errorf("default global user-code budget = %v, want 2/10m", def)
+	def := p.UserCodeGlobal
+	if def.N != 1192 || def.Per != ratelimit.DefaultDeviceLifetime {
+		t.Errorf("default deployment-wide user-code alert = %v, want 1192/10m", def)
 	}
 	if _, err := ratelimit.UserCodeGuesses(0, time.Minute); err == nil {
 		t.Error("an empty code space was accepted")
@@ -143,14 +160,14 @@ func TestRL01_SignInBudgetPerClientAndAddress(t *testing.T) {
 	// The adapter api/signin calls before it reads the body: per address.
 	si := l.SignIn()
 	for i := range 3 {
-		if ok, _ := si.Allow("203.0.113.7", c.Now()); !ok {
+		if ok, _ := si.Allow("203.0.113.7", "", c.Now()); !ok {
 			t.Fatalf("Sign-In call %d refused", i)
 		}
 	}
-	if ok, wait := si.Allow("203.0.113.7", c.Now()); ok || wait < 500*time.Millisecond {
+	if ok, wait := si.Allow("203.0.113.7", "", c.Now()); ok || wait < 500*time.Millisecond {
 		t.Errorf("over budget: ok=%v wait=%v, want a refusal with a wait", ok, wait)
 	}
-	if ok, _ := si.Allow("203.0.113.8", c.Now()); !ok {
+	if ok, _ := si.Allow("203.0.113.8", "", c.Now()); !ok {
 		t.Error("another address refused")
 	}
 }
@@ -379,8 +396,8 @@ func TestCC08_NodesShareOneBudget(t *testing.T) {
 }
 
 // DV-07: user-code misses are counted in the store: a miss on one node
-// counts on the other, the deployment-wide budget is spent by misses
-// anywhere, and the counts survive a restart (a new handle on the same
+// counts on the other, an account's budget is spent by its misses on any
+// node, and the counts survive a restart (a new handle on the same
 // database).
 func TestDV07_UserCodeMissesSharedAcrossNodesAndRestarts(t *testing.T) {
 	c := newClock()
@@ -388,22 +405,22 @@ func TestDV07_UserCodeMissesSharedAcrossNodesAndRestarts(t *testing.T) {
 	p := ratelimit.DefaultPolicy()
 	nodeA, nodeB := newLimiter(t, a, p, c).Pages(), newLimiter(t, b, p, c).Pages()
 	// The keys web's device page counts a miss under.
-	global, ip := "device:global", "device:ip:203.0.113.1"
+	account, ip := "device:account:u-alice", "device:ip:203.0.113.1"
 	for i, n := range []ratelimit.Pages{nodeA, nodeB} {
-		for _, k := range []string{global, ip} {
-			if err := n.Fail(t.Context(), k, p.UserCodeGlobal.Per, c.Now()); err != nil {
+		for _, k := range []string{account, ip} {
+			if err := n.Fail(t.Context(), k, p.UserCodeAccount.Per, c.Now()); err != nil {
 				t.Fatalf("miss %d: %v", i, err)
 			}
 		}
 	}
 	restarted := newLimiter(t, openDB(t, path), p, c).Pages()
 	for name, n := range map[string]ratelimit.Pages{"A": nodeA, "B": nodeB, "restarted": restarted} {
-		got, _, err := n.Failures(t.Context(), global, c.Now())
+		got, _, err := n.Failures(t.Context(), account, c.Now())
 		if err != nil {
 			t.Fatal(err)
 		}
-		if got < p.UserCodeGlobal.N {
-			t.Errorf("node %s sees %d deployment-wide misses: the budget of %d is not spent", name, got, p.UserCodeGlobal.N)
+		if got != 2 {
+			t.Errorf("node %s sees %d misses of the account, want 2", name, got)
 		}
 		if got, _, _ := n.Failures(t.Context(), ip, c.Now()); got != 2 {
 			t.Errorf("node %s sees %d misses from the address, want 2", name, got)
@@ -415,8 +432,8 @@ func TestDV07_UserCodeMissesSharedAcrossNodesAndRestarts(t *testing.T) {
 	if got, _, _ := nodeA.Failures(t.Context(), ip, c.Now()); got != 0 {
 		t.Errorf("a reset on one node left %d failures on the other", got)
 	}
-	c.Add(p.UserCodeGlobal.Per)
-	if got, _, _ := restarted.Failures(t.Context(), global, c.Now()); got != 0 {
+	c.Add(p.UserCodeAccount.Per)
+	if got, _, _ := restarted.Failures(t.Context(), account, c.Now()); got != 0 {
 		t.Errorf("%d misses counted after the window ended", got)
 	}
 }

@@ -12,10 +12,13 @@ import (
 // look-alikes (0/O, 1/I/L, 5/S, 2/Z absent as digits). RFC 8628 §6.1.
 const UserCodeAlphabet = "BCDFGHJKLMNPQRSTVWXZ"
 
-// UserCodeLength is 8 characters: 20^8 ≈ 2^34.6 codes (RFC 8628 §5.1 example).
-const UserCodeLength = 8
+// UserCodeLength is 10 characters: 20^10 ≈ 2^43.2 codes, so that RFC 8628
+// §5.1's odds (≤ 2^-32 per code lifetime) hold through per-account guess
+// budgets rather than a deployment-wide lock (catalogue AB-01; see
+// ratelimit.UserCodeOdds).
+const UserCodeLength = 10
 
-// NewUserCode draws a user code and returns it as shown (XXXX-XXXX).
+// NewUserCode draws a user code and returns it as shown (XXXXX-XXXXX).
 // Draws are unbiased: bytes ≥ 240 are rejected (240 = 12·20).
 func (m *Minter) NewUserCode() (string, error) {
 	out := make([]byte, 0, UserCodeLength+1)

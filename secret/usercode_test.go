@@ -25,8 +25,8 @@ func TestNewUserCode_Format(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if len(c) != UserCodeLength+1 || c[4] != '-' {
-			t.Fatalf("user code %q is not XXXX-XXXX", c)
+		if len(c) != UserCodeLength+1 || c[UserCodeLength/2] != '-' {
+			t.Fatalf("user code %q is not XXXXX-XXXXX", c)
 		}
 		for i, r := range strings.ReplaceAll(c, "-", "") {
 			if !strings.ContainsRune(UserCodeAlphabet, r) {
@@ -60,15 +60,15 @@ func TestUserCodeAlphabet(t *testing.T) {
 // skipped, and nothing else is.
 func TestNewUserCode_SkipsBiasedBytes(t *testing.T) {
 	src := &bytesSource{b: []byte{
-		240, 0, 255, 19, 250, 20, 239, 241, 242, 243, 244, 245, 246, 247, 248, 249, 1, 119, 200, 39,
+		240, 0, 255, 19, 250, 20, 239, 241, 242, 243, 244, 245, 246, 247, 248, 249, 1, 119, 200, 39, 5, 6,
 	}}
 	c, err := NewMinter(src, hasher(t, "k")).NewUserCode()
 	if err != nil {
 		t.Fatal(err)
 	}
-	// 0→B, 19→Z, 20→B, 239→Z, 1→C, 119→Z, 200→B, 39→Z.
-	if c != "BZBZ-CZBZ" {
-		t.Errorf("NewUserCode = %q, want BZBZ-CZBZ", c)
+	// 0→B, 19→Z, 20→B, 239→Z, 1→C, 119→Z, 200→B, 39→Z, 5→H, 6→J.
+	if c != "BZBZC-ZBZHJ" {
+		t.Errorf("NewUserCode = %q, want BZBZC-ZBZHJ", c)
 	}
 	if len(src.b) != 0 {
 		t.Errorf("%d bytes left unread", len(src.b))
@@ -98,42 +98,42 @@ func TestNewUserCode_Unbiased(t *testing.T) {
 
 func TestDV08_NormalizeUserCode(t *testing.T) {
 	tests := []struct{ typed, want string }{
-		{"BCDF-GHJK", "BCDFGHJK"},
-		{"bcdf-ghjk", "BCDFGHJK"},
-		{"BcDf-gHjK", "BCDFGHJK"},
-		{"bcdfghjk", "BCDFGHJK"},
-		{"BCDF--GHJK", "BCDFGHJK"},
-		{"B-C-D-F-G-H-J-K", "BCDFGHJK"},
-		{" bcdf ghjk ", "BCDFGHJK"},
-		{"bcdf - ghjk", "BCDFGHJK"},
-		{"bcdf\tghjk", "BCDFGHJK"},
-		{"-BCDF-GHJK-", "BCDFGHJK"},
+		{"BCDF-GHJKMN", "BCDFGHJKMN"},
+		{"bcdf-ghjkmn", "BCDFGHJKMN"},
+		{"BcDf-gHjKmN", "BCDFGHJKMN"},
+		{"bcdfghjkmn", "BCDFGHJKMN"},
+		{"BCDF--GHJKMN", "BCDFGHJKMN"},
+		{"B-C-D-F-G-H-J-K-M-N", "BCDFGHJKMN"},
+		{" bcdf ghjkmn ", "BCDFGHJKMN"},
+		{"bcdf - ghjkmn", "BCDFGHJKMN"},
+		{"bcdf\tghjkmn", "BCDFGHJKMN"},
+		{"-BCDF-GHJKMN-", "BCDFGHJKMN"},
 		// Vowels, digits and look-alikes are not in the alphabet.
-		{"BCDA-GHJK", ""},
-		{"BCDE-GHJK", ""},
-		{"BCDI-GHJK", ""},
-		{"BCDO-GHJK", ""},
-		{"BCDU-GHJK", ""},
-		{"BCDY-GHJK", ""},
-		{"BCD0-GHJK", ""},
-		{"BCD1-GHJK", ""},
-		{"BCD5-GHJK", ""},
-		{"BCD2-GHJK", ""},
+		{"BCDA-GHJKMN", ""},
+		{"BCDE-GHJKMN", ""},
+		{"BCDI-GHJKMN", ""},
+		{"BCDO-GHJKMN", ""},
+		{"BCDU-GHJKMN", ""},
+		{"BCDY-GHJKMN", ""},
+		{"BCD0-GHJKMN", ""},
+		{"BCD1-GHJKMN", ""},
+		{"BCD5-GHJKMN", ""},
+		{"BCD2-GHJKMN", ""},
 		// Only ASCII folds: letters that upper-case to an alphabet letter
 		// outside ASCII (U+017F long s → S) or look like one are refused.
-		{"BCDſ-GHJK", ""},
-		{"ＢCDF-GHJK", ""},
+		{"BCDſ-GHJKMN", ""},
+		{"ＢCDF-GHJKMN", ""},
 		{"BCDF-GHJΚ", ""}, // Greek capital kappa
-		{"BCDF-GHJK\u212a", ""},
-		{"BCDF\u00a0GHJK", ""},
-		{"BCDF_GHJK", ""},
-		{"BCDF.GHJK", ""},
-		{"BCDF\nGHJK", ""},
+		{"BCDF-GHJKMN\u212a", ""},
+		{"BCDF\u00a0GHJKMN", ""},
+		{"BCDF_GHJKMN", ""},
+		{"BCDF.GHJKMN", ""},
+		{"BCDF\nGHJKMN", ""},
 		{"BCDF-GHJ", ""},
-		{"BCDF-GHJKL", ""},
+		{"BCDF-GHJKMNL", ""},
 		{"", ""},
 		{"--------", ""},
-		{strings.Repeat("-", 60) + "BCDFGHJK", ""},
+		{strings.Repeat("-", 60) + "BCDFGHJKMN", ""},
 		{"BCDF-GHJ\xff", ""},
 	}
 	for _, tt := range tests {
@@ -145,29 +145,29 @@ func TestDV08_NormalizeUserCode(t *testing.T) {
 
 func TestUserCodeDigest(t *testing.T) {
 	h := hasher(t, "k")
-	d, ok := h.UserCodeDigest("BCDF-GHJK")
+	d, ok := h.UserCodeDigest("BCDF-GHJKMN")
 	if !ok {
 		t.Fatal("a well-formed code was refused")
 	}
-	for _, typed := range []string{"bcdfghjk", " bcdf - GHJK ", "B-C-D-F-G-H-J-K"} {
+	for _, typed := range []string{"bcdfghjkmn", " bcdf - GHJKMN ", "B-C-D-F-G-H-J-K-M-N"} {
 		if got, ok := h.UserCodeDigest(typed); !ok || got != d {
 			t.Errorf("UserCodeDigest(%q) differs from the canonical spelling's", typed)
 		}
 	}
-	if _, ok := h.UserCodeDigest("BCDA-GHJK"); ok {
+	if _, ok := h.UserCodeDigest("BCDA-GHJKMN"); ok {
 		t.Error("a malformed code gave a digest")
 	}
-	if other, _ := hasher(t, "j").UserCodeDigest("BCDF-GHJK"); other == d {
+	if other, _ := hasher(t, "j").UserCodeDigest("BCDF-GHJKMN"); other == d {
 		t.Error("the user code digest ignores the key (SE-01: no offline brute force without it)")
 	}
 	// Kept apart from token digests: a user code is not a token.
-	if d == h.Digest("BCDFGHJK") {
+	if d == h.Digest("BCDFGHJKMN") {
 		t.Error("a user code digest equals the plain digest of the code")
 	}
 }
 
 func FuzzNormalizeUserCode(f *testing.F) {
-	for _, s := range []string{"BCDF-GHJK", "bcdf ghjk", "B-C-D-F-G-H-J-K", "BCDſ-GHJK", "", "\xff", "ＢCDF-GHJK"} {
+	for _, s := range []string{"BCDF-GHJKMN", "bcdf ghjkmn", "B-C-D-F-G-H-J-K-M-N", "BCDſ-GHJKMN", "", "\xff", "ＢCDF-GHJKMN"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, typed string) {

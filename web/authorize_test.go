@@ -333,8 +333,8 @@ func TestCL06_DynamicClientShownUnverified(t *testing.T) {
 	}
 
 	// The device page shows a hostile self-asserted name escaped, and unverified.
-	hs.be.addDevice("BCDF-GHJK", dynClientID, []string{"sso:account:access"}, 10*60e9)
-	body := a.deviceConfirmPage(t, "BCDF-GHJK")
+	hs.be.addDevice("BCDFG-HJKLM", dynClientID, []string{"sso:account:access"}, 10*60e9)
+	body := a.deviceConfirmPage(t, "BCDFG-HJKLM")
 	if strings.Contains(body, "<img") || !strings.Contains(body, "&lt;img src=x onerror=alert(1)&gt;Acme") {
 		t.Errorf("client name not escaped:\n%s", body)
 	}

@@ -148,14 +148,15 @@ func TestBrowser(t *testing.T) {
 	}
 
 	t.Run("device flow", func(t *testing.T) {
-		code := hs.be.addDevice("BCDF-GHJK", dynClientID, []string{"sso:account:access"}, 10*time.Minute)
+		code := hs.be.addDevice("BCDFG-HJKLM", dynClientID, []string{"sso:account:access"}, 10*time.Minute)
+		// Sign-in comes first (catalogue AB-01), then the code.
+		run(t, chromedp.Navigate(issuer+"/device"))
+		run(t, signIn...)
 		run(t,
-			chromedp.Navigate(issuer+"/device"),
 			chromedp.WaitVisible(chromedp.CSS("#user_code")),
-			chromedp.SendKeys(chromedp.CSS("#user_code"), "bcdfghjk"),
+			chromedp.SendKeys(chromedp.CSS("#user_code"), "bcdfghjklm"),
 			chromedp.Click(chromedp.CSS("#continue")),
 		)
-		run(t, signIn...)
 		run(t, chromedp.WaitVisible(chromedp.CSS("#approve")))
 		if got := text(t, "#user-code"); got != code {
 			t.Errorf("page shows code %q, want %q", got, code)
@@ -177,7 +178,7 @@ func TestBrowser(t *testing.T) {
 	})
 
 	t.Run("verificationUriComplete alone approves nothing", func(t *testing.T) {
-		code := hs.be.addDevice("CDFG-HJKL", ssoClientID, nil, 10*time.Minute)
+		code := hs.be.addDevice("CDFGH-JKLMN", ssoClientID, nil, 10*time.Minute)
 		run(t, chromedp.Navigate(issuer+"/device?user_code="+code), chromedp.WaitVisible(chromedp.CSS("#user_code")))
 		v, err := chromedp.Run(ctx, chromedp.Value(chromedp.CSS("#user_code")))
 		if err != nil || v != code {
@@ -189,7 +190,7 @@ func TestBrowser(t *testing.T) {
 	})
 
 	t.Run("cross-site form post is refused", func(t *testing.T) {
-		code := hs.be.addDevice("DFGH-JKLM", ssoClientID, nil, 10*time.Minute)
+		code := hs.be.addDevice("DFGHJ-KLMNP", ssoClientID, nil, 10*time.Minute)
 		run(t, chromedp.Navigate(evilURL), chromedp.WaitVisible(chromedp.CSS("#message")))
 		if got := text(t, "h1"); got != "Request refused" {
 			t.Errorf("page %q, want Request refused", got)

@@ -1,8 +1,6 @@
 package web
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"net/http"
 	"net/url"
@@ -14,14 +12,18 @@ import (
 
 // The device pages (RFC 8628 §3.3):
 //
-//	GET  /device             form to type the user code (?user_code= prefills it; nothing is looked up)
-//	POST /device             looks the code up, counting misses (DV-07), and sends the browser to
-//	GET  /device/confirm?t=  (after sign-in) shows the code, the client and the scopes, with
+//	GET  /device             (after sign-in) form to type the user code (?user_code= prefills it;
+//	                         nothing is looked up)
+//	POST /device             (signed in) looks the code up, counting misses per address, browser
+//	                         session and account (DV-07, AB-01), and sends the browser to
+//	GET  /device/confirm?t=  (signed in) shows the code, the client and the scopes, with
 //	POST /device/decision    Approve / Deny, bound to the browser session (WB-05)
 //
 // No GET ever approves (catalogue DV-09). The ticket t is the user code
 // sealed with a short expiry, so that the confirm page, being a GET, cannot
-// be used to guess codes past the limiter.
+// be used to guess codes past the limiter. No code is looked up for an
+// anonymous browser, so guessing needs an account, and every miss is
+// charged to that account (see devicebudget.go).
 
 type deviceTicket struct {
 	UserCode string    `json:"uc"`
@@ -49,28 +51,27 @@ func (h *Handler) deviceForm(w http.ResponseWriter, r *http.Request) {
 	if len(code) > maxTypedCode {
 		code = ""
 	}
-	h.render(w, r, http.StatusOK, "device", deviceFormView{common: h.common("Connect a device", s), FormCSRF: csrfToken(s), UserCode: code})
-}
-
-func (h *Handler) deviceBudgets(r *http.Request, s *browserSession) []budget {
-	// The session id is secret; a store-backed limiter keeps keys in the
-	// clear, so the session is counted under a hash of it.
-	sid := sha256.Sum256([]byte(s.ID))
-	return []budget{
-		{"device:ip:" + h.opts.ClientIP(r), h.opts.Limits.DeviceIP, false},
-		{"device:session:" + hex.EncodeToString(sid[:12]), h.opts.Limits.DeviceSession, false},
-		{"device:global", h.opts.Limits.DeviceGlobal, false},
+	if !s.signedIn() {
+		h.signInFirst(w, code)
+		return
 	}
+	h.render(w, r, http.StatusOK, "device", deviceFormView{common: h.common("Connect a device", s), FormCSRF: csrfToken(s), UserCode: code})
 }
 
 // deviceLookup serves POST /device.
 func (h *Handler) deviceLookup(w http.ResponseWriter, r *http.Request, s *browserSession) {
 	ctx := r.Context()
+	typed := r.PostForm.Get("user_code")
+	if !s.signedIn() {
+		// Nothing is looked up and nothing counted for an anonymous
+		// browser (catalogue AB-01): sign in, then the code is asked again.
+		h.signInFirst(w, typed)
+		return
+	}
 	budgets := h.deviceBudgets(r, s)
 	if h.overBudget(w, r, budgets, "user code") {
 		return
 	}
-	typed := r.PostForm.Get("user_code")
 	code := secret.NormalizeUserCode(typed)
 	var d signet.DeviceAuthorization
 	var err error
@@ -82,6 +83,7 @@ func (h *Handler) deviceLookup(w http.ResponseWriter, r *http.Request, s *browse
 			h.internalError(w, r, err)
 			return
 		}
+		h.countDeploymentMiss(ctx)
 		if len(typed) > maxTypedCode {
 			typed = ""
 		}
@@ -205,7 +207,7 @@ func (h *Handler) deviceConfirm(w http.ResponseWriter, r *http.Request) {
 	})
 }
 
-// displayUserCode writes a normalised code as XXXX-XXXX, as devices show it.
+// displayUserCode writes a normalised code as XXXXX-XXXXX, as devices show it.
 func displayUserCode(c string) string {
 	if len(c) != secret.UserCodeLength {
 		return c

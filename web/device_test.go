@@ -47,23 +47,33 @@ func (a *agent) decideDevice(t *testing.T, page, decision string) *httptest.Resp
 
 func TestDeviceFlow(t *testing.T) {
 	hs := newHarness(t)
-	code := hs.be.addDevice("BCDF-GHJK", ssoClientID, []string{"sso:account:access"}, 10*time.Minute)
+	code := hs.be.addDevice("BCDFG-HJKLM", ssoClientID, []string{"sso:account:access"}, 10*time.Minute)
 	a := hs.agent("192.0.2.20")
 
-	// Code first, then sign-in, then the confirmation page.
-	w := a.submitCode(t, "bcdf ghjk")
-	confirm := location(t, w)
-	w = a.get(confirm.RequestURI())
+	// Sign-in first (catalogue AB-01): the link the device shows sends an
+	// anonymous browser to the login page, which comes back to the form
+	// with the code filled in; then the confirmation page.
+	w := a.get("/device?user_code=" + url.QueryEscape("bcdfg hjklm"))
 	loc := location(t, w)
-	if loc.Path != "/login" || loc.Query().Get("return") != confirm.RequestURI() {
+	if loc.Path != "/login" || loc.Query().Get("return") != "/device?user_code=BCDFG-HJKLM" {
 		t.Fatalf("not signed in: %v", loc)
 	}
 	f := formOf(t, a.get(loc.RequestURI()).Body.String(), "/login")
 	f.Set("username", "alice")
 	f.Set("password", alicePass)
 	loc = location(t, a.post("/login", f))
-	if loc.String() != confirm.RequestURI() {
+	if loc.String() != "/device?user_code=BCDFG-HJKLM" {
 		t.Fatalf("after login: %v", loc)
+	}
+	body := a.get(loc.String()).Body.String()
+	form := formOf(t, body, "/device")
+	if m := userCodeRE.FindStringSubmatch(body); m == nil || m[1] != "BCDFG-HJKLM" {
+		t.Errorf("form prefilled with %q", m)
+	}
+	form.Set("user_code", "BCDFG-HJKLM")
+	loc = location(t, a.post("/device", form))
+	if loc.Path != "/device/confirm" {
+		t.Fatalf("after the code: %v", loc)
 	}
 	page := a.get(loc.String()).Body.String()
 	for _, want := range []string{code, "botocore-client-dev", "<code>sso:account:access</code>", "matches"} {
@@ -86,7 +96,7 @@ func TestDeviceFlow(t *testing.T) {
 func TestDV03_ExpiredCodeCannotBeApproved(t *testing.T) {
 	hs := newHarness(t)
 	a := hs.signedIn()
-	code := hs.be.addDevice("BCDF-GHJK", ssoClientID, nil, time.Minute)
+	code := hs.be.addDevice("BCDFG-HJKLM", ssoClientID, nil, time.Minute)
 
 	page := a.deviceConfirmPage(t, code)
 	hs.clock.Advance(2 * time.Minute)
@@ -106,7 +116,7 @@ func TestDV03_ExpiredCodeCannotBeApproved(t *testing.T) {
 func TestDV04_TerminalStateIsFinal(t *testing.T) {
 	hs := newHarness(t)
 	a := hs.signedIn()
-	code := hs.be.addDevice("BCDF-GHJK", ssoClientID, nil, 10*time.Minute)
+	code := hs.be.addDevice("BCDFG-HJKLM", ssoClientID, nil, 10*time.Minute)
 	page := a.deviceConfirmPage(t, code)
 
 	w := a.decideDevice(t, page, "deny")
@@ -129,14 +139,23 @@ func TestDV04_TerminalStateIsFinal(t *testing.T) {
 	}
 }
 
+// signedInAt is a new browser at ip signed in as name.
+func (hs *harness) signedInAt(ip, name, password string) *agent {
+	a := hs.agent(ip)
+	if w := a.login(name, password); w.Code != http.StatusSeeOther {
+		hs.t.Fatalf("login as %s: %d", name, w.Code)
+	}
+	return a
+}
+
 func TestDV07_UserCodeGuessingLimited(t *testing.T) {
 	hs := newHarness(t)
-	code := hs.be.addDevice("BCDF-GHJK", ssoClientID, nil, time.Hour)
-	a := hs.agent("203.0.113.5")
+	code := hs.be.addDevice("BCDFG-HJKLM", ssoClientID, nil, time.Hour)
+	a := hs.signedInAt("203.0.113.5", "alice", alicePass)
 	lim := hs.h.opts.Limits.DeviceIP
 
 	for i := range lim.Max {
-		w := a.submitCode(t, fmt.Sprintf("ZZZZ-ZZ%c%c", "BCDFGHJKLM"[i%10], 'B'))
+		w := a.submitCode(t, fmt.Sprintf("ZZZZZ-ZZZ%c%c", "BCDFGHJKLM"[i%10], 'B'))
 		if w.Code != http.StatusBadRequest || !strings.Contains(w.Body.String(), "not recognised") {
 			t.Fatalf("miss %d: %d", i, w.Code)
 		}
@@ -151,15 +170,19 @@ func TestDV07_UserCodeGuessingLimited(t *testing.T) {
 		t.Errorf("Retry-After %q", w.Header().Get("Retry-After"))
 	}
 
-	// The same budget holds for a fresh session from that IP, and malformed
-	// codes count too.
-	b := hs.agent("203.0.113.5")
+	// The same budget holds for a fresh session of another account from
+	// that IP, and malformed codes count too.
+	b := hs.signedInAt("203.0.113.5", "bob", "bob-password")
 	if w := b.submitCode(t, "<script>"); w.Code != http.StatusTooManyRequests {
 		t.Errorf("new session, same IP: %d, want 429", w.Code)
 	}
-	// Another IP is not affected.
-	if w := hs.agent("203.0.113.6").submitCode(t, code); w.Code != http.StatusSeeOther {
-		t.Errorf("other IP: %d, want 303", w.Code)
+	// The account's budget is spent as well: alice from elsewhere is
+	// refused, bob from elsewhere is not.
+	if w := hs.signedInAt("203.0.113.6", "alice", alicePass).submitCode(t, code); w.Code != http.StatusTooManyRequests {
+		t.Errorf("same account, other IP: %d, want 429", w.Code)
+	}
+	if w := hs.signedInAt("203.0.113.6", "bob", "bob-password").submitCode(t, code); w.Code != http.StatusSeeOther {
+		t.Errorf("other account, other IP: %d, want 303", w.Code)
 	}
 	// The window ends.
 	hs.clock.Advance(lim.Window)
@@ -169,25 +192,82 @@ func TestDV07_UserCodeGuessingLimited(t *testing.T) {
 
 	t.Run("per session", func(t *testing.T) {
 		hs := newHarness(t, func(o *Options) { o.Limits.DeviceSession = Limit{Max: 3, Window: time.Minute} })
-		a := hs.agent("203.0.113.5")
-		a.get("/device")
+		a := hs.signedIn()
 		for i := range 3 {
 			hs.h.opts.ClientIP = func(*http.Request) string { return "198.51.100." + strconv.Itoa(i) }
-			a.submitCode(t, "ZZZZ-ZZZZ")
+			a.submitCode(t, "ZZZZZ-ZZZZZ")
 		}
-		if w := a.submitCode(t, "ZZZZ-ZZZZ"); w.Code != http.StatusTooManyRequests {
+		if w := a.submitCode(t, "ZZZZZ-ZZZZZ"); w.Code != http.StatusTooManyRequests {
 			t.Errorf("session over budget from a new IP: %d, want 429", w.Code)
 		}
 	})
-	t.Run("global", func(t *testing.T) {
-		hs := newHarness(t, func(o *Options) { o.Limits.DeviceGlobal = Limit{Max: 4, Window: time.Minute} })
-		for i := range 4 {
-			hs.agent("198.51.100."+strconv.Itoa(i)).submitCode(t, "ZZZZ-ZZZZ")
+}
+
+// AB-01: a signed-in guesser is stopped by the budgets that are theirs:
+// the account's across sessions and addresses, and the session's and the
+// address's; another account is never held back by them.
+func TestAB01_SignedInGuesserStoppedByOwnBudgets(t *testing.T) {
+	hs := newHarness(t, func(o *Options) { o.Limits.DeviceAccount = Limit{Max: 3, Window: time.Minute} })
+	code := hs.be.addDevice("BCDFG-HJKLM", ssoClientID, nil, time.Hour)
+	for i := range 3 {
+		m := hs.signedInAt("198.51.100."+strconv.Itoa(i), "mallory", "mallory-password")
+		if w := m.submitCode(t, "ZZZZZ-ZZZZZ"); w.Code != http.StatusBadRequest {
+			t.Fatalf("miss %d: %d, want 400", i, w.Code)
 		}
-		if w := hs.agent("198.51.100.200").submitCode(t, "ZZZZ-ZZZZ"); w.Code != http.StatusTooManyRequests {
-			t.Errorf("global budget spent: %d, want 429", w.Code)
+	}
+	m := hs.signedInAt("198.51.100.99", "mallory", "mallory-password")
+	if w := m.submitCode(t, code); w.Code != http.StatusTooManyRequests {
+		t.Errorf("account over budget, new session and address: %d, want 429", w.Code)
+	}
+	if w := hs.signedInAt("198.51.100.0", "alice", alicePass).submitCode(t, code); w.Code != http.StatusSeeOther {
+		t.Errorf("another account from a guessing address: %d, want 303", w.Code)
+	}
+}
+
+// AB-01: the deployment-wide count of misses is an alert, not a lock:
+// past it nobody is refused, and the log says so at error level.
+func TestAB01_DeploymentWideMissesAlertNeverLock(t *testing.T) {
+	hs := newHarness(t, func(o *Options) { o.Limits.DeviceGlobal = Limit{Max: 4, Window: time.Minute} })
+	code := hs.be.addDevice("BCDFG-HJKLM", ssoClientID, nil, time.Hour)
+	for i := range 6 {
+		who, pass := "mallory", "mallory-password"
+		if i%2 == 1 {
+			who, pass = "bob", "bob-password"
 		}
-	})
+		hs.signedInAt("198.51.100."+strconv.Itoa(i), who, pass).submitCode(t, "ZZZZZ-ZZZZZ")
+	}
+	if w := hs.signedInAt("198.51.100.200", "alice", alicePass).submitCode(t, code); w.Code != http.StatusSeeOther {
+		t.Errorf("after 6 misses on the deployment (alert at 4): %d, want 303", w.Code)
+	}
+	if !strings.Contains(hs.logs.String(), "level=ERROR") || !strings.Contains(hs.logs.String(), "alert threshold") {
+		t.Errorf("no alert in the log:\n%s", hs.logs.String())
+	}
+}
+
+// AB-01: an anonymous visitor's codes, from any number of addresses, are
+// never looked up nor counted: each is sent to sign in, and a signed-in
+// user at another address approves their code as ever.
+func TestAB01_AnonymousGuessesNeverLockOthersOut(t *testing.T) {
+	hs := newHarness(t)
+	code := hs.be.addDevice("BCDFG-HJKLM", ssoClientID, nil, time.Hour)
+	for i := range 1000 {
+		v := hs.agent(fmt.Sprintf("198.18.%d.%d", i/250, i%250+1))
+		f := formOf(t, v.get("/login").Body.String(), "/login") // any page starts a session
+		f.Set("user_code", fmt.Sprintf("ZZZZZ-ZZZ%c%c", "BCDFGHJKLM"[i%10], "BCDFGHJKLM"[i/10%10]))
+		w := v.post("/device", f)
+		if loc := location(t, w); loc.Path != "/login" {
+			t.Fatalf("anonymous code %d: %d to %v, want 303 to /login", i, w.Code, loc)
+		}
+	}
+	if n := hs.be.lookups(); n != 0 {
+		t.Errorf("%d codes looked up for anonymous visitors", n)
+	}
+	a := hs.signedInAt("192.0.2.77", "alice", alicePass)
+	page := a.deviceConfirmPage(t, code)
+	a.decideDevice(t, page, "approve")
+	if d := hs.be.device(code); d.Status != signet.DeviceApproved || d.UserID != aliceID {
+		t.Errorf("after approve: %+v", d)
+	}
 }
 
 func TestDV09_GetNeverApproves(t *testing.T) {
@@ -198,7 +278,7 @@ func TestDV09_GetNeverApproves(t *testing.T) {
 				o.DevUser = func(context.Context) (signet.User, error) { return signet.User{ID: aliceID, Name: "alice"}, nil }
 			})
 			a := hs.signedIn()
-			code := hs.be.addDevice("BCDF-GHJK", ssoClientID, []string{"sso:account:access"}, 10*time.Minute)
+			code := hs.be.addDevice("BCDFG-HJKLM", ssoClientID, []string{"sso:account:access"}, 10*time.Minute)
 
 			// The link a phisher sends: it prefills the form, nothing more.
 			w := a.get("/device?user_code=" + url.QueryEscape(code))

@@ -135,16 +135,17 @@ var userCodeRE = regexp.MustCompile(`<input id="user_code" name="user_code" type
 // FuzzDeviceCode: whatever is typed on the device page gets a page, and
 // the page never carries it unescaped.
 func FuzzDeviceCode(f *testing.F) {
-	for _, s := range []string{"BCDF-GHJK", "bcdf ghjk", "<script>", "\"><svg onload=alert(1)>", "ZZZZ-ZZZZ", strings.Repeat("B", 100)} {
+	for _, s := range []string{"BCDFG-HJKLM", "bcdfg hjklm", "<script>", "\"><svg onload=alert(1)>", "ZZZZZ-ZZZZZ", strings.Repeat("B", 100)} {
 		f.Add(s)
 	}
 	hs := newHarness(f, func(o *Options) {
 		o.Limits.DeviceIP = Limit{Max: 1 << 30, Window: 1}
 		o.Limits.DeviceSession = o.Limits.DeviceIP
+		o.Limits.DeviceAccount = o.Limits.DeviceIP
 		o.Limits.DeviceGlobal = o.Limits.DeviceIP
 	})
-	hs.be.addDevice("BCDF-GHJK", ssoClientID, nil, 1<<62)
-	a := hs.agent("192.0.2.1")
+	hs.be.addDevice("BCDFG-HJKLM", ssoClientID, nil, 1<<62)
+	a := hs.signedIn()
 	form := formOf(f, a.get("/device").Body.String(), "/device")
 	f.Fuzz(func(t *testing.T, code string) {
 		a.t = t

@@ -38,6 +38,14 @@ type fakeBackend struct {
 	codes     []CodeRequest
 	devices   map[string]*signet.DeviceAuthorization // by normalised user code
 	issueErr  error                                  // IssueCode fails with it when set
+	nLookups  int                                    // LookupUserCode calls
+}
+
+// lookups is how many times the pages looked a user code up.
+func (b *fakeBackend) lookups() int {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.nLookups
 }
 
 func newFakeBackend(clock signet.Clock) *fakeBackend {
@@ -168,6 +176,7 @@ func (b *fakeBackend) IssueCode(_ context.Context, req CodeRequest) (string, err
 func (b *fakeBackend) LookupUserCode(_ context.Context, typed string) (signet.DeviceAuthorization, error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
+	b.nLookups++
 	d, ok := b.devices[secret.NormalizeUserCode(typed)]
 	if !ok {
 		return signet.DeviceAuthorization{}, signet.ErrNotFound

@@ -14,6 +14,7 @@ func PageLimits(p ratelimit.Policy) Limits {
 		LoginIP:       w(p.LoginIP),
 		DeviceIP:      w(p.UserCodeIP),
 		DeviceSession: w(p.UserCodeSession),
+		DeviceAccount: w(p.UserCodeAccount),
 		DeviceGlobal:  w(p.UserCodeGlobal),
 	}
 }

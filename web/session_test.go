@@ -18,7 +18,7 @@ func TestWB04_CSRFAndCrossSitePosts(t *testing.T) {
 	hs := newHarness(t)
 	victim := hs.signedIn()
 	other := hs.signedIn()
-	code := hs.be.addDevice("BCDF-GHJK", ssoClientID, nil, time.Hour)
+	code := hs.be.addDevice("BCDFG-HJKLM", ssoClientID, nil, time.Hour)
 
 	// Valid forms of every POST, from the victim's pages.
 	loginForm := func() url.Values {
@@ -119,7 +119,7 @@ func pagePaths(hs *harness) []string {
 	return []string{
 		"/login",
 		"/device",
-		"/device?user_code=BCDF-GHJK",
+		"/device?user_code=BCDFG-HJKLM",
 		"/device/confirm?t=garbage",
 		"/authorize?" + authorizeQuery(ssoClientID, ssoRedirect),
 		"/authorize?" + authorizeQuery("unknown", ssoRedirect),
@@ -406,7 +406,7 @@ func TestDevAutoApprove(t *testing.T) {
 		t.Errorf("unknown client under auto-approve: %d", w.Code)
 	}
 
-	code := hs.be.addDevice("BCDF-GHJK", ssoClientID, nil, time.Minute)
+	code := hs.be.addDevice("BCDFG-HJKLM", ssoClientID, nil, time.Minute)
 	if _, err := hs.h.AutoApproveDevice(context.Background(), code); err != nil {
 		t.Fatal(err)
 	}
@@ -415,7 +415,7 @@ func TestDevAutoApprove(t *testing.T) {
 	}
 
 	off := newHarness(t)
-	code = off.be.addDevice("BCDF-GHJK", ssoClientID, nil, time.Minute)
+	code = off.be.addDevice("BCDFG-HJKLM", ssoClientID, nil, time.Minute)
 	if _, err := off.h.AutoApproveDevice(context.Background(), code); err == nil || off.be.device(code).Status != signet.DevicePending {
 		t.Error("AutoApproveDevice approved with the option off")
 	}
@@ -440,7 +440,8 @@ func TestTheme(t *testing.T) {
 	if body := a.get("/login").Body.String(); !strings.Contains(body, "Acme sign-in") || !strings.Contains(body, `lang="en"`) {
 		t.Errorf("theme login page:\n%s", body)
 	}
-	if body := a.get("/device").Body.String(); !strings.Contains(body, `id="user_code"`) {
+	signedIn := hs.signedIn()
+	if body := signedIn.get("/device").Body.String(); !strings.Contains(body, `id="user_code"`) {
 		t.Error("embedded device page lost")
 	}
 	w := a.get("/static/signet.css")

@@ -97,30 +97,34 @@ type Limit struct {
 
 // Limits are the failure budgets of the login and device pages. Keys
 // combine the client IP with the account (or the browser session) so that
-// nobody can lock a victim out from elsewhere (catalogue RL-04); the device
-// page also has a global budget against slow distributed guessing of user
-// codes (catalogue DV-07, RFC 8628 §5.1).
+// nobody can lock a victim out from elsewhere (catalogue RL-04). The device
+// page charges a miss to the address, the browser session and the signed-in
+// account (catalogue DV-07, AB-01); its deployment-wide count only raises an
+// alert, never a refusal.
 type Limits struct {
 	LoginAccount  Limit // per IP and login name
 	LoginIP       Limit // per IP, any login name
 	DeviceIP      Limit // user-code misses per IP
 	DeviceSession Limit // user-code misses per browser session
-	DeviceGlobal  Limit // user-code misses on this deployment
+	DeviceAccount Limit // user-code misses per signed-in account
+	DeviceGlobal  Limit // alert threshold: user-code misses on this deployment
 }
 
 // DefaultLimits returns the failure budgets used where Options.Limits is
 // left zero: 5 wrong passwords per account per 15 minutes from one IP (30
-// for any account); 10 user-code misses per IP or session per 15 minutes.
-// With 20^8 ≈ 2^34.6 user codes living 10 minutes, the global budget of
-// 100 misses per 15 minutes keeps the odds of hitting any one live code
-// below 2^-28 over its life.
+// for any account); 10 user-code misses per IP, session or account per 15
+// minutes. With 20^10 ≈ 2^43.2 user codes living 10 minutes, one account's
+// odds of guessing a given live code in its life are at most 20/20^10 ≈
+// 2^-38.9 (ratelimit.UserCodeOdds); the alert fires at 1192 misses per 10
+// minutes on the deployment, where the odds of some guesser reach 2^-32.
 func DefaultLimits() Limits {
 	return Limits{
 		LoginAccount:  Limit{Max: 5, Window: 15 * time.Minute},
 		LoginIP:       Limit{Max: 30, Window: 15 * time.Minute},
 		DeviceIP:      Limit{Max: 10, Window: 15 * time.Minute},
 		DeviceSession: Limit{Max: 10, Window: 15 * time.Minute},
-		DeviceGlobal:  Limit{Max: 100, Window: 15 * time.Minute},
+		DeviceAccount: Limit{Max: 10, Window: 15 * time.Minute},
+		DeviceGlobal:  Limit{Max: 1192, Window: 10 * time.Minute},
 	}
 }
 
@@ -238,6 +242,7 @@ func (l Limits) withDefaults() Limits {
 	fill(&l.LoginIP, d.LoginIP)
 	fill(&l.DeviceIP, d.DeviceIP)
 	fill(&l.DeviceSession, d.DeviceSession)
+	fill(&l.DeviceAccount, d.DeviceAccount)
 	fill(&l.DeviceGlobal, d.DeviceGlobal)
 	return l
 }

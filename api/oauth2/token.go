@@ -97,6 +97,8 @@ func (h *Handler) token(w http.ResponseWriter, r *http.Request) {
 		h.writeError(w, r, errInvalidRequest("The grant_type is required."), creds.basic())
 		return
 	}
+	// A retry of the same grant is free (catalogue AB-02).
+	r = r.WithContext(ratelimit.WithGrant(ctx, f.get("refresh_token")+f.get("code")))
 	if err := h.guard(r, creds, ratelimit.ClassToken); err != nil {
 		h.writeError(w, r, err, creds.basic())
 		return

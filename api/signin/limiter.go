@@ -9,10 +9,14 @@ import (
 	"github.com/signet-auth/signet/internal/boundcache"
 )
 
-// Limiter decides whether a CreateOAuth2Token call from key may proceed
-// now; when not, it says how long to wait (the Retry-After of the 429).
+// Limiter decides whether a CreateOAuth2Token call from key (the client
+// address's rate key) presenting grant (its refresh token or code) may
+// proceed now; when not, it says how long to wait (the Retry-After of the
+// 429). Every AWS CLI shares Sign-In's client id, so a limiter keys by the
+// grant, not the client, and may admit retries of a grant free (catalogue
+// AB-02; ratelimit.SignIn does).
 type Limiter interface {
-	Allow(key string, now time.Time) (ok bool, retryAfter time.Duration)
+	Allow(key, grant string, now time.Time) (ok bool, retryAfter time.Duration)
 }
 
 // RateLimiter is a per-node token bucket per key (golang.org/x/time/rate),
@@ -31,8 +35,8 @@ func NewRateLimiter(perSecond float64, burst, maxKeys int) *RateLimiter {
 	return &RateLimiter{rate: rate.Limit(perSecond), burst: burst, keys: boundcache.New[string, *rate.Limiter](maxKeys)}
 }
 
-// Allow takes one token from key's bucket at now.
-func (l *RateLimiter) Allow(key string, now time.Time) (bool, time.Duration) {
+// Allow takes one token from key's bucket at now, whatever the grant.
+func (l *RateLimiter) Allow(key, _ string, now time.Time) (bool, time.Duration) {
 	l.mu.Lock()
 	b, ok := l.keys.Get(key)
 	if !ok {

@@ -45,20 +45,17 @@ type idClaims struct {
 }
 
 // createToken is CreateOAuth2Token (signin.md §2). The order is the
-// cheapest refusal first: the rate limit, the body, the DPoP proof (whose
-// jti is spent only once everything before it passed), and only then the
+// cheapest refusal first: the rate limit (keyed by the grant, so the
+// bounded body is read first), the body's rules, the DPoP proof (whose jti
+// is spent only once everything before it passed), and only then the
 // engine, which holds the grant's rules and enforces the DPoP binding with
 // the thumbprint it is handed.
 func (h *Handler) createToken(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
-	if h.Limiter != nil {
-		if ok, wait := h.Limiter.Allow(h.clientIP(r), h.Clock.Now()); !ok {
-			h.writeError(w, r, &signet.Error{Code: signet.CodeTooManyRequests, RetryAfter: wait,
-				Message: "Too many requests; retry later."})
-			return
-		}
-	}
 	in, seen, err := readTokenBody(r)
+	if !h.allow(w, r, in.RefreshToken+in.Code) {
+		return
+	}
 	if err != nil {
 		h.writeError(w, r, err)
 		return
@@ -99,6 +96,22 @@ func (h *Handler) createToken(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("DPoP-Nonce", n) // RFC 9449 §8.2: the next nonce
 	}
 	awsjson.WriteJSON(w, http.StatusOK, out)
+}
+
+// allow asks the limiter about a call presenting grant ("" when the body
+// named none or could not be read), answering 429 when it refuses. The
+// grant, not the client id, keys it: the client id is the same for every
+// AWS CLI (catalogue AB-02).
+func (h *Handler) allow(w http.ResponseWriter, r *http.Request, grant string) bool {
+	if h.Limiter == nil {
+		return true
+	}
+	ok, wait := h.Limiter.Allow(h.clientIP(r), grant, h.Clock.Now())
+	if !ok {
+		h.writeError(w, r, &signet.Error{Code: signet.CodeTooManyRequests, RetryAfter: wait,
+			Message: "Too many requests; retry later."})
+	}
+	return ok
 }
 
 // output builds the response body from the engine's answer. The

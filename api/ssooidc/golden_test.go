@@ -71,7 +71,7 @@ var (
 		"clientId": true, "clientSecret": true, "clientIdIssuedAt": true, "clientSecretExpiresAt": true,
 		"deviceCode": true, "userCode": true, "accessToken": true, "refreshToken": true,
 	}
-	userCodeInURI = regexp.MustCompile(`user_code=[A-Z]{4}-[A-Z]{4}`)
+	userCodeInURI = regexp.MustCompile(`user_code=[A-Z]{5}-[A-Z]{5}`)
 )
 
 // snapshot renders a response as status line, headers sorted by name, a

@@ -95,6 +95,8 @@ func (h *Handler) createToken(w http.ResponseWriter, r *http.Request) {
 		fail(invalidRequest("clientId, clientSecret and grantType are required."))
 		return
 	}
+	// A retry of the same grant is free (catalogue AB-02).
+	r = r.WithContext(ratelimit.WithGrant(r.Context(), in.RefreshToken+in.Code))
 	if e := h.throttle(r, ratelimit.ClassToken, in.ClientID); e != nil {
 		fail(e)
 		return
@@ -174,6 +176,7 @@ func (h *Handler) createTokenWithIAM(w http.ResponseWriter, r *http.Request) {
 		fail(&signet.Error{Code: signet.CodeUnsupportedGrantType, Message: "The grant type is not supported."})
 		return
 	}
+	r = r.WithContext(ratelimit.WithGrant(r.Context(), in.RefreshToken+in.Code)) // retries free (AB-02)
 	if e := h.Limiter.Request(r, ratelimit.ClassToken, in.ClientID); e != nil {
 		fail(e)
 		return

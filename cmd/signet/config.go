@@ -66,6 +66,7 @@ type Config struct {
 	RateLoginIP        ratelimit.Limit `yaml:"rate_limit_login_ip"`
 	RateUserCodeIP     ratelimit.Limit `yaml:"rate_limit_user_code_ip"`
 	RateUserCodeSess   ratelimit.Limit `yaml:"rate_limit_user_code_session"`
+	RateUserCodeAcct   ratelimit.Limit `yaml:"rate_limit_user_code_account"`
 	RateUserCodeGlobal autoLimit       `yaml:"rate_limit_user_code_global"`
 	RateClientAuth     ratelimit.Limit `yaml:"rate_limit_client_auth"`
 

@@ -152,7 +152,7 @@ func TestConfigValidation(t *testing.T) {
 		{"unparsable rate limit", []string{"--rate-limit-ip", "fast"}, nil, "--rate-limit-ip"},
 		{"unparsable rate limit in env", nil, map[string]string{"SIGNET_RATE_LIMIT_CLIENT": "10/fortnight"}, "SIGNET_RATE_LIMIT_CLIENT"},
 		{"guessing limit off", []string{"--rate-limit-client-auth", "off"}, nil, "--rate-limit-client-auth: a limit on guessing cannot be off"},
-		{"user-code limit off", []string{"--rate-limit-user-code-global", "off"}, nil, "--rate-limit-user-code-global"},
+		{"user-code limit off", []string{"--rate-limit-user-code-account", "off"}, nil, "--rate-limit-user-code-account"},
 		{"SigV4 emulation off loopback", []string{"--sigv4-emulation", "--addr", "0.0.0.0:8400", "--issuer", "https://signet.example"}, nil, "--sigv4-emulation-force overrides"},
 		{"SigV4 emulation force alone", []string{"--sigv4-emulation-force"}, nil, "--sigv4-emulation-force needs --sigv4-emulation"},
 		{"SigV4 emulation account", []string{"--sigv4-emulation", "--sigv4-emulation-account", "abc"}, nil, "--sigv4-emulation-account"},
@@ -226,7 +226,16 @@ func TestRateLimitSettings(t *testing.T) {
 			}
 		}
 	})
-	t.Run("auto user-code budget follows the device lifetime", func(t *testing.T) {
+	t.Run("user-code global alert may be off", func(t *testing.T) {
+		c, err := parseServe(t, []string{"--rate-limit-user-code-global", "off"}, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if p, err := c.ratePolicy(); err != nil || !p.UserCodeGlobal.Off() {
+			t.Errorf("policy %v, %v: want the alert off", p.UserCodeGlobal, err)
+		}
+	})
+	t.Run("auto user-code alert follows the device lifetime", func(t *testing.T) {
 		c, err := parseServe(t, []string{"--device-lifetime", "30m"}, nil)
 		if err != nil {
 			t.Fatal(err)
@@ -235,7 +244,7 @@ func TestRateLimitSettings(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if want := (ratelimit.Limit{N: 2, Per: 30 * time.Minute}); p.UserCodeGlobal != want {
+		if want := (ratelimit.Limit{N: 1192, Per: 30 * time.Minute}); p.UserCodeGlobal != want {
 			t.Errorf("user-code global %v, want %v", p.UserCodeGlobal, want)
 		}
 	})

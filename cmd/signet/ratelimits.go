@@ -20,7 +20,7 @@ type rateSetting struct {
 }
 
 // rateSettings lists the limits with a fixed default (the user-code global
-// budget, which follows --device-lifetime, is set apart).
+// alert threshold, which follows --device-lifetime, is set apart).
 func rateSettings() []rateSetting {
 	type P = ratelimit.Policy
 	return []rateSetting{
@@ -44,6 +44,8 @@ func rateSettings() []rateSetting {
 			true, "user-code misses per address (all nodes)"},
 		{"rate-limit-user-code-session", func(c *Config) *ratelimit.Limit { return &c.RateUserCodeSess }, func(p *P) *ratelimit.Limit { return &p.UserCodeSession },
 			true, "user-code misses per browser session (all nodes)"},
+		{"rate-limit-user-code-account", func(c *Config) *ratelimit.Limit { return &c.RateUserCodeAcct }, func(p *P) *ratelimit.Limit { return &p.UserCodeAccount },
+			true, "user-code misses per signed-in account (all nodes)"},
 		{"rate-limit-client-auth", func(c *Config) *ratelimit.Limit { return &c.RateClientAuth }, func(p *P) *ratelimit.Limit { return &p.ClientAuth },
 			true, "failed client authentications per client and address (all nodes)"},
 	}
@@ -86,7 +88,7 @@ func rateFlags(fs *pflag.FlagSet, c *Config) {
 	}
 	c.RateUserCodeGlobal = autoLimit{auto: true}
 	fs.Var(&c.RateUserCodeGlobal, "rate-limit-user-code-global",
-		"user-code misses on the whole deployment (all nodes); auto: the most that keeps a live code's odds of being guessed ≤ 2^-32 over --device-lifetime (RFC 8628 §5.1)")
+		"alert threshold, never a refusal: user-code misses on the whole deployment (all nodes) past which an error is logged; auto: where some guesser's odds of a live code reach 2^-32 over --device-lifetime (RFC 8628 §5.1); off: no alert")
 }
 
 // validateRates checks the limits: those on brute-forceable endpoints may
@@ -98,9 +100,9 @@ func (c *Config) validateRates() error {
 			errs = append(errs, fmt.Errorf("--%s: a limit on guessing cannot be off", s.flag))
 		}
 	}
-	if !c.RateUserCodeGlobal.auto && c.RateUserCodeGlobal.Off() {
-		errs = append(errs, errors.New("--rate-limit-user-code-global: a limit on guessing cannot be off"))
-	}
+	// --rate-limit-user-code-global is an alert threshold since catalogue
+	// AB-01 (a deployment-wide lock is one any visitor can trip), so it may
+	// be off.
 	return errors.Join(errs...)
 }
 
@@ -110,6 +112,7 @@ func (c *Config) ratePolicy() (ratelimit.Policy, error) {
 	for _, s := range rateSettings() {
 		*s.policy(&p) = *s.field(c)
 	}
+	p.Retry = ratelimit.DefaultRetry // a grant's retries are free (catalogue AB-02)
 	p.UserCodeGlobal = c.RateUserCodeGlobal.Limit
 	if c.RateUserCodeGlobal.auto {
 		var err error

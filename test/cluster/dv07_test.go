@@ -28,19 +28,24 @@ const (
 	ucSessionWindow = 10 * time.Minute
 	ucIPMisses      = 5 // per client address
 	ucIPWindow      = 20 * time.Minute
-	ucGlobalMisses  = 12 // for the whole deployment
-	ucGlobalWindow  = 40 * time.Minute
+	ucAcctMisses    = 12 // per signed-in account
+	ucAcctWindow    = 40 * time.Minute
+	// The deployment-wide count is an alert, never a refusal (catalogue
+	// AB-01): set far below the misses the test makes, it must close the
+	// page for nobody.
+	ucGlobalAlert = 3
 )
 
 // DV-07, CC-08: user-code guessing on the device verification page (RFC
 // 8628 §3.3), spread round-robin over three nodes, is refused once each
 // budget is spent in total, counted in the shared store, not once per
-// node: per browser session, per client address and for the whole
-// deployment (RFC 8628 §5.1). Once a budget is spent every node answers
-// 429 with Retry-After and the HTML error page, the live code typed
-// correctly included; misses are not counted past the limit, and keys
-// whose budgets are untouched still get through until the deployment-wide
-// budget is spent too.
+// node: per browser session, per client address and per signed-in account
+// (RFC 8628 §5.1; catalogue AB-01: codes are looked up for signed-in
+// browsers only). Once a budget is spent every node answers 429 with
+// Retry-After and the HTML error page, the live code typed correctly
+// included; misses are not counted past the limit, and keys whose budgets
+// are untouched still get through, long after the deployment-wide alert
+// threshold is passed.
 //
 // The test stands for the load balancer in front of the nodes: they trust
 // 127.0.0.1 as a proxy and the test says the client address in
@@ -56,18 +61,19 @@ func TestDV07CC08_UserCodeGuessingAcrossNodes(t *testing.T) {
 	c := startCluster(t, "--trusted-proxy", "127.0.0.1/32",
 		"--rate-limit-user-code-session", limit(ucSessionMisses, ucSessionWindow),
 		"--rate-limit-user-code-ip", limit(ucIPMisses, ucIPWindow),
-		"--rate-limit-user-code-global", limit(ucGlobalMisses, ucGlobalWindow))
+		"--rate-limit-user-code-account", limit(ucAcctMisses, ucAcctWindow),
+		"--rate-limit-user-code-global", limit(ucGlobalAlert, ucAcctWindow))
 	g := &guessing{c: c, code: liveUserCode(t, c)}
 
-	// The window of the deployment-wide budget opens at the first miss.
-	globalFrom := time.Now()
+	// The window of the account's budget opens at the first miss.
+	acctFrom := time.Now()
 	phases := []struct {
 		name string
 		run  func(*testing.T)
 	}{
 		{"OneSessionManyAddresses", g.oneSession},
 		{"OneAddressManySessions", g.oneAddress},
-		{"DeploymentWide", func(t *testing.T) { g.deploymentWide(t, globalFrom) }},
+		{"OneAccountManySessionsAndAddresses", func(t *testing.T) { g.oneAccount(t, acctFrom) }},
 	}
 	for _, p := range phases {
 		if !t.Run(p.name, p.run) {
@@ -158,7 +164,7 @@ func (g *guessing) oneSession(t *testing.T) {
 	g.limited(t, ucSessionWindow, from, func(*node) (*browser, string, string) { return b, g.freshIP(), csrf })
 
 	// Another browser is not held back by this session's budget.
-	other := newBrowser(t)
+	other := g.signedIn(t)
 	n, ip := g.next(), g.freshIP()
 	g.accepted(t, other, n, ip, formToken(t, other, n, ip))
 }
@@ -168,7 +174,7 @@ func (g *guessing) oneSession(t *testing.T) {
 func (g *guessing) oneAddress(t *testing.T) {
 	ip := g.freshIP()
 	fresh := func(n *node) (*browser, string, string) {
-		b := newBrowser(t)
+		b := g.signedIn(t)
 		return b, ip, formToken(t, b, n, ip)
 	}
 	from := time.Now()
@@ -180,34 +186,36 @@ func (g *guessing) oneAddress(t *testing.T) {
 	g.limited(t, ucIPWindow, from, fresh)
 
 	// Another address is not held back by this one's budget.
-	other := newBrowser(t)
+	other := g.signedIn(t)
 	n, otherIP := g.next(), g.freshIP()
 	g.accepted(t, other, n, otherIP, formToken(t, other, n, otherIP))
 }
 
-// deploymentWide: a new browser and address for every guess, as a botnet
-// would; the misses of the phases before count too. The deployment's
-// budget is spent after ucGlobalMisses misses in all, and then nobody's
-// code gets through, not even a signed-in user's.
-func (g *guessing) deploymentWide(t *testing.T, from time.Time) {
+// oneAccount: a new browser and address for every guess, all signed in
+// to one account; the misses of the phases before count too. The account's
+// budget is spent after ucAcctMisses misses in all, however many sessions
+// and addresses it guesses from. Nobody else was ever refused for the
+// deployment's misses, which passed the alert threshold long before.
+func (g *guessing) oneAccount(t *testing.T, from time.Time) {
 	fresh := func(n *node) (*browser, string, string) {
-		b, ip := newBrowser(t), g.freshIP()
+		b, ip := g.signedIn(t), g.freshIP()
 		return b, ip, formToken(t, b, n, ip)
 	}
-	for range ucGlobalMisses - ucSessionMisses - ucIPMisses {
+	for range ucAcctMisses - ucSessionMisses - ucIPMisses {
 		n := g.next()
 		b, ip, csrf := fresh(n)
 		g.miss(t, b, n, ip, csrf)
 	}
-	g.limited(t, ucGlobalWindow, from, fresh)
+	g.limited(t, ucAcctWindow, from, fresh)
+}
 
-	user := newBrowser(t)
-	user.signIn(g.c.nodes[1].base, devUser, g.c.password, "/device")
-	for _, n := range g.c.nodes {
-		ip := g.freshIP()
-		a := submitCode(t, user, n, ip, formToken(t, user, n, ip), g.code)
-		wantTooMany(t, a, ucGlobalWindow, from, fmt.Sprintf("the signed-in user's live code on %s", n.name))
-	}
+// signedIn is a new browser signed in to the dev account (the device page
+// looks codes up for signed-in browsers only).
+func (g *guessing) signedIn(t *testing.T) *browser {
+	t.Helper()
+	b := newBrowser(t)
+	b.signIn(g.c.nodes[g.turn%len(g.c.nodes)].base, devUser, g.c.password, "/device")
+	return b
 }
 
 // liveUserCode starts a device authorization (`aws sso login
@@ -229,9 +237,9 @@ func wrongCode(t *testing.T, live string) string {
 	t.Helper()
 	alphabet := secret.UserCodeAlphabet
 	for {
-		b := make([]byte, 0, 9)
-		for i := range 8 {
-			if i == 4 {
+		b := make([]byte, 0, secret.UserCodeLength+1)
+		for i := range secret.UserCodeLength {
+			if i == secret.UserCodeLength/2 {
 				b = append(b, '-')
 			}
 			k, err := rand.Int(rand.Reader, big.NewInt(int64(len(alphabet))))
