@@ -11,10 +11,8 @@ import (
 
 // A grant is the secret a token request presents that the engine answers
 // alike when it is presented again: a refresh token (within the refresh
-// grace or Sign-In's idempotency window) or an authorization code. A
-// device code is not one: polling it is throttled by the engine's interval
-// and by the client's bucket as before. Two rules follow (catalogue
-// AB-02):
+// grace or Sign-In's idempotency window) or an authorization code. Two
+// rules follow (catalogue AB-02):
 //
 //   - A retry is free. Parallel CLI commands at expiry present the same
 //     refresh token at once, and the engine answers them alike (the refresh
@@ -29,24 +27,45 @@ import (
 //     do not share one bucket. The address's bucket (Policy.IP) and the
 //     node's ceiling still bound what one address and one node take.
 //
+// A device code keys the bucket too, but its polls are not retries: each
+// pays (WithDeviceCode).
+//
 // Guessing a grant is not what these buckets stop: grants are 256-bit
 // secrets, and client secrets, passwords and user codes keep their own
 // shared failure budgets.
 
 type grantCtxKey struct{}
 
-// WithGrant returns ctx carrying the grant a token request presents, for
-// Request to key and recognise retries by. The grant never leaves the
-// node: only a digest of it is held, in memory.
+// presented is what a token request's context says it presents.
+type presented struct {
+	grant string
+	free  bool // retries of it are free
+}
+
+// WithGrant returns ctx carrying the refresh token or authorization code a
+// token request presents, for Request to key the client's bucket by and
+// to admit its retries free. The grant never leaves the node: only a
+// digest of it is held, in memory.
 func WithGrant(ctx context.Context, grant string) context.Context {
 	if grant == "" {
 		return ctx
 	}
-	return context.WithValue(ctx, grantCtxKey{}, grant)
+	return context.WithValue(ctx, grantCtxKey{}, presented{grant, true})
 }
 
-func grantOf(ctx context.Context) string {
-	g, _ := ctx.Value(grantCtxKey{}).(string)
+// WithDeviceCode returns ctx carrying the device code a token request
+// polls with: the client's bucket is keyed by it, so that parallel device
+// logins of one client do not share one bucket, but every poll pays, since
+// polling faster than the interval is what the bucket is for.
+func WithDeviceCode(ctx context.Context, deviceCode string) context.Context {
+	if deviceCode == "" {
+		return ctx
+	}
+	return context.WithValue(ctx, grantCtxKey{}, presented{deviceCode, false})
+}
+
+func grantOf(ctx context.Context) presented {
+	g, _ := ctx.Value(grantCtxKey{}).(presented)
 	return g
 }
 
@@ -66,8 +85,11 @@ const DefaultRetry = time.Minute
 // which the grant is remembered. Checking, admitting and remembering happen
 // under one lock, so that of N parallel first presentations exactly one
 // spends budget.
-func (l *Limiter) admitGrant(ctx context.Context, class Class, clientID, ip, grant string, now time.Time) *signet.Error {
-	d := digestGrant(grant)
+func (l *Limiter) admitGrant(ctx context.Context, class Class, clientID, ip string, g presented, now time.Time) *signet.Error {
+	d := digestGrant(g.grant)
+	if !g.free {
+		return l.admit(ctx, class, clientID+"\x00"+hex.EncodeToString(d[:16]), ip, now)
+	}
 	l.gmu.Lock()
 	defer l.gmu.Unlock()
 	if until, ok := l.grants.Get(grantSeen{d, ip}); ok && now.Before(until) {

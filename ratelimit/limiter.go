@@ -208,7 +208,7 @@ func (l *Limiter) Request(r *http.Request, class Class, clientID string) *signet
 	}
 	now := l.clock.Now()
 	ip := l.addr(r)
-	if g := grantOf(r.Context()); g != "" && (class == ClassToken || class == ClassSignIn) {
+	if g := grantOf(r.Context()); g.grant != "" && (class == ClassToken || class == ClassSignIn) {
 		return l.admitGrant(r.Context(), class, truncate(clientID), ip, g, now)
 	}
 	if e := l.admit(r.Context(), class, truncate(clientID), ip, now); e != nil {
@@ -279,7 +279,7 @@ func (s SignIn) Allow(key, grant string, now time.Time) (bool, time.Duration) {
 	}
 	var e *signet.Error
 	if grant != "" {
-		e = s.l.admitGrant(context.Background(), ClassSignIn, "", truncate(key), grant, now)
+		e = s.l.admitGrant(context.Background(), ClassSignIn, "", truncate(key), presented{grant, true}, now)
 	} else {
 		e = s.l.admit(context.Background(), ClassSignIn, "", truncate(key), now)
 	}

@@ -97,8 +97,8 @@ func (h *Handler) token(w http.ResponseWriter, r *http.Request) {
 		h.writeError(w, r, errInvalidRequest("The grant_type is required."), creds.basic())
 		return
 	}
-	// A retry of the same grant is free (catalogue AB-02).
-	r = r.WithContext(ratelimit.WithGrant(ctx, f.get("refresh_token")+f.get("code")))
+	// The client's bucket is keyed by the grant; a retry of it is free (AB-02).
+	r = r.WithContext(ratelimit.WithGrant(ratelimit.WithDeviceCode(ctx, f.get("device_code")), f.get("refresh_token")+f.get("code")))
 	if err := h.guard(r, creds, ratelimit.ClassToken); err != nil {
 		h.writeError(w, r, err, creds.basic())
 		return

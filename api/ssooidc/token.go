@@ -95,8 +95,8 @@ func (h *Handler) createToken(w http.ResponseWriter, r *http.Request) {
 		fail(invalidRequest("clientId, clientSecret and grantType are required."))
 		return
 	}
-	// A retry of the same grant is free (catalogue AB-02).
-	r = r.WithContext(ratelimit.WithGrant(r.Context(), in.RefreshToken+in.Code))
+	// The client's bucket is keyed by the grant; a retry of it is free (AB-02).
+	r = r.WithContext(ratelimit.WithGrant(ratelimit.WithDeviceCode(r.Context(), in.DeviceCode), in.RefreshToken+in.Code))
 	if e := h.throttle(r, ratelimit.ClassToken, in.ClientID); e != nil {
 		fail(e)
 		return

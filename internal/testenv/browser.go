@@ -111,14 +111,21 @@ func (b *Browser) SignInAs(name, password, returnTo string) string {
 	return p.Location
 }
 
-// DecideDevice types the user code on the device page, confirms and
-// approves (or denies) it, signing in first if needed, and returns the
-// final page.
+// DecideDevice signs in if needed, types the user code on the device page,
+// confirms and approves (or denies) it, and returns the final page.
 func (b *Browser) DecideDevice(userCode string, approve bool) Page {
 	b.t.Helper()
-	form := b.Get("/device?user_code=" + url.QueryEscape(userCode)).Hidden()
+	start := "/device?user_code=" + url.QueryEscape(userCode)
+	p := b.Get(start)
+	if p.Status == http.StatusSeeOther && strings.HasPrefix(p.Location, "/login") {
+		// The device page looks codes up for signed-in browsers only
+		// (catalogue AB-01).
+		b.SignInAs(UserName, UserPassword, start)
+		p = b.Get(start)
+	}
+	form := p.Hidden()
 	form.Set("user_code", userCode)
-	p := b.Post("/device", form)
+	p = b.Post("/device", form)
 	if p.Status != http.StatusSeeOther {
 		return p
 	}
