@@ -70,8 +70,8 @@ type Handler struct {
 	// X-Forwarded-* (RFC 9449 §4.3 step 9; RFC 9700 §4.13; catalogue
 	// DP-07); it is also the idToken's iss.
 	Issuer string
-	// Limiter bounds CreateOAuth2Token per client address (catalogue
-	// RL-01); nil: no limit.
+	// Limiter bounds CreateOAuth2Token per client address and grant
+	// (catalogue RL-01, AB-02); nil: no limit.
 	Limiter Limiter
 	// ClientIP returns the address the limiter counts against; nil: the
 	// connection's peer address.
