@@ -42,6 +42,9 @@ func Wrap(s signet.Stores, o Observer) signet.Stores {
 	if s.RateLimit != nil {
 		out.RateLimit = rateLimit{s.RateLimit, o}
 	}
+	if s.Browser != nil {
+		out.Browser = browser{s.Browser, o}
+	}
 	return out
 }
 
