@@ -5,6 +5,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/cookiejar"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -100,5 +101,45 @@ func TestBS02_CookieLivesNoLongerThanTheSession(t *testing.T) {
 	e.Clock.Add(20 * time.Minute)
 	if b.SignedIn() {
 		t.Error("signed in past --session-lifetime")
+	}
+}
+
+// TestBS02_PromptLoginOnEveryAuthorizePage: prompt=login sends a
+// signed-in browser to the login form on the SSO OIDC, Sign-In and OAuth
+// 2.0 authorization pages alike; coming back without signing in again asks
+// again, and signing in again leads on to consent.
+func TestBS02_PromptLoginOnEveryAuthorizePage(t *testing.T) {
+	e := testenv.New(t, testenv.Options{})
+	pages := newBSPages(t, e)
+	b := e.Browser(t)
+	b.SignIn()
+	for _, request := range []string{pages.sso, pages.signIn, pages.oauth2} {
+		p := b.Get(request + "&prompt=login")
+		if p.Status != http.StatusSeeOther || !strings.HasPrefix(p.Location, "/login?force=1&") {
+			t.Fatalf("%s with prompt=login: status %d, location %q", request, p.Status, p.Location)
+		}
+		u, err := url.Parse(p.Location)
+		if err != nil {
+			t.Fatal(err)
+		}
+		back := u.Query().Get("return")
+		if strings.Contains(back, "prompt=") || !strings.Contains(back, "signet_reauth=") {
+			t.Fatalf("return URL %q", back)
+		}
+		// Going back there without signing in: the login form again.
+		if again := b.Get(back); again.Status != http.StatusSeeOther || !strings.HasPrefix(again.Location, "/login?force=1&") {
+			t.Errorf("%s: back without signing in: status %d, location %q", request, again.Status, again.Location)
+		}
+		e.Clock.Add(time.Second)
+		form := b.Get(p.Location).Hidden()
+		form.Set("username", testenv.UserName)
+		form.Set("password", testenv.UserPassword)
+		signed := b.Post("/login", form)
+		if signed.Status != http.StatusSeeOther || signed.Location != back {
+			t.Fatalf("%s: sign-in: status %d, location %q", request, signed.Status, signed.Location)
+		}
+		if !consentShown(t, b, back) {
+			t.Errorf("%s: no consent after signing in again", request)
+		}
 	}
 }
