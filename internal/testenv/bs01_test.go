@@ -27,7 +27,7 @@ func challenge() string {
 // bsPages are the pages a browser session opens: the three authorization
 // endpoints and the device page's confirmation step.
 type bsPages struct {
-	e                    *testenv.Env
+	e                   *testenv.Env
 	sso, signIn, oauth2 string // authorization requests
 }
 

@@ -398,6 +398,19 @@ func crashUnderLoad(t *testing.T, storeArgs []string, open func(*testing.T) (*sq
 	checkRecords(t, db, rebind, master, load, tokenSessionRows(listed))
 }
 
+// tokenSessionRows counts the token sessions (KIND token) in the output of
+// `admin sessions list`; the browser sessions listed with them are not
+// what the load made.
+func tokenSessionRows(listed string) int {
+	n := 0
+	for _, line := range strings.Split(listed, "\n") {
+		if f := strings.Fields(line); len(f) > 1 && f[1] == "token" {
+			n++
+		}
+	}
+	return n
+}
+
 // checkRecords checks the invariants of CC-05 on the database (SQLite's
 // file opened read-only), against what the clients saw:
 //
@@ -416,19 +429,6 @@ func crashUnderLoad(t *testing.T, storeArgs []string, open func(*testing.T) (*sq
 //     session is live, and it is either the session's current generation
 //     (rotated_at 0) or the client presented it for rotation and exactly
 //     the next generation follows it.
-// tokenSessionRows counts the token sessions (KIND token) in the output of
-// `admin sessions list`; the browser sessions listed with them are not
-// what the load made.
-func tokenSessionRows(listed string) int {
-	n := 0
-	for _, line := range strings.Split(listed, "\n") {
-		if f := strings.Fields(line); len(f) > 1 && f[1] == "token" {
-			n++
-		}
-	}
-	return n
-}
-
 func checkRecords(t *testing.T, db *sql.DB, rebind func(string) string, master string, load *crashLoad, listed int) {
 	ctx := t.Context()
 	hasher := unsealHasher(t, db, master)
