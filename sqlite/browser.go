@@ -21,7 +21,7 @@ var (
 	browserRevoke     = sc.SQLite(sc.BrowserRevoke)
 	browserExists     = sc.SQLite(sc.BrowserExists)
 	browserRevokeUser = sc.SQLite(sc.BrowserRevokeUser)
-	browserCollect    = sc.SQLite(sc.BrowserCollect)
+	browserCollect    = sc.BrowserCollectSQLite
 )
 
 // CreateBrowserSession implements signet.BrowserSessionStore.

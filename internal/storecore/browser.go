@@ -40,11 +40,20 @@ const (
 		WHERE user_id = $1 AND revoked_at = 0 AND expires_at > $2`
 	// BrowserCollect deletes up to $2 sessions that ended (expired or were
 	// revoked) before $1, found through the expiry and revocation indexes.
+	// PostgreSQL 15 wants a name for each derived table.
 	BrowserCollect = `DELETE FROM browser_sessions WHERE id IN (
 		SELECT id FROM (SELECT id FROM browser_sessions WHERE expires_at < $1 ORDER BY expires_at LIMIT $2) e
 		UNION SELECT id FROM (SELECT id FROM browser_sessions WHERE revoked_at > 0 AND revoked_at < $1
 			ORDER BY revoked_at LIMIT $2) r
 		LIMIT $2)`
+	// BrowserCollectSQLite is BrowserCollect as SQLite plans it through the
+	// indexes: named derived tables would be scanned as tables (the GC
+	// runs on the writer, so its statements must not scan).
+	BrowserCollectSQLite = `DELETE FROM browser_sessions WHERE id IN (SELECT id FROM (
+		SELECT id FROM (SELECT id FROM browser_sessions WHERE expires_at < ?1 ORDER BY expires_at LIMIT ?2)
+		UNION SELECT id FROM (SELECT id FROM browser_sessions WHERE revoked_at > 0 AND revoked_at < ?1
+			ORDER BY revoked_at LIMIT ?2))
+		LIMIT ?2)`
 )
 
 // SQLite rewrites a statement above for SQLite, which numbers placeholders
