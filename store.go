@@ -248,8 +248,8 @@ type ClientKeyStore interface {
 type Collector interface {
 	// Collect deletes up to batch rows of each kind: replay records and
 	// rate-limit windows past their end; codes, device authorizations, sessions (with their
-	// generations) and dynamic clients that ended more than retention before
-	// now. It returns how many rows it deleted.
+	// generations), browser sessions and dynamic clients that ended more than
+	// retention before now. It returns how many rows it deleted.
 	Collect(ctx context.Context, now time.Time, retention time.Duration, batch int) (int, error)
 }
 
@@ -269,6 +269,8 @@ type Stores struct {
 	Replay    ReplayStore
 	RateLimit RateLimitStore
 	Keys      KeyStore
+	// Browser keeps the pages' sign-ins (BrowserSession).
+	Browser   BrowserSessionStore
 	Collector Collector
 	Health    Health
 	// AccessKeys and ClientKeys keep the tables of packages awscreds and

@@ -122,7 +122,8 @@ func userLookupFailed(err error) *signet.Error {
 
 // SetPassword replaces the user's password and moves CredentialsChangedAt
 // to now: every session that began before fails its next refresh with
-// ReasonCredentialsChanged (catalogue RT-07).
+// ReasonCredentialsChanged (catalogue RT-07), and the user's browser
+// sessions are revoked (BS-01).
 func (s *Server) SetPassword(ctx context.Context, userID, password string) error {
 	if err := validPassword(password); err != nil {
 		return err
@@ -136,16 +137,25 @@ func (s *Server) SetPassword(ctx context.Context, userID, password string) error
 		u.CredentialsChangedAt = s.clock.Now()
 		return nil
 	})
+	if err != nil {
+		return err
+	}
+	_, err = s.revokeUserBrowserSessions(ctx, userID, "password changed")
 	return err
 }
 
-// SetDisabled disables or enables a user. A disabled user cannot log in and
-// the user's sessions fail their next refresh with ReasonUserDisabled.
+// SetDisabled disables or enables a user. A disabled user cannot log in,
+// the user's sessions fail their next refresh with ReasonUserDisabled, and
+// disabling revokes the user's browser sessions (BS-01).
 func (s *Server) SetDisabled(ctx context.Context, userID string, disabled bool) error {
 	_, err := s.updateUser(ctx, userID, func(u *signet.User) *signet.Error {
 		u.Disabled = disabled
 		return nil
 	})
+	if err != nil || !disabled {
+		return err
+	}
+	_, err = s.revokeUserBrowserSessions(ctx, userID, "user disabled")
 	return err
 }
 

@@ -305,9 +305,8 @@ func (h *Handler) authorize(p signet.Protocol) http.HandlerFunc {
 			h.internalError(w, r, err)
 			return
 		}
-		// OIDC Core §3.1.2.1 prompt. "login" forces a fresh sign-in: the
-		// login page comes back here without it. "none" cannot succeed,
-		// since every request is shown to the user.
+		// OIDC Core §3.1.2.1 prompt. "none" cannot succeed, since every
+		// request is shown to the user.
 		prompt := strings.Fields(q.Get("prompt"))
 		if p == signet.ProtocolOAuth2 && slices.Contains(prompt, "none") {
 			code := "consent_required"
@@ -317,8 +316,22 @@ func (h *Handler) authorize(p signet.Protocol) http.HandlerFunc {
 			h.redirectError(w, r, req, code)
 			return
 		}
-		if p == signet.ProtocolOAuth2 && slices.Contains(prompt, "login") {
+		fresh, err := h.needsFreshLogin(q, s, prompt)
+		if err != nil {
+			h.redirectError(w, r, req, "invalid_request")
+			return
+		}
+		if fresh {
+			// The login page comes back here without prompt and max_age,
+			// and with a mark of the sign-in that was not good enough: a
+			// request that comes back under that same sign-in (the person
+			// went back instead of signing in) asks again.
 			q.Del("prompt")
+			q.Del("max_age")
+			q.Del(reauthParam)
+			if s.signedIn() {
+				q.Set(reauthParam, reauthMark(s))
+			}
 			seeOther(w, "/login?force=1&return="+url.QueryEscape(r.URL.Path+"?"+q.Encode()))
 			return
 		}

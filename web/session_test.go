@@ -273,7 +273,8 @@ func TestWB10_SessionCookie(t *testing.T) {
 		}
 	})
 	t.Run("session expires", func(t *testing.T) {
-		hs := newHarness(t, func(o *Options) { o.SessionLifetime = time.Hour })
+		hs := newHarness(t)
+		hs.be.browserLifetime = time.Hour // the engine's limit
 		a := hs.signedIn()
 		hs.clock.Advance(time.Hour)
 		w := a.get("/authorize?" + authorizeQuery(ssoClientID, ssoRedirect))

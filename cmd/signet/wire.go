@@ -261,6 +261,7 @@ func (a *app) wire(ctx context.Context, c *Config, log *slog.Logger, obs *httpse
 		Users:      stores.Users,
 		Clients:    stores.Clients,
 		Grants:     stores.Grants,
+		Browser:    stores.Browser,
 		Minter:     minter,
 		Clock:      a.clock,
 		Passwords:  passwords,

@@ -203,6 +203,7 @@ func TestCluster(t *testing.T) {
 	t.Run("CC02_RefreshRaceAcrossNodesOneLineage", c.testCC02)
 	t.Run("DP03_ProofReplayedOnAnotherNode", c.testDP03)
 	t.Run("DV02_SlowDownStoredForEveryNode", c.testDV02)
+	t.Run("BS01_BrowserSessionEndsOnEveryNode", c.testBS01)
 	// Last: it restarts the nodes.
 	t.Run("CC09_RotatedKeyInEveryNodesJWKS", c.testCC09)
 }
