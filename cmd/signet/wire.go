@@ -98,7 +98,11 @@ func (a *app) surfaces(c *Config, svc *services, log *slog.Logger) (mounts []htt
 		return nil, nil, err
 	}
 	if c.SigV4Emulation {
-		log.Warn("SigV4 emulation: any syntactically valid signature is accepted; never expose this server",
+		level := slog.LevelWarn
+		if c.SigV4EmulationForce {
+			level = slog.LevelError // catalogue DG-01: a forced start says so at error level
+		}
+		log.Log(context.Background(), level, "SigV4 emulation: any syntactically valid signature is accepted; never expose this server",
 			"addr", c.Addr, "forced", c.SigV4EmulationForce)
 	}
 	verifier, err := sigv4.New(sigv4.Options{
