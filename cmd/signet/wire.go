@@ -147,6 +147,7 @@ func (a *app) surfaces(c *Config, svc *services, log *slog.Logger) (mounts []htt
 		DPoP: proofs, SigV4: verifier, Issuer: c.Issuer,
 		Limiter:  limiter.SignIn(),
 		ClientIP: clientIP, Clock: a.clock, Rand: a.rand, Logger: log,
+		Clients: svc.stores.Clients, // JT-01: a WithIAM resource is no client's id
 	}
 	// The standard OAuth 2.0 / OIDC surface: ID tokens and
 	// client_credentials tokens signed by the keyring, private_key_jwt
