@@ -67,6 +67,15 @@ type DevicePoll struct {
 	// SlowDownStep is added to the stored interval when a poll comes sooner
 	// than the interval after the previous one (RFC 8628 §3.5: 5 s).
 	SlowDownStep time.Duration
+	// BurstAllowance is how much sooner than the interval polls may come,
+	// added up, before slow_down counts (a generic cell rate algorithm: one
+	// interval's allowance lets one extra poll through, and waiting pays it
+	// back): the AWS CLI polls twice, milliseconds apart, at the start of
+	// every device flow (catalogue AB-03). With an allowance, LastPolledAt
+	// is the time the last poll counts at, which may lie ahead of it. 0:
+	// every poll sooner than the interval after the previous one is
+	// slow_down.
+	BurstAllowance time.Duration
 	// Check runs inside the transaction before anything changes (client
 	// binding); a non-nil error aborts with nothing changed.
 	Check func(DeviceAuthorization) error

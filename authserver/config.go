@@ -192,6 +192,7 @@ type Server struct {
 	observer    Observer
 	failPoints  *failpoint.Points
 	tokenGrants map[string]grant
+	pwPolicy    passwordPolicy // passwordpolicy.go
 
 	// dummyPasswordHash is verified against when a login names no user, so
 	// that the answer takes as long as for a real one.

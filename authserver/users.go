@@ -20,13 +20,6 @@ func loginFailed(cause error) *signet.Error {
 // case-sensitive, as IAM's are.
 func validUserName(name string) bool { return iamName(name, 2) }
 
-func validPassword(pw string) *signet.Error {
-	if len(pw) < MinPasswordLen || len(pw) > MaxPasswordLen {
-		return invalidRequest("The password must be 8 to 1024 bytes long.")
-	}
-	return nil
-}
-
 // CreateUser creates a user with an argon2id hash of password.
 func (s *Server) CreateUser(ctx context.Context, name, displayName, password string) (signet.User, error) {
 	if !validUserName(name) {
@@ -35,7 +28,7 @@ func (s *Server) CreateUser(ctx context.Context, name, displayName, password str
 	if !printable(displayName, MaxDisplayNameLen) {
 		return signet.User{}, invalidRequest("The display name is too long or contains control characters.")
 	}
-	if err := validPassword(password); err != nil {
+	if err := s.pwPolicy.check(password, name, displayName); err != nil {
 		return signet.User{}, err
 	}
 	id, err := s.minter.ID()
@@ -124,8 +117,15 @@ func userLookupFailed(err error) *signet.Error {
 // to now: every session that began before fails its next refresh with
 // ReasonCredentialsChanged (catalogue RT-07), and the user's browser
 // sessions are revoked (BS-01).
+//
+// The password must pass the same policy as at CreateUser (catalogue
+// PW-01), judged against the user's current names.
 func (s *Server) SetPassword(ctx context.Context, userID, password string) error {
-	if err := validPassword(password); err != nil {
+	u, err := s.users.GetUser(ctx, userID)
+	if err != nil {
+		return userLookupFailed(err)
+	}
+	if err := s.pwPolicy.check(password, u.Name, u.DisplayName); err != nil {
 		return err
 	}
 	hash, err := s.passwords.Hash(password)

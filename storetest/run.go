@@ -23,6 +23,7 @@ func Run(t *testing.T, open func(t *testing.T) signet.Stores) {
 		{"DecideDevice", testDecideDevice},
 		{"DV-04/DeniedIsFinal", testDeniedIsFinal},
 		{"PollDevice", testPollDevice},
+		{"AB-03/PollBurstThenSlowDown", testPollDeviceBurst},
 		{"Rotate", testRotate},
 		{"RotateRefusals", testRotateRefusals},
 		{"RT-01/ReuseAfterGraceRevokesSession", testReuseAfterGrace},

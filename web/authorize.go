@@ -290,6 +290,15 @@ func (h *Handler) authorize(p signet.Protocol) http.HandlerFunc {
 			h.errorPage(w, r, pe.status, pe.title, pe.msg)
 			return
 		case errors.As(err, &re):
+			if p == signet.ProtocolSignIn && !h.signedIn(r) {
+				// Sign-In redirects only after the user authenticates
+				// (signin.md §6.2): before that, a malformed request gets a
+				// page, so an anonymous link cannot bounce a browser to a
+				// local listener with a state of its choosing (WB-11).
+				h.log.InfoContext(r.Context(), "web: authorization request refused", "protocol", p, "reason", re.code)
+				h.errorPage(w, r, http.StatusBadRequest, "Invalid sign-in request", describe(re.code))
+				return
+			}
 			h.redirectError(w, r, req, re.code)
 			return
 		case err != nil:
@@ -341,6 +350,13 @@ func (h *Handler) authorize(p signet.Protocol) http.HandlerFunc {
 		}
 		h.consentPage(w, r, s, req, c)
 	}
+}
+
+// signedIn reports whether r comes from a signed-in browser session; a
+// session that cannot be read counts as not signed in.
+func (h *Handler) signedIn(r *http.Request) bool {
+	s, err := h.session(r)
+	return err == nil && s.signedIn()
 }
 
 type assignmentView struct {

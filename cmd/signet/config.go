@@ -45,6 +45,7 @@ type Config struct {
 	MasterKeyFile  string   `yaml:"master_key_file"`
 	MaxConns       int      `yaml:"max_conns"`
 	DebugAddr      string   `yaml:"debug_addr"`
+	MetricsAddr    string   `yaml:"metrics_addr"` // metricsaddr.go
 
 	CodeLifetime         time.Duration `yaml:"code_lifetime"`
 	DeviceLifetime       time.Duration `yaml:"device_lifetime"`
@@ -177,6 +178,7 @@ func serveFlags(fs *pflag.FlagSet, c *Config) {
 	}
 	browserSessionFlags(fs, c)
 	rateFlags(fs, c)
+	metricsFlags(fs, c)
 	fs.BoolVar(&c.SigV4Emulation, "sigv4-emulation", false,
 		"accept any syntactically valid SigV4 signature; unknown AWS-shaped key ids act as IAM users (loopback --addr only)")
 	fs.BoolVar(&c.SigV4EmulationForce, "sigv4-emulation-force", false,
@@ -375,7 +377,7 @@ func (c *Config) validate() error {
 	if len(c.Broker.Providers) > 0 {
 		errs = append(errs, c.Broker.Validate())
 	}
-	errs = append(errs, c.validateRates(), c.validateBrowserSessions())
+	errs = append(errs, c.validateRates(), c.validateBrowserSessions(), c.validateMetrics(), c.checkDevExposure())
 	if err := sigv4.CheckEmulation(c.SigV4Emulation, c.Addr, c.SigV4EmulationForce); err != nil {
 		errs = append(errs, fmt.Errorf("--sigv4-emulation: %w (--sigv4-emulation-force overrides)", err))
 	}

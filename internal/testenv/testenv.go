@@ -262,6 +262,7 @@ func New(t testing.TB, o Options) *Env {
 		Engine: e.Engine, Users: e.Stores.Users, Grants: e.Stores.Grants, Hasher: e.Hasher,
 		Credentials: e.Authority, Signer: e.Keyring, DPoP: e.DPoP, SigV4: e.Verifier,
 		Issuer: e.URL, Limiter: signInLimiter, Clock: e.Clock, Rand: rand.Reader, Logger: log,
+		Clients: e.Stores.Clients, // JT-01
 	}
 
 	mux := http.NewServeMux()
