@@ -38,7 +38,10 @@ type fakeBackend struct {
 	codes     []CodeRequest
 	devices   map[string]*signet.DeviceAuthorization // by normalised user code
 	issueErr  error                                  // IssueCode fails with it when set
-	nLookups  int                                    // LookupUserCode calls
+	browser   map[string]*signet.BrowserSession      // by token
+	// browserLifetime is the absolute limit of a browser session; 0: 12 h.
+	browserLifetime time.Duration
+	nLookups        int // LookupUserCode calls
 }
 
 // lookups is how many times the pages looked a user code up.

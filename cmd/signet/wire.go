@@ -95,7 +95,11 @@ func (a *app) surfaces(c *Config, svc *services, log *slog.Logger) (mounts []htt
 		return nil, nil, err
 	}
 	if c.SigV4Emulation {
-		log.Warn("SigV4 emulation: any syntactically valid signature is accepted; never expose this server",
+		level := slog.LevelWarn
+		if c.SigV4EmulationForce {
+			level = slog.LevelError // catalogue DG-01: a forced start says so at error level
+		}
+		log.Log(context.Background(), level, "SigV4 emulation: any syntactically valid signature is accepted; never expose this server",
 			"addr", c.Addr, "forced", c.SigV4EmulationForce)
 	}
 	verifier, err := sigv4.New(sigv4.Options{
@@ -140,6 +144,7 @@ func (a *app) surfaces(c *Config, svc *services, log *slog.Logger) (mounts []htt
 		DPoP: proofs, SigV4: verifier, Issuer: c.Issuer,
 		Limiter:  limiter.SignIn(),
 		ClientIP: clientIP, Clock: a.clock, Rand: a.rand, Logger: log,
+		Clients: svc.stores.Clients, // JT-01: a WithIAM resource is no client's id
 	}
 	// The standard OAuth 2.0 / OIDC surface: ID tokens and
 	// client_credentials tokens signed by the keyring, private_key_jwt
@@ -261,6 +266,7 @@ func (a *app) wire(ctx context.Context, c *Config, log *slog.Logger, obs *httpse
 		Users:      stores.Users,
 		Clients:    stores.Clients,
 		Grants:     stores.Grants,
+		Browser:    stores.Browser,
 		Minter:     minter,
 		Clock:      a.clock,
 		Passwords:  passwords,

@@ -174,7 +174,7 @@ func New(t testing.TB, o Options) *Env {
 	must(err)
 
 	e.Engine, err = authserver.New(authserver.Config{
-		Users: e.Stores.Users, Clients: e.Stores.Clients, Grants: e.Stores.Grants,
+		Users: e.Stores.Users, Clients: e.Stores.Clients, Grants: e.Stores.Grants, Browser: e.Stores.Browser,
 		Minter: minter, Clock: e.Clock, Passwords: pw, Lifetimes: o.Lifetimes,
 	})
 	must(err)
@@ -211,10 +211,11 @@ func New(t testing.TB, o Options) *Env {
 		Backend: web.EngineBackend{Engine: e.Engine, Users: e.Stores.Users, Clients: e.Stores.Clients},
 		Sealer:  e.Keyring, Clock: e.Clock, Rand: rand.Reader, Log: log, Limiter: pageLimiter,
 	}, web.Options{
-		Issuer:         e.URL,
-		Limits:         pageLimits,
-		DevAutoApprove: o.DevAutoApprove,
-		DevUser:        func(ctx context.Context) (signet.User, error) { return e.Stores.Users.GetUser(ctx, e.User.ID) },
+		Issuer:          e.URL,
+		SessionLifetime: e.Engine.Lifetimes().BrowserSession,
+		Limits:          pageLimits,
+		DevAutoApprove:  o.DevAutoApprove,
+		DevUser:         func(ctx context.Context) (signet.User, error) { return e.Stores.Users.GetUser(ctx, e.User.ID) },
 	})
 	must(err)
 	e.SSOOIDC = &ssooidc.Handler{
@@ -261,6 +262,7 @@ func New(t testing.TB, o Options) *Env {
 		Engine: e.Engine, Users: e.Stores.Users, Grants: e.Stores.Grants, Hasher: e.Hasher,
 		Credentials: e.Authority, Signer: e.Keyring, DPoP: e.DPoP, SigV4: e.Verifier,
 		Issuer: e.URL, Limiter: signInLimiter, Clock: e.Clock, Rand: rand.Reader, Logger: log,
+		Clients: e.Stores.Clients, // JT-01
 	}
 
 	mux := http.NewServeMux()
