@@ -3,7 +3,8 @@
 // Two kinds of limit, each where it is cheap enough and exact enough:
 //
 //   - Per-node token buckets (golang.org/x/time/rate) keyed by client
-//     address, by client and address, or by calling client, in a bounded
+//     address, by client and address (by client, grant and address for a
+//     token request that presents one), or by calling client, in a bounded
 //     map. They cost no I/O and guard against floods: the node's ceiling,
 //     per-address request rates, RegisterClient, the token and
 //     device-authorization endpoints, introspection. Each node enforces its

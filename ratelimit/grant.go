@@ -79,10 +79,11 @@ func digestGrant(g string) grantDigest { return sha256.Sum256([]byte("signet gra
 // Sign-In's idempotency window.
 const DefaultRetry = time.Minute
 
-// admitGrant admits a token request presenting grant: free when this node
+// admitGrant admits a token request presenting g: free when this node
 // admitted the same grant from the same address within the retry window,
-// otherwise through the buckets of class (Sign-In keyed by the grant), after
-// which the grant is remembered. Checking, admitting and remembering happen
+// otherwise through the buckets of class with the client's keyed by the
+// grant, after which the grant is remembered (a device code: keyed, never
+// free, never remembered). Checking, admitting and remembering happen
 // under one lock, so that of N parallel first presentations exactly one
 // spends budget.
 func (l *Limiter) admitGrant(ctx context.Context, class Class, clientID, ip string, g presented, now time.Time) *signet.Error {
