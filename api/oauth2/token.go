@@ -215,7 +215,7 @@ func (h *Handler) clientCredentialsGrant(ctx context.Context, creds credentials,
 		return tokenResponse{}, errInvalidRequest("Too many scopes.")
 	}
 	for _, s := range granted {
-		if !validScopeToken(s) || (len(client.Scopes) > 0 && !slices.Contains(client.Scopes, s)) {
+		if !signet.ScopeToken(s, authserver.MaxScopeLen) || (len(client.Scopes) > 0 && !slices.Contains(client.Scopes, s)) {
 			return tokenResponse{}, &signet.Error{Code: signet.CodeInvalidScope, Message: "The requested scope is invalid or not allowed for this client."}
 		}
 	}
@@ -243,19 +243,6 @@ func (h *Handler) clientCredentialsGrant(ctx context.Context, creds credentials,
 		return tokenResponse{}, signet.Internal(err)
 	}
 	return out, nil
-}
-
-// validScopeToken: RFC 6749 §3.3 scope-token = 1*( %x21 / %x23-5B / %x5D-7E ).
-func validScopeToken(s string) bool {
-	if s == "" || len(s) > authserver.MaxScopeLen {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; c < 0x21 || c == '"' || c == '\\' || c > 0x7e {
-			return false
-		}
-	}
-	return true
 }
 
 // randomID draws 128 bits for a jti.
