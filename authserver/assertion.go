@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"slices"
 	"time"
 
 	"github.com/go-jose/go-jose/v4"
@@ -111,7 +110,7 @@ func (s *Server) verifyAssertion(ctx context.Context, ca ClientAssertion) (strin
 	switch {
 	case ca.ID != "" && ca.ID != c.Subject:
 		return "", invalidClient(errors.New("client assertion names another client"))
-	case !slices.ContainsFunc(ca.Audiences, c.Audience.Contains):
+	case !namesAny(c.Audience, ca.Audiences):
 		return "", invalidClient(errors.New("client assertion aud is not this server"))
 	case !now.Before(c.Expiry.Time()):
 		return "", invalidClient(errors.New("client assertion expired"))
@@ -145,6 +144,16 @@ func (s *Server) verifyAssertion(ctx context.Context, ca ClientAssertion) (strin
 		return "", invalidClient(errors.New("client assertion jti replayed"))
 	}
 	return c.Subject, nil
+}
+
+// namesAny reports whether aud names one of want.
+func namesAny(aud jwt.Audience, want []string) bool {
+	for _, w := range want {
+		if aud.Contains(w) {
+			return true
+		}
+	}
+	return false
 }
 
 // verifiedBy reports whether one of the set's public keys verifies the
