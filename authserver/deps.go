@@ -3,7 +3,7 @@ package authserver
 import (
 	"context"
 
-	"github.com/signet-auth/signet/keyring"
+	"github.com/signet-auth/signet"
 )
 
 // ClientAuthLimiter holds the failure budget of client secrets per client
@@ -19,9 +19,10 @@ type ClientAuthLimiter interface {
 	CountClientAuth(ctx context.Context, clientID, origin string, err error)
 }
 
-// ClientKeyStore keeps the public keys of clients that authenticate with
+// ClientKeyStore reads the public keys of clients that authenticate with
 // private_key_jwt (RFC 7523 §2.2): a JWK Set (RFC 7517 §5) per client, set
-// by an administrator. sqlite.DB and postgres.DB implement it.
+// by an administrator. It is the part of signet.ClientKeyStore the engine
+// uses.
 type ClientKeyStore interface {
 	// ClientJWKS returns the client's JWK Set as stored; an error wrapping
 	// signet.ErrNotFound if it registered none.
@@ -34,4 +35,4 @@ type JWTSigner interface {
 	SignJWT(claims any) (string, error)
 }
 
-var _ JWTSigner = (*keyring.Keyring)(nil)
+var _ ClientKeyStore = signet.ClientKeyStore(nil)

@@ -18,6 +18,9 @@ import (
 
 const testIssuer = "https://signet.example"
 
+// The keyring signs client_credentials tokens.
+var _ JWTSigner = (*keyring.Keyring)(nil)
+
 // keyedFixture is a fixture whose engine verifies client assertions
 // against keys in the store and signs client_credentials tokens with a
 // keyring over the same store.

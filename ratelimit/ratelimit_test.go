@@ -12,11 +12,7 @@ import (
 	"github.com/signet-auth/signet/httpserver"
 	"github.com/signet-auth/signet/ratelimit"
 	"github.com/signet-auth/signet/ratelimit/ratelimittest"
-	"github.com/signet-auth/signet/web"
 )
-
-// The pages' counter over the store is a web.Limiter.
-var _ web.Limiter = ratelimit.Pages{}
 
 // The engine's failure budget is the Limiter.
 var _ authserver.ClientAuthLimiter = (*ratelimit.Limiter)(nil)

@@ -12,7 +12,6 @@ import (
 	"github.com/signet-auth/signet"
 	"github.com/signet-auth/signet/authserver"
 	"github.com/signet-auth/signet/dpop"
-	"github.com/signet-auth/signet/keyring"
 	"github.com/signet-auth/signet/ratelimit"
 )
 
@@ -32,14 +31,14 @@ var _ Engine = (*authserver.Server)(nil)
 
 // Signer signs and verifies the JWTs this surface issues (ID tokens and
 // client_credentials access tokens) and publishes the keys;
-// *keyring.Keyring implements it.
+// *keyring.Keyring implements it (checked in this package's tests, so that
+// the surface does not import the keyring).
 type Signer interface {
 	SignJWT(claims any) (string, error)
 	VerifyJWT(token string, dst any) error
 	JWKS() jose.JSONWebKeySet
 }
 
-var _ Signer = (*keyring.Keyring)(nil)
 
 // UserGetter reads a user; signet.UserStore implements it.
 type UserGetter interface {

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/signet-auth/signet"
+	"github.com/signet-auth/signet/api/awsjson"
 	"github.com/signet-auth/signet/authserver"
 	"github.com/signet-auth/signet/awscreds"
 	"github.com/signet-auth/signet/dpop"
@@ -81,7 +82,7 @@ type Handler struct {
 
 // Mount registers the routes.
 func (h *Handler) Mount(mux *http.ServeMux) {
-	signed := h.SigV4.Require(SigningName, sigv4.JSONErrors)
+	signed := h.SigV4.Require(SigningName, awsjson.SigV4Error)
 	iamToken := signed(h.recover(h.createWithIAM))
 	mux.Handle("POST "+PathToken, h.recover(func(w http.ResponseWriter, r *http.Request) {
 		// One path, three operations, told apart by the query

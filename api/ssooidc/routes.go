@@ -26,7 +26,7 @@ type route struct {
 func (h *Handler) routes() []route {
 	iam := http.Handler(http.HandlerFunc(h.createTokenWithIAM))
 	if h.Verifier != nil {
-		iam = h.Verifier.Require(SigningName, nil)(iam)
+		iam = h.Verifier.Require(SigningName, awsjson.SigV4Error)(iam)
 	}
 	return []route{
 		{"POST", "/client/register", http.HandlerFunc(h.registerClient)},

@@ -35,7 +35,7 @@ type Handler struct {
 // segments) and answers it as an unknown provider, in the API's own error
 // shape rather than a bare 404 (catalogue BR-01).
 func (h *Handler) Mount(mux *http.ServeMux) {
-	signed := h.Verifier.Require(SigningName, sigv4.JSONErrors)
+	signed := h.Verifier.Require(SigningName, awsjson.SigV4Error)
 	mux.Handle("POST /tokens/{provider}", signed(h.recover(h.exchange)))
 	mux.Handle("POST /tokens/{provider}/refresh", signed(h.recover(h.refresh)))
 	mux.Handle("POST /tokens/", signed(h.recover(func(w http.ResponseWriter, r *http.Request) {

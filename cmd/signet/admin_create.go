@@ -104,7 +104,7 @@ func (a *app) clientCreateCmd(with withServices) *cobra.Command {
 				return err
 			}
 			if jwks != nil {
-				if err := svc.db.SetClientJWKS(ctx, ic.Client.ID, jwks); err != nil {
+				if err := svc.stores.ClientKeys.SetClientJWKS(ctx, ic.Client.ID, jwks); err != nil {
 					// Never leave a client behind that lacks the keys it
 					// was defined with.
 					return errors.Join(fmt.Errorf("store the client's keys: %w", err),
@@ -167,7 +167,7 @@ func readPublicJWKS(path string) ([]byte, error) {
 
 // jwksSize returns how many private_key_jwt keys the client registered.
 func jwksSize(ctx context.Context, svc *services, clientID string) (int, error) {
-	b, err := svc.db.ClientJWKS(ctx, clientID)
+	b, err := svc.stores.ClientKeys.ClientJWKS(ctx, clientID)
 	if errors.Is(err, signet.ErrNotFound) {
 		return 0, nil
 	}

@@ -25,8 +25,8 @@ func (a *app) newWeb(c *Config, svc *services, limiter *ratelimit.Limiter, log *
 		Log:     log,
 	}, web.Options{
 		Issuer:         c.Issuer,
-		Limits:         limiter.Policy().PageLimits(),
-		ClientIP:       func(r *http.Request) string { return httpserver.RateKey(httpserver.ClientIP(r)) },
+		Limits:         web.PageLimits(limiter.Policy()),
+		ClientIP:       func(r *http.Request) string { return ratelimit.AddrKey(httpserver.ClientIP(r)) },
 		DevAutoApprove: c.DevAutoApprove,
 		DevUser: func(ctx context.Context) (signet.User, error) {
 			return svc.stores.Users.GetUserByName(ctx, devUserName)

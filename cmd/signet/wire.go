@@ -40,15 +40,11 @@ import (
 // This file is the only place that knows every package: it opens the store,
 // the keyring and the engine, and hands the HTTP shell its routes.
 
-// backend is one storage engine as the wiring needs it: the domain stores
-// plus the tables of packages outside the root (long-term AWS access keys,
-// private_key_jwt clients' keys). *sqlite.DB and *postgres.DB are backends.
+// backend is one storage engine as the wiring needs it.
+// *sqlite.DB and *postgres.DB are backends.
 type backend interface {
 	io.Closer
 	Stores() signet.Stores
-	awscreds.AccessKeyStore
-	SetClientJWKS(ctx context.Context, clientID string, jwks []byte) error
-	ClientJWKS(ctx context.Context, clientID string) ([]byte, error)
 	// Statements counts the SQL statements run so far (for /metrics).
 	Statements() uint64
 }
@@ -120,7 +116,7 @@ func (a *app) surfaces(c *Config, svc *services, log *slog.Logger) (mounts []htt
 	if err != nil {
 		return nil, nil, err
 	}
-	clientIP := func(r *http.Request) string { return httpserver.RateKey(httpserver.ClientIP(r)) }
+	clientIP := func(r *http.Request) string { return ratelimit.AddrKey(httpserver.ClientIP(r)) }
 	// The two built-in Sign-In clients must exist before the first code is
 	// redeemed; their cross-device redirect URI depends on the issuer.
 	if err := signin.EnsureClients(context.Background(), svc.engine, svc.stores.Clients, c.Issuer); err != nil {
@@ -138,7 +134,7 @@ func (a *app) surfaces(c *Config, svc *services, log *slog.Logger) (mounts []htt
 	// clients' keys from the store.
 	standard := &oauth2.Handler{
 		Engine: svc.engine, Users: svc.stores.Users,
-		Signer: svc.keys, DPoP: proofs, ClientKeys: svc.db,
+		Signer: svc.keys, DPoP: proofs, ClientKeys: svc.stores.ClientKeys,
 		Issuer: c.Issuer, Clock: a.clock, Log: log, Limiter: limiter,
 	}
 	mounts = []httpserver.Mounter{
@@ -171,22 +167,20 @@ const masterKeyFile = "master.key"
 // points (nil: none armed).
 func openStore(ctx context.Context, c *Config, points *failpoint.Points) (backend, string, error) {
 	if c.DatabaseURL != "" {
-		db, err := postgres.Open(ctx, c.DatabaseURL)
+		db, err := postgres.Open(ctx, c.DatabaseURL, postgres.WithFailPoints(points))
 		if err != nil {
 			return nil, "", fmt.Errorf("open PostgreSQL: %w", err)
 		}
-		db.FailPoints = points
 		return db, "postgres", nil
 	}
 	if err := os.MkdirAll(c.DataDir, 0o700); err != nil {
 		return nil, "", fmt.Errorf("data directory: %w", err)
 	}
 	path := filepath.Join(c.DataDir, dbFile)
-	db, err := sqlite.Open(ctx, path)
+	db, err := sqlite.Open(ctx, path, sqlite.WithFailPoints(points))
 	if err != nil {
 		return nil, "", fmt.Errorf("open SQLite %s: %w", path, err)
 	}
-	db.FailPoints = points
 	return db, "sqlite " + path, nil
 }
 
@@ -260,6 +254,7 @@ func (a *app) wire(ctx context.Context, c *Config, log *slog.Logger, obs *httpse
 	// node (catalogue CC-08, DV-07, CL-04).
 	limiter, err := ratelimit.New(ratelimit.Config{
 		Store: stores.RateLimit, Policy: policy, Clock: a.clock, Digest: hasher.Digest, Log: log,
+		ClientIP: httpserver.ClientIP,
 	})
 	if err != nil {
 		return nil, err
@@ -275,7 +270,7 @@ func (a *app) wire(ctx context.Context, c *Config, log *slog.Logger, obs *httpse
 		Observer:   obs,
 		FailPoints: points,
 		Limiter:    limiter,
-		ClientKeys: db,
+		ClientKeys: stores.ClientKeys,
 		Replay:     stores.Replay,
 		Signer:     keys,
 		// IAMAccountID is the account whose principals CreateTokenWithIAM
@@ -289,7 +284,7 @@ func (a *app) wire(ctx context.Context, c *Config, log *slog.Logger, obs *httpse
 	// valid only while the signet session they came from is live; AKIA keys
 	// from the store, their secrets sealed under the same key.
 	authority, err := awscreds.New(awscreds.Config{
-		AEAD: keys, Deriver: minter, Rand: a.rand, Clock: a.clock, Keys: db,
+		AEAD: keys, Deriver: minter, Rand: a.rand, Clock: a.clock, Keys: stores.AccessKeys,
 		SessionLive: func(ctx context.Context, id string) (bool, error) {
 			s, err := stores.Grants.GetSession(ctx, id)
 			if errors.Is(err, signet.ErrNotFound) {

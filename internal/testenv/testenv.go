@@ -190,7 +190,7 @@ func New(t testing.TB, o Options) *Env {
 			ClientIP: func(r *http.Request) netip.Addr { return proxies.Resolve(r).ClientIP },
 		})
 		must(err)
-		pageLimiter, pageLimits = e.Limiter.Pages(), o.RateLimits.PageLimits()
+		pageLimiter, pageLimits = e.Limiter.Pages(), web.PageLimits(*o.RateLimits)
 	}
 
 	e.Server = httptest.NewUnstartedServer(nil)
@@ -199,13 +199,13 @@ func New(t testing.TB, o Options) *Env {
 	e.Engine, err = authserver.New(authserver.Config{
 		Users: e.Stores.Users, Clients: e.Stores.Clients, Grants: e.Stores.Grants,
 		Minter: minter, Clock: e.Clock, Passwords: pw, Lifetimes: o.Lifetimes,
-		Limiter: e.Limiter, ClientKeys: db, Replay: e.Stores.Replay, Signer: e.Keyring,
+		Limiter: e.Limiter, ClientKeys: e.Stores.ClientKeys, Replay: e.Stores.Replay, Signer: e.Keyring,
 		IAMAccountID: AccountID,
 	})
 	must(err)
 	e.Authority, err = awscreds.New(awscreds.Config{
 		AEAD: e.Keyring, Deriver: minter, Rand: rand.Reader, Clock: e.Clock,
-		SessionLive: e.sessionLive, Keys: db, // long-term keys in the store, as in the server
+		SessionLive: e.sessionLive, Keys: e.Stores.AccessKeys, // long-term keys in the store, as in the server
 	})
 	must(err)
 	e.Verifier, err = sigv4.New(sigv4.Options{Credentials: e.Authority, Clock: e.Clock, Rand: rand.Reader, Logger: log})
@@ -254,7 +254,7 @@ func New(t testing.TB, o Options) *Env {
 	must(err)
 	e.OAuth2 = &oauth2.Handler{
 		Engine: e.Engine, Users: e.Stores.Users, Signer: e.Keyring,
-		DPoP: e.DPoP, ClientKeys: db, Issuer: e.URL,
+		DPoP: e.DPoP, ClientKeys: e.Stores.ClientKeys, Issuer: e.URL,
 		Clock: e.Clock, Log: log, Limiter: e.Limiter,
 	}
 	if o.DynamicRegistration {
