@@ -39,7 +39,6 @@ type Signer interface {
 	JWKS() jose.JSONWebKeySet
 }
 
-
 // UserGetter reads a user; signet.UserStore implements it.
 type UserGetter interface {
 	GetUser(ctx context.Context, id string) (signet.User, error)
