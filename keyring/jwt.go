@@ -29,7 +29,11 @@ const maxTokenSize = 16 << 10
 
 // SignJWT signs claims (marshalled with encoding/json) as a compact JWS with
 // the active signing key: header alg ES256, kid, typ JWT.
-func (kr *Keyring) SignJWT(claims any) (string, error) {
+func (kr *Keyring) SignJWT(claims any) (string, error) { return kr.SignTypedJWT("JWT", claims) }
+
+// SignTypedJWT is SignJWT with another typ header, for a kind of token that
+// must not pass for any other signet JWT (RFC 8725 §3.11).
+func (kr *Keyring) SignTypedJWT(typ string, claims any) (string, error) {
 	payload, err := json.Marshal(claims)
 	if err != nil {
 		return "", fmt.Errorf("keyring: claims: %w", err)
@@ -43,7 +47,7 @@ func (kr *Keyring) SignJWT(claims any) (string, error) {
 	signer, err := jose.NewSigner(jose.SigningKey{
 		Algorithm: jose.SignatureAlgorithm(k.info.Algorithm),
 		Key:       jose.JSONWebKey{Key: k.priv, KeyID: k.info.ID, Algorithm: k.info.Algorithm},
-	}, (&jose.SignerOptions{}).WithType("JWT"))
+	}, (&jose.SignerOptions{}).WithType(jose.ContentType(typ)))
 	if err != nil {
 		return "", fmt.Errorf("keyring: signer: %w", err)
 	}

@@ -117,8 +117,12 @@ func (a *app) surfaces(c *Config, svc *services, log *slog.Logger) (mounts []htt
 			}
 		}
 	}
+	roles, err := a.roleCredentials(c, svc, log)
+	if err != nil {
+		return nil, nil, err
+	}
 	portal := &ssoportal.Handler{
-		Engine: svc.engine, Users: svc.stores.Users, Credentials: svc.authority,
+		Engine: svc.engine, Users: svc.stores.Users, Credentials: roles,
 		Clock: a.clock, Rand: a.rand, Log: log,
 	}
 	// DPoP proofs (RFC 9449) for Sign-In and the standard surface; their
@@ -136,7 +140,7 @@ func (a *app) surfaces(c *Config, svc *services, log *slog.Logger) (mounts []htt
 	}
 	signIn := &signin.Handler{
 		Engine: svc.engine, Users: svc.stores.Users, Grants: svc.stores.Grants,
-		Hasher: svc.minter.Hasher(), Credentials: svc.authority, Signer: svc.keys,
+		Hasher: svc.minter.Hasher(), Credentials: roles, Signer: svc.keys,
 		DPoP: proofs, SigV4: verifier, Issuer: c.Issuer,
 		Limiter:  limiter.SignIn(),
 		ClientIP: clientIP, Clock: a.clock, Rand: a.rand, Logger: log,
