@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"regexp"
+	"strings"
 	"testing"
 	"time"
 
@@ -77,6 +79,26 @@ func TestAW03_SSOCredentialsFromRealSTSNameThePerson(t *testing.T) {
 		Credentials: credentials.NewStaticCredentialsProvider(real.AccessKeyID, real.SecretAccessKey, real.SessionToken)}).
 		GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{}); err == nil {
 		t.Fatal("signet's STS accepted STS's credentials")
+	}
+
+	// A name STS refuses as a session name is cut to STS's characters and
+	// made unique by a digest of the user id.
+	u, err := e.Stores.Users.GetUser(ctx, e.User.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	u.Name = "Zoë O'Neil"
+	if err := e.Stores.Users.UpdateUser(ctx, u); err != nil {
+		t.Fatal(err)
+	}
+	arn := caller(motoURL, retrieve("Admin"))
+	session, ok := strings.CutPrefix(arn, "arn:aws:sts::"+testenv.AccountID+":assumed-role/AdminAccess/")
+	if !ok || !regexp.MustCompile(`^Zo__O_Neil-[0-9a-f]{8}$`).MatchString(session) {
+		t.Fatalf("moto GetCallerIdentity for %q: %s", u.Name, arn)
+	}
+	u.Name = testenv.UserName
+	if err := e.Stores.Users.UpdateUser(ctx, u); err != nil {
+		t.Fatal(err)
 	}
 
 	local := retrieve("ReadOnly")
