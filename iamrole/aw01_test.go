@@ -64,7 +64,7 @@ func TestAW01_WebIdentityTokenValidatesAsIAMDoes(t *testing.T) {
 	raw := call.Get("WebIdentityToken")
 
 	// Discovery, then the JWKS, from the token's own iss.
-	jws, err := jose.ParseSigned(raw, iamAlgorithms)
+	jws, err := jose.ParseSignedCompact(raw, iamAlgorithms)
 	if err != nil {
 		t.Fatalf("not a JWS with an algorithm IAM accepts: %v", err)
 	}
@@ -134,7 +134,7 @@ func TestAW01_WebIdentityTokenValidatesAsIAMDoes(t *testing.T) {
 		AccessToken: aws.String(tok.AccessToken), AccountId: aws.String(testenv.AccountID), RoleName: aws.String("Admin")}); err != nil {
 		t.Fatal(err)
 	}
-	next, err := jose.ParseSigned(fake.Last().Get("WebIdentityToken"), iamAlgorithms)
+	next, err := jose.ParseSignedCompact(fake.Last().Get("WebIdentityToken"), iamAlgorithms)
 	if err != nil {
 		t.Fatal(err)
 	}
