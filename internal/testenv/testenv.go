@@ -118,13 +118,13 @@ type Env struct {
 	Hasher    *secret.Hasher
 	Engine    *authserver.Server
 	Authority *awscreds.Authority
+	Verifier  *sigv4.Verifier
+	Pages     *web.Handler
+	SSOOIDC   *ssooidc.Handler
+	Portal    *ssoportal.Handler
 	// Roles is the portal's and Sign-In's credential source: Authority,
 	// or STS for a bound (account, role).
-	Roles    *iamrole.Source
-	Verifier *sigv4.Verifier
-	Pages    *web.Handler
-	SSOOIDC  *ssooidc.Handler
-	Portal   *ssoportal.Handler
+	Roles *iamrole.Source
 	// Keyring signs ID tokens and client_credentials tokens and serves
 	// the JWKS of the standard OAuth surface.
 	Keyring *keyring.Keyring
