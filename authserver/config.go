@@ -42,6 +42,11 @@ const day = 24 * time.Hour
 //     "idempotent within the token validity window".
 //   - ClientSecret: 90 days, between 1 h and 365 days; the life of a
 //     dynamically registered client's secret, and of the registration.
+//   - BrowserSession: 12 h or Session if that is shorter, between 1 min and
+//     Session: the absolute life of a sign-in at the pages, which no use
+//     extends (NIST SP 800-63B §7.2; catalogue BS-02).
+//   - BrowserIdle: 1 h or BrowserSession if that is shorter, between 1 min
+//     and BrowserSession: a sign-in not used for this long has ended.
 type Lifetimes struct {
 	AuthorizationCode   time.Duration
 	DeviceAuthorization time.Duration
@@ -54,6 +59,8 @@ type Lifetimes struct {
 	RefreshGrace        time.Duration
 	SignInIdempotency   time.Duration
 	ClientSecret        time.Duration
+	BrowserSession      time.Duration
+	BrowserIdle         time.Duration
 }
 
 // DefaultLifetimes returns the defaults listed on Lifetimes.
@@ -90,6 +97,8 @@ func (l *Lifetimes) normalize() error {
 		{"RefreshGrace", &l.RefreshGrace, 5 * time.Second, 0, time.Minute},
 		{"SignInIdempotency", &l.SignInIdempotency, l.SignInAccessToken, time.Second, l.SignInAccessToken},
 		{"ClientSecret", &l.ClientSecret, 90 * day, time.Hour, 365 * day},
+		{"BrowserSession", &l.BrowserSession, 0, time.Minute, 0},
+		{"BrowserIdle", &l.BrowserIdle, 0, time.Minute, 0},
 	} {
 		// Defaults that depend on an earlier field read it after that
 		// field was normalised.
@@ -98,6 +107,10 @@ func (l *Lifetimes) normalize() error {
 			b.def, b.max = l.Session, l.Session
 		case "SignInIdempotency":
 			b.def, b.max = l.SignInAccessToken, l.SignInAccessToken
+		case "BrowserSession":
+			b.def, b.max = min(12*time.Hour, l.Session), l.Session
+		case "BrowserIdle":
+			b.def, b.max = min(time.Hour, l.BrowserSession), l.BrowserSession
 		}
 		if *b.v == 0 {
 			*b.v = b.def
@@ -151,6 +164,9 @@ type Config struct {
 	// Passwords hashes user passwords (argon2id).
 	Passwords *password.Hasher
 	Lifetimes Lifetimes
+	// Browser keeps the pages' sign-ins; optional, but without it the
+	// engine cannot start, check or revoke them.
+	Browser signet.BrowserSessionStore
 	// Observer is optional.
 	Observer Observer
 	// FailPoints are the crash test's armed points (package failpoint)
@@ -159,6 +175,21 @@ type Config struct {
 	// after a reuse's revocation committed and before the refusal does.
 	// Nil, the default, arms none.
 	FailPoints *failpoint.Points
+
+	// Limiter holds the failure budget of client secrets (catalogue
+	// CL-04); nil: none.
+	Limiter ClientAuthLimiter
+	// ClientKeys holds private_key_jwt clients' keys; nil turns
+	// private_key_jwt off. Replay is then required: it remembers client
+	// assertions' jtis across nodes (catalogue CL-09).
+	ClientKeys ClientKeyStore
+	Replay     signet.ReplayStore
+	// Signer signs the client_credentials grant's access tokens; nil turns
+	// the grant off.
+	Signer JWTSigner
+	// IAMAccountID is the account whose SigV4-verified principals may act
+	// for administrator-created clients (AWSPrincipal); empty: nobody may.
+	IAMAccountID string
 }
 
 // Server is the engine. It is safe for concurrent use; it holds no mutable
@@ -167,6 +198,7 @@ type Server struct {
 	users       signet.UserStore
 	clients     signet.ClientStore
 	grants      signet.GrantStore
+	browser     signet.BrowserSessionStore
 	minter      *secret.Minter
 	hasher      *secret.Hasher
 	clock       signet.Clock
@@ -175,6 +207,13 @@ type Server struct {
 	observer    Observer
 	failPoints  *failpoint.Points
 	tokenGrants map[string]grant
+	pwPolicy    passwordPolicy // passwordpolicy.go
+
+	limiter      ClientAuthLimiter
+	clientKeys   ClientKeyStore
+	replay       signet.ReplayStore
+	signer       JWTSigner
+	iamAccountID string
 
 	// dummyPasswordHash is verified against when a login names no user, so
 	// that the answer takes as long as for a real one.
@@ -200,6 +239,8 @@ func New(cfg Config) (*Server, error) {
 		return nil, errors.New("authserver: Config.Clock is nil")
 	case cfg.Passwords == nil:
 		return nil, errors.New("authserver: Config.Passwords is nil")
+	case cfg.ClientKeys != nil && cfg.Replay == nil:
+		return nil, errors.New("authserver: Config.ClientKeys needs Config.Replay")
 	}
 	life, err := cfg.Lifetimes.WithDefaults()
 	if err != nil {
@@ -209,6 +250,7 @@ func New(cfg Config) (*Server, error) {
 		users:      cfg.Users,
 		clients:    cfg.Clients,
 		grants:     cfg.Grants,
+		browser:    cfg.Browser,
 		minter:     cfg.Minter,
 		hasher:     cfg.Minter.Hasher(),
 		clock:      cfg.Clock,
@@ -220,7 +262,13 @@ func New(cfg Config) (*Server, error) {
 			signet.GrantAuthorizationCode: authCodeGrant{},
 			signet.GrantRefreshToken:      refreshGrant{},
 			signet.GrantDeviceCode:        deviceCodeGrant{},
+			signet.GrantClientCredentials: clientCredentialsGrant{on: cfg.Signer != nil},
 		},
+		limiter:      cfg.Limiter,
+		clientKeys:   cfg.ClientKeys,
+		replay:       cfg.Replay,
+		signer:       cfg.Signer,
+		iamAccountID: cfg.IAMAccountID,
 	}
 	dummy, _, err := s.minter.New("")
 	if err != nil {

@@ -119,7 +119,7 @@ func (x *Exchanger) Exchange(ctx context.Context, b signet.RoleBinding, r awscre
 	if err != nil {
 		return awscreds.Credentials{}, signet.Internal(err)
 	}
-	tok, err := x.c.Signer.SignTypedJWT(TokenType, cl)
+	tok, err := x.c.Signer.SignJWT(cl)
 	if err != nil {
 		return awscreds.Credentials{}, signet.Internal(err)
 	}

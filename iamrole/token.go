@@ -8,11 +8,13 @@ import (
 	"io"
 	"strings"
 	"time"
+
+	"github.com/signet-auth/signet"
 )
 
 // TokenType is the typ header of web identity tokens; no other signet JWT
 // has it, so an ID token cannot pass for one or the reverse (RFC 8725 §3.11).
-const TokenType = "signet-web-identity+jwt"
+const TokenType = signet.JWTTypeWebIdentity
 
 // MaxTokenLifetime bounds a web identity token: it is spent at once, on one
 // STS call.
@@ -30,10 +32,10 @@ const (
 	TagID   = "signet-user-id"
 )
 
-// TokenSigner signs a JWT with a given typ, with a key published in the
-// issuer's JWKS; *keyring.Keyring implements it.
+// TokenSigner signs a JWT with a key published in the issuer's JWKS, with
+// the typ the claims name (Claims.JWTType); *keyring.Keyring implements it.
 type TokenSigner interface {
-	SignTypedJWT(typ string, claims any) (string, error)
+	SignJWT(claims any) (string, error)
 }
 
 // sessionTags is the https://aws.amazon.com/tags claim.
@@ -54,6 +56,9 @@ type Claims struct {
 	SourceIdentity string      `json:"https://aws.amazon.com/source_identity"`
 	Tags           sessionTags `json:"https://aws.amazon.com/tags"`
 }
+
+// JWTType makes the signer write TokenType as the typ header.
+func (Claims) JWTType() string { return TokenType }
 
 // claims builds the token for a user, valid from now for life.
 func claims(issuer, audience, userID, userName string, now time.Time, life time.Duration, rand io.Reader) (Claims, error) {

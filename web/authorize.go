@@ -216,7 +216,7 @@ func (h *Handler) requestScopes(p signet.Protocol, c signet.Client, q url.Values
 	}
 	scopes := strings.Fields(raw)
 	for _, s := range scopes {
-		if !isScopeToken(s) {
+		if !signet.ScopeToken(s, maxScope) {
 			return nil, "invalid_scope"
 		}
 	}
@@ -243,20 +243,6 @@ func (h *Handler) requestScopes(p signet.Protocol, c signet.Client, q url.Values
 		}
 	}
 	return scopes, ""
-}
-
-// isScopeToken: RFC 6749 §3.3 scope-token = 1*( %x21 / %x23-5B / %x5D-7E ).
-func isScopeToken(s string) bool {
-	if s == "" || len(s) > maxScope {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		b := s[i]
-		if b < 0x21 || b > 0x7e || b == '"' || b == '\\' {
-			return false
-		}
-	}
-	return true
 }
 
 // isChallenge reports whether s is 43 characters of unpadded base64url: the
@@ -290,6 +276,15 @@ func (h *Handler) authorize(p signet.Protocol) http.HandlerFunc {
 			h.errorPage(w, r, pe.status, pe.title, pe.msg)
 			return
 		case errors.As(err, &re):
+			if p == signet.ProtocolSignIn && !h.signedIn(r) {
+				// Sign-In redirects only after the user authenticates
+				// (signin.md §6.2): before that, a malformed request gets a
+				// page, so an anonymous link cannot bounce a browser to a
+				// local listener with a state of its choosing (WB-11).
+				h.log.InfoContext(r.Context(), "web: authorization request refused", "protocol", p, "reason", re.code)
+				h.errorPage(w, r, http.StatusBadRequest, "Invalid sign-in request", describe(re.code))
+				return
+			}
 			h.redirectError(w, r, req, re.code)
 			return
 		case err != nil:
@@ -305,9 +300,8 @@ func (h *Handler) authorize(p signet.Protocol) http.HandlerFunc {
 			h.internalError(w, r, err)
 			return
 		}
-		// OIDC Core §3.1.2.1 prompt. "login" forces a fresh sign-in: the
-		// login page comes back here without it. "none" cannot succeed,
-		// since every request is shown to the user.
+		// OIDC Core §3.1.2.1 prompt. "none" cannot succeed, since every
+		// request is shown to the user.
 		prompt := strings.Fields(q.Get("prompt"))
 		if p == signet.ProtocolOAuth2 && slices.Contains(prompt, "none") {
 			code := "consent_required"
@@ -317,8 +311,22 @@ func (h *Handler) authorize(p signet.Protocol) http.HandlerFunc {
 			h.redirectError(w, r, req, code)
 			return
 		}
-		if p == signet.ProtocolOAuth2 && slices.Contains(prompt, "login") {
+		fresh, err := h.needsFreshLogin(q, s, prompt)
+		if err != nil {
+			h.redirectError(w, r, req, "invalid_request")
+			return
+		}
+		if fresh {
+			// The login page comes back here without prompt and max_age,
+			// and with a mark of the sign-in that was not good enough: a
+			// request that comes back under that same sign-in (the person
+			// went back instead of signing in) asks again.
 			q.Del("prompt")
+			q.Del("max_age")
+			q.Del(reauthParam)
+			if s.signedIn() {
+				q.Set(reauthParam, reauthMark(s))
+			}
 			seeOther(w, "/login?force=1&return="+url.QueryEscape(r.URL.Path+"?"+q.Encode()))
 			return
 		}
@@ -328,6 +336,13 @@ func (h *Handler) authorize(p signet.Protocol) http.HandlerFunc {
 		}
 		h.consentPage(w, r, s, req, c)
 	}
+}
+
+// signedIn reports whether r comes from a signed-in browser session; a
+// session that cannot be read counts as not signed in.
+func (h *Handler) signedIn(r *http.Request) bool {
+	s, err := h.session(r)
+	return err == nil && s.signedIn()
 }
 
 type assignmentView struct {

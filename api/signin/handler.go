@@ -14,7 +14,6 @@ import (
 	"github.com/signet-auth/signet/authserver"
 	"github.com/signet-auth/signet/awscreds"
 	"github.com/signet-auth/signet/dpop"
-	"github.com/signet-auth/signet/secret"
 	"github.com/signet-auth/signet/sigv4"
 )
 
@@ -32,6 +31,7 @@ const (
 type Engine interface {
 	Token(ctx context.Context, r authserver.TokenRequest) (authserver.TokenResponse, error)
 	RevokeToken(ctx context.Context, clientID, token string) error
+	LookupToken(ctx context.Context, q authserver.TokenLookup) (authserver.TokenInfo, error)
 }
 
 var _ Engine = (*authserver.Server)(nil)
@@ -60,8 +60,7 @@ type JWTSigner interface {
 type Handler struct {
 	Engine      Engine
 	Users       signet.UserStore
-	Grants      signet.GrantStore // read-only: introspection and revocation look tokens up
-	Hasher      *secret.Hasher    // the digests tokens are looked up by
+	Grants      signet.GrantStore // read-only: CreateOAuth2TokenWithIAM reads the caller's session
 	Credentials Credentials
 	Signer      JWTSigner
 	DPoP        *dpop.Verifier
@@ -78,8 +77,12 @@ type Handler struct {
 	// connection's peer address.
 	ClientIP func(*http.Request) string
 	Clock    signet.Clock
-	Rand     io.Reader    // jti of WithIAM access tokens
-	Logger   *slog.Logger // nil: discard
+	Rand     io.Reader // jti of WithIAM access tokens
+	// Clients, when set, keeps a WithIAM resource from naming a client of
+	// this server (catalogue JT-01); the built-in clients and the issuer
+	// are refused without it.
+	Clients ClientLookup
+	Logger  *slog.Logger // nil: discard
 }
 
 // Mount registers the routes.

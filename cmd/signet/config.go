@@ -45,6 +45,7 @@ type Config struct {
 	MasterKeyFile  string   `yaml:"master_key_file"`
 	MaxConns       int      `yaml:"max_conns"`
 	DebugAddr      string   `yaml:"debug_addr"`
+	MetricsAddr    string   `yaml:"metrics_addr"` // metricsaddr.go
 
 	CodeLifetime         time.Duration `yaml:"code_lifetime"`
 	DeviceLifetime       time.Duration `yaml:"device_lifetime"`
@@ -54,6 +55,9 @@ type Config struct {
 	SessionLifetime      time.Duration `yaml:"session_lifetime"`
 	RefreshGrace         time.Duration `yaml:"refresh_grace"`
 	ClientLifetime       time.Duration `yaml:"client_lifetime"`
+	// Browser sessions (browsersessions.go).
+	BrowserSessionLifetime time.Duration `yaml:"browser_session_lifetime"`
+	BrowserSessionIdle     time.Duration `yaml:"browser_session_idle"`
 
 	// Rate limits (package ratelimit): per node, then shared across nodes.
 	RateNode           ratelimit.Limit `yaml:"rate_limit_node"`
@@ -151,6 +155,7 @@ func (c *Config) engineLifetimes() authserver.Lifetimes {
 	for _, x := range lifetimes() {
 		*x.engine(&l) = *x.field(c)
 	}
+	c.browserLifetimes(&l)
 	return l
 }
 
@@ -178,7 +183,9 @@ func serveFlags(fs *pflag.FlagSet, c *Config) {
 	for _, l := range lifetimes() {
 		fs.DurationVar(l.field(c), l.flag, *l.engine(&defaults), fmt.Sprintf("%s (%s to %s)", l.usage, l.min, l.max))
 	}
+	browserSessionFlags(fs, c)
 	rateFlags(fs, c)
+	metricsFlags(fs, c)
 	fs.BoolVar(&c.SigV4Emulation, "sigv4-emulation", false,
 		"accept any syntactically valid SigV4 signature; unknown AWS-shaped key ids act as IAM users (loopback --addr only)")
 	fs.BoolVar(&c.SigV4EmulationForce, "sigv4-emulation-force", false,
@@ -378,7 +385,7 @@ func (c *Config) validate() error {
 	if len(c.Broker.Providers) > 0 {
 		errs = append(errs, c.Broker.Validate())
 	}
-	errs = append(errs, c.validateRates())
+	errs = append(errs, c.validateRates(), c.validateBrowserSessions(), c.validateMetrics(), c.checkDevExposure())
 	if err := sigv4.CheckEmulation(c.SigV4Emulation, c.Addr, c.SigV4EmulationForce); err != nil {
 		errs = append(errs, fmt.Errorf("--sigv4-emulation: %w (--sigv4-emulation-force overrides)", err))
 	}

@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/pprof"
+	"strings"
 	"sync"
 	"time"
 
@@ -117,6 +118,10 @@ func (a *app) serve(ctx context.Context, c *Config) error {
 		MaxConns:    c.MaxConns,
 		TLSCertFile: c.TLSCert,
 		TLSKeyFile:  c.TLSKey,
+
+		HTTPSIssuer:      strings.HasPrefix(c.Issuer, "https://"),
+		LoopbackOnly:     c.loopbackOnlySwitch(),
+		MetricsElsewhere: c.MetricsAddr != "",
 	}
 
 	gcCtx, stopGC := context.WithCancel(ctx)
@@ -127,6 +132,14 @@ func (a *app) serve(ctx context.Context, c *Config) error {
 
 	if c.DebugAddr != "" {
 		stop, err := serveDebug(c.DebugAddr, log)
+		if err != nil {
+			return err
+		}
+		defer stop()
+	}
+
+	if c.MetricsAddr != "" {
+		stop, err := serveMetrics(c.MetricsAddr, srv.MetricsHandler(), log)
 		if err != nil {
 			return err
 		}

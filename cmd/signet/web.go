@@ -24,10 +24,11 @@ func (a *app) newWeb(c *Config, svc *services, limiter *ratelimit.Limiter, log *
 		Rand:    a.rand,
 		Log:     log,
 	}, web.Options{
-		Issuer:         c.Issuer,
-		Limits:         web.PageLimits(limiter.Policy()),
-		ClientIP:       func(r *http.Request) string { return ratelimit.AddrKey(httpserver.ClientIP(r)) },
-		DevAutoApprove: c.DevAutoApprove,
+		Issuer:          c.Issuer,
+		SessionLifetime: svc.engine.Lifetimes().BrowserSession,
+		Limits:          web.PageLimits(limiter.Policy()),
+		ClientIP:        func(r *http.Request) string { return ratelimit.AddrKey(httpserver.ClientIP(r)) },
+		DevAutoApprove:  c.DevAutoApprove,
 		DevUser: func(ctx context.Context) (signet.User, error) {
 			return svc.stores.Users.GetUserByName(ctx, devUserName)
 		},

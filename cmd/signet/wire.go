@@ -66,6 +66,8 @@ type services struct {
 	// authority mints and checks AWS credentials: temporary ones sealed in
 	// their session token, long-term (AKIA) ones from the store.
 	authority *awscreds.Authority
+	// limiter is every surface's and the engine's rate limiter.
+	limiter *ratelimit.Limiter
 }
 
 func (s *services) close() error { return s.db.Close() }
@@ -76,26 +78,17 @@ func (s *services) close() error { return s.db.Close() }
 // issuer is known. wrap goes around the mux: the SSO portal's Logout shares
 // POST /logout with the pages' sign-out and tells them apart by header.
 func (a *app) surfaces(c *Config, svc *services, log *slog.Logger) (mounts []httpserver.Mounter, wrap func(http.Handler) http.Handler, err error) {
-	policy, err := c.ratePolicy()
-	if err != nil {
-		return nil, nil, err
-	}
-	// One limiter for every surface: per-node buckets, and failure counts
-	// in the store under the keyed hash, shared by every node (catalogue
-	// CC-08, DV-07).
-	limiter, err := ratelimit.New(ratelimit.Config{
-		Store: svc.stores.RateLimit, Policy: policy, Clock: a.clock, Digest: svc.hasher.Digest, Log: log,
-		ClientIP: httpserver.ClientIP,
-	})
-	if err != nil {
-		return nil, nil, err
-	}
+	limiter := svc.limiter
 	pages, err := a.newWeb(c, svc, limiter, log)
 	if err != nil {
 		return nil, nil, err
 	}
 	if c.SigV4Emulation {
-		log.Warn("SigV4 emulation: any syntactically valid signature is accepted; never expose this server",
+		level := slog.LevelWarn
+		if c.SigV4EmulationForce {
+			level = slog.LevelError // catalogue DG-01: a forced start says so at error level
+		}
+		log.Log(context.Background(), level, "SigV4 emulation: any syntactically valid signature is accepted; never expose this server",
 			"addr", c.Addr, "forced", c.SigV4EmulationForce)
 	}
 	verifier, err := sigv4.New(sigv4.Options{
@@ -107,8 +100,7 @@ func (a *app) surfaces(c *Config, svc *services, log *slog.Logger) (mounts []htt
 	}
 	oidc := &ssooidc.Handler{
 		Engine: svc.engine, Issuer: c.Issuer, Rand: a.rand, Log: log,
-		Verifier: verifier, Applications: svc.stores.Clients,
-		IAMAccountID: c.IAMAccountID, Region: c.Region, Limiter: limiter,
+		Verifier: verifier, IAMAccountID: c.IAMAccountID, Region: c.Region, Limiter: limiter,
 	}
 	if c.DevAutoApprove {
 		oidc.AutoApprove = func(ctx context.Context, userCode string) {
@@ -140,18 +132,19 @@ func (a *app) surfaces(c *Config, svc *services, log *slog.Logger) (mounts []htt
 	}
 	signIn := &signin.Handler{
 		Engine: svc.engine, Users: svc.stores.Users, Grants: svc.stores.Grants,
-		Hasher: svc.minter.Hasher(), Credentials: roles, Signer: svc.keys,
+		Credentials: roles, Signer: svc.keys,
 		DPoP: proofs, SigV4: verifier, Issuer: c.Issuer,
 		Limiter:  limiter.SignIn(),
 		ClientIP: clientIP, Clock: a.clock, Rand: a.rand, Logger: log,
+		Clients: svc.stores.Clients, // JT-01: a WithIAM resource is no client's id
 	}
 	// The standard OAuth 2.0 / OIDC surface: ID tokens and
 	// client_credentials tokens signed by the keyring, private_key_jwt
 	// clients' keys from the store.
 	standard := &oauth2.Handler{
-		Engine: svc.engine, Clients: svc.stores.Clients, Users: svc.stores.Users,
-		Signer: svc.keys, Replay: svc.stores.Replay, DPoP: proofs, ClientKeys: svc.stores.ClientKeys,
-		Issuer: c.Issuer, Clock: a.clock, Rand: a.rand, Log: log, Limiter: limiter,
+		Engine: svc.engine, Users: svc.stores.Users,
+		Signer: svc.keys, DPoP: proofs, ClientKeys: svc.stores.ClientKeys,
+		Issuer: c.Issuer, Clock: a.clock, Log: log, Limiter: limiter,
 	}
 	mounts = []httpserver.Mounter{
 		pages,
@@ -261,16 +254,38 @@ func (a *app) wire(ctx context.Context, c *Config, log *slog.Logger, obs *httpse
 		return nil, err
 	}
 	minter := secret.NewMinter(a.rand, hasher)
+	policy, err := c.ratePolicy()
+	if err != nil {
+		return nil, err
+	}
+	// One limiter for every surface and the engine: per-node buckets, and
+	// failure counts in the store under the keyed hash, shared by every
+	// node (catalogue CC-08, DV-07, CL-04).
+	limiter, err := ratelimit.New(ratelimit.Config{
+		Store: stores.RateLimit, Policy: policy, Clock: a.clock, Digest: hasher.Digest, Log: log,
+		ClientIP: httpserver.ClientIP,
+	})
+	if err != nil {
+		return nil, err
+	}
 	engine, err := authserver.New(authserver.Config{
 		Users:      stores.Users,
 		Clients:    stores.Clients,
 		Grants:     stores.Grants,
+		Browser:    stores.Browser,
 		Minter:     minter,
 		Clock:      a.clock,
 		Passwords:  passwords,
 		Lifetimes:  c.engineLifetimes(),
 		Observer:   obs,
 		FailPoints: points,
+		Limiter:    limiter,
+		ClientKeys: stores.ClientKeys,
+		Replay:     stores.Replay,
+		Signer:     keys,
+		// IAMAccountID is the account whose principals CreateTokenWithIAM
+		// admits.
+		IAMAccountID: c.IAMAccountID,
 	})
 	if err != nil {
 		return nil, err
@@ -292,7 +307,7 @@ func (a *app) wire(ctx context.Context, c *Config, log *slog.Logger, obs *httpse
 		return nil, err
 	}
 	return &services{db: db, stores: stores, storeName: name, keys: keys, hasher: hasher, minter: minter,
-		engine: engine, authority: authority}, nil
+		engine: engine, authority: authority, limiter: limiter}, nil
 }
 
 // devUserName is the user --dev creates.

@@ -88,6 +88,10 @@ type Options struct {
 	// and the pages. Its client address comes from X-Forwarded-For
 	// (loopback is a trusted proxy), so a test can speak from any address.
 	RateLimits *ratelimit.Policy
+	// RateLimitStore, if set, keeps the limiter's shared counters instead
+	// of the SQLite store (ratelimittest.DownStore for a store that is
+	// down); it needs RateLimits.
+	RateLimitStore signet.RateLimitStore
 	// IAM, if set, lets role bindings (Stores.RoleBindings) send the
 	// portal's and Sign-In's credential requests to the STS at
 	// IAM.Endpoint; the environment fills in Issuer, Signer, Clock and
@@ -182,9 +186,30 @@ func New(t testing.TB, o Options) *Env {
 	pw, err := password.New(rand.Reader, password.Params{Memory: password.MinMemory, Time: 1, Threads: 1, SaltLen: 16, KeyLen: 32})
 	must(err)
 
+	var pageLimiter web.Limiter
+	var pageLimits web.Limits
+	if o.RateLimits != nil {
+		proxies := httpserver.Proxies{Trusted: []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8"), netip.MustParsePrefix("::1/128")}}
+		store := e.Stores.RateLimit
+		if o.RateLimitStore != nil {
+			store = o.RateLimitStore
+		}
+		e.Limiter, err = ratelimit.New(ratelimit.Config{
+			Store: store, Policy: *o.RateLimits, Clock: e.Clock, Digest: e.Hasher.Digest, Log: log,
+			ClientIP: func(r *http.Request) netip.Addr { return proxies.Resolve(r).ClientIP },
+		})
+		must(err)
+		pageLimiter, pageLimits = e.Limiter.Pages(), web.PageLimits(*o.RateLimits)
+	}
+
+	e.Server = httptest.NewUnstartedServer(nil)
+	e.URL = "http://" + e.Server.Listener.Addr().String()
+
 	e.Engine, err = authserver.New(authserver.Config{
-		Users: e.Stores.Users, Clients: e.Stores.Clients, Grants: e.Stores.Grants,
+		Users: e.Stores.Users, Clients: e.Stores.Clients, Grants: e.Stores.Grants, Browser: e.Stores.Browser,
 		Minter: minter, Clock: e.Clock, Passwords: pw, Lifetimes: o.Lifetimes,
+		Limiter: e.Limiter, ClientKeys: e.Stores.ClientKeys, Replay: e.Stores.Replay, Signer: e.Keyring,
+		IAMAccountID: AccountID,
 	})
 	must(err)
 	e.Authority, err = awscreds.New(awscreds.Config{
@@ -201,34 +226,20 @@ func New(t testing.TB, o Options) *Env {
 	e.User, err = e.Stores.Users.GetUser(ctx, e.User.ID)
 	must(err)
 
-	var pageLimiter web.Limiter
-	var pageLimits web.Limits
-	if o.RateLimits != nil {
-		proxies := httpserver.Proxies{Trusted: []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8"), netip.MustParsePrefix("::1/128")}}
-		e.Limiter, err = ratelimit.New(ratelimit.Config{
-			Store: e.Stores.RateLimit, Policy: *o.RateLimits, Clock: e.Clock, Digest: e.Hasher.Digest, Log: log,
-			ClientIP: func(r *http.Request) netip.Addr { return proxies.Resolve(r).ClientIP },
-		})
-		must(err)
-		pageLimiter, pageLimits = e.Limiter.Pages(), web.PageLimits(*o.RateLimits)
-	}
-
-	e.Server = httptest.NewUnstartedServer(nil)
-	e.URL = "http://" + e.Server.Listener.Addr().String()
-
 	e.Pages, err = web.New(web.Deps{
 		Backend: web.EngineBackend{Engine: e.Engine, Users: e.Stores.Users, Clients: e.Stores.Clients},
 		Sealer:  e.Keyring, Clock: e.Clock, Rand: rand.Reader, Log: log, Limiter: pageLimiter,
 	}, web.Options{
-		Issuer:         e.URL,
-		Limits:         pageLimits,
-		DevAutoApprove: o.DevAutoApprove,
-		DevUser:        func(ctx context.Context) (signet.User, error) { return e.Stores.Users.GetUser(ctx, e.User.ID) },
+		Issuer:          e.URL,
+		SessionLifetime: e.Engine.Lifetimes().BrowserSession,
+		Limits:          pageLimits,
+		DevAutoApprove:  o.DevAutoApprove,
+		DevUser:         func(ctx context.Context) (signet.User, error) { return e.Stores.Users.GetUser(ctx, e.User.ID) },
 	})
 	must(err)
 	e.SSOOIDC = &ssooidc.Handler{
 		Engine: e.Engine, Issuer: e.URL, Rand: rand.Reader, Log: log,
-		Verifier: e.Verifier, IAMAccountID: AccountID, Applications: e.Stores.Clients, Region: o.IAMRegion,
+		Verifier: e.Verifier, IAMAccountID: AccountID, Region: o.IAMRegion,
 		Limiter: e.Limiter,
 	}
 	if o.DevAutoApprove {
@@ -262,9 +273,9 @@ func New(t testing.TB, o Options) *Env {
 	e.DPoP, err = dpop.NewVerifier(dopts)
 	must(err)
 	e.OAuth2 = &oauth2.Handler{
-		Engine: e.Engine, Clients: e.Stores.Clients, Users: e.Stores.Users, Signer: e.Keyring,
-		Replay: e.Stores.Replay, DPoP: e.DPoP, ClientKeys: e.Stores.ClientKeys, Issuer: e.URL,
-		Clock: e.Clock, Rand: rand.Reader, Log: log, Limiter: e.Limiter,
+		Engine: e.Engine, Users: e.Stores.Users, Signer: e.Keyring,
+		DPoP: e.DPoP, ClientKeys: e.Stores.ClientKeys, Issuer: e.URL,
+		Clock: e.Clock, Log: log, Limiter: e.Limiter,
 	}
 	if o.DynamicRegistration {
 		e.OAuth2.Registration = &oauth2.Registration{}
@@ -277,9 +288,10 @@ func New(t testing.TB, o Options) *Env {
 		signInLimiter = e.Limiter.SignIn()
 	}
 	e.SignIn = &signin.Handler{
-		Engine: e.Engine, Users: e.Stores.Users, Grants: e.Stores.Grants, Hasher: e.Hasher,
+		Engine: e.Engine, Users: e.Stores.Users, Grants: e.Stores.Grants,
 		Credentials: e.Roles, Signer: e.Keyring, DPoP: e.DPoP, SigV4: e.Verifier,
 		Issuer: e.URL, Limiter: signInLimiter, Clock: e.Clock, Rand: rand.Reader, Logger: log,
+		Clients: e.Stores.Clients, // JT-01
 	}
 
 	mux := http.NewServeMux()
@@ -396,7 +408,7 @@ func (e *Env) SSOTokens(t testing.TB, scopes ...string) (authserver.IssuedClient
 	}
 	tok, err := e.Engine.Token(ctx, authserver.TokenRequest{
 		Protocol: signet.ProtocolSSOOIDC, GrantType: signet.GrantDeviceCode,
-		ClientID: c.Client.ID, ClientSecret: c.Secret, DeviceCode: d.DeviceCode,
+		Client: authserver.ClientSecret{ID: c.Client.ID, Secret: c.Secret}, DeviceCode: d.DeviceCode,
 	})
 	if err != nil {
 		t.Fatal(err)
