@@ -46,7 +46,7 @@ func (a *app) adminCmd() *cobra.Command {
 		}
 	}
 	cmd.AddCommand(a.adminUserCmd(with), a.adminClientCmd(with), a.adminKeysCmd(with), a.adminSessionsCmd(with),
-		a.adminAccessKeyCmd(with))
+		a.adminAccessKeyCmd(with), a.adminRoleCmd(with))
 	return cmd
 }
 

@@ -81,6 +81,13 @@ type Config struct {
 	IAMAccountID          string `yaml:"iam_account_id"`
 	Region                string `yaml:"region"`
 
+	// Real AWS credentials (package iamrole; awsiam.go).
+	AWSIAMAudience  string        `yaml:"aws_iam_audience"`
+	AWSSTSEndpoint  string        `yaml:"aws_sts_endpoint"`
+	AWSSTSRegion    string        `yaml:"aws_sts_region"`
+	AWSRoleDuration time.Duration `yaml:"aws_role_duration"`
+	AWSSTSTimeout   time.Duration `yaml:"aws_sts_timeout"`
+
 	Dev            bool   `yaml:"dev"`
 	DevPassword    string `yaml:"dev_password"`
 	DevAutoApprove bool   `yaml:"dev_auto_approve"`
@@ -194,6 +201,7 @@ func serveFlags(fs *pflag.FlagSet, c *Config) {
 	fs.BoolVar(&c.DevAutoApprove, "dev-auto-approve", false, "approve consent and device prompts of the dev user without asking")
 	fs.StringVar(&c.DevAccount, "dev-account", "000000000000", "AWS account id the dev user is assigned to")
 	fs.StringVar(&c.DevRole, "dev-role", "Developer", "role name the dev user is assigned")
+	awsIAMFlags(fs, c)
 }
 
 // envName is the environment variable of a flag.
@@ -391,6 +399,7 @@ func (c *Config) validate() error {
 	if c.IAMAccountID != "" && !accountIDRe.MatchString(c.IAMAccountID) {
 		errs = append(errs, fmt.Errorf("--iam-account-id %q: want 12 digits", c.IAMAccountID))
 	}
+	errs = append(errs, c.validateAWSIAM()...)
 	if c.Region != "" && !regionRe.MatchString(c.Region) {
 		errs = append(errs, fmt.Errorf("--region %q: not a region name such as us-east-1", c.Region))
 	}

@@ -109,8 +109,12 @@ func (a *app) surfaces(c *Config, svc *services, log *slog.Logger) (mounts []htt
 			}
 		}
 	}
+	roles, err := a.roleCredentials(c, svc, log)
+	if err != nil {
+		return nil, nil, err
+	}
 	portal := &ssoportal.Handler{
-		Engine: svc.engine, Users: svc.stores.Users, Credentials: svc.authority,
+		Engine: svc.engine, Users: svc.stores.Users, Credentials: roles,
 		Clock: a.clock, Rand: a.rand, Log: log,
 	}
 	// DPoP proofs (RFC 9449) for Sign-In and the standard surface; their
@@ -128,7 +132,7 @@ func (a *app) surfaces(c *Config, svc *services, log *slog.Logger) (mounts []htt
 	}
 	signIn := &signin.Handler{
 		Engine: svc.engine, Users: svc.stores.Users, Grants: svc.stores.Grants,
-		Credentials: svc.authority, Signer: svc.keys,
+		Credentials: roles, Signer: svc.keys,
 		DPoP: proofs, SigV4: verifier, Issuer: c.Issuer,
 		Limiter:  limiter.SignIn(),
 		ClientIP: clientIP, Clock: a.clock, Rand: a.rand, Logger: log,

@@ -26,6 +26,7 @@ import (
 	"github.com/signet-auth/signet/broker/brokertest"
 	"github.com/signet-auth/signet/dpop"
 	"github.com/signet-auth/signet/httpserver"
+	"github.com/signet-auth/signet/iamrole"
 	"github.com/signet-auth/signet/keyring"
 	"github.com/signet-auth/signet/password"
 	"github.com/signet-auth/signet/ratelimit"
@@ -91,6 +92,11 @@ type Options struct {
 	// of the SQLite store (ratelimittest.DownStore for a store that is
 	// down); it needs RateLimits.
 	RateLimitStore signet.RateLimitStore
+	// IAM, if set, lets role bindings (Stores.RoleBindings) send the
+	// portal's and Sign-In's credential requests to the STS at
+	// IAM.Endpoint; the environment fills in Issuer, Signer, Clock and
+	// Rand. Without it a bound assignment fails.
+	IAM *iamrole.Config
 }
 
 // The broker's client at the fake Figma upstream (Options.Broker).
@@ -120,6 +126,9 @@ type Env struct {
 	Pages     *web.Handler
 	SSOOIDC   *ssooidc.Handler
 	Portal    *ssoportal.Handler
+	// Roles is the portal's and Sign-In's credential source: Authority,
+	// or STS for a bound (account, role).
+	Roles *iamrole.Source
 	// Keyring signs ID tokens and client_credentials tokens and serves
 	// the JWKS of the standard OAuth surface.
 	Keyring *keyring.Keyring
@@ -240,8 +249,18 @@ func New(t testing.TB, o Options) *Env {
 			}
 		}
 	}
+	e.Roles = &iamrole.Source{Local: e.Authority, Bindings: e.Stores.RoleBindings}
+	if o.IAM != nil {
+		c := *o.IAM
+		c.Issuer, c.Signer, c.Clock, c.Rand = e.URL, e.Keyring, e.Clock, rand.Reader
+		if c.Log == nil {
+			c.Log = log
+		}
+		e.Roles.Exchanger, err = iamrole.NewExchanger(c)
+		must(err)
+	}
 	e.Portal = &ssoportal.Handler{
-		Engine: e.Engine, Users: e.Stores.Users, Credentials: e.Authority,
+		Engine: e.Engine, Users: e.Stores.Users, Credentials: e.Roles,
 		Clock: e.Clock, Rand: rand.Reader, Log: log, RoleCredentialLifetime: o.RoleCredentialLifetime,
 	}
 	stsHandler := &sts.Handler{Verifier: e.Verifier, Rand: rand.Reader, Logger: log}
@@ -270,7 +289,7 @@ func New(t testing.TB, o Options) *Env {
 	}
 	e.SignIn = &signin.Handler{
 		Engine: e.Engine, Users: e.Stores.Users, Grants: e.Stores.Grants,
-		Credentials: e.Authority, Signer: e.Keyring, DPoP: e.DPoP, SigV4: e.Verifier,
+		Credentials: e.Roles, Signer: e.Keyring, DPoP: e.DPoP, SigV4: e.Verifier,
 		Issuer: e.URL, Limiter: signInLimiter, Clock: e.Clock, Rand: rand.Reader, Logger: log,
 		Clients: e.Stores.Clients, // JT-01
 	}
