@@ -16,6 +16,7 @@ func TestDefaultLifetimes(t *testing.T) {
 		AccessToken: time.Hour, SignInAccessToken: 900 * time.Second,
 		Session: 90 * day, RefreshToken: 90 * day, RefreshGrace: 5 * time.Second,
 		SignInIdempotency: 900 * time.Second, ClientSecret: 90 * day,
+		IDToken: time.Hour, RoleCredential: time.Hour,
 	}
 	if l != want {
 		t.Fatalf("defaults\n%+v\nwant\n%+v", l, want)
@@ -43,6 +44,9 @@ func TestLifetimeBounds(t *testing.T) {
 		{"RefreshGrace", Lifetimes{RefreshGrace: 2 * time.Minute}},
 		{"SignInIdempotency", Lifetimes{SignInAccessToken: 300 * time.Second, SignInIdempotency: 301 * time.Second}},
 		{"ClientSecret", Lifetimes{ClientSecret: 400 * day}},
+		{"IDToken", Lifetimes{IDToken: 25 * time.Hour}},
+		{"RoleCredential", Lifetimes{RoleCredential: 14 * time.Minute}},
+		{"RoleCredential", Lifetimes{RoleCredential: 13 * time.Hour}},
 		{"DevicePollInterval", Lifetimes{DeviceAuthorization: time.Minute, DevicePollInterval: time.Minute}},
 	} {
 		err := lifetimesErr(t, tc.l)
