@@ -18,8 +18,8 @@ import (
 	"github.com/signet-auth/signet/bench"
 )
 
-// app is the outside world as the commands see it.
-type app struct {
+// cli is the outside world as the commands see it.
+type cli struct {
 	getenv func(string) string
 	stdin  io.Reader
 	stdout io.Writer
@@ -31,7 +31,7 @@ type app struct {
 // run executes the command line args (without the program name) and
 // returns the exit code.
 func run(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) int {
-	a := &app{getenv: getenv, stdin: stdin, stdout: stdout, stderr: stderr, rand: rand.Reader, clock: signet.SystemClock{}}
+	a := &cli{getenv: getenv, stdin: stdin, stdout: stdout, stderr: stderr, rand: rand.Reader, clock: signet.SystemClock{}}
 	root := a.rootCmd()
 	root.SetArgs(args)
 	root.SetIn(stdin)
@@ -81,7 +81,7 @@ func openBrowser(url string) error {
 // rootCmd builds the command tree: the server's own commands, then one
 // AWS-CLI-style client command per service (signet sso-oidc create-token
 // ...). A new group is one more AddCommand.
-func (a *app) rootCmd() *cobra.Command {
+func (a *cli) rootCmd() *cobra.Command {
 	root := &cobra.Command{
 		Use:           "signet",
 		Short:         "signet: a self-hosted OAuth 2.0 token service that speaks AWS's sign-in token APIs",
@@ -101,7 +101,7 @@ func (a *app) rootCmd() *cobra.Command {
 	return root
 }
 
-func (a *app) versionCmd() *cobra.Command {
+func (a *cli) versionCmd() *cobra.Command {
 	return &cobra.Command{
 		Use:   "version",
 		Short: "Print the version",

@@ -129,3 +129,9 @@ func loopbackHost(host string) bool {
 	a, err := netip.ParseAddr(host)
 	return err == nil && a.Unmap().IsLoopback()
 }
+
+// ValidAccountID reports whether s is a 12-digit AWS account id.
+func ValidAccountID(s string) bool { return accountIDRe.MatchString(s) }
+
+// ValidRoleName reports whether s is an IAM role name.
+func ValidRoleName(s string) bool { return roleNameRe.MatchString(s) }
