@@ -14,6 +14,7 @@ import (
 	"github.com/signet-auth/signet/httpserver"
 	"github.com/signet-auth/signet/internal/failpoint"
 	"github.com/signet-auth/signet/password"
+	"github.com/signet-auth/signet/ratelimit"
 )
 
 // Deps are the outside world and the few things a configuration file cannot
@@ -40,6 +41,10 @@ type Deps struct {
 	BrokerRootCAs *x509.CertPool
 	// NoRateLimits turns the limiter off (no limit on any surface).
 	NoRateLimits bool
+	// RatePolicy replaces the configured policy, for tests that exercise
+	// one limit with the others off (which the configuration refuses for
+	// the limits on guessing).
+	RatePolicy *ratelimit.Policy
 	// SignInLimiter replaces the limiter's Sign-In budget.
 	SignInLimiter signin.Limiter
 }

@@ -33,6 +33,9 @@ func (a *App) surfaces(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
+		if d.RatePolicy != nil {
+			policy = *d.RatePolicy
+		}
 		// One limiter for every surface: per-node buckets, and failure
 		// counts in the store under the keyed hash, shared by every node
 		// (catalogue CC-08, DV-07).
