@@ -83,4 +83,3 @@ func (c *Config) readFile(path string) error {
 	}
 	return nil
 }
-
