@@ -7,14 +7,14 @@ import (
 )
 
 // routes lists everything the server answers. Operations endpoints are
-// here; each API surface adds its own routes through its Mount method, in
-// the order of s.Mounts.
+// here (RouteTable lists them too); each API surface adds its own routes
+// through its route table, in the order of s.Mounts.
 func (s *Server) routes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /healthz", s.handleHealthz)
 	mux.HandleFunc("GET /readyz", s.handleReadyz)
 	mux.Handle("GET /metrics", promhttp.HandlerFor(s.Gatherer, promhttp.HandlerOpts{}))
 
 	for _, m := range s.Mounts {
-		m.Mount(mux)
+		m.Routes().Mount(mux)
 	}
 }
