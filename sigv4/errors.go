@@ -1,8 +1,6 @@
 package sigv4
 
 import (
-	"fmt"
-	"io"
 	"net/http"
 
 	"github.com/signet-auth/signet/api/awsjson"
@@ -106,16 +104,4 @@ func JSONErrors(w http.ResponseWriter, _ *http.Request, e *Error) {
 		w.Header().Set("X-Amzn-Requestid", e.RequestID)
 	}
 	awsjson.WriteError(w, e.Kind.Status(), e.Kind.Code(), map[string]string{"message": e.Message}, 0)
-}
-
-// NewRequestID returns a random version 4 UUID (RFC 9562 §5.4), the shape
-// of AWS request ids, drawing from rand. It returns "" if rand fails.
-func NewRequestID(rand io.Reader) string {
-	var b [16]byte
-	if _, err := io.ReadFull(rand, b[:]); err != nil {
-		return ""
-	}
-	b[6] = b[6]&0x0f | 0x40
-	b[8] = b[8]&0x3f | 0x80
-	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
 }

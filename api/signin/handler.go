@@ -118,7 +118,7 @@ func (h *Handler) Routes() httpserver.Table {
 			op.ServeHTTP(w, r)
 		})})
 	}
-	return httpserver.Table{Surface: Surface, Routes: routes}
+	return httpserver.Table{Surface: Surface, Routes: routes, Wrap: sigv4.EchoRequestID(h.Rand)}
 }
 
 // Mount registers the routes.

@@ -44,7 +44,7 @@ const Surface = "uibuilder"
 // /tokens/.
 func (h *Handler) Routes() httpserver.Table {
 	signed := h.Verifier.Require(SigningName, sigv4.JSONErrors)
-	return httpserver.Table{Surface: Surface, Routes: []httpserver.Route{
+	return httpserver.Table{Surface: Surface, Wrap: sigv4.EchoRequestID(nil), Routes: []httpserver.Route{
 		{Method: "POST", Path: "/tokens/{provider}", Handler: signed(h.recover(h.exchange))},
 		{Method: "POST", Path: "/tokens/{provider}/refresh", Handler: signed(h.recover(h.refresh))},
 		{Method: "POST", Path: "/tokens/", Handler: signed(h.recover(func(w http.ResponseWriter, r *http.Request) {
