@@ -101,4 +101,3 @@ func TestRouteTableIsWhatIsMounted(t *testing.T) {
 		t.Errorf("GET /no/such/route: %d, want 404", rec.Code)
 	}
 }
-
