@@ -10,5 +10,5 @@
 //
 // Secrets (codes, tokens, client secrets) never appear in these types in
 // plain text: they are identified by a Digest, the keyed HMAC-SHA-256 of the
-// secret, computed by package secret. See ../shared/DESIGN.md, "Invariants".
+// secret, computed by package secret. See docs/design.md, "Invariants".
 package signet

@@ -213,3 +213,15 @@ type Key struct {
 	// RetiredAt: from then on the key neither signs nor verifies; zero: never.
 	RetiredAt time.Time
 }
+
+// AccessKey is a long-term AWS access key of a service principal (an IAM
+// user or root ARN), as stored for package awscreds.
+type AccessKey struct {
+	ID           string // AKIA…
+	PrincipalARN string
+	// SealedSecret is the secret access key sealed with the AEAD key (bound
+	// to ID); the plain secret is shown once, at creation.
+	SealedSecret []byte
+	CreatedAt    time.Time
+	Disabled     bool
+}

@@ -218,6 +218,32 @@ type KeyStore interface {
 	RetireKey(ctx context.Context, id string, at time.Time) error
 }
 
+// AccessKeyStore keeps long-term AWS access keys (package awscreds).
+type AccessKeyStore interface {
+	// CreateAccessKey stores k; ErrConflict if the id is taken.
+	CreateAccessKey(ctx context.Context, k AccessKey) error
+	// GetAccessKey returns ErrNotFound for no such key.
+	GetAccessKey(ctx context.Context, id string) (AccessKey, error)
+	// ListAccessKeys returns the keys of principalARN ("" for every key),
+	// ordered by creation time, then id; none is not an error.
+	ListAccessKeys(ctx context.Context, principalARN string) ([]AccessKey, error)
+	// DeleteAccessKey removes the key; ErrNotFound if there is none.
+	DeleteAccessKey(ctx context.Context, id string) error
+}
+
+// ClientKeyStore keeps the public keys private_key_jwt clients
+// authenticate with (RFC 7523 §2.2): one JWK Set (RFC 7517 §5) per client,
+// set by an administrator, removed with its client.
+type ClientKeyStore interface {
+	// SetClientJWKS stores (or replaces) the client's JWK Set as given;
+	// ErrNotFound if there is no such client. The caller checks that it
+	// holds public keys only.
+	SetClientJWKS(ctx context.Context, clientID string, jwks []byte) error
+	// ClientJWKS returns the client's JWK Set as stored; ErrNotFound if it
+	// registered none (or the client is gone).
+	ClientJWKS(ctx context.Context, clientID string) ([]byte, error)
+}
+
 // Collector deletes what can no longer matter, in bounded batches.
 type Collector interface {
 	// Collect deletes up to batch rows of each kind: replay records and
@@ -245,4 +271,8 @@ type Stores struct {
 	Keys      KeyStore
 	Collector Collector
 	Health    Health
+	// AccessKeys and ClientKeys keep the tables of packages awscreds and
+	// api/oauth2 (private_key_jwt).
+	AccessKeys AccessKeyStore
+	ClientKeys ClientKeyStore
 }

@@ -21,7 +21,7 @@ import (
 // format and are covered by the scripts). They run wherever "aws" is on
 // PATH (not under -short), and must in CI (CI=true).
 
-const modelsDir = "../../shared/spec/aws/models"
+const modelsDir = "../docs/spec/aws/models"
 
 func needAWS(t *testing.T) string {
 	t.Helper()

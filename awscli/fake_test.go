@@ -14,7 +14,7 @@ import (
 )
 
 // fakeServer is a minimal TEST server that answers like the wire reference
-// (../shared/spec/aws/*.md) for every operation the CLI serves. It is not
+// (docs/spec/aws/*.md) for every operation the CLI serves. It is not
 // signet: it exists so the CLI's end-to-end scripts have something to talk
 // to on this branch, and it records the last request for assertions.
 type fakeServer struct {

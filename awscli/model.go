@@ -3,7 +3,7 @@ package awscli
 // The tables in model_gen.go describe, for each service signet serves, the
 // operations and the shapes of their inputs and outputs: what the AWS CLI
 // reads from botocore's service-2.json. They are written by
-// internal/gen from the models under ../shared/spec/aws/models (and the sso
+// internal/gen from the models under docs/spec/aws/models (and the sso
 // and sts models of the installed botocore); only structure is kept, no
 // documentation.
 

@@ -5,35 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"time"
 
 	"github.com/signet-auth/signet"
 )
-
-// AccessKey is a long-term access key of a service principal, as stored.
-type AccessKey struct {
-	ID           string // AKIA…
-	PrincipalARN string
-	// SealedSecret is the secret access key sealed with the AEAD key (bound
-	// to ID); the plain secret is shown once, at creation.
-	SealedSecret []byte
-	CreatedAt    time.Time
-	Disabled     bool
-}
-
-// AccessKeyStore keeps long-term access keys. The storage backends
-// implement it.
-type AccessKeyStore interface {
-	// CreateAccessKey stores k; ErrConflict if the id is taken.
-	CreateAccessKey(ctx context.Context, k AccessKey) error
-	// GetAccessKey returns ErrNotFound for no such key.
-	GetAccessKey(ctx context.Context, id string) (AccessKey, error)
-	// ListAccessKeys returns the keys of principalARN ("" for every key),
-	// ordered by creation time, then id.
-	ListAccessKeys(ctx context.Context, principalARN string) ([]AccessKey, error)
-	// DeleteAccessKey removes the key; ErrNotFound if there is none.
-	DeleteAccessKey(ctx context.Context, id string) error
-}
 
 const accessKeyADLabel = "signet awscreds access key v1\x00"
 
@@ -42,44 +16,44 @@ var errNoKeyStore = errors.New("awscreds: no access key store configured")
 // CreateAccessKey mints a long-term key for the principal an IAM user or
 // root ARN names, stores it with its secret sealed, and returns the key and
 // the plain secret (to be shown once).
-func (a *Authority) CreateAccessKey(ctx context.Context, principalARN string) (AccessKey, string, error) {
+func (a *Authority) CreateAccessKey(ctx context.Context, principalARN string) (signet.AccessKey, string, error) {
 	if a.c.Keys == nil {
-		return AccessKey{}, "", errNoKeyStore
+		return signet.AccessKey{}, "", errNoKeyStore
 	}
 	p, err := ParsePrincipalARN(principalARN)
 	if err != nil {
-		return AccessKey{}, "", signet.Errorf(signet.CodeInvalidRequest, "%s", err.Error())
+		return signet.AccessKey{}, "", signet.Errorf(signet.CodeInvalidRequest, "%s", err.Error())
 	}
 	if !IsLongTermPrincipal(p) {
-		return AccessKey{}, "", signet.Errorf(signet.CodeInvalidRequest, "long-term access keys belong to IAM users (arn:aws:iam::<account>:user/<name>) or the root user")
+		return signet.AccessKey{}, "", signet.Errorf(signet.CodeInvalidRequest, "long-term access keys belong to IAM users (arn:aws:iam::<account>:user/<name>) or the root user")
 	}
 	// An 80-bit id collides with negligible probability; retry a few times
 	// anyway rather than fail on the store's uniqueness check.
 	for range 3 {
 		var b [keyIDRandBytes + secretBytes]byte
 		if _, err := io.ReadFull(a.c.Rand, b[:]); err != nil {
-			return AccessKey{}, "", fmt.Errorf("awscreds: random source: %w", err)
+			return signet.AccessKey{}, "", fmt.Errorf("awscreds: random source: %w", err)
 		}
-		k := AccessKey{ID: formatKeyID(PrefixLongTerm, b[:keyIDRandBytes]), PrincipalARN: p.ARN, CreatedAt: a.c.Clock.Now().UTC()}
+		k := signet.AccessKey{ID: formatKeyID(PrefixLongTerm, b[:keyIDRandBytes]), PrincipalARN: p.ARN, CreatedAt: a.c.Clock.Now().UTC()}
 		secret := formatSecret(b[keyIDRandBytes:])
 		k.SealedSecret, err = a.c.AEAD.Seal([]byte(secret), accessKeyAD(k.ID))
 		if err != nil {
-			return AccessKey{}, "", fmt.Errorf("awscreds: seal secret: %w", err)
+			return signet.AccessKey{}, "", fmt.Errorf("awscreds: seal secret: %w", err)
 		}
 		err = a.c.Keys.CreateAccessKey(ctx, k)
 		if errors.Is(err, signet.ErrConflict) {
 			continue
 		}
 		if err != nil {
-			return AccessKey{}, "", err
+			return signet.AccessKey{}, "", err
 		}
 		return k, secret, nil
 	}
-	return AccessKey{}, "", fmt.Errorf("awscreds: could not draw a free access key id: %w", signet.ErrConflict)
+	return signet.AccessKey{}, "", fmt.Errorf("awscreds: could not draw a free access key id: %w", signet.ErrConflict)
 }
 
 // ListAccessKeys returns the keys of principalARN ("" for all).
-func (a *Authority) ListAccessKeys(ctx context.Context, principalARN string) ([]AccessKey, error) {
+func (a *Authority) ListAccessKeys(ctx context.Context, principalARN string) ([]signet.AccessKey, error) {
 	if a.c.Keys == nil {
 		return nil, errNoKeyStore
 	}

@@ -48,7 +48,7 @@ type Config struct {
 	// whether the session temporary credentials belong to is still live.
 	SessionLive SessionLiveFunc
 	// Keys keeps long-term access keys; nil: AKIA keys are unknown.
-	Keys AccessKeyStore
+	Keys signet.AccessKeyStore
 
 	MaxLifetime      time.Duration // bound on a minted expiry; 0: DefaultMaxLifetime
 	SessionCacheTTL  time.Duration // 0: DefaultSessionCacheTTL

@@ -15,8 +15,8 @@
 //
 // Long-term keys (AKIA…) belong to service principals, IAM-user-like ARNs
 // such as arn:aws:iam::123456789012:user/figma-broker. Their secret is shown
-// once at creation and stored sealed; the store interface AccessKeyStore is
-// implemented by the storage backends.
+// once at creation and stored sealed in a signet.AccessKeyStore, which the
+// storage backends implement.
 //
 // Principals of people come from their assignment: the role ARN
 // arn:aws:sts::<account>:assumed-role/<role>/<user>, as

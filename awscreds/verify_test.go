@@ -15,6 +15,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 
+	"github.com/signet-auth/signet/api/awsjson"
 	"github.com/signet-auth/signet/awscreds"
 	"github.com/signet-auth/signet/sigv4"
 )
@@ -27,7 +28,7 @@ func TestVerifiedOverHTTP(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := httptest.NewServer(v.Require("signin", nil)(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	srv := httptest.NewServer(v.Require("signin", awsjson.SigV4Error)(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		p, _ := sigv4.PrincipalFrom(r.Context())
 		io.WriteString(w, p.ARN)
 	})))

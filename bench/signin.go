@@ -10,7 +10,7 @@ import (
 	"net/url"
 )
 
-// AWS Sign-In on the wire (api/signin; ../shared/spec/aws/signin.md): the
+// AWS Sign-In on the wire (api/signin; docs/spec/aws/signin.md): the
 // browser step at /v1/authorize, then CreateOAuth2Token at /v1/token with a
 // DPoP proof on every call; the access token is a set of SigV4 credentials.
 

@@ -9,7 +9,7 @@ import (
 	"net/url"
 )
 
-// SSO OIDC on the wire (api/ssooidc; ../shared/spec/aws/sso-oidc.md):
+// SSO OIDC on the wire (api/ssooidc; docs/spec/aws/sso-oidc.md):
 // RegisterClient, StartDeviceAuthorization and CreateToken, AWS JSON.
 
 // loopbackRedirect is the redirect URI the authorization-code scenarios

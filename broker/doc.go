@@ -2,7 +2,7 @@
 // codes and refresh tokens for that provider's tokens on behalf of signed
 // callers, keeping the provider client secret on the server: the core of
 // Amplify UI Builder's ExchangeCodeForToken and RefreshToken
-// (../shared/spec/aws/amplifyuibuilder.md), which api/uibuilder puts on
+// (docs/spec/aws/amplifyuibuilder.md), which api/uibuilder puts on
 // the wire.
 //
 // Providers come from configuration (Config): Figma, built in with its
@@ -11,7 +11,7 @@
 // with its secret (read from the environment or a 0600 file), the redirect
 // URIs it may use and the SigV4 principals that may use it.
 //
-// The rules, each tested under its ID from ../shared/spec/security.md:
+// The rules, each tested under its ID from docs/spec/security.md:
 //
 //   - BR-01: the provider name is matched exactly; anything else is
 //     refused before any upstream call.

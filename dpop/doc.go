@@ -2,7 +2,7 @@
 // client sends in the DPoP header to show it holds the private key a refresh
 // token or access token is bound to.
 //
-// The Sign-In token endpoint (../shared/spec/aws/signin.md §4) and the
+// The Sign-In token endpoint (docs/spec/aws/signin.md §4) and the
 // standard OAuth surface call Verifier.Verify with the DPoP header values, the
 // request method and the request URL built from the configured external URL
 // (never from Host or X-Forwarded-*), and compare the returned Proof.JKT with

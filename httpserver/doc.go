@@ -7,6 +7,6 @@
 // It holds no policy about tokens. API packages add their routes through
 // Mount(mux *http.ServeMux); routes.go lists everything that is served. The
 // server timeouts and limits answer catalogue IN-01, IN-06, IN-07 and IN-08
-// in ../shared/spec/security.md; the client address used for rate limits
+// in docs/spec/security.md; the client address used for rate limits
 // answers RL-05.
 package httpserver

@@ -108,17 +108,6 @@ func CanonicalIP(s string) (netip.Addr, bool) {
 	return a.Unmap().WithZone(""), true
 }
 
-// RateKey is the rate-limit key of a client address: the address itself for
-// IPv4, its /64 for IPv6, since one host commonly holds a whole /64 and
-// rotating inside it must not buy a fresh budget (catalogue RL-05).
-func RateKey(a netip.Addr) string {
-	a = a.Unmap().WithZone("")
-	if a.Is6() {
-		return netip.PrefixFrom(a, 64).Masked().String()
-	}
-	return a.String()
-}
-
 func remoteIP(remoteAddr string) netip.Addr {
 	host, _, err := net.SplitHostPort(remoteAddr)
 	if err != nil {

@@ -269,30 +269,6 @@ func TestResolve(t *testing.T) {
 	}
 }
 
-func TestRL05_RateKeyCanonical(t *testing.T) {
-	tests := []struct {
-		a, b string
-		same bool
-	}{
-		{"2001:db8:1:2::1", "2001:db8:1:2:ffff:ffff:ffff:ffff", true},
-		{"2001:db8:1:2::1", "2001:db8:1:3::1", false},
-		{"::ffff:192.0.2.1", "192.0.2.1", true},
-		{"2001:DB8::1", "2001:db8::1", true},
-		{"fe80::1%eth0", "fe80::1", true},
-		{"192.0.2.1", "192.0.2.2", false},
-	}
-	for _, tt := range tests {
-		a, ok1 := CanonicalIP(tt.a)
-		b, ok2 := CanonicalIP(tt.b)
-		if !ok1 || !ok2 {
-			t.Fatalf("parse %q %q", tt.a, tt.b)
-		}
-		if got := RateKey(a) == RateKey(b); got != tt.same {
-			t.Errorf("RateKey(%s)=%s RateKey(%s)=%s; same=%v, want %v", tt.a, RateKey(a), tt.b, RateKey(b), got, tt.same)
-		}
-	}
-}
-
 func TestParseTrustedProxies(t *testing.T) {
 	tests := []struct {
 		in      string

@@ -16,6 +16,6 @@
 // pick up each other's keys with Reload, and on meeting an unknown key id
 // (rate-limited). The HMAC key does not rotate: digests are looked up by it.
 //
-// See ../../shared/spec/security.md, catalogue rows SE-03, SE-04, SE-05,
+// See docs/spec/security.md, catalogue rows SE-03, SE-04, SE-05,
 // SE-07 and CC-09.
 package keyring

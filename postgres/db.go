@@ -26,9 +26,6 @@ var migrationFiles embed.FS
 // failure or deadlock (catalogue CC-06: bounded retry, then ErrUnavailable).
 const maxAttempts = 8
 
-// rules lets DB embed storecore.Rules without exporting the field.
-type rules = storecore.Rules
-
 // migrationLock is the advisory lock key that serialises migrations: any
 // constant does, as long as every signet process uses the same one.
 const migrationLock int64 = 0x7369676e6574 // "signet"
@@ -40,7 +37,7 @@ const migrationLock int64 = 0x7369676e6574 // "signet"
 type DB struct {
 	// rules are RedeemCode, PollDevice, DecideDevice and Rotate, run in
 	// this database's write transactions.
-	rules
+	rules storecore.Rules
 
 	pool       *boundedPool
 	migrations []storecore.Migration
@@ -57,22 +54,24 @@ var (
 	_ signet.KeyStore       = (*DB)(nil)
 	_ signet.Collector      = (*DB)(nil)
 	_ signet.Health         = (*DB)(nil)
+	_ signet.AccessKeyStore = (*DB)(nil)
+	_ signet.ClientKeyStore = (*DB)(nil)
 )
 
 // Open connects to the database at url (a postgres:// URL or a key=value
 // DSN; a search_path parameter selects the schema) and applies the embedded
 // migrations.
-func Open(ctx context.Context, url string) (*DB, error) {
+func Open(ctx context.Context, url string, opts ...Option) (*DB, error) {
 	cfg, err := pgxpool.ParseConfig(url)
 	if err != nil {
 		return nil, fmt.Errorf("postgres: %w", err)
 	}
-	return OpenConfig(ctx, cfg)
+	return OpenConfig(ctx, cfg, opts...)
 }
 
 // OpenConfig is Open for a parsed pool configuration (tests set the
 // search_path through cfg.ConnConfig.RuntimeParams).
-func OpenConfig(ctx context.Context, cfg *pgxpool.Config) (*DB, error) {
+func OpenConfig(ctx context.Context, cfg *pgxpool.Config, opts ...Option) (*DB, error) {
 	ms, err := storecore.Migrations(migrationFiles, "migrations")
 	if err != nil {
 		return nil, err
@@ -93,6 +92,7 @@ func OpenConfig(ctx context.Context, cfg *pgxpool.Config) (*DB, error) {
 	db.rules.InTx = db.inTx
 	db.rules.Snapshot = db.rotationSnapshot
 	db.rules.CommitCurrent = db.commitCurrent
+	db.rules.FailPoints = collectOptions(opts).failPoints
 	if err := db.migrate(ctx); err != nil {
 		pool.Close()
 		return nil, err
@@ -108,7 +108,8 @@ func (db *DB) Close() error {
 
 // Stores returns db as every store interface.
 func (db *DB) Stores() signet.Stores {
-	return signet.Stores{Users: db, Clients: db, Grants: db, Replay: db, RateLimit: db, Keys: db, Collector: db, Health: db}
+	return signet.Stores{Users: db, Clients: db, Grants: db, Replay: db, RateLimit: db, Keys: db, Collector: db, Health: db,
+		AccessKeys: db, ClientKeys: db}
 }
 
 // migrate applies the embedded migrations not yet recorded, in one

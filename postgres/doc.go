@@ -2,7 +2,7 @@
 // store interface of package signet over one PostgreSQL database, through
 // github.com/jackc/pgx/v5 (pgxpool). Any number of signet processes may share
 // the database; every single-use decision is a conditional statement or a
-// row lock in it (invariant 2 in ../../shared/DESIGN.md).
+// row lock in it (invariant 2 in docs/design.md).
 //
 // Transactions run at READ COMMITTED: each statement sees what committed
 // before it began, so the losers of a race wait on the winner's row lock and

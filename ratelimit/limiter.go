@@ -13,7 +13,6 @@ import (
 	"golang.org/x/time/rate"
 
 	"github.com/signet-auth/signet"
-	"github.com/signet-auth/signet/httpserver"
 	"github.com/signet-auth/signet/internal/boundcache"
 )
 
@@ -69,8 +68,8 @@ type Config struct {
 	// database dump shows no address. Nil: SHA-256 with a label.
 	Digest func(string) signet.Digest
 	// ClientIP returns a request's client address as the trusted proxies
-	// resolve it. Nil: httpserver.ClientIP, or, for a request that did not
-	// come through httpserver.Server, the connection's peer address.
+	// resolve it (the server passes httpserver.ClientIP). Nil: the
+	// connection's peer address.
 	ClientIP func(*http.Request) netip.Addr
 	// MaxKeys bounds the per-node buckets held; 0: DefaultMaxKeys. The
 	// least recently used go first; an evicted key starts again full.
@@ -136,20 +135,13 @@ func New(c Config) (*Limiter, error) {
 // Policy returns the limits l applies.
 func (l *Limiter) Policy() Policy { return l.p }
 
-func peerIP(r *http.Request) netip.Addr {
-	if a := httpserver.ClientIP(r); a.IsValid() {
-		return a
-	}
-	return httpserver.Proxies{}.Resolve(r).ClientIP
-}
-
 // addr is the rate key of r's client: IPv4, or the IPv6 /64 (RL-05).
 func (l *Limiter) addr(r *http.Request) string {
 	a := l.clientIP(r)
 	if !a.IsValid() {
 		return "unknown"
 	}
-	return httpserver.RateKey(a)
+	return AddrKey(a)
 }
 
 func newBucket(lim Limit) *rate.Limiter {
@@ -264,7 +256,7 @@ func (l *Limiter) admit(ctx context.Context, class Class, clientID, ip string, n
 func (l *Limiter) SignIn() SignIn { return SignIn{l: l} }
 
 // SignIn adapts a Limiter to Sign-In's Allow(key, now): key is the rate
-// key of the client address (httpserver.RateKey).
+// key of the client address (AddrKey).
 type SignIn struct{ l *Limiter }
 
 // Allow admits one CreateOAuth2Token call from the address key at now, or
@@ -356,7 +348,7 @@ func (l *Limiter) ClientAuthResult(r *http.Request, clientID string, err error) 
 	}
 }
 
-// Pages returns the pages' failure counter (web.Limiter) over the shared
+// Pages returns the pages' failure counter (a web.Limiter) over the shared
 // store, so login and user-code limits hold across nodes and restarts
 // (catalogue DV-07, CC-08).
 func (l *Limiter) Pages() Pages { return Pages{l: l} }

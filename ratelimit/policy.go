@@ -1,10 +1,6 @@
 package ratelimit
 
-import (
-	"time"
-
-	"github.com/signet-auth/signet/web"
-)
+import "time"
 
 // Policy is every limit signet applies. The per-node ones are token buckets
 // each node keeps in memory; the shared ones are fixed windows of failures
@@ -84,18 +80,5 @@ func DefaultPolicy() Policy {
 		UserCodeSession: Limit{10, 15 * time.Minute},
 		UserCodeGlobal:  global,
 		ClientAuth:      Limit{10, 15 * time.Minute},
-	}
-}
-
-// PageLimits returns the login and device pages' failure budgets of p,
-// for web.Options.Limits (counted by Limiter.Pages).
-func (p Policy) PageLimits() web.Limits {
-	w := func(l Limit) web.Limit { return web.Limit{Max: l.N, Window: l.Per} }
-	return web.Limits{
-		LoginAccount:  w(p.LoginAccount),
-		LoginIP:       w(p.LoginIP),
-		DeviceIP:      w(p.UserCodeIP),
-		DeviceSession: w(p.UserCodeSession),
-		DeviceGlobal:  w(p.UserCodeGlobal),
 	}
 }

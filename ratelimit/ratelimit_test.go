@@ -11,11 +11,7 @@ import (
 	"github.com/signet-auth/signet/httpserver"
 	"github.com/signet-auth/signet/ratelimit"
 	"github.com/signet-auth/signet/ratelimit/ratelimittest"
-	"github.com/signet-auth/signet/web"
 )
-
-// The pages' counter over the store is a web.Limiter.
-var _ web.Limiter = ratelimit.Pages{}
 
 func TestParseLimit(t *testing.T) {
 	for _, tc := range []struct {

@@ -58,9 +58,9 @@ func TestBotocoreSignedOperations(t *testing.T) {
 		w.Header().Set("Content-Type", "application/json")
 		io.WriteString(w, "{}")
 	})
-	mux.Handle("POST /token", v.Require("sso-oauth", nil)(caller))
-	mux.Handle("POST /tokens/{provider}", v.Require("amplifyuibuilder", nil)(caller))
-	mux.Handle("POST /tokens/{provider}/refresh", v.Require("amplifyuibuilder", nil)(caller))
+	mux.Handle("POST /token", v.Require("sso-oauth", jsonErrors)(caller))
+	mux.Handle("POST /tokens/{provider}", v.Require("amplifyuibuilder", jsonErrors)(caller))
+	mux.Handle("POST /tokens/{provider}/refresh", v.Require("amplifyuibuilder", jsonErrors)(caller))
 	srv := httptest.NewServer(mux)
 	defer srv.Close()
 

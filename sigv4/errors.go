@@ -2,8 +2,6 @@ package sigv4
 
 import (
 	"net/http"
-
-	"github.com/signet-auth/signet/api/awsjson"
 )
 
 // Kind classifies a verification failure. Each wire dialect names it its own
@@ -92,16 +90,6 @@ const (
 	msgInternal     = "An internal error occurred."
 )
 
-// ErrorRenderer writes a verification failure in a wire dialect's shape.
+// ErrorRenderer writes a verification failure in a wire dialect's shape;
+// each surface brings its own (awsjson.SigV4Error for the JSON protocols).
 type ErrorRenderer func(w http.ResponseWriter, r *http.Request, e *Error)
-
-// JSONErrors renders e as the AWS JSON protocols do, with awsjson's
-// framing: x-amzn-ErrorType and x-amzn-RequestId headers and a
-// {"__type","message"} body
-// (https://smithy.io/2.0/aws/protocols/aws-restjson1-protocol.html#operation-error-serialization).
-func JSONErrors(w http.ResponseWriter, _ *http.Request, e *Error) {
-	if e.RequestID != "" {
-		w.Header().Set("X-Amzn-Requestid", e.RequestID)
-	}
-	awsjson.WriteError(w, e.Kind.Status(), e.Kind.Code(), map[string]string{"message": e.Message}, 0)
-}

@@ -92,7 +92,7 @@ func newFixture(t *testing.T, mod func(*Options)) *fixture {
 		body, _ := io.ReadAll(r.Body)
 		json.NewEncoder(w).Encode(map[string]string{"arn": c.Principal.ARN, "key": c.AccessKeyID, "region": c.Region, "body": string(body)})
 	})
-	f.srv = httptest.NewServer(v.Require("sts", nil)(echo))
+	f.srv = httptest.NewServer(v.Require("sts", jsonErrors)(echo))
 	t.Cleanup(f.srv.Close)
 	return f
 }
@@ -187,4 +187,16 @@ func (f *fixture) wantError(r *http.Request, status int, code string) string {
 func rebody(r *http.Request, body string) {
 	r.Body = io.NopCloser(bytes.NewReader([]byte(body)))
 	r.ContentLength = int64(len(body))
+}
+
+// jsonErrors renders failures as the JSON protocols' surfaces do
+// (awsjson.SigV4Error, which imports this package): the exception name in
+// x-amzn-ErrorType and __type, the request id in x-amzn-RequestId.
+func jsonErrors(w http.ResponseWriter, _ *http.Request, e *Error) {
+	b, _ := json.Marshal(map[string]string{"__type": e.Kind.Code(), "message": e.Message})
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("X-Amzn-Requestid", e.RequestID)
+	w.Header().Set("X-Amzn-ErrorType", e.Kind.Code())
+	w.WriteHeader(e.Kind.Status())
+	w.Write(b)
 }

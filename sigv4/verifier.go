@@ -154,11 +154,11 @@ func PrincipalFrom(ctx context.Context) (awscreds.Principal, bool) {
 
 // Require returns middleware that lets a request through only if it is
 // SigV4-signed for service (the route's signing name) by a known principal,
-// which it puts in the request context. Failures are written by render
-// (nil: JSONErrors).
+// which it puts in the request context. Failures are written by render,
+// the surface's wire dialect; Require panics without one.
 func (v *Verifier) Require(service string, render ErrorRenderer) func(http.Handler) http.Handler {
 	if render == nil {
-		render = JSONErrors
+		panic("sigv4: Require needs an ErrorRenderer")
 	}
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

@@ -37,9 +37,6 @@ const maxAttempts = 8
 // hears a 5xx rather than a closed connection (catalogue CC-06).
 const busyTimeout = 10 * time.Second
 
-// rules lets DB embed storecore.Rules without exporting the field.
-type rules = storecore.Rules
-
 // DB is one SQLite database. It implements every store interface of package
 // signet; Stores bundles them. RedeemCode, PollDevice, DecideDevice and
 // Rotate are the rules shared by both backends (internal/storecore), run in
@@ -47,7 +44,7 @@ type rules = storecore.Rules
 type DB struct {
 	// rules are RedeemCode, PollDevice, DecideDevice and Rotate, run in
 	// this database's write transactions.
-	rules
+	rules storecore.Rules
 
 	// write has exactly one connection, used only by w: every write
 	// transaction runs on it, so writers in this process queue in Go
@@ -82,19 +79,21 @@ var (
 	_ signet.KeyStore       = (*DB)(nil)
 	_ signet.Collector      = (*DB)(nil)
 	_ signet.Health         = (*DB)(nil)
+	_ signet.AccessKeyStore = (*DB)(nil)
+	_ signet.ClientKeyStore = (*DB)(nil)
 )
 
 // Open opens (creating if needed) the database file at path and applies the
 // embedded migrations. A new file is created with mode 0600 and missing
 // directories with 0700: the file holds digests and sealed keys only, but
 // nobody else needs to read it.
-func Open(ctx context.Context, path string) (*DB, error) {
-	return open(ctx, path, busyTimeout, writerAutoCheckpoint)
+func Open(ctx context.Context, path string, opts ...Option) (*DB, error) {
+	return open(ctx, path, busyTimeout, writerAutoCheckpoint, opts...)
 }
 
 // open is Open with the busy timeout as a parameter, for tests that must
 // not wait ten seconds for a lock.
-func open(ctx context.Context, path string, lockWait time.Duration, walPages int) (*DB, error) {
+func open(ctx context.Context, path string, lockWait time.Duration, walPages int, opts ...Option) (*DB, error) {
 	ms, err := storecore.Migrations(migrationFiles, "migrations")
 	if err != nil {
 		return nil, err
@@ -158,6 +157,7 @@ func open(ctx context.Context, path string, lockWait time.Duration, walPages int
 		busyTimeout: lockWait}
 	db.rules.InTx = db.inTx
 	db.rules.Snapshot = db.rotationSnapshot
+	db.rules.FailPoints = collectOptions(opts).failPoints
 	if err := db.migrate(ctx); err != nil {
 		db.Close()
 		return nil, err
@@ -187,7 +187,8 @@ func (db *DB) Close() error {
 
 // Stores returns db as every store interface.
 func (db *DB) Stores() signet.Stores {
-	return signet.Stores{Users: db, Clients: db, Grants: db, Replay: db, RateLimit: db, Keys: db, Collector: db, Health: db}
+	return signet.Stores{Users: db, Clients: db, Grants: db, Replay: db, RateLimit: db, Keys: db, Collector: db, Health: db,
+		AccessKeys: db, ClientKeys: db}
 }
 
 // migrate applies the embedded migrations not yet recorded, in one write

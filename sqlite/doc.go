@@ -17,5 +17,5 @@
 //
 // Times are stored as unix milliseconds, digests as BLOBs and lists as JSON;
 // the schema is in migrations/, applied and recorded at Open. See
-// ../../shared/DESIGN.md, "Storage".
+// docs/design.md, "Storage".
 package sqlite

@@ -4,24 +4,23 @@ import (
 	"time"
 
 	"github.com/signet-auth/signet"
-	"github.com/signet-auth/signet/awscreds"
 )
 
 // AccessKeys: the long-term AWS access keys a backend keeps for package
-// awscreds. Its Health (the *DB) must implement awscreds.AccessKeyStore.
+// awscreds.
 func testAccessKeys(f *fixture) {
 	t, ctx := f.t, f.ctx
-	ks, ok := f.s.Health.(awscreds.AccessKeyStore)
-	if !ok {
-		t.Fatalf("%T does not implement awscreds.AccessKeyStore", f.s.Health)
+	ks := f.s.AccessKeys
+	if ks == nil {
+		t.Fatal("Stores.AccessKeys is nil")
 	}
 	const alice = "arn:aws:iam::111122223333:user/alice"
 	const bob = "arn:aws:iam::111122223333:user/bob"
-	k2 := awscreds.AccessKey{ID: "AKIAEXAMPLE000000002", PrincipalARN: alice, SealedSecret: []byte{2, 0, 2},
+	k2 := signet.AccessKey{ID: "AKIAEXAMPLE000000002", PrincipalARN: alice, SealedSecret: []byte{2, 0, 2},
 		CreatedAt: t0.Add(time.Second)}
-	k1 := awscreds.AccessKey{ID: "AKIAEXAMPLE000000001", PrincipalARN: alice, SealedSecret: []byte{1, 0, 1}, CreatedAt: t0}
-	k3 := awscreds.AccessKey{ID: "AKIAEXAMPLE000000003", PrincipalARN: bob, SealedSecret: []byte{3}, CreatedAt: t0, Disabled: true}
-	for _, k := range []awscreds.AccessKey{k2, k1, k3} {
+	k1 := signet.AccessKey{ID: "AKIAEXAMPLE000000001", PrincipalARN: alice, SealedSecret: []byte{1, 0, 1}, CreatedAt: t0}
+	k3 := signet.AccessKey{ID: "AKIAEXAMPLE000000003", PrincipalARN: bob, SealedSecret: []byte{3}, CreatedAt: t0, Disabled: true}
+	for _, k := range []signet.AccessKey{k2, k1, k3} {
 		noErr(t, "CreateAccessKey "+k.ID, ks.CreateAccessKey(ctx, k))
 	}
 	dup := k1
@@ -36,10 +35,10 @@ func testAccessKeys(f *fixture) {
 
 	list, err := ks.ListAccessKeys(ctx, alice)
 	noErr(t, "ListAccessKeys", err)
-	eq(t, "alice's keys, oldest first", list, []awscreds.AccessKey{k1, k2})
+	eq(t, "alice's keys, oldest first", list, []signet.AccessKey{k1, k2})
 	list, err = ks.ListAccessKeys(ctx, "")
 	noErr(t, "ListAccessKeys all", err)
-	eq(t, "every key, by creation then id", list, []awscreds.AccessKey{k1, k3, k2})
+	eq(t, "every key, by creation then id", list, []signet.AccessKey{k1, k3, k2})
 	list, err = ks.ListAccessKeys(ctx, "arn:aws:iam::111122223333:user/nobody")
 	noErr(t, "ListAccessKeys of nobody", err)
 	eq(t, "nobody's keys", len(list), 0)

@@ -3,7 +3,7 @@
 // contract in their doc comments, RunRace races two store handles on one
 // database (two processes, as far as the database can tell) for every
 // single-use decision. Subtests carry the catalogue IDs of
-// ../../shared/spec/security.md where one applies (CC-01, RT-02, …).
+// docs/spec/security.md where one applies (CC-01, RT-02, …).
 //
 // Tests pass explicit times and never sleep: every expiry and window is
 // checked by moving Now.

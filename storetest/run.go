@@ -32,6 +32,7 @@ func Run(t *testing.T, open func(t *testing.T) signet.Stores) {
 		{"Replay", testReplay},
 		{"RateLimit", testRateLimit},
 		{"AccessKeys", testAccessKeys},
+		{"ClientKeys", testClientKeys},
 		{"Keys", testKeys},
 		{"CC-05/PanicCommitsNothing", testPanicCommitsNothing},
 		{"GC", testCollect},

@@ -9,9 +9,9 @@
 // package defines (root domain types only). The two built-in Sign-In
 // clients (arn:aws:signin:::devtools/same-device and …/cross-device) are
 // known here, not asked of the Backend: AWS fixes them, and their only rule
-// is the redirect URI each may use (../shared/spec/aws/signin.md §6).
+// is the redirect URI each may use (docs/spec/aws/signin.md §6).
 //
-// Rules that hold on every page (catalogue ../shared/spec/security.md, rows
+// Rules that hold on every page (catalogue docs/spec/security.md, rows
 // WB-01…WB-10, DV-03, DV-04, DV-07, DV-09, CL-06, RL-04, AC-04, AC-05):
 //
 //   - An unknown client or a redirect URI it has not registered gets an

@@ -52,6 +52,6 @@
 //
 // Every value in the metadata derives from the configured issuer; Host and
 // X-Forwarded-* headers are never read (catalogue SD-04, IN-08). See
-// ../../../shared/spec/security.md for the catalogue rows the tests are
+// docs/spec/security.md for the catalogue rows the tests are
 // named after.
 package oauth2

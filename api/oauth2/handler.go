@@ -13,7 +13,6 @@ import (
 	"github.com/signet-auth/signet"
 	"github.com/signet-auth/signet/authserver"
 	"github.com/signet-auth/signet/dpop"
-	"github.com/signet-auth/signet/keyring"
 	"github.com/signet-auth/signet/ratelimit"
 )
 
@@ -33,23 +32,25 @@ var _ Engine = (*authserver.Server)(nil)
 
 // Signer signs and verifies the JWTs this surface issues (ID tokens and
 // client_credentials access tokens) and publishes the keys;
-// *keyring.Keyring implements it.
+// *keyring.Keyring implements it (checked in this package's tests, so that
+// the surface does not import the keyring).
 type Signer interface {
 	SignJWT(claims any) (string, error)
 	VerifyJWT(token string, dst any) error
 	JWKS() jose.JSONWebKeySet
 }
 
-var _ Signer = (*keyring.Keyring)(nil)
-
-// ClientKeyStore keeps the public keys that clients authenticating with
+// ClientKeyStore reads the public keys that clients authenticating with
 // private_key_jwt (RFC 7523 §2.2) registered: a JWK Set (RFC 7517 §5) per
-// client, set by an administrator. sqlite.DB and postgres.DB implement it.
+// client, set by an administrator. It is the part of signet.ClientKeyStore
+// this surface uses.
 type ClientKeyStore interface {
 	// ClientJWKS returns the client's JWK Set as stored; an error wrapping
 	// signet.ErrNotFound if it registered none.
 	ClientJWKS(ctx context.Context, clientID string) ([]byte, error)
 }
+
+var _ ClientKeyStore = signet.ClientKeyStore(nil)
 
 // ClientGetter reads a client as stored; signet.ClientStore implements it.
 type ClientGetter interface {

@@ -2,7 +2,7 @@
 // aws login, the AWS SDKs' login credential providers (aws-sdk-go-v2
 // credentials/logincreds, botocore's LoginProvider) and the service/signin
 // clients work against signet unchanged. The exact reference is
-// ../shared/spec/aws/signin.md and the model under models/signin.
+// docs/spec/aws/signin.md and the model under models/signin.
 //
 // Routes (every one on the shared listener, at the paths AWS uses):
 //
@@ -30,5 +30,5 @@
 // This package translates only: policy is the engine's (package
 // authserver), DPoP checking package dpop's. The one place domain errors
 // become the Sign-In error shape is errors.go, following the catalogue's
-// mapping table (../shared/spec/security.md, SI column).
+// mapping table (docs/spec/security.md, SI column).
 package signin

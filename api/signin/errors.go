@@ -35,7 +35,7 @@ type wireError struct {
 }
 
 // mapError is the catalogue's mapping table, SI column
-// (../shared/spec/security.md, "Error mapping"):
+// (docs/spec/security.md, "Error mapping"):
 //
 //   - expired or consumed code: 401 AccessDeniedException AUTHCODE_EXPIRED;
 //   - expired, revoked or unknown refresh token, disabled user: 401

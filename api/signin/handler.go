@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/signet-auth/signet"
+	"github.com/signet-auth/signet/api/awsjson"
 	"github.com/signet-auth/signet/authserver"
 	"github.com/signet-auth/signet/awscreds"
 	"github.com/signet-auth/signet/dpop"
@@ -86,7 +87,7 @@ const Surface = "signin"
 
 // Routes lists the three operations' paths.
 func (h *Handler) Routes() httpserver.Table {
-	signed := h.SigV4.Require(SigningName, sigv4.JSONErrors)
+	signed := h.SigV4.Require(SigningName, awsjson.SigV4Error)
 	iamToken := signed(h.recover(h.createWithIAM))
 	routes := []httpserver.Route{{Method: "POST", Path: PathToken, Handler: h.recover(func(w http.ResponseWriter, r *http.Request) {
 		// One path, three operations, told apart by the query

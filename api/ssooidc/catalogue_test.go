@@ -12,7 +12,7 @@ import (
 	"github.com/signet-auth/signet/internal/testenv"
 )
 
-// Catalogue rows of ../../../shared/spec/security.md, SSO column, at the
+// Catalogue rows of docs/spec/security.md, SSO column, at the
 // wire.
 
 func TestAC01_MissingVerifier(t *testing.T) {

@@ -2,7 +2,7 @@
 // API version 2019-06-10) on the paths the real service uses, so that the
 // AWS CLI's `aws sso login`, the SDKs' ssooidc clients and their SSO token
 // providers work against signet by endpoint override
-// (../../../shared/spec/aws/sso-oidc.md):
+// (docs/spec/aws/sso-oidc.md):
 //
 //	POST /client/register           RegisterClient
 //	POST /device_authorization      StartDeviceAuthorization

@@ -30,7 +30,7 @@ func (h *Handler) Routes() httpserver.Table {
 	}
 	iam := http.Handler(http.HandlerFunc(h.createTokenWithIAM))
 	if h.Verifier != nil {
-		iam = h.Verifier.Require(SigningName, nil)(iam)
+		iam = h.Verifier.Require(SigningName, awsjson.SigV4Error)(iam)
 	}
 	return httpserver.Table{Surface: Surface, Wrap: h.frame, NotAllowed: methodNotAllowed, Routes: []httpserver.Route{
 		{Method: "POST", Path: "/client/register", Handler: http.HandlerFunc(h.registerClient)},

@@ -1,6 +1,6 @@
 // Package ssoportal serves the AWS SSO portal API (service sso, restJson1,
 // API version 2019-06-10): the service that turns the access token of `aws
-// sso login` into role credentials (../../../shared/spec/aws/credential-caches.md
+// sso login` into role credentials (docs/spec/aws/credential-caches.md
 // §3.4). Without it, a self-hosted SSO OIDC makes `aws sso login` profiles
 // log in but not call AWS.
 //

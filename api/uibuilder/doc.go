@@ -1,7 +1,7 @@
 // Package uibuilder serves the two token operations of AWS Amplify UI
 // Builder (service amplifyuibuilder, API version 2021-08-11, restJson1),
 // ExchangeCodeForToken (POST /tokens/{provider}) and RefreshToken (POST
-// /tokens/{provider}/refresh), as ../shared/spec/aws/amplifyuibuilder.md
+// /tokens/{provider}/refresh), as docs/spec/aws/amplifyuibuilder.md
 // describes them, on top of package broker: an application signs the call
 // with SigV4 for the signing name amplifyuibuilder, names a provider (figma
 // or another configured one) and sends the provider's code or refresh

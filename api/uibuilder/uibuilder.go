@@ -43,7 +43,7 @@ const Surface = "uibuilder"
 // Routes lists the two operations and the refusal of any other path under
 // /tokens/.
 func (h *Handler) Routes() httpserver.Table {
-	signed := h.Verifier.Require(SigningName, sigv4.JSONErrors)
+	signed := h.Verifier.Require(SigningName, awsjson.SigV4Error)
 	return httpserver.Table{Surface: Surface, Wrap: sigv4.EchoRequestID(nil), Routes: []httpserver.Route{
 		{Method: "POST", Path: "/tokens/{provider}", Handler: signed(h.recover(h.exchange))},
 		{Method: "POST", Path: "/tokens/{provider}/refresh", Handler: signed(h.recover(h.refresh))},

@@ -46,7 +46,7 @@ func (s *Sessions) Calls() int { s.mu.Lock(); defer s.mu.Unlock(); return s.call
 
 // NewAuthority returns an Authority with fresh random AEAD and HMAC keys,
 // crypto/rand, and the given clock, sessions and key store (nil: none).
-func NewAuthority(t testing.TB, clock signet.Clock, sessions *Sessions, keys awscreds.AccessKeyStore) *awscreds.Authority {
+func NewAuthority(t testing.TB, clock signet.Clock, sessions *Sessions, keys signet.AccessKeyStore) *awscreds.Authority {
 	t.Helper()
 	key := make([]byte, 32)
 	rand.Read(key)

@@ -14,7 +14,6 @@ import (
 	"time"
 
 	"github.com/signet-auth/signet"
-	"github.com/signet-auth/signet/awscreds"
 )
 
 // AEAD is AES-256-GCM under one key; the 12-byte nonce leads the ciphertext.
@@ -68,19 +67,19 @@ func (a *AEAD) Open(ct, ad []byte) ([]byte, error) {
 	return a.gcm.Open(nil, ct[:n], ct[n:], ad)
 }
 
-// AccessKeys is an in-memory awscreds.AccessKeyStore.
+// AccessKeys is an in-memory signet.AccessKeyStore.
 type AccessKeys struct {
 	mu   sync.Mutex
-	keys map[string]awscreds.AccessKey
+	keys map[string]signet.AccessKey
 }
 
-var _ awscreds.AccessKeyStore = (*AccessKeys)(nil)
+var _ signet.AccessKeyStore = (*AccessKeys)(nil)
 
 // NewAccessKeys returns an empty store.
-func NewAccessKeys() *AccessKeys { return &AccessKeys{keys: map[string]awscreds.AccessKey{}} }
+func NewAccessKeys() *AccessKeys { return &AccessKeys{keys: map[string]signet.AccessKey{}} }
 
 // CreateAccessKey stores k; ErrConflict if the id is taken.
-func (s *AccessKeys) CreateAccessKey(_ context.Context, k awscreds.AccessKey) error {
+func (s *AccessKeys) CreateAccessKey(_ context.Context, k signet.AccessKey) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if _, ok := s.keys[k.ID]; ok {
@@ -92,28 +91,28 @@ func (s *AccessKeys) CreateAccessKey(_ context.Context, k awscreds.AccessKey) er
 }
 
 // GetAccessKey returns ErrNotFound for no such key.
-func (s *AccessKeys) GetAccessKey(_ context.Context, id string) (awscreds.AccessKey, error) {
+func (s *AccessKeys) GetAccessKey(_ context.Context, id string) (signet.AccessKey, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	k, ok := s.keys[id]
 	if !ok {
-		return awscreds.AccessKey{}, signet.ErrNotFound
+		return signet.AccessKey{}, signet.ErrNotFound
 	}
 	return k, nil
 }
 
 // ListAccessKeys returns the keys of principalARN ("" for all) by creation
 // time, then id.
-func (s *AccessKeys) ListAccessKeys(_ context.Context, principalARN string) ([]awscreds.AccessKey, error) {
+func (s *AccessKeys) ListAccessKeys(_ context.Context, principalARN string) ([]signet.AccessKey, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	var out []awscreds.AccessKey
+	var out []signet.AccessKey
 	for _, k := range s.keys {
 		if principalARN == "" || k.PrincipalARN == principalARN {
 			out = append(out, k)
 		}
 	}
-	slices.SortFunc(out, func(a, b awscreds.AccessKey) int {
+	slices.SortFunc(out, func(a, b signet.AccessKey) int {
 		if c := a.CreatedAt.Compare(b.CreatedAt); c != 0 {
 			return c
 		}

@@ -105,7 +105,7 @@ func (a *cli) clientCreateCmd(with withServices) *cobra.Command {
 				return err
 			}
 			if jwks != nil {
-				if err := svc.DB.SetClientJWKS(ctx, ic.Client.ID, jwks); err != nil {
+				if err := svc.Stores.ClientKeys.SetClientJWKS(ctx, ic.Client.ID, jwks); err != nil {
 					// Never leave a client behind that lacks the keys it
 					// was defined with.
 					return errors.Join(fmt.Errorf("store the client's keys: %w", err),
@@ -168,7 +168,7 @@ func readPublicJWKS(path string) ([]byte, error) {
 
 // jwksSize returns how many private_key_jwt keys the client registered.
 func jwksSize(ctx context.Context, svc *app.Core, clientID string) (int, error) {
-	b, err := svc.DB.ClientJWKS(ctx, clientID)
+	b, err := svc.Stores.ClientKeys.ClientJWKS(ctx, clientID)
 	if errors.Is(err, signet.ErrNotFound) {
 		return 0, nil
 	}

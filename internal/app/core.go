@@ -23,15 +23,11 @@ import (
 	"github.com/signet-auth/signet/sqlite"
 )
 
-// Backend is one storage engine as the wiring needs it: the domain stores
-// plus the tables of packages outside the root (long-term AWS access keys,
-// private_key_jwt clients' keys). *sqlite.DB and *postgres.DB are backends.
+// Backend is one storage engine as the wiring needs it. *sqlite.DB and
+// *postgres.DB are backends.
 type Backend interface {
 	io.Closer
 	Stores() signet.Stores
-	awscreds.AccessKeyStore
-	SetClientJWKS(ctx context.Context, clientID string, jwks []byte) error
-	ClientJWKS(ctx context.Context, clientID string) ([]byte, error)
 	// Statements counts the SQL statements run so far (for /metrics).
 	Statements() uint64
 }
@@ -71,22 +67,20 @@ const MasterKeyFile = "master.key"
 // points (nil: none armed).
 func openStore(ctx context.Context, c *config.Config, points *failpoint.Points) (Backend, string, error) {
 	if c.DatabaseURL != "" {
-		db, err := postgres.Open(ctx, c.DatabaseURL)
+		db, err := postgres.Open(ctx, c.DatabaseURL, postgres.WithFailPoints(points))
 		if err != nil {
 			return nil, "", fmt.Errorf("open PostgreSQL: %w", err)
 		}
-		db.FailPoints = points
 		return db, "postgres", nil
 	}
 	if err := os.MkdirAll(c.DataDir, 0o700); err != nil {
 		return nil, "", fmt.Errorf("data directory: %w", err)
 	}
 	path := filepath.Join(c.DataDir, DBFile)
-	db, err := sqlite.Open(ctx, path)
+	db, err := sqlite.Open(ctx, path, sqlite.WithFailPoints(points))
 	if err != nil {
 		return nil, "", fmt.Errorf("open SQLite %s: %w", path, err)
 	}
-	db.FailPoints = points
 	return db, "sqlite " + path, nil
 }
 
@@ -168,7 +162,7 @@ func OpenCore(ctx context.Context, c *config.Config, d Deps) (_ *Core, err error
 	// valid only while the signet session they came from is live; AKIA keys
 	// from the store, their secrets sealed under the same key.
 	authority, err := awscreds.New(awscreds.Config{
-		AEAD: keys, Deriver: minter, Rand: d.Rand, Clock: d.Clock, Keys: db,
+		AEAD: keys, Deriver: minter, Rand: d.Rand, Clock: d.Clock, Keys: stores.AccessKeys,
 		SessionLive: func(ctx context.Context, id string) (bool, error) {
 			s, err := stores.Grants.GetSession(ctx, id)
 			if errors.Is(err, signet.ErrNotFound) {

@@ -41,6 +41,7 @@ func (a *App) surfaces(ctx context.Context) error {
 		// (catalogue CC-08, DV-07).
 		if a.Limiter, err = ratelimit.New(ratelimit.Config{
 			Store: a.Stores.RateLimit, Policy: policy, Clock: d.Clock, Digest: a.Hasher.Digest, Log: d.Log,
+			ClientIP: httpserver.ClientIP,
 		}); err != nil {
 			return err
 		}
@@ -133,7 +134,7 @@ func (a *App) newOAuth2() error {
 	c, d := &a.Config, &a.deps
 	a.OAuth2 = &oauth2.Handler{
 		Engine: a.Engine, Clients: a.Stores.Clients, Users: a.Stores.Users,
-		Signer: a.Keyring, Replay: a.Stores.Replay, DPoP: a.DPoP, ClientKeys: a.DB,
+		Signer: a.Keyring, Replay: a.Stores.Replay, DPoP: a.DPoP, ClientKeys: a.Stores.ClientKeys,
 		Issuer: c.Issuer, Clock: d.Clock, Rand: d.Rand, Log: d.Log, Limiter: a.Limiter,
 		IDTokenLifetime: a.Engine.Lifetimes().IDToken,
 	}
@@ -164,4 +165,4 @@ func (a *App) mounts() []httpserver.Mounter {
 
 // clientIP is the rate key of a request's client address as the trusted
 // proxies resolve it, IPv6 by /64.
-func clientIP(r *http.Request) string { return httpserver.RateKey(httpserver.ClientIP(r)) }
+func clientIP(r *http.Request) string { return ratelimit.AddrKey(httpserver.ClientIP(r)) }

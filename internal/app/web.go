@@ -16,7 +16,7 @@ func (a *App) newWeb() (*web.Handler, error) {
 	var limiter web.Limiter
 	var limits web.Limits
 	if a.Limiter != nil {
-		limiter, limits = a.Limiter.Pages(), a.Limiter.Policy().PageLimits()
+		limiter, limits = a.Limiter.Pages(), web.PageLimits(a.Limiter.Policy())
 	}
 	users, devUser := a.Stores.Users, d.DevUserName
 	return web.New(web.Deps{

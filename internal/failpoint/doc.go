@@ -1,6 +1,6 @@
 // Package failpoint names the moments of a grant at which a crash test
 // stops the server, and stops it there: catalogue CC-05 ("kill -9 at
-// fail-points", shared/spec/security.md) asks what a crash after a code or
+// fail-points", docs/spec/security.md) asks what a crash after a code or
 // refresh token was consumed but before its tokens were stored, after the
 // commit but before the reply, or in the middle of a reuse-triggered
 // revocation leaves behind.

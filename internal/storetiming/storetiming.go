@@ -42,6 +42,12 @@ func Wrap(s signet.Stores, o Observer) signet.Stores {
 	if s.RateLimit != nil {
 		out.RateLimit = rateLimit{s.RateLimit, o}
 	}
+	if s.AccessKeys != nil {
+		out.AccessKeys = accessKeys{s.AccessKeys, o}
+	}
+	if s.ClientKeys != nil {
+		out.ClientKeys = clientKeys{s.ClientKeys, o}
+	}
 	return out
 }
 

@@ -1,6 +1,6 @@
 // Package cluster holds the tests that need more than one signet process
 // (catalogue section 9, "Concurrency & crash safety", in
-// shared/spec/security.md): three `signet serve` processes sharing one
+// docs/spec/security.md): three `signet serve` processes sharing one
 // PostgreSQL database and one master key, driven by the real AWS SDK
 // clients and plain HTTP for the pages, and one node on SQLite killed with
 // SIGKILL under load and restarted on its data directory. The fail-point

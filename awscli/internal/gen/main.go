@@ -3,7 +3,7 @@
 // signet serves. Only names, types, locations, required-ness, enums and
 // length/range limits are kept; documentation strings are not copied.
 //
-//	go run ./awscli/internal/gen -models ../shared/spec/aws/models \
+//	go run ./awscli/internal/gen -models docs/spec/aws/models \
 //	    -botocore $(python3 -c 'import botocore,os;print(os.path.dirname(botocore.__file__))')/data \
 //	    -o awscli/model_gen.go
 package main
@@ -81,7 +81,7 @@ type shape struct {
 }
 
 func main() {
-	models := flag.String("models", "../shared/spec/aws/models", "botocore-style data dir with sso-oidc, signin, amplifyuibuilder")
+	models := flag.String("models", "docs/spec/aws/models", "botocore-style data dir with sso-oidc, signin, amplifyuibuilder")
 	boto := flag.String("botocore", "", "the installed botocore's data dir (sso, sts)")
 	out := flag.String("o", "awscli/model_gen.go", "output file")
 	flag.Parse()

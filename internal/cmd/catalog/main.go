@@ -1,5 +1,5 @@
 // Command catalog regenerates docs/security.md: the catalogue rows of
-// shared/spec/security.md and the tests that carry their IDs. See package
+// docs/spec/security.md and the tests that carry their IDs. See package
 // internal/catalog.
 package main
 
