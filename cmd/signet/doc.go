@@ -7,6 +7,7 @@
 //
 // main only calls run, which takes everything from the outside world as
 // arguments (context, arguments, environment, standard streams), so that
-// tests run the real command in-process. All wiring of the packages lives
-// here, in wire.go.
+// tests run the real command in-process. The configuration is package
+// internal/config's; the server is assembled by package internal/app, the
+// same assembly the tests drive (internal/testenv).
 package main

@@ -78,6 +78,8 @@ type Options struct {
 	// provider whose upstream is a local fake (Env.Upstream) holding the
 	// client FigmaClientID, usable by principals of AccountID.
 	Broker bool
+	// Accounts are --account settings: "ID=NAME" or "ID=NAME <EMAIL>".
+	Accounts []string
 	// RateLimits, if set, turns on a ratelimit.Limiter with this policy
 	// over the SQLite store for the SSO OIDC and standard OAuth surfaces
 	// and the pages. Its client address comes from X-Forwarded-For
@@ -170,6 +172,7 @@ func New(t testing.TB, o Options) *Env {
 	c.Dev, c.DevAutoApprove = o.DevAutoApprove, o.DevAutoApprove
 	c.DPoPNonces = o.DPoPNonces
 	c.DynamicRegistration = o.DynamicRegistration
+	c.Accounts = o.Accounts
 	// The cheapest argon2id parameters the package allows: tests log in
 	// often.
 	d := app.Deps{
