@@ -25,9 +25,9 @@ const (
 // (catalogue CC-09).
 const keyReloadInterval = time.Minute
 
-// reloadKeys picks up keys other nodes (or `signet admin keys rotate`) added.
-func reloadKeys(ctx context.Context, keys *keyring.Keyring, log *slog.Logger) {
-	t := time.NewTicker(keyReloadInterval)
+// every calls job each interval until ctx is done.
+func every(ctx context.Context, interval time.Duration, job func()) {
+	t := time.NewTicker(interval)
 	defer t.Stop()
 	for {
 		select {
@@ -35,21 +35,22 @@ func reloadKeys(ctx context.Context, keys *keyring.Keyring, log *slog.Logger) {
 			return
 		case <-t.C:
 		}
-		if err := keys.Reload(ctx); err != nil && ctx.Err() == nil {
-			log.Warn("key reload", "err", err)
-		}
+		job()
 	}
 }
 
-func collectGarbage(ctx context.Context, col signet.Collector, clock signet.Clock, log *slog.Logger) {
-	t := time.NewTicker(gcInterval)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
+// reloadKeys picks up keys other nodes (or `signet admin keys rotate`) added.
+func reloadKeys(ctx context.Context, keys *keyring.Keyring, log *slog.Logger) {
+	every(ctx, keyReloadInterval, func() {
+		if err := keys.Reload(ctx); err != nil && ctx.Err() == nil {
+			log.Warn("key reload", "err", err)
 		}
+	})
+}
+
+// collectGarbage deletes, each gcInterval, what can no longer matter.
+func collectGarbage(ctx context.Context, col signet.Collector, clock signet.Clock, log *slog.Logger) {
+	every(ctx, gcInterval, func() {
 		for range gcRounds {
 			// Timed by the store wrapper (storetiming) like every call.
 			n, err := col.Collect(ctx, clock.Now(), gcRetention, gcBatch)
@@ -57,14 +58,14 @@ func collectGarbage(ctx context.Context, col signet.Collector, clock signet.Cloc
 				if ctx.Err() == nil {
 					log.Warn("garbage collection", "err", err)
 				}
-				break
+				return
 			}
 			if n > 0 {
 				log.Debug("garbage collected", "rows", n)
 			}
 			if n < gcBatch {
-				break
+				return
 			}
 		}
-	}
+	})
 }
