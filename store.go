@@ -67,6 +67,15 @@ type DevicePoll struct {
 	// SlowDownStep is added to the stored interval when a poll comes sooner
 	// than the interval after the previous one (RFC 8628 §3.5: 5 s).
 	SlowDownStep time.Duration
+	// BurstAllowance is how much sooner than the interval polls may come,
+	// added up, before slow_down counts (a generic cell rate algorithm: one
+	// interval's allowance lets one extra poll through, and waiting pays it
+	// back): the AWS CLI polls twice, milliseconds apart, at the start of
+	// every device flow (catalogue AB-03). With an allowance, LastPolledAt
+	// is the time the last poll counts at, which may lie ahead of it. 0:
+	// every poll sooner than the interval after the previous one is
+	// slow_down.
+	BurstAllowance time.Duration
 	// Check runs inside the transaction before anything changes (client
 	// binding); a non-nil error aborts with nothing changed.
 	Check func(DeviceAuthorization) error
@@ -248,8 +257,8 @@ type ClientKeyStore interface {
 type Collector interface {
 	// Collect deletes up to batch rows of each kind: replay records and
 	// rate-limit windows past their end; codes, device authorizations, sessions (with their
-	// generations) and dynamic clients that ended more than retention before
-	// now. It returns how many rows it deleted.
+	// generations), browser sessions and dynamic clients that ended more than
+	// retention before now. It returns how many rows it deleted.
 	Collect(ctx context.Context, now time.Time, retention time.Duration, batch int) (int, error)
 }
 
@@ -269,6 +278,8 @@ type Stores struct {
 	Replay    ReplayStore
 	RateLimit RateLimitStore
 	Keys      KeyStore
+	// Browser keeps the pages' sign-ins (BrowserSession).
+	Browser   BrowserSessionStore
 	Collector Collector
 	Health    Health
 	// AccessKeys and ClientKeys keep the tables of packages awscreds and

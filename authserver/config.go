@@ -41,6 +41,11 @@ const day = 24 * time.Hour
 //   - RoleCredential: the SSO portal's GetRoleCredentials credentials
 //     (never beyond the session either); AWS role sessions last 15 min to
 //     12 h.
+//   - BrowserSession: the absolute life of a sign-in at the pages, which no
+//     use extends (NIST SP 800-63B §7.2; catalogue BS-02): 12 h or Session
+//     if that is shorter, at most Session. BrowserIdle: a sign-in not used
+//     for this long has ended: 1 h or BrowserSession if that is shorter, at
+//     most BrowserSession.
 type Lifetimes struct {
 	AuthorizationCode   time.Duration `yaml:"code_lifetime"`
 	DeviceAuthorization time.Duration `yaml:"device_lifetime"`
@@ -55,21 +60,24 @@ type Lifetimes struct {
 	ClientSecret        time.Duration `yaml:"client_lifetime"`
 	IDToken             time.Duration `yaml:"id_token_lifetime"`
 	RoleCredential      time.Duration `yaml:"role_credential_lifetime"`
+	BrowserSession      time.Duration `yaml:"browser_session_lifetime"`
+	BrowserIdle         time.Duration `yaml:"browser_session_idle"`
 }
 
 // LifetimeSetting is one row of the lifetime table: the field it sets, its
 // default and bounds, and the operator setting (flag name; the environment
 // variable and YAML key derive from it) that sets it, if any. A row whose
-// Follows is set takes its default and its maximum from the field Follows
-// returns, after that field was resolved.
+// Dependent is set takes its default and maximum from Dependent, computed
+// from the rows before it once they were resolved; its flag defaults to 0,
+// "the engine's default".
 type LifetimeSetting struct {
-	Name     string // the Lifetimes field
-	Flag     string // "": not an operator setting
-	Usage    string
-	Field    func(*Lifetimes) *time.Duration
-	Default  time.Duration
-	Min, Max time.Duration
-	Follows  func(*Lifetimes) time.Duration
+	Name      string // the Lifetimes field
+	Flag      string // "": not an operator setting
+	Usage     string
+	Field     func(*Lifetimes) *time.Duration
+	Default   time.Duration
+	Min, Max  time.Duration
+	Dependent func(*Lifetimes) (def, max time.Duration)
 }
 
 // LifetimeSettings is the table of every lifetime: the engine checks it in
@@ -92,18 +100,26 @@ func LifetimeSettings() []LifetimeSetting {
 		{"Session", "session-lifetime", "session (refresh token family) absolute lifetime",
 			func(l *L) *time.Duration { return &l.Session }, 90 * day, time.Minute, 365 * day, nil},
 		{"RefreshToken", "", "", func(l *L) *time.Duration { return &l.RefreshToken }, 0, time.Second, 0,
-			func(l *L) time.Duration { return l.Session }},
+			func(l *L) (time.Duration, time.Duration) { return l.Session, l.Session }},
 		// The grace starts at 1 s: zero means "the default".
 		{"RefreshGrace", "refresh-grace", "window in which a just-rotated refresh token may be retried",
 			func(l *L) *time.Duration { return &l.RefreshGrace }, 5 * time.Second, time.Second, time.Minute, nil},
 		{"SignInIdempotency", "", "", func(l *L) *time.Duration { return &l.SignInIdempotency }, 0, time.Second, 0,
-			func(l *L) time.Duration { return l.SignInAccessToken }},
+			func(l *L) (time.Duration, time.Duration) { return l.SignInAccessToken, l.SignInAccessToken }},
 		{"ClientSecret", "client-lifetime", "lifetime of dynamically registered clients",
 			func(l *L) *time.Duration { return &l.ClientSecret }, 90 * day, time.Hour, 365 * day, nil},
 		{"IDToken", "id-token-lifetime", "OIDC ID token lifetime",
 			func(l *L) *time.Duration { return &l.IDToken }, time.Hour, time.Minute, day, nil},
 		{"RoleCredential", "role-credential-lifetime", "SSO portal role credentials lifetime (never beyond the session)",
 			func(l *L) *time.Duration { return &l.RoleCredential }, time.Hour, 15 * time.Minute, 12 * time.Hour, nil},
+		{"BrowserSession", "browser-session-lifetime",
+			"absolute life of a sign-in at the pages, at most --session-lifetime (default 12h, or --session-lifetime if shorter)",
+			func(l *L) *time.Duration { return &l.BrowserSession }, 0, time.Minute, 0,
+			func(l *L) (time.Duration, time.Duration) { return min(12*time.Hour, l.Session), l.Session }},
+		{"BrowserIdle", "browser-session-idle",
+			"a sign-in at the pages unused this long has ended, at most --browser-session-lifetime (default 1h, or the lifetime if shorter)",
+			func(l *L) *time.Duration { return &l.BrowserIdle }, 0, time.Minute, 0,
+			func(l *L) (time.Duration, time.Duration) { return min(time.Hour, l.BrowserSession), l.BrowserSession }},
 	}
 }
 
@@ -121,18 +137,30 @@ func (l Lifetimes) WithDefaults() (Lifetimes, error) {
 	return l, err
 }
 
+// LifetimeError is a lifetime outside its bounds (those of its row, the
+// dependent ones computed).
+type LifetimeError struct {
+	Setting  LifetimeSetting
+	Value    time.Duration
+	Min, Max time.Duration
+}
+
+func (e *LifetimeError) Error() string {
+	return fmt.Sprintf("authserver: Lifetimes.%s = %v is outside [%v, %v]", e.Setting.Name, e.Value, e.Min, e.Max)
+}
+
 // normalize fills defaults and checks bounds in the table's order.
 func (l *Lifetimes) normalize() error {
 	for _, b := range LifetimeSettings() {
-		if b.Follows != nil {
-			b.Default, b.Max = b.Follows(l), b.Follows(l)
+		if b.Dependent != nil {
+			b.Default, b.Max = b.Dependent(l)
 		}
 		v := b.Field(l)
 		if *v == 0 {
 			*v = b.Default
 		}
 		if *v < b.Min || *v > b.Max {
-			return fmt.Errorf("authserver: Lifetimes.%s = %v is outside [%v, %v]", b.Name, *v, b.Min, b.Max)
+			return &LifetimeError{Setting: b, Value: *v, Min: b.Min, Max: b.Max}
 		}
 	}
 	if l.DevicePollInterval >= l.DeviceAuthorization {
@@ -180,6 +208,9 @@ type Config struct {
 	// Passwords hashes user passwords (argon2id).
 	Passwords *password.Hasher
 	Lifetimes Lifetimes
+	// Browser keeps the pages' sign-ins; optional, but without it the
+	// engine cannot start, check or revoke them.
+	Browser signet.BrowserSessionStore
 	// Observer is optional.
 	Observer Observer
 	// FailPoints are the crash test's armed points (package failpoint)
@@ -196,6 +227,7 @@ type Server struct {
 	users       signet.UserStore
 	clients     signet.ClientStore
 	grants      signet.GrantStore
+	browser     signet.BrowserSessionStore
 	minter      *secret.Minter
 	hasher      *secret.Hasher
 	clock       signet.Clock
@@ -204,6 +236,7 @@ type Server struct {
 	observer    Observer
 	failPoints  *failpoint.Points
 	tokenGrants map[string]grant
+	pwPolicy    passwordPolicy // passwordpolicy.go
 
 	// dummyPasswordHash is verified against when a login names no user, so
 	// that the answer takes as long as for a real one.
@@ -238,6 +271,7 @@ func New(cfg Config) (*Server, error) {
 		users:      cfg.Users,
 		clients:    cfg.Clients,
 		grants:     cfg.Grants,
+		browser:    cfg.Browser,
 		minter:     cfg.Minter,
 		hasher:     cfg.Minter.Hasher(),
 		clock:      cfg.Clock,

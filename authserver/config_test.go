@@ -17,6 +17,7 @@ func TestDefaultLifetimes(t *testing.T) {
 		Session: 90 * day, RefreshToken: 90 * day, RefreshGrace: 5 * time.Second,
 		SignInIdempotency: 900 * time.Second, ClientSecret: 90 * day,
 		IDToken: time.Hour, RoleCredential: time.Hour,
+		BrowserSession: 12 * time.Hour, BrowserIdle: time.Hour,
 	}
 	if l != want {
 		t.Fatalf("defaults\n%+v\nwant\n%+v", l, want)
@@ -47,6 +48,9 @@ func TestLifetimeBounds(t *testing.T) {
 		{"IDToken", Lifetimes{IDToken: 25 * time.Hour}},
 		{"RoleCredential", Lifetimes{RoleCredential: 14 * time.Minute}},
 		{"RoleCredential", Lifetimes{RoleCredential: 13 * time.Hour}},
+		{"BrowserSession", Lifetimes{Session: time.Hour, BrowserSession: time.Hour + time.Second}},
+		{"BrowserIdle", Lifetimes{BrowserSession: time.Hour, BrowserIdle: time.Hour + time.Second}},
+		{"BrowserIdle", Lifetimes{BrowserIdle: 30 * time.Second}},
 		{"DevicePollInterval", Lifetimes{DeviceAuthorization: time.Minute, DevicePollInterval: time.Minute}},
 	} {
 		err := lifetimesErr(t, tc.l)

@@ -112,6 +112,12 @@ func (deviceCodeGrant) exchange(ctx context.Context, x *exchange) (TokenResponse
 		Digest:       s.hasher.Digest(r.DeviceCode),
 		Now:          x.now,
 		SlowDownStep: s.life.SlowDownStep,
+		// One initial interval's allowance lets one extra poll through: the
+		// AWS CLI (2.36.7) polls twice, ~2 ms apart, at the start of every
+		// device flow, and a slow_down there doubled every `aws sso login
+		// --use-device-code` wait. Sustained fast polling is still slowed
+		// (RFC 8628 §3.5; catalogue AB-03).
+		BurstAllowance: s.life.DevicePollInterval,
 		Check: func(d signet.DeviceAuthorization) error {
 			switch {
 			case d.ClientID != x.client.ID || d.Protocol != r.Protocol:

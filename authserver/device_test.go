@@ -69,6 +69,10 @@ func TestDV02_SlowDown(t *testing.T) {
 	r := deviceRequest(c, d.DeviceCode)
 	_, err := f.srv.Token(f.ctx, r)
 	wantErr(t, err, signet.CodeAuthorizationPending, "")
+	// One early poll is let through (AB-03); the next one that comes too
+	// soon is slow_down.
+	_, err = f.srv.Token(f.ctx, r)
+	wantErr(t, err, signet.CodeAuthorizationPending, "")
 	f.clock.Advance(5*time.Second - time.Millisecond)
 	_, err = f.srv.Token(f.ctx, r)
 	if e := wantErr(t, err, signet.CodeSlowDown, ""); e.RetryAfter != 10*time.Second {

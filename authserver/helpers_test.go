@@ -118,7 +118,7 @@ func newFixtureConfig(t testing.TB) (*fixture, Config) {
 	stores := openStores(t)
 	obs := &countingObserver{n: map[string]int{}}
 	cfg := Config{
-		Users: stores.Users, Clients: stores.Clients, Grants: stores.Grants,
+		Users: stores.Users, Clients: stores.Clients, Grants: stores.Grants, Browser: stores.Browser,
 		Minter: secret.NewMinter(rnd, h), Clock: clock, Passwords: pw, Observer: obs,
 	}
 	return &fixture{t: t, ctx: ctx, clock: clock, stores: stores, obs: obs}, cfg

@@ -95,9 +95,13 @@ func (s *Server) RevokeToken(ctx context.Context, clientID, token string) error 
 }
 
 // RevokeSession revokes a session by id (an administrator's or the user's
-// own action). Revoking a revoked session is a no-op.
+// own action): a token session, or else a browser session of that id.
+// Revoking a revoked session is a no-op.
 func (s *Server) RevokeSession(ctx context.Context, id string) error {
 	err := s.grants.RevokeSession(ctx, id, s.clock.Now(), "admin")
+	if errors.Is(err, signet.ErrNotFound) && s.browser != nil {
+		err = s.browser.RevokeBrowserSession(ctx, id, s.clock.Now(), "admin")
+	}
 	if errors.Is(err, signet.ErrNotFound) {
 		return &signet.Error{Code: signet.CodeNotFound, Message: "No such session.", Err: err}
 	}

@@ -20,13 +20,6 @@ func loginFailed(cause error) *signet.Error {
 // case-sensitive, as IAM's are.
 func validUserName(name string) bool { return iamName(name, 2) }
 
-func validPassword(pw string) *signet.Error {
-	if len(pw) < MinPasswordLen || len(pw) > MaxPasswordLen {
-		return invalidRequest("The password must be 8 to 1024 bytes long.")
-	}
-	return nil
-}
-
 // CreateUser creates a user with an argon2id hash of password.
 func (s *Server) CreateUser(ctx context.Context, name, displayName, password string) (signet.User, error) {
 	if !validUserName(name) {
@@ -35,7 +28,7 @@ func (s *Server) CreateUser(ctx context.Context, name, displayName, password str
 	if !printable(displayName, MaxDisplayNameLen) {
 		return signet.User{}, invalidRequest("The display name is too long or contains control characters.")
 	}
-	if err := validPassword(password); err != nil {
+	if err := s.pwPolicy.check(password, name, displayName); err != nil {
 		return signet.User{}, err
 	}
 	id, err := s.minter.ID()
@@ -122,9 +115,17 @@ func userLookupFailed(err error) *signet.Error {
 
 // SetPassword replaces the user's password and moves CredentialsChangedAt
 // to now: every session that began before fails its next refresh with
-// ReasonCredentialsChanged (catalogue RT-07).
+// ReasonCredentialsChanged (catalogue RT-07), and the user's browser
+// sessions are revoked (BS-01).
+//
+// The password must pass the same policy as at CreateUser (catalogue
+// PW-01), judged against the user's current names.
 func (s *Server) SetPassword(ctx context.Context, userID, password string) error {
-	if err := validPassword(password); err != nil {
+	u, err := s.users.GetUser(ctx, userID)
+	if err != nil {
+		return userLookupFailed(err)
+	}
+	if err := s.pwPolicy.check(password, u.Name, u.DisplayName); err != nil {
 		return err
 	}
 	hash, err := s.passwords.Hash(password)
@@ -136,16 +137,25 @@ func (s *Server) SetPassword(ctx context.Context, userID, password string) error
 		u.CredentialsChangedAt = s.clock.Now()
 		return nil
 	})
+	if err != nil {
+		return err
+	}
+	_, err = s.revokeUserBrowserSessions(ctx, userID, "password changed")
 	return err
 }
 
-// SetDisabled disables or enables a user. A disabled user cannot log in and
-// the user's sessions fail their next refresh with ReasonUserDisabled.
+// SetDisabled disables or enables a user. A disabled user cannot log in,
+// the user's sessions fail their next refresh with ReasonUserDisabled, and
+// disabling revokes the user's browser sessions (BS-01).
 func (s *Server) SetDisabled(ctx context.Context, userID string, disabled bool) error {
 	_, err := s.updateUser(ctx, userID, func(u *signet.User) *signet.Error {
 		u.Disabled = disabled
 		return nil
 	})
+	if err != nil || !disabled {
+		return err
+	}
+	_, err = s.revokeUserBrowserSessions(ctx, userID, "user disabled")
 	return err
 }
 

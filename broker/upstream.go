@@ -77,9 +77,21 @@ var cgnat = netip.MustParsePrefix("100.64.0.0/10")
 // addrAllowed says whether the broker may connect to a. Link-local
 // (including the 169.254.169.254 metadata services), unspecified and
 // multicast addresses are always refused; loopback, RFC 1918, RFC 6598 and
-// unique-local (fc00::/7) addresses only with allowPrivate.
+// unique-local (fc00::/7) addresses only with allowPrivate. An IPv6 address
+// that carries an IPv4 one (embed.go) is judged like what it carries.
 func addrAllowed(a netip.Addr, allowPrivate bool) bool {
 	a = a.Unmap()
+	if v4s, private, ok := embeddedIPv4(a); ok {
+		if private && !allowPrivate {
+			return false
+		}
+		for _, v4 := range v4s {
+			if !addrAllowed(v4, allowPrivate) {
+				return false
+			}
+		}
+		return true
+	}
 	switch {
 	case !a.IsValid(), a.IsUnspecified(), a.IsMulticast(),
 		a.IsLinkLocalUnicast(), a.IsLinkLocalMulticast(), a.IsInterfaceLocalMulticast():

@@ -78,7 +78,9 @@ func (h logHandler) WithAttrs(as []slog.Attr) slog.Handler {
 func (h logHandler) WithGroup(name string) slog.Handler { return logHandler{h.Handler.WithGroup(name)} }
 
 // withRequestInfo resolves the origin, assigns the request id (taking a
-// well-formed X-Request-Id only from a trusted proxy) and echoes it.
+// well-formed X-Request-Id only from a trusted proxy) and echoes it, and
+// marks every answer that goes out over HTTPS with Strict-Transport-Security
+// (catalogue DG-02), errors and 404s included.
 func (s *Server) withRequestInfo(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		info := &requestInfo{origin: s.Proxies.Resolve(r)}
@@ -88,6 +90,9 @@ func (s *Server) withRequestInfo(next http.Handler) http.Handler {
 			info.id = s.newRequestID()
 		}
 		w.Header().Set("X-Request-Id", info.id)
+		if s.overHTTPS(r, info.origin) {
+			w.Header().Set("Strict-Transport-Security", HSTSValue)
+		}
 		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), ctxKey{}, info)))
 	})
 }

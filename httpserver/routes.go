@@ -1,10 +1,6 @@
 package httpserver
 
-import (
-	"net/http"
-
-	"github.com/prometheus/client_golang/prometheus/promhttp"
-)
+import "net/http"
 
 // routes lists everything the server answers. Operations endpoints are
 // here (RouteTable lists them too); each API surface adds its own routes
@@ -12,7 +8,9 @@ import (
 func (s *Server) routes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /healthz", s.handleHealthz)
 	mux.HandleFunc("GET /readyz", s.handleReadyz)
-	mux.Handle("GET /metrics", promhttp.HandlerFor(s.Gatherer, promhttp.HandlerOpts{}))
+	if !s.MetricsElsewhere {
+		mux.HandleFunc("GET /metrics", s.handleMetrics)
+	}
 
 	for _, m := range s.Mounts {
 		m.Routes().Mount(mux)

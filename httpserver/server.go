@@ -47,6 +47,19 @@ type Server struct {
 	Wrap func(http.Handler) http.Handler
 	Rand io.Reader // request ids
 
+	// HTTPSIssuer says the issuer is an https URL: a request a trusted proxy
+	// forwards without X-Forwarded-Proto reached the client over HTTPS, and
+	// its answer carries Strict-Transport-Security (catalogue DG-02).
+	HTTPSIssuer bool
+	// LoopbackOnly, when not empty, names the development switch that is on
+	// (e.g. "--dev"); every request from a client not on this machine is
+	// then refused with 403 (catalogue DG-01).
+	LoopbackOnly string
+	// MetricsElsewhere: /metrics is served on a listener of its own
+	// (MetricsHandler), so the public listener has none. Without it the
+	// public /metrics answers loopback clients only (catalogue DG-03).
+	MetricsElsewhere bool
+
 	MaxBodyBytes int64
 	MaxConns     int
 	Timeouts     Timeouts
@@ -56,7 +69,8 @@ type Server struct {
 }
 
 // Handler returns the routes wrapped in the middleware chain, outermost
-// first: request info, access log and metrics, panic recovery, body limit.
+// first: request info (and HSTS), access log and metrics, panic recovery,
+// the development-mode loopback guard, body limit.
 func (s *Server) Handler() http.Handler {
 	mux := http.NewServeMux()
 	s.routes(mux)
@@ -64,7 +78,7 @@ func (s *Server) Handler() http.Handler {
 	if s.Wrap != nil {
 		h = s.Wrap(h)
 	}
-	return s.withRequestInfo(s.withAccessLog(s.withRecover(s.withBodyLimit(h))))
+	return s.withRequestInfo(s.withAccessLog(s.withRecover(s.withLoopbackOnly(s.withBodyLimit(h)))))
 }
 
 // Serve answers on ln until ctx is done, then stops accepting, lets requests

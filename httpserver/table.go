@@ -74,7 +74,9 @@ func (s *Server) RouteTable() []RouteInfo {
 	out := []RouteInfo{
 		{Method: "GET", Path: "/healthz", Surface: opsSurface},
 		{Method: "GET", Path: "/readyz", Surface: opsSurface},
-		{Method: "GET", Path: "/metrics", Surface: opsSurface},
+	}
+	if !s.MetricsElsewhere {
+		out = append(out, RouteInfo{Method: "GET", Path: "/metrics", Surface: opsSurface})
 	}
 	for _, m := range s.Mounts {
 		t := m.Routes()

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/go-jose/go-jose/v4"
@@ -22,13 +23,54 @@ var (
 	ErrKeyRetired = fmt.Errorf("%w: key retired", ErrInvalidToken)
 	// ErrAlgMismatch: the header's alg is not the key's (RFC 8725 §3.1).
 	ErrAlgMismatch = fmt.Errorf("%w: header alg does not match the key", ErrInvalidToken)
+	// ErrTypeMismatch: the header's typ is not the kind the caller
+	// verifies (RFC 8725 §3.11; catalogue JT-01).
+	ErrTypeMismatch = fmt.Errorf("%w: header typ is not the expected kind", ErrInvalidToken)
 )
+
+// Every JWT this server signs says in its typ header what kind of token it
+// is, so that one kind cannot be presented as another under the same key
+// (RFC 8725 §3.11, catalogue JT-01).
+const (
+	// TypeJWT is the typ of ID tokens (OIDC Core §2 defines no other) and
+	// of claims that say nothing else.
+	TypeJWT = "JWT"
+	// TypeAccessToken is RFC 9068 §2.1's typ of JWT access tokens.
+	TypeAccessToken = "at+jwt"
+)
+
+// Typed is implemented by claims that are not an ID token: SignJWT writes
+// JWTType as the typ header, and VerifyJWT into a Typed destination
+// accepts only tokens of that typ. Claims that do not implement it are
+// signed, and verified, as TypeJWT.
+type Typed interface {
+	JWTType() string
+}
+
+// typeOf is the typ a claims value is signed or verified as.
+func typeOf(claims any) string {
+	if t, ok := claims.(Typed); ok {
+		return t.JWTType()
+	}
+	return TypeJWT
+}
+
+// sameType compares typ values as RFC 7515 §4.1.9 says: case-insensitive,
+// with an "application/" prefix optional.
+func sameType(got, want string) bool {
+	norm := func(s string) string {
+		s = strings.ToLower(s)
+		return strings.TrimPrefix(s, "application/")
+	}
+	return got != "" && norm(got) == norm(want)
+}
 
 // maxTokenSize bounds what VerifyJWT parses; our ID tokens are far smaller.
 const maxTokenSize = 16 << 10
 
 // SignJWT signs claims (marshalled with encoding/json) as a compact JWS with
-// the active signing key: header alg ES256, kid, typ JWT.
+// the active signing key: header alg ES256, kid, and typ JWT, or the claims'
+// own JWTType (Typed).
 func (kr *Keyring) SignJWT(claims any) (string, error) {
 	payload, err := json.Marshal(claims)
 	if err != nil {
@@ -43,7 +85,7 @@ func (kr *Keyring) SignJWT(claims any) (string, error) {
 	signer, err := jose.NewSigner(jose.SigningKey{
 		Algorithm: jose.SignatureAlgorithm(k.info.Algorithm),
 		Key:       jose.JSONWebKey{Key: k.priv, KeyID: k.info.ID, Algorithm: k.info.Algorithm},
-	}, (&jose.SignerOptions{}).WithType("JWT"))
+	}, (&jose.SignerOptions{}).WithType(jose.ContentType(typeOf(claims))))
 	if err != nil {
 		return "", fmt.Errorf("keyring: signer: %w", err)
 	}
@@ -71,8 +113,11 @@ func everyAlg() []jose.SignatureAlgorithm {
 // key's: a header alg that differs is rejected (RFC 8725 §3.1), and a retired
 // key verifies nothing (catalogue SE-05).
 //
-// Only the signature is checked: expiry, audience and issuer are the
-// caller's, against its own clock and policy.
+// The typ header must be the kind dst is (Typed; TypeJWT otherwise), so an
+// access token never verifies as an ID token nor the other way round
+// (RFC 8725 §3.11; catalogue JT-01). Beyond that only the signature is
+// checked: expiry, audience and issuer are the caller's, against its own
+// clock and policy.
 func (kr *Keyring) VerifyJWT(token string, dst any) error {
 	if len(token) > maxTokenSize {
 		return fmt.Errorf("%w: too large", ErrInvalidToken)
@@ -91,6 +136,9 @@ func (kr *Keyring) VerifyJWT(token string, dst any) error {
 	}
 	if h.Algorithm != k.info.Algorithm {
 		return ErrAlgMismatch
+	}
+	if typ, _ := h.ExtraHeaders[jose.HeaderType].(string); !sameType(typ, typeOf(dst)) {
+		return ErrTypeMismatch
 	}
 	payload, err := jws.Verify(&k.priv.PublicKey)
 	if err != nil {

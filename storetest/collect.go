@@ -93,16 +93,37 @@ func testCollect(f *fixture) {
 		noErr(t, "CreateClient", f.s.Clients.CreateClient(ctx, c))
 	}
 
+	// Browser sessions: three ended long ago (expired, revoked, both),
+	// three to keep (live, revoked recently, expired recently).
+	f.user("bu", "browser user")
+	browser := func(id string, expires, revoked time.Time) signet.BrowserSession {
+		s := newBrowserSession(id, "bu", t0)
+		s.ExpiresAt = expires
+		noErr(t, "CreateBrowserSession", f.s.Browser.CreateBrowserSession(ctx, s))
+		if !revoked.IsZero() {
+			noErr(t, "RevokeBrowserSession", f.s.Browser.RevokeBrowserSession(ctx, id, revoked, "test"))
+		}
+		return s
+	}
+	browserGone := []signet.BrowserSession{
+		browser("b-expired", old, time.Time{}), browser("b-revoked", now.Add(time.Hour), old),
+		browser("b-expired+revoked", old, old.Add(-time.Hour)),
+	}
+	browserKept := []signet.BrowserSession{
+		browser("b-live", now.Add(time.Hour), time.Time{}), browser("b-revoked-recent", now.Add(time.Hour), recent),
+		browser("b-expired-recent", recent, time.Time{}),
+	}
+
 	// batch 2: 2 replay marks, 2 rate windows, 2 codes, 2 devices, 2
-	// sessions with their 4 generations, 2 clients.
+	// sessions with their 4 generations, 2 browser sessions, 2 clients.
 	n, err := f.s.Collector.Collect(ctx, now, retention, 2)
 	noErr(t, "Collect", err)
-	eq(t, "first batch", n, 16)
+	eq(t, "first batch", n, 18)
 	// What is left: 1 replay mark, 1 rate window, 1 code, 1 device, 1
-	// session with 2 generations.
+	// session with 2 generations, 1 browser session.
 	n, err = f.s.Collector.Collect(ctx, now, retention, 2)
 	noErr(t, "Collect", err)
-	eq(t, "second batch", n, 7)
+	eq(t, "second batch", n, 8)
 	n, err = f.s.Collector.Collect(ctx, now, retention, 2)
 	noErr(t, "Collect", err)
 	eq(t, "nothing left", n, 0)
@@ -147,6 +168,14 @@ func testCollect(f *fixture) {
 		noErr(t, "session "+id+" kept", err)
 		_, _, err = gs.LookupRefresh(ctx, g.RefreshDigest)
 		noErr(t, "generation of "+id+" kept", err)
+	}
+	for _, s := range browserGone {
+		_, err := f.s.Browser.GetBrowserSession(ctx, s.Digest)
+		isErr(t, "browser session "+s.ID+" collected", err, signet.ErrNotFound)
+	}
+	for _, s := range browserKept {
+		_, err := f.s.Browser.GetBrowserSession(ctx, s.Digest)
+		noErr(t, "browser session "+s.ID+" kept", err)
 	}
 	clients, err := f.s.Clients.ListClients(ctx)
 	noErr(t, "ListClients", err)

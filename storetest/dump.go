@@ -77,6 +77,10 @@ func testDumpHoldsNoSecret(f *fixture) {
 	_, err = f.s.Replay.MarkUsed(ctx, h.Digest(jti), t0.Add(time.Minute), t0)
 	noErr(t, "MarkUsed", err)
 
+	bsess := newBrowserSession("b", "u", t0)
+	bsess.Digest = mint(secret.PrefixBrowserSession)
+	noErr(t, "CreateBrowserSession", f.s.Browser.CreateBrowserSession(ctx, bsess))
+
 	tables, err := dumper.Dump(ctx)
 	noErr(t, "Dump", err)
 	var cells [][]byte
@@ -85,7 +89,7 @@ func testDumpHoldsNoSecret(f *fixture) {
 	}
 	all := bytes.Join(cells, []byte{0})
 	// The dump is real: the digests are in it.
-	for _, d := range []signet.Digest{cl.SecretDigest, c.Digest, rt0, at1, d.Digest, d.UserCodeDigest} {
+	for _, d := range []signet.Digest{cl.SecretDigest, c.Digest, rt0, at1, d.Digest, d.UserCodeDigest, bsess.Digest} {
 		if !bytes.Contains(all, d[:]) {
 			t.Errorf("digest %v missing from the dump; does Dump cover every table?", d)
 		}

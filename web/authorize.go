@@ -290,6 +290,15 @@ func (h *Handler) authorize(p signet.Protocol) http.HandlerFunc {
 			h.errorPage(w, r, pe.status, pe.title, pe.msg)
 			return
 		case errors.As(err, &re):
+			if p == signet.ProtocolSignIn && !h.signedIn(r) {
+				// Sign-In redirects only after the user authenticates
+				// (signin.md §6.2): before that, a malformed request gets a
+				// page, so an anonymous link cannot bounce a browser to a
+				// local listener with a state of its choosing (WB-11).
+				h.log.InfoContext(r.Context(), "web: authorization request refused", "protocol", p, "reason", re.code)
+				h.errorPage(w, r, http.StatusBadRequest, "Invalid sign-in request", describe(re.code))
+				return
+			}
 			h.redirectError(w, r, req, re.code)
 			return
 		case err != nil:
@@ -305,9 +314,8 @@ func (h *Handler) authorize(p signet.Protocol) http.HandlerFunc {
 			h.internalError(w, r, err)
 			return
 		}
-		// OIDC Core §3.1.2.1 prompt. "login" forces a fresh sign-in: the
-		// login page comes back here without it. "none" cannot succeed,
-		// since every request is shown to the user.
+		// OIDC Core §3.1.2.1 prompt. "none" cannot succeed, since every
+		// request is shown to the user.
 		prompt := strings.Fields(q.Get("prompt"))
 		if p == signet.ProtocolOAuth2 && slices.Contains(prompt, "none") {
 			code := "consent_required"
@@ -317,8 +325,22 @@ func (h *Handler) authorize(p signet.Protocol) http.HandlerFunc {
 			h.redirectError(w, r, req, code)
 			return
 		}
-		if p == signet.ProtocolOAuth2 && slices.Contains(prompt, "login") {
+		fresh, err := h.needsFreshLogin(q, s, prompt)
+		if err != nil {
+			h.redirectError(w, r, req, "invalid_request")
+			return
+		}
+		if fresh {
+			// The login page comes back here without prompt and max_age,
+			// and with a mark of the sign-in that was not good enough: a
+			// request that comes back under that same sign-in (the person
+			// went back instead of signing in) asks again.
 			q.Del("prompt")
+			q.Del("max_age")
+			q.Del(reauthParam)
+			if s.signedIn() {
+				q.Set(reauthParam, reauthMark(s))
+			}
 			seeOther(w, "/login?force=1&return="+url.QueryEscape(r.URL.Path+"?"+q.Encode()))
 			return
 		}
@@ -328,6 +350,13 @@ func (h *Handler) authorize(p signet.Protocol) http.HandlerFunc {
 		}
 		h.consentPage(w, r, s, req, c)
 	}
+}
+
+// signedIn reports whether r comes from a signed-in browser session; a
+// session that cannot be read counts as not signed in.
+func (h *Handler) signedIn(r *http.Request) bool {
+	s, err := h.session(r)
+	return err == nil && s.signedIn()
 }
 
 type assignmentView struct {

@@ -474,6 +474,8 @@ func TestOAuth2Authorize(t *testing.T) {
 		{"bad dpop_jkt", "invalid_request", []string{"dpop_jkt", "abc"}},
 		{"repeated parameter", "invalid_request", []string{"scope", "openid&scope=profile"}},
 		{"prompt=none", "consent_required", []string{"prompt", "none"}},
+		{"max_age not a number", "invalid_request", []string{"max_age", "soon"}},
+		{"max_age negative", "invalid_request", []string{"max_age", "-1"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			w := a.get("/oauth2/authorize?" + strings.ReplaceAll(authorizeQuery(webClientID, webRedirect, tc.extra...), "%26scope%3D", "&scope="))

@@ -26,6 +26,11 @@
 //   - Templates are html/template, embedded and replaceable by a theme.
 //
 // The browser session is a cookie sealed by the server's AEAD key (Sealer):
-// user id, time of sign-in, expiry and a random id that rotates at every
-// sign-in. The issuer URL comes from configuration only.
+// a random id that rotates at every sign-in (it keys the CSRF token) and,
+// once signed in, the 256-bit token of a server-side record
+// (signet.BrowserSession) that the engine checks on every use, so sign-out,
+// revocation, disabling and a password change end it everywhere at once
+// (catalogue BS-01). Authorization requests with prompt=login or a max_age
+// the sign-in does not meet go through the login form again (BS-02). The
+// issuer URL comes from configuration only.
 package web

@@ -72,3 +72,18 @@ func (b EngineBackend) DecideDevice(ctx context.Context, typed string, approve b
 	}
 	return b.Engine.DenyDevice(ctx, typed)
 }
+
+// StartBrowserSession records a sign-in.
+func (b EngineBackend) StartBrowserSession(ctx context.Context, userID string, amr []string, address, userAgent string) (string, signet.BrowserSession, error) {
+	return b.Engine.StartBrowserSession(ctx, authserver.BrowserLogin{UserID: userID, AMR: amr, Address: address, UserAgent: userAgent})
+}
+
+// BrowserSession checks a browser session's token.
+func (b EngineBackend) BrowserSession(ctx context.Context, token string) (signet.BrowserSession, signet.User, error) {
+	return b.Engine.BrowserSession(ctx, token)
+}
+
+// EndBrowserSession signs a browser session out.
+func (b EngineBackend) EndBrowserSession(ctx context.Context, token string) error {
+	return b.Engine.EndBrowserSession(ctx, token)
+}

@@ -19,7 +19,7 @@ func FuzzAuthorize(f *testing.F) {
 	f.Add("/oauth2/authorize", authorizeQuery(webClientID, webRedirect+"/..;/x", "scope", "openid"))
 	f.Add("/v1/authorize", authorizeQuery(SignInSameDevice, "http://127.0.0.1:53219/oauth/callback", "code_challenge_method", "SHA-256"))
 	f.Add("/v1/authorize", authorizeQuery(SignInCrossDevice, testIssuer+"/v1/sessions/confirmation"))
-	f.Add("/v1/authorize", "client_id=arn%3Aaws%3Asignin%3A%3A%3Adevtools%2Fsame-device&redirect_uri=http%3A%2F%2F127.0.0.1%3A1%2F&state=%3Cscript%3E")
+	f.Add("/v1/authorize", "client_id=arn%3Aaws%3Asignin%3A%3A%3Adevtools%2Fsame-device&redirect_uri=http%3A%2F%2F127.0.0.1%3A1%2Foauth%2Fcallback&state=%3Cscript%3E")
 	f.Add("/authorize", "%zz&client_id=;;")
 	hs := newHarness(f)
 	signedIn := hs.agent("192.0.2.1")

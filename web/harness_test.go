@@ -38,6 +38,9 @@ type fakeBackend struct {
 	codes     []CodeRequest
 	devices   map[string]*signet.DeviceAuthorization // by normalised user code
 	issueErr  error                                  // IssueCode fails with it when set
+	browser   map[string]*signet.BrowserSession      // by token
+	// browserLifetime is the absolute limit of a browser session; 0: 12 h.
+	browserLifetime time.Duration
 }
 
 func newFakeBackend(clock signet.Clock) *fakeBackend {

@@ -109,8 +109,14 @@ func (h *Handler) login(w http.ResponseWriter, r *http.Request, s *browserSessio
 	if err := h.forget(ctx, budgets[:1]); err != nil {
 		h.log.WarnContext(ctx, "web: limiter reset", "err", err)
 	}
-	// A new session id at login (catalogue WB-10).
-	if _, err := h.startSession(w, u, h.clock.Now()); err != nil {
+	// A sign-in in this browser replaces the one before it, if any.
+	if s.Token != "" {
+		if err := h.backend.EndBrowserSession(ctx, s.Token); err != nil {
+			h.log.WarnContext(ctx, "web: ending the replaced session", "err", err)
+		}
+	}
+	// A new session id at login (catalogue WB-10), and a new record.
+	if _, err := h.startSession(w, r, u); err != nil {
 		h.internalError(w, r, err)
 		return
 	}
@@ -121,9 +127,13 @@ func (h *Handler) login(w http.ResponseWriter, r *http.Request, s *browserSessio
 	seeOther(w, ret)
 }
 
-// logout serves POST /logout.
+// logout serves POST /logout: the record is revoked on the server, so a
+// copy of the cookie is worthless from now on (catalogue BS-01).
 func (h *Handler) logout(w http.ResponseWriter, r *http.Request, s *browserSession) {
-	h.endSession(w)
+	if err := h.endSession(w, r, s); err != nil {
+		h.internalError(w, r, err)
+		return
+	}
 	if s.signedIn() {
 		h.log.InfoContext(r.Context(), "web: signed out", "user", s.UserID)
 	}

@@ -28,17 +28,24 @@ const (
 const maxSealed = 8 << 10
 
 // browserSession is what the session cookie holds, sealed. An anonymous
-// session (no UserID) exists so that the login form has a CSRF token to
-// carry.
+// session (no Token) exists so that the login form has a CSRF token to
+// carry. A signed-in one carries the token of its server-side record
+// (signet.BrowserSession), which the engine checks on every use: the
+// cookie alone proves nothing (catalogue BS-01).
 type browserSession struct {
 	// ID is 128 random bits. It is secret: it keys the CSRF token and binds
 	// flow state, and it never appears outside the sealed cookie.
-	ID       string    `json:"sid"`
-	UserID   string    `json:"uid,omitempty"`
-	AuthTime time.Time `json:"at,omitzero"`
-	Expires  time.Time `json:"exp"`
+	ID string `json:"sid"`
+	// Token is the signed-in session's 256-bit token; the store keeps only
+	// its keyed digest.
+	Token   string    `json:"tok,omitempty"`
+	Expires time.Time `json:"exp"`
 
-	user signet.User // loaded for a signed-in session; not sealed
+	// From the record, for a signed-in session; not sealed.
+	UserID   string    `json:"-"`
+	AuthTime time.Time `json:"-"`
+	record   signet.BrowserSession
+	user     signet.User
 }
 
 func (s *browserSession) signedIn() bool { return s != nil && s.UserID != "" }
@@ -81,8 +88,9 @@ func (h *Handler) newID() (string, error) {
 }
 
 // session returns the browser session of r, or nil if r has none that is
-// valid now. A signed-in session whose user is gone, disabled, or changed
-// credentials after it began counts as none: the user is signed out.
+// valid now. A signed-in session counts only while the engine says its
+// record is good (live, not idle too long, its user enabled and with the
+// same credentials); otherwise the user is signed out.
 func (h *Handler) session(r *http.Request) (*browserSession, error) {
 	c, err := r.Cookie(h.cookieName)
 	if err != nil {
@@ -92,20 +100,19 @@ func (h *Handler) session(r *http.Request) (*browserSession, error) {
 	if !h.open(c.Value, adSession, &s) || s.ID == "" || !h.clock.Now().Before(s.Expires) {
 		return nil, nil
 	}
-	if s.UserID == "" {
+	if s.Token == "" {
 		return &s, nil
 	}
-	u, err := h.backend.User(r.Context(), s.UserID)
-	switch {
-	case signet.ErrorCodeOf(err) == signet.CodeNotFound:
-		return nil, nil
-	case err != nil:
+	rec, u, err := h.backend.BrowserSession(r.Context(), s.Token)
+	switch signet.ErrorCodeOf(err) {
+	case "":
+	case signet.CodeInternal, signet.CodeUnavailable:
 		return nil, err
-	case u.Disabled || u.CredentialsChangedAt.After(s.AuthTime):
-		h.log.InfoContext(r.Context(), "web: browser session ended", "user", u.ID, "disabled", u.Disabled)
+	default:
+		h.log.InfoContext(r.Context(), "web: browser session ended", "err", err)
 		return nil, nil
 	}
-	s.user = u
+	s.UserID, s.AuthTime, s.record, s.user = u.ID, rec.AuthTime, rec, u
 	return &s, nil
 }
 
@@ -116,29 +123,44 @@ func (h *Handler) ensureSession(w http.ResponseWriter, r *http.Request) (*browse
 	if err != nil || s != nil {
 		return s, err
 	}
-	return h.startSession(w, signet.User{}, time.Time{})
+	return h.startSession(w, r, signet.User{})
 }
 
 // startSession starts a new session, always under a fresh id: signing in
 // rotates the id, so an id planted or seen before login is worthless after
-// it (catalogue WB-10, session fixation).
-func (h *Handler) startSession(w http.ResponseWriter, u signet.User, authTime time.Time) (*browserSession, error) {
+// it (catalogue WB-10). For a user it records the sign-in on the server
+// first; the cookie lives no longer than the record.
+func (h *Handler) startSession(w http.ResponseWriter, r *http.Request, u signet.User) (*browserSession, error) {
 	id, err := h.newID()
 	if err != nil {
 		return nil, err
 	}
-	s := &browserSession{ID: id, UserID: u.ID, AuthTime: authTime, Expires: h.clock.Now().Add(h.opts.SessionLifetime), user: u}
+	s := &browserSession{ID: id, Expires: h.clock.Now().Add(h.opts.SessionLifetime)}
+	if u.ID != "" {
+		token, rec, err := h.backend.StartBrowserSession(r.Context(), u.ID, []string{signet.AMRPassword},
+			h.opts.ClientIP(r), r.UserAgent())
+		if err != nil {
+			return nil, err
+		}
+		s.Token, s.Expires = token, rec.ExpiresAt
+		s.UserID, s.AuthTime, s.record, s.user = u.ID, rec.AuthTime, rec, u
+	}
 	v, err := h.seal(s, adSession)
 	if err != nil {
 		return nil, err
 	}
-	http.SetCookie(w, h.cookie(v, int(h.opts.SessionLifetime/time.Second)))
+	http.SetCookie(w, h.cookie(v, int(s.Expires.Sub(h.clock.Now())/time.Second)))
 	return s, nil
 }
 
-// endSession deletes the cookie.
-func (h *Handler) endSession(w http.ResponseWriter) {
+// endSession revokes the signed-in session's record, if any, and deletes
+// the cookie.
+func (h *Handler) endSession(w http.ResponseWriter, r *http.Request, s *browserSession) error {
 	http.SetCookie(w, h.cookie("", -1))
+	if s == nil || s.Token == "" {
+		return nil
+	}
+	return h.backend.EndBrowserSession(r.Context(), s.Token)
 }
 
 // cookie builds the session cookie: __Host- prefixed, Secure, HttpOnly,

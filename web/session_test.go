@@ -124,7 +124,7 @@ func pagePaths(hs *harness) []string {
 		"/authorize?" + authorizeQuery(ssoClientID, ssoRedirect),
 		"/authorize?" + authorizeQuery("unknown", ssoRedirect),
 		"/authorize?" + authorizeQuery(ssoClientID, ssoRedirect, "code_challenge", "\x00"),
-		"/v1/authorize?" + authorizeQuery(SignInSameDevice, "http://127.0.0.1:1/cb"),
+		"/v1/authorize?" + authorizeQuery(SignInSameDevice, "http://127.0.0.1:1/oauth/callback"),
 		"/v1/sessions/confirmation?code=abc&state=def",
 		"/consent",
 		"/static/signet.css",
@@ -273,7 +273,8 @@ func TestWB10_SessionCookie(t *testing.T) {
 		}
 	})
 	t.Run("session expires", func(t *testing.T) {
-		hs := newHarness(t, func(o *Options) { o.SessionLifetime = time.Hour })
+		hs := newHarness(t)
+		hs.be.browserLifetime = time.Hour // the engine's limit
 		a := hs.signedIn()
 		hs.clock.Advance(time.Hour)
 		w := a.get("/authorize?" + authorizeQuery(ssoClientID, ssoRedirect))
@@ -389,7 +390,7 @@ func TestDevAutoApprove(t *testing.T) {
 		return signet.User{ID: aliceID, Name: "alice", Assignments: []signet.Assignment{{AccountID: "111111111111", RoleName: "Developer"}, {AccountID: "222222222222", RoleName: "ReadOnly"}}}, nil
 	}
 	hs := newHarness(t, func(o *Options) { o.DevAutoApprove = true; o.DevUser = devUser })
-	w := hs.agent("192.0.2.1").get("/v1/authorize?" + authorizeQuery(SignInSameDevice, "http://127.0.0.1:9/cb", "code_challenge_method", "SHA-256"))
+	w := hs.agent("192.0.2.1").get("/v1/authorize?" + authorizeQuery(SignInSameDevice, "http://127.0.0.1:9/oauth/callback", "code_challenge_method", "SHA-256"))
 	q := location(t, w).Query()
 	if q.Get("code") == "" || q.Get("state") != "st-123" {
 		t.Fatalf("no code: %v", q)

@@ -21,6 +21,10 @@ const (
 // confirmationPath is where the cross-device flow sends the browser.
 const confirmationPath = "/v1/sessions/confirmation"
 
+// sameDeviceCallbackPath is the one path the same-device client registers
+// (api/signin.ClientSpecs: http://127.0.0.1/oauth/callback, any port).
+const sameDeviceCallbackPath = "/oauth/callback"
+
 // signInClient returns the built-in Sign-In client with that id.
 func signInClient(id string) (signet.Client, bool) {
 	c := signet.Client{
@@ -40,13 +44,19 @@ func signInClient(id string) (signet.Client, bool) {
 	return c, true
 }
 
-// signInRedirectAllowed: the same-device client may use any port and path
-// on http://127.0.0.1 (no registration exists; signin.md §6.2, RFC 8252
-// §7.3); the cross-device client only this server's confirmation page.
+// signInRedirectAllowed: the same-device client may use
+// http://127.0.0.1:<any port>/oauth/callback, the URI it is registered
+// with, with only the port varying (RFC 8252 §7.3; catalogue WB-11: the
+// path and the query are exact, so no other local listener can be made a
+// target); the cross-device client only this server's confirmation page.
 func (h *Handler) signInRedirectAllowed(clientID, uri string) bool {
 	switch clientID {
 	case SignInSameDevice:
-		return isLoopbackRedirect(uri)
+		if !isLoopbackRedirect(uri) {
+			return false
+		}
+		u, err := url.Parse(uri)
+		return err == nil && u.EscapedPath() == sameDeviceCallbackPath
 	case SignInCrossDevice:
 		return uri == h.url(confirmationPath)
 	}

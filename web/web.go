@@ -50,6 +50,20 @@ type Backend interface {
 	// is, with an error wrapping signet.ErrAlreadyUsed; an expired one with
 	// CodeExpiredToken (or ErrNotFound).
 	DecideDevice(ctx context.Context, typedUserCode string, approve bool, userID string, authTime time.Time) (signet.DeviceAuthorization, error)
+
+	// StartBrowserSession records a sign-in of userID (how: amr; from:
+	// address and userAgent, for the audit trail) and returns the token the
+	// cookie is to carry, with the record.
+	StartBrowserSession(ctx context.Context, userID string, amr []string, address, userAgent string) (string, signet.BrowserSession, error)
+	// BrowserSession checks a cookie's token on every use and returns its
+	// record and user. A session that has ended (revoked, signed out, past
+	// its idle or absolute limit, its user disabled or with new
+	// credentials) is an *signet.Error with a code other than
+	// CodeInternal or CodeUnavailable.
+	BrowserSession(ctx context.Context, token string) (signet.BrowserSession, signet.User, error)
+	// EndBrowserSession revokes the session of token (sign-out); an
+	// unknown token is not an error.
+	EndBrowserSession(ctx context.Context, token string) error
 }
 
 // CodeRequest is an authorization request the user approved, validated by
@@ -138,7 +152,9 @@ type Options struct {
 	// ThemeDir, if set, is a directory whose templates/*.html and
 	// static/* files replace the embedded ones of the same name.
 	ThemeDir string
-	// SessionLifetime bounds a browser login; default 12 hours.
+	// SessionLifetime is the life of an anonymous session's cookie, and
+	// the most a signed-in one's may have (the engine's record decides its
+	// real end); default 12 hours.
 	SessionLifetime time.Duration
 	// Limits are the failure budgets; zero fields take DefaultLimits.
 	Limits Limits

@@ -245,6 +245,9 @@ func parseAssertion(s string) (assertion, error) {
 		return assertion{}, errors.New("not exactly one signature")
 	}
 	a := assertion{token: tok, kid: tok.Headers[0].KeyID, alg: tok.Headers[0].Algorithm}
+	if typ, _ := tok.Headers[0].ExtraHeaders[jose.HeaderType].(string); assertionTyped(typ) {
+		return assertion{}, errors.New("typ says this is an access token, not a client assertion")
+	}
 	if err := tok.UnsafeClaimsWithoutVerification(&a.claims); err != nil {
 		return assertion{}, err
 	}

@@ -120,7 +120,7 @@ func (h *Handler) selfContained(token string) (accessClaims, bool) {
 		return accessClaims{}, false
 	}
 	now := h.Clock.Now().Unix()
-	if c.TokenUse != tokenUseAccess || c.Issuer != h.Issuer || c.ClientID == "" || now >= c.Expiry {
+	if c.TokenUse != tokenUseAccess || c.Issuer != h.Issuer || !h.accessAudienceOK(c) || c.ClientID == "" || now >= c.Expiry {
 		return accessClaims{}, false
 	}
 	return c, true

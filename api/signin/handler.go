@@ -78,8 +78,12 @@ type Handler struct {
 	// connection's peer address.
 	ClientIP func(*http.Request) string
 	Clock    signet.Clock
-	Rand     io.Reader    // jti of WithIAM access tokens
-	Logger   *slog.Logger // nil: discard
+	Rand     io.Reader // jti of WithIAM access tokens
+	// Clients, when set, keeps a WithIAM resource from naming a client of
+	// this server (catalogue JT-01); the built-in clients and the issuer
+	// are refused without it.
+	Clients ClientLookup
+	Logger  *slog.Logger // nil: discard
 }
 
 // Surface names this package in the server's route listing.

@@ -91,6 +91,13 @@ func (h *Handler) createWithIAM(w http.ResponseWriter, r *http.Request) {
 		h.writeError(w, r, invalid("resource must be 1 to 2048 characters."))
 		return
 	}
+	if ok, err := h.iamAudienceAllowed(r.Context(), in["resource"]); err != nil {
+		h.writeError(w, r, signet.Internal(err))
+		return
+	} else if !ok {
+		h.writeError(w, r, invalid("resource must name a resource server, not this server or one of its clients."))
+		return
+	}
 	now := h.Clock.Now()
 	exp := now.Add(maxIAMLifetime)
 	if id := caller.Principal.SessionID; id != "" {

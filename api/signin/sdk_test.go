@@ -163,7 +163,7 @@ func TestSDKWithIAMOperations(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var claims map[string]any
+	var claims accessTokenClaims // at+jwt (JT-01)
 	if err := e.Keyring.VerifyJWT(aws.ToString(tok.AccessToken), &claims); err != nil {
 		t.Fatal(err)
 	}

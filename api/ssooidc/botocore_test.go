@@ -48,6 +48,7 @@ da = m.start_device_authorization(clientId=reg["clientId"], clientSecret=reg["cl
 poll = lambda: m.create_token(clientId=reg["clientId"], clientSecret=reg["clientSecret"], grantType="urn:ietf:params:oauth:grant-type:device_code", deviceCode=da["deviceCode"])
 out["first poll"] = code(poll)
 out["second poll"] = code(poll)
+out["third poll"] = code(poll)
 print(json.dumps(out))
 `
 
@@ -70,7 +71,8 @@ func TestBotocoreSSOOIDC(t *testing.T) {
 		"wrong secret":       `"InvalidClientException 401 invalid_client"`,
 		"confidential":       `"InvalidClientMetadataException 400 invalid_client_metadata"`,
 		"first poll":         `"AuthorizationPendingException 400 authorization_pending"`,
-		"second poll":        `"SlowDownException 400 slow_down"`,
+		"second poll":        `"AuthorizationPendingException 400 authorization_pending"`, // the CLI's double poll (AB-03)
+		"third poll":         `"SlowDownException 400 slow_down"`,
 	} {
 		if js(k) != want {
 			t.Errorf("%s: got %s, want %s", k, js(k), want)

@@ -100,6 +100,8 @@ func TestDV02_SlowDownGrowsStoredInterval(t *testing.T) {
 	c := register(t, e)
 	d := startDevice(t, e, c)
 	wantError(t, pollDevice(t, e, c, d), 400, "AuthorizationPendingException", "authorization_pending")
+	// One early poll is let through (AB-03: the AWS CLI's double poll).
+	wantError(t, pollDevice(t, e, c, d), 400, "AuthorizationPendingException", "authorization_pending")
 	wantError(t, pollDevice(t, e, c, d), 400, "SlowDownException", "slow_down")
 	// The interval is now 10 s, stored with the authorization: a poll 6 s
 	// later (enough under the old 5 s) is still too soon.

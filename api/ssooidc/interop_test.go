@@ -84,9 +84,14 @@ func TestSDKDeviceFlowToRoleCredentials(t *testing.T) {
 	if _, err := poll(); !errors.As(err, &pending) {
 		t.Fatalf("first poll: %v", err)
 	}
+	// The CLI's second poll a moment later is let through (AB-03); a
+	// third is too many.
+	if _, err := poll(); !errors.As(err, &pending) {
+		t.Fatalf("second poll at once: %v", err)
+	}
 	var slow *types.SlowDownException
 	if _, err := poll(); !errors.As(err, &slow) {
-		t.Fatalf("second poll at once: %v", err)
+		t.Fatalf("third poll at once: %v", err)
 	}
 	// The person approves through the real pages: sign in, type the code,
 	// confirm.

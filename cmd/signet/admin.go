@@ -128,11 +128,11 @@ func (a *cli) adminUserCmd(with withServices) *cobra.Command {
 				fmt.Fprintf(a.stdout, "enabled user %s\n", u.Name)
 				return nil
 			}
-			n, err := svc.Stores.Grants.RevokeUserSessions(ctx, u.ID, a.clock.Now(), "admin")
+			n, browser, err := svc.Engine.RevokeUserSessions(ctx, u.ID, "admin")
 			if err != nil {
 				return err
 			}
-			fmt.Fprintf(a.stdout, "disabled user %s; revoked %d sessions\n", u.Name, n)
+			fmt.Fprintf(a.stdout, "disabled user %s; revoked %d sessions and %d browser sessions\n", u.Name, n, browser)
 			return nil
 		}),
 	}
@@ -302,7 +302,7 @@ func (a *cli) adminSessionsCmd(with withServices) *cobra.Command {
 	var all bool
 	list := &cobra.Command{
 		Use:   "list",
-		Short: "List live sessions (--all: revoked and expired too)",
+		Short: "List live token and browser sessions (--all: revoked and expired too)",
 		Args:  cobra.NoArgs,
 		RunE: with(func(ctx context.Context, svc *app.Core, _ []string) error {
 			f := signet.SessionFilter{LiveOnly: !all, Now: a.clock.Now()}
@@ -313,14 +313,22 @@ func (a *cli) adminSessionsCmd(with withServices) *cobra.Command {
 				}
 				f.UserID = u.ID
 			}
-			ss, err := svc.Stores.Grants.ListSessions(ctx, f)
+			ss, err := svc.Engine.ListSessions(ctx, f)
 			if err != nil {
 				return err
 			}
-			rows := [][]any{{"ID", "USER", "CLIENT", "PROTOCOL", "CREATED", "EXPIRES", "REVOKED"}}
+			bs, err := svc.Engine.ListBrowserSessions(ctx, f)
+			if err != nil {
+				return err
+			}
+			rows := [][]any{{"ID", "KIND", "USER", "CLIENT", "PROTOCOL", "CREATED", "LAST SEEN", "EXPIRES", "REVOKED", "ADDRESS", "USER AGENT"}}
 			for _, s := range ss {
-				rows = append(rows, []any{s.ID, s.UserID, s.ClientID, s.Protocol, fmtTime(s.CreatedAt),
-					fmtTime(s.ExpiresAt), fmtTime(s.RevokedAt)})
+				rows = append(rows, []any{s.ID, "token", s.UserID, s.ClientID, s.Protocol, fmtTime(s.CreatedAt), "-",
+					fmtTime(s.ExpiresAt), fmtTime(s.RevokedAt), "-", "-"})
+			}
+			for _, s := range bs {
+				rows = append(rows, []any{s.ID, "browser", s.UserID, "-", "-", fmtTime(s.CreatedAt), fmtTime(s.LastSeenAt),
+					fmtTime(s.ExpiresAt), fmtTime(s.RevokedAt), orDash(s.Address), orDash(printableUA(s.UserAgent))})
 			}
 			return a.table(rows)
 		}),
@@ -331,14 +339,16 @@ func (a *cli) adminSessionsCmd(with withServices) *cobra.Command {
 	var revokeUser string
 	revoke := &cobra.Command{
 		Use:   "revoke [SESSION_ID] [--user NAME]",
-		Short: "Revoke one session, or every session of a user",
+		Short: "Revoke one session (token or browser), or every session of a user",
 		Args:  cobra.MaximumNArgs(1),
 		RunE: with(func(ctx context.Context, svc *app.Core, args []string) error {
-			now := a.clock.Now()
 			switch {
 			case len(args) == 1 && revokeUser == "":
-				if err := svc.Stores.Grants.RevokeSession(ctx, args[0], now, "admin"); err != nil {
-					return notFound("session", args[0], err)
+				if err := svc.Engine.RevokeSession(ctx, args[0]); err != nil {
+					if signet.ErrorCodeOf(err) == signet.CodeNotFound {
+						return fmt.Errorf("no session %q", args[0])
+					}
+					return err
 				}
 				fmt.Fprintf(a.stdout, "revoked session %s\n", args[0])
 			case len(args) == 0 && revokeUser != "":
@@ -346,11 +356,11 @@ func (a *cli) adminSessionsCmd(with withServices) *cobra.Command {
 				if err != nil {
 					return userNotFound(revokeUser, err)
 				}
-				n, err := svc.Stores.Grants.RevokeUserSessions(ctx, u.ID, now, "admin")
+				n, browser, err := svc.Engine.RevokeUserSessions(ctx, u.ID, "admin")
 				if err != nil {
 					return err
 				}
-				fmt.Fprintf(a.stdout, "revoked %d sessions of %s\n", n, u.Name)
+				fmt.Fprintf(a.stdout, "revoked %d sessions and %d browser sessions of %s\n", n, browser, u.Name)
 			default:
 				return errors.New("give a session id or --user NAME, not both")
 			}
@@ -382,6 +392,25 @@ func (a *cli) table(rows [][]any) error {
 		fmt.Fprintln(tw)
 	}
 	return tw.Flush()
+}
+
+// orDash prints an empty value as "-".
+func orDash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}
+
+// printableUA keeps a user agent, which the browser chose, from moving the
+// terminal: control characters become '?'.
+func printableUA(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) {
+			return '?'
+		}
+		return r
+	}, s)
 }
 
 // fmtTime prints t in UTC, RFC 3339, or "-" for the zero time.

@@ -117,6 +117,15 @@ func (a *cli) serve(ctx context.Context, c config.Config) error {
 		defer stop()
 	}
 
+	if c.MetricsAddr != "" {
+		stop, err := serveMetrics(c.MetricsAddr, srv.Server.MetricsHandler(), log)
+		if err != nil {
+			ln.Close()
+			return err
+		}
+		defer stop()
+	}
+
 	log.Info("serving", "addr", ln.Addr().String(), "issuer", c.Issuer, "store", srv.StoreName, "dev", c.Dev)
 	fmt.Fprintf(a.stderr, "listening on %s\n", base)
 	err = srv.Server.Serve(ctx, ln)

@@ -12,6 +12,10 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/spf13/pflag"
+
+	"github.com/signet-auth/signet/internal/config"
 )
 
 // sink is a standard stream shared with the server goroutine. It tells the
@@ -279,4 +283,20 @@ func writeFile(t *testing.T, body string) string {
 		t.Fatal(err)
 	}
 	return p
+}
+
+// parseServe runs serve's configuration path: flags, then the environment
+// and file, then validation.
+func parseServe(t *testing.T, args []string, env map[string]string) (*config.Config, error) {
+	t.Helper()
+	var c config.Config
+	fs := pflag.NewFlagSet("serve", pflag.ContinueOnError)
+	config.ServeFlags(fs, &c)
+	if err := fs.Parse(args); err != nil {
+		return nil, err
+	}
+	if err := config.Load(fs, &c, mapenv(env)); err != nil {
+		return &c, err
+	}
+	return &c, c.Validate()
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"strings"
 	"sync"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -101,6 +102,10 @@ func New(ctx context.Context, c config.Config, d Deps) (_ *App, err error) {
 		MaxConns:    c.MaxConns,
 		TLSCertFile: c.TLSCert,
 		TLSKeyFile:  c.TLSKey,
+
+		HTTPSIssuer:      strings.HasPrefix(c.Issuer, "https://"),
+		LoopbackOnly:     c.LoopbackOnlySwitch(),
+		MetricsElsewhere: c.MetricsAddr != "",
 	}
 	return a, nil
 }

@@ -151,7 +151,7 @@ func OpenCore(ctx context.Context, c *config.Config, d Deps) (_ *Core, err error
 		obs = d.Observer
 	}
 	engine, err := authserver.New(authserver.Config{
-		Users: stores.Users, Clients: stores.Clients, Grants: stores.Grants,
+		Users: stores.Users, Clients: stores.Clients, Grants: stores.Grants, Browser: stores.Browser,
 		Minter: minter, Clock: d.Clock, Passwords: passwords,
 		Lifetimes: c.Lifetimes, Observer: obs, FailPoints: d.FailPoints,
 	})

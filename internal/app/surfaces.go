@@ -5,6 +5,7 @@ import (
 	"crypto/hkdf"
 	"crypto/sha256"
 	"fmt"
+	"log/slog"
 	"net/http"
 
 	"github.com/signet-auth/signet/api/oauth2"
@@ -51,7 +52,11 @@ func (a *App) surfaces(ctx context.Context) error {
 		return err
 	}
 	if c.SigV4Emulation {
-		d.Log.Warn("SigV4 emulation: any syntactically valid signature is accepted; never expose this server",
+		level := slog.LevelWarn
+		if c.SigV4EmulationForce {
+			level = slog.LevelError // catalogue DG-01: a forced start says so at error level
+		}
+		d.Log.Log(ctx, level, "SigV4 emulation: any syntactically valid signature is accepted; never expose this server",
 			"addr", c.Addr, "forced", c.SigV4EmulationForce)
 	}
 	if a.Verifier, err = sigv4.New(sigv4.Options{
@@ -112,6 +117,7 @@ func (a *App) surfaces(ctx context.Context) error {
 		Hasher: a.Minter.Hasher(), Credentials: a.Authority, Signer: a.Keyring,
 		DPoP: a.DPoP, SigV4: a.Verifier, Issuer: c.Issuer, Limiter: signInLimiter,
 		ClientIP: clientIP, Clock: d.Clock, Rand: d.Rand, Logger: d.Log,
+		Clients: a.Stores.Clients, // JT-01: a WithIAM resource is no client's id
 	}
 	if err := a.newOAuth2(); err != nil {
 		return err

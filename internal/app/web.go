@@ -27,10 +27,11 @@ func (a *App) newWeb() (*web.Handler, error) {
 		Rand:    d.Rand,
 		Log:     d.Log,
 	}, web.Options{
-		Issuer:         c.Issuer,
-		Limits:         limits,
-		ClientIP:       clientIP,
-		DevAutoApprove: c.DevAutoApprove,
+		Issuer:          c.Issuer,
+		SessionLifetime: a.Engine.Lifetimes().BrowserSession,
+		Limits:          limits,
+		ClientIP:        clientIP,
+		DevAutoApprove:  c.DevAutoApprove,
 		DevUser: func(ctx context.Context) (signet.User, error) {
 			return users.GetUserByName(ctx, devUser)
 		},

@@ -30,6 +30,7 @@ type Config struct {
 	MasterKeyFile  string   `yaml:"master_key_file"`
 	MaxConns       int      `yaml:"max_conns"`
 	DebugAddr      string   `yaml:"debug_addr"`
+	MetricsAddr    string   `yaml:"metrics_addr"` // metrics.go
 
 	// Lifetimes are the engine's, one YAML key and flag per row of
 	// authserver.LifetimeSettings that has a flag.

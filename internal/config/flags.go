@@ -35,9 +35,14 @@ func ServeFlags(fs *pflag.FlagSet, c *Config) {
 	fs.IntVar(&c.MaxConns, "max-conns", httpserver.DefaultMaxConns, "maximum simultaneous connections")
 	fs.StringVar(&c.DebugAddr, "debug-addr", "", "loopback host:port serving Go's pprof profiles under /debug/pprof/ (empty: off)")
 	for _, l := range lifetimeFlags() {
-		fs.DurationVar(l.Field(&c.Lifetimes), l.Flag, l.Default, fmt.Sprintf("%s (%s to %s)", l.Usage, l.Min, l.Max))
+		usage := fmt.Sprintf("%s (%s to %s)", l.Usage, l.Min, l.Max)
+		if l.Dependent != nil {
+			usage = l.Usage
+		}
+		fs.DurationVar(l.Field(&c.Lifetimes), l.Flag, l.Default, usage)
 	}
 	rateFlags(fs, c)
+	metricsFlags(fs, c)
 	fs.BoolVar(&c.SigV4Emulation, "sigv4-emulation", false,
 		"accept any syntactically valid SigV4 signature; unknown AWS-shaped key ids act as IAM users (loopback --addr only)")
 	fs.BoolVar(&c.SigV4EmulationForce, "sigv4-emulation-force", false,

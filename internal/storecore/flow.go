@@ -346,7 +346,7 @@ func PollDevice(ctx context.Context, tx Tx, fp *failpoint.Points, p signet.Devic
 		return done(result{Device: a}, nil)
 	}
 	was := a
-	if !a.LastPolledAt.IsZero() && p.Now.Before(a.LastPolledAt.Add(a.Interval)) {
+	if !a.LastPolledAt.IsZero() && p.Now.Before(a.LastPolledAt.Add(a.Interval-p.BurstAllowance)) {
 		// RFC 8628 §3.5: slow_down raises the interval for every later poll,
 		// on every node, because it is stored.
 		a.Interval += p.SlowDownStep
@@ -355,7 +355,15 @@ func PollDevice(ctx context.Context, tx Tx, fp *failpoint.Points, p signet.Devic
 		}
 		return done(result{Device: a, SlowDown: true}, nil)
 	}
-	a.LastPolledAt = p.Now
+	// The poll counts at the later of now and one interval after the last
+	// counted one (GCRA): a poll inside the allowance moves the mark ahead,
+	// so a burst is paid back by waiting; without an allowance the mark is
+	// now.
+	if next := a.LastPolledAt.Add(a.Interval); a.LastPolledAt.IsZero() || p.Now.After(next) {
+		a.LastPolledAt = p.Now
+	} else {
+		a.LastPolledAt = next
+	}
 	var res result
 	if a.Status == signet.DeviceApproved {
 		if a.UserID != "" {

@@ -48,6 +48,9 @@ func Wrap(s signet.Stores, o Observer) signet.Stores {
 	if s.ClientKeys != nil {
 		out.ClientKeys = clientKeys{s.ClientKeys, o}
 	}
+	if s.Browser != nil {
+		out.Browser = browser{s.Browser, o}
+	}
 	return out
 }
 

@@ -41,7 +41,8 @@ func TestConformanceThroughWrapper(t *testing.T) {
 	for _, op := range []string{"create_user", "get_user", "create_client", "get_client", "create_code", "redeem_code",
 		"create_device", "poll_device", "decide_device", "rotate", "lookup_access", "mark_used", "add_key", "list_keys",
 		"collect", "revoke_session", "rate_hit", "create_access_key", "get_access_key", "list_access_keys",
-		"delete_access_key", "set_client_jwks", "client_jwks"} {
+		"delete_access_key", "set_client_jwks", "client_jwks", "create_browser_session", "get_browser_session",
+		"touch_browser_session", "revoke_browser_session"} {
 		if seen.n[op] == 0 {
 			t.Errorf("no observation for %s", op)
 		}

@@ -175,3 +175,36 @@ func (b *Browser) AuthorizeURL(start string) string {
 	}
 	return p.Location
 }
+
+// Clone returns a second browser holding a copy of b's cookies: what
+// someone who copied the session cookie (off a shared machine, out of a
+// browser profile) holds.
+func (b *Browser) Clone(t testing.TB) *Browser {
+	c := b.withJar(t)
+	u, err := url.Parse(b.base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.client.Jar.SetCookies(u, b.client.Jar.Cookies(u))
+	return c
+}
+
+func (b *Browser) withJar(t testing.TB) *Browser {
+	jar, _ := cookiejar.New(nil)
+	return &Browser{t: t, base: b.base, client: &http.Client{Jar: jar, CheckRedirect: b.client.CheckRedirect}}
+}
+
+// SignOut posts the sign-out form every signed-in page carries.
+func (b *Browser) SignOut() Page {
+	b.t.Helper()
+	form := b.Get("/login").Hidden()
+	form.Del("return")
+	return b.Post("/logout", form)
+}
+
+// SignedIn reports whether the browser is signed in: the login page shows
+// the sign-out form only then.
+func (b *Browser) SignedIn() bool {
+	b.t.Helper()
+	return strings.Contains(b.Get("/login").Body, `action="/logout"`)
+}
