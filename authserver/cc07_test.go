@@ -50,7 +50,7 @@ func TestCC07_ExpiresInBoundsAndSkew(t *testing.T) {
 		t.Fatal(err)
 	}
 	live := func(s *Server) bool {
-		_, _, err := s.LookupAccessToken(f.ctx, next.AccessToken)
+		_, err := s.LookupToken(f.ctx, TokenLookup{Token: next.AccessToken})
 		return err == nil
 	}
 	if !live(f.srv) || !live(other) {

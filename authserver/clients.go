@@ -174,7 +174,7 @@ func (s *Server) storeClient(ctx context.Context, c signet.Client, withSecret bo
 	return IssuedClient{Client: c, Secret: plain}, nil
 }
 
-// AuthenticateClient authenticates a client by id and secret. The secret's
+// authenticateSecret authenticates a client by id and secret. The secret's
 // digest is compared in constant time with the stored one; for an unknown
 // client, or one without a secret, it is compared with a dummy digest
 // nobody knows, so the work done and the answer are the same as for a wrong
@@ -184,7 +184,7 @@ func (s *Server) storeClient(ctx context.Context, c signet.Client, withSecret bo
 // allowPublicWithoutSecret lets a public client that has no secret
 // authenticate by id alone (the Sign-In devtools clients; RFC 6749 §2.1). A
 // client that has a secret must always present it.
-func (s *Server) AuthenticateClient(ctx context.Context, id, clientSecret string, allowPublicWithoutSecret bool) (signet.Client, error) {
+func (s *Server) authenticateSecret(ctx context.Context, id, clientSecret string, allowPublicWithoutSecret bool) (signet.Client, error) {
 	now := s.clock.Now()
 	var (
 		c     signet.Client

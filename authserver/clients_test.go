@@ -27,7 +27,7 @@ func TestRegisterClient(t *testing.T) {
 	if !stored.SecretExpiresAt.Equal(want) || !stored.ExpiresAt.Equal(want) {
 		t.Fatalf("expiry %v / %v, want %v", stored.SecretExpiresAt, stored.ExpiresAt, want)
 	}
-	if _, err := f.srv.AuthenticateClient(f.ctx, c.Client.ID, c.Secret, false); err != nil {
+	if _, err := f.authenticate(c.Client.ID, c.Secret, false); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -50,19 +50,19 @@ func TestCL01_ClientAuthenticationFailures(t *testing.T) {
 		{"public client with a made-up secret", pub.Client.ID, c.Secret, true},
 	}
 	for _, tc := range cases {
-		_, err := f.srv.AuthenticateClient(f.ctx, tc.id, tc.secret, tc.public)
+		_, err := f.authenticate(tc.id, tc.secret, tc.public)
 		wantErr(t, err, signet.CodeInvalidClient, "")
 	}
-	if _, err := f.srv.AuthenticateClient(f.ctx, pub.Client.ID, "", true); err != nil {
+	if _, err := f.authenticate(pub.Client.ID, "", true); err != nil {
 		t.Fatalf("public client by id: %v", err)
 	}
 	// The secret is valid strictly before SecretExpiresAt.
 	f.clock.Advance(90*24*time.Hour - time.Millisecond)
-	if _, err := f.srv.AuthenticateClient(f.ctx, c.Client.ID, c.Secret, false); err != nil {
+	if _, err := f.authenticate(c.Client.ID, c.Secret, false); err != nil {
 		t.Fatalf("just inside: %v", err)
 	}
 	f.clock.Advance(time.Millisecond)
-	_, err := f.srv.AuthenticateClient(f.ctx, c.Client.ID, c.Secret, false)
+	_, err := f.authenticate(c.Client.ID, c.Secret, false)
 	wantErr(t, err, signet.CodeInvalidClient, "")
 }
 
@@ -75,11 +75,11 @@ func TestCL01_ConfidentialSecretExpiry(t *testing.T) {
 		t.Fatal(err)
 	}
 	f.clock.Advance(time.Hour - time.Millisecond)
-	if _, err := f.srv.AuthenticateClient(f.ctx, c.Client.ID, c.Secret, false); err != nil {
+	if _, err := f.authenticate(c.Client.ID, c.Secret, false); err != nil {
 		t.Fatalf("just inside: %v", err)
 	}
 	f.clock.Advance(time.Millisecond)
-	_, err = f.srv.AuthenticateClient(f.ctx, c.Client.ID, c.Secret, false)
+	_, err = f.authenticate(c.Client.ID, c.Secret, false)
 	wantErr(t, err, signet.CodeInvalidClient, "")
 }
 
@@ -87,10 +87,10 @@ func TestCL01_ConfidentialSecretExpiry(t *testing.T) {
 func TestCL02_SameAnswerUnknownOrWrong(t *testing.T) {
 	f := newFixture(t)
 	c := f.ssoClient()
-	_, errWrong := f.srv.AuthenticateClient(f.ctx, c.Client.ID, c.Secret+"x", false)
-	_, errUnknown := f.srv.AuthenticateClient(f.ctx, "unknown", c.Secret, false)
+	_, errWrong := f.authenticate(c.Client.ID, c.Secret+"x", false)
+	_, errUnknown := f.authenticate("unknown", c.Secret, false)
 	f.clock.Advance(91 * 24 * time.Hour)
-	_, errExpired := f.srv.AuthenticateClient(f.ctx, c.Client.ID, c.Secret, false)
+	_, errExpired := f.authenticate(c.Client.ID, c.Secret, false)
 	w := wantErr(t, errWrong, signet.CodeInvalidClient, "")
 	for _, err := range []error{errUnknown, errExpired} {
 		e := wantErr(t, err, signet.CodeInvalidClient, "")
@@ -186,16 +186,16 @@ func TestCL07_GrantAdmission(t *testing.T) {
 	}{
 		{"device grant not registered", deviceRequest(admin, "sdc_x"), signet.CodeUnauthorizedClient},
 		{"code grant not registered", TokenRequest{Protocol: signet.ProtocolSSOOIDC, GrantType: signet.GrantAuthorizationCode,
-			ClientID: dev.Client.ID, ClientSecret: dev.Secret, Code: "sac_x"}, signet.CodeUnauthorizedClient},
+			Client: ClientSecret{ID: dev.Client.ID, Secret: dev.Secret}, Code: "sac_x"}, signet.CodeUnauthorizedClient},
 		{"password", TokenRequest{Protocol: signet.ProtocolSSOOIDC, GrantType: "password",
-			ClientID: sso.Client.ID, ClientSecret: sso.Secret}, signet.CodeUnsupportedGrantType},
+			Client: ClientSecret{ID: sso.Client.ID, Secret: sso.Secret}}, signet.CodeUnsupportedGrantType},
 		{"client_credentials", TokenRequest{Protocol: signet.ProtocolOAuth2, GrantType: signet.GrantClientCredentials,
-			ClientID: sso.Client.ID, ClientSecret: sso.Secret}, signet.CodeUnsupportedGrantType},
+			Client: ClientSecret{ID: sso.Client.ID, Secret: sso.Secret}}, signet.CodeUnsupportedGrantType},
 		{"device flow on Sign-In", TokenRequest{Protocol: signet.ProtocolSignIn, GrantType: signet.GrantDeviceCode,
-			ClientID: si.Client.ID, PublicClient: true, DeviceCode: "sdc_x"}, signet.CodeUnsupportedGrantType},
-		{"no grant type", TokenRequest{Protocol: signet.ProtocolSSOOIDC, ClientID: sso.Client.ID, ClientSecret: sso.Secret}, signet.CodeInvalidRequest},
+			Client: PublicClient{ID: si.Client.ID}, DeviceCode: "sdc_x"}, signet.CodeUnsupportedGrantType},
+		{"no grant type", TokenRequest{Protocol: signet.ProtocolSSOOIDC, Client: ClientSecret{ID: sso.Client.ID, Secret: sso.Secret}}, signet.CodeInvalidRequest},
 		{"bad client before grant admission", TokenRequest{Protocol: signet.ProtocolSSOOIDC, GrantType: "password",
-			ClientID: sso.Client.ID, ClientSecret: "wrong"}, signet.CodeInvalidClient},
+			Client: ClientSecret{ID: sso.Client.ID, Secret: "wrong"}}, signet.CodeInvalidClient},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := f.srv.Token(f.ctx, tc.r)
@@ -361,16 +361,48 @@ func TestSE02_MintedSecrets(t *testing.T) {
 	}
 }
 
-// A client the wire layer authenticated by other means is only loaded; an
-// unknown one is still invalid_client.
-func TestTokenPreAuthenticatedClient(t *testing.T) {
-	f := newFixture(t)
-	c, u := f.ssoClient(), f.user("alice")
-	first := f.login(c, u)
-	r := f.refreshRequest(c, first.RefreshToken)
-	r.ClientSecret, r.ClientAuthenticated = "", true
-	f.token(r)
-	r.ClientID = "unknown"
-	_, err := f.srv.Token(f.ctx, r)
-	wantErr(t, err, signet.CodeInvalidClient, "")
+// CreateTokenWithIAM's rules (AWSPrincipal): a verified principal of the
+// configured account acts for a client an administrator created; a
+// principal of another account is access_denied whatever client it names,
+// so it learns nothing about which exist; a self-registered or unknown
+// client is invalid_client. With no account configured nobody may act.
+func TestTokenAWSPrincipal(t *testing.T) {
+	const account, other = "111111111111", "222222222222"
+	f := newFixture(t, func(c *Config) { c.IAMAccountID = account })
+	u := f.user("alice")
+	app, err := f.srv.CreateClient(f.ctx, ClientSpec{Name: "app", Type: signet.ClientConfidential,
+		GrantTypes:   []string{signet.GrantAuthorizationCode, signet.GrantRefreshToken},
+		RedirectURIs: []string{loopbackCB}, Scopes: []string{"openid"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	first := f.login(app, u)
+	signed := func(id, acct, rt string) TokenRequest {
+		r := f.refreshRequest(app, rt)
+		r.Client = AWSPrincipal{ID: id, AccountID: acct}
+		return r
+	}
+	next := f.token(signed(app.Client.ID, account, first.RefreshToken))
+
+	dynamic := f.ssoClient()
+	for _, tc := range []struct {
+		name string
+		r    TokenRequest
+		code signet.ErrorCode
+	}{
+		{"other account", signed(app.Client.ID, other, next.RefreshToken), signet.CodeAccessDenied},
+		{"other account, unknown client", signed("no-such-app", other, next.RefreshToken), signet.CodeAccessDenied},
+		{"other account, malformed request", signed("no-such-app", other, ""), signet.CodeAccessDenied},
+		{"self-registered client", signed(dynamic.Client.ID, account, next.RefreshToken), signet.CodeInvalidClient},
+		{"unknown client, malformed request", signed("no-such-app", account, ""), signet.CodeInvalidClient},
+	} {
+		_, err := f.srv.Token(f.ctx, tc.r)
+		wantErr(t, err, tc.code, "")
+	}
+	off := newFixture(t)
+	_, err = off.srv.Token(off.ctx, TokenRequest{Protocol: signet.ProtocolSSOOIDC, GrantType: signet.GrantRefreshToken,
+		Client: AWSPrincipal{ID: app.Client.ID, AccountID: ""}, RefreshToken: next.RefreshToken})
+	wantErr(t, err, signet.CodeAccessDenied, "")
+	// The refused calls changed nothing: the token still rotates.
+	f.token(signed(app.Client.ID, account, next.RefreshToken))
 }

@@ -183,7 +183,7 @@ func TestAC09_CodeBoundToClientAndRedirect(t *testing.T) {
 
 	r := f.codeRequest(a, f.authorize(a, u, signet.ProtocolSSOOIDC))
 	stolen := r
-	stolen.ClientID, stolen.ClientSecret = b.Client.ID, b.Secret
+	stolen.Client = ClientSecret{ID: b.Client.ID, Secret: b.Secret}
 	_, err := f.srv.Token(f.ctx, stolen)
 	wantErr(t, err, signet.CodeInvalidGrant, signet.ReasonClientMismatch)
 	_, err = f.srv.Token(f.ctx, r)

@@ -219,6 +219,21 @@ type Config struct {
 	// after a reuse's revocation committed and before the refusal does.
 	// Nil, the default, arms none.
 	FailPoints *failpoint.Points
+
+	// Limiter holds the failure budget of client secrets (catalogue
+	// CL-04); nil: none.
+	Limiter ClientAuthLimiter
+	// ClientKeys holds private_key_jwt clients' keys; nil turns
+	// private_key_jwt off. Replay is then required: it remembers client
+	// assertions' jtis across nodes (catalogue CL-09).
+	ClientKeys ClientKeyStore
+	Replay     signet.ReplayStore
+	// Signer signs the client_credentials grant's access tokens; nil turns
+	// the grant off.
+	Signer JWTSigner
+	// IAMAccountID is the account whose SigV4-verified principals may act
+	// for administrator-created clients (AWSPrincipal); empty: nobody may.
+	IAMAccountID string
 }
 
 // Server is the engine. It is safe for concurrent use; it holds no mutable
@@ -237,6 +252,12 @@ type Server struct {
 	failPoints  *failpoint.Points
 	tokenGrants map[string]grant
 	pwPolicy    passwordPolicy // passwordpolicy.go
+
+	limiter      ClientAuthLimiter
+	clientKeys   ClientKeyStore
+	replay       signet.ReplayStore
+	signer       JWTSigner
+	iamAccountID string
 
 	// dummyPasswordHash is verified against when a login names no user, so
 	// that the answer takes as long as for a real one.
@@ -262,6 +283,8 @@ func New(cfg Config) (*Server, error) {
 		return nil, errors.New("authserver: Config.Clock is nil")
 	case cfg.Passwords == nil:
 		return nil, errors.New("authserver: Config.Passwords is nil")
+	case cfg.ClientKeys != nil && cfg.Replay == nil:
+		return nil, errors.New("authserver: Config.ClientKeys needs Config.Replay")
 	}
 	life, err := cfg.Lifetimes.WithDefaults()
 	if err != nil {
@@ -283,7 +306,13 @@ func New(cfg Config) (*Server, error) {
 			signet.GrantAuthorizationCode: authCodeGrant{},
 			signet.GrantRefreshToken:      refreshGrant{},
 			signet.GrantDeviceCode:        deviceCodeGrant{},
+			signet.GrantClientCredentials: clientCredentialsGrant{on: cfg.Signer != nil},
 		},
+		limiter:      cfg.Limiter,
+		clientKeys:   cfg.ClientKeys,
+		replay:       cfg.Replay,
+		signer:       cfg.Signer,
+		iamAccountID: cfg.IAMAccountID,
 	}
 	dummy, _, err := s.minter.New("")
 	if err != nil {

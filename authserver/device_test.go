@@ -21,7 +21,7 @@ func (f *fixture) startDevice(c IssuedClient) DeviceStart {
 
 func deviceRequest(c IssuedClient, deviceCode string) TokenRequest {
 	return TokenRequest{Protocol: signet.ProtocolSSOOIDC, GrantType: signet.GrantDeviceCode,
-		ClientID: c.Client.ID, ClientSecret: c.Secret, DeviceCode: deviceCode}
+		Client: ClientSecret{ID: c.Client.ID, Secret: c.Secret}, DeviceCode: deviceCode}
 }
 
 func TestDeviceFlow(t *testing.T) {
@@ -190,7 +190,7 @@ func TestDV06_DeviceCodeBoundToClient(t *testing.T) {
 	_, err := f.srv.Token(f.ctx, deviceRequest(b, d.DeviceCode))
 	wantErr(t, err, signet.CodeInvalidGrant, "")
 	bad := deviceRequest(a, d.DeviceCode)
-	bad.ClientSecret = b.Secret
+	bad.Client = ClientSecret{ID: a.Client.ID, Secret: b.Secret}
 	_, err = f.srv.Token(f.ctx, bad)
 	wantErr(t, err, signet.CodeInvalidClient, "")
 	f.token(deviceRequest(a, d.DeviceCode))

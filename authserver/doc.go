@@ -11,7 +11,19 @@
 // The token endpoint is one dispatcher, Server.Token, that does the shared
 // steps once — syntax, client authentication, grant-type admission — and
 // hands the grant's own step to one small type per grant (authCodeGrant,
-// refreshGrant, deviceCodeGrant). Single use is never decided here: each
+// refreshGrant, deviceCodeGrant, clientCredentialsGrant).
+//
+// # Client authentication
+//
+// A wire layer parses the one credential a request presents into a
+// ClientCredential (ClientSecret, PublicClient, ClientAssertion,
+// AWSPrincipal) and hands it over with the request's origin; the engine
+// verifies it (AuthenticateClient, or inside Token) and keeps the failure
+// budget of client secrets through its ClientAuthLimiter, asked before a
+// secret is checked and told the outcome after (catalogue CL-04). There is
+// no way to say "already authenticated".
+//
+// One LookupToken serves every surface that is presented a token. Single use is never decided here: each
 // grant is one conditional call into the GrantStore, whose Check callbacks
 // carry the engine's rules into the store's transaction.
 //

@@ -2,6 +2,7 @@ package authserver
 
 import (
 	"errors"
+	"time"
 
 	"github.com/signet-auth/signet"
 )
@@ -64,4 +65,12 @@ func passThrough(err error, known func(error) *signet.Error) *signet.Error {
 		return k
 	}
 	return signet.Internal(err)
+}
+
+// unavailable is the refusal when a store the answer depends on failed:
+// the caller retries rather than assume anything (the replay store behind
+// client assertions).
+func unavailable(cause error) *signet.Error {
+	return &signet.Error{Code: signet.CodeUnavailable, Message: "The service is temporarily unavailable; retry later.",
+		RetryAfter: time.Second, Err: cause}
 }

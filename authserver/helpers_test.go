@@ -207,15 +207,15 @@ func protocolOf(c IssuedClient) signet.Protocol {
 func (f *fixture) codeRequest(c IssuedClient, code string) TokenRequest {
 	return TokenRequest{
 		Protocol: protocolOf(c), GrantType: signet.GrantAuthorizationCode,
-		ClientID: c.Client.ID, ClientSecret: c.Secret, PublicClient: c.Secret == "",
-		Code: code, RedirectURI: "http://127.0.0.1:53219/oauth/callback", CodeVerifier: verifier,
+		Client: cred(c.Client.ID, c.Secret, c.Secret == ""),
+		Code:   code, RedirectURI: "http://127.0.0.1:53219/oauth/callback", CodeVerifier: verifier,
 	}
 }
 
 func (f *fixture) refreshRequest(c IssuedClient, rt string) TokenRequest {
 	return TokenRequest{
 		Protocol: protocolOf(c), GrantType: signet.GrantRefreshToken,
-		ClientID: c.Client.ID, ClientSecret: c.Secret, PublicClient: c.Secret == "", RefreshToken: rt,
+		Client: cred(c.Client.ID, c.Secret, c.Secret == ""), RefreshToken: rt,
 	}
 }
 
@@ -262,6 +262,20 @@ func wantErr(t testing.TB, err error, code signet.ErrorCode, reason signet.Reaso
 
 // active reports whether the access token is live.
 func (f *fixture) active(access string) bool {
-	_, _, err := f.srv.LookupAccessToken(f.ctx, access)
+	_, err := f.srv.LookupToken(f.ctx, TokenLookup{Token: access})
 	return err == nil
+}
+
+// cred is the credential a request with this id and secret presents: a
+// public client's id alone when public and without a secret.
+func cred(id, secret string, public bool) ClientCredential {
+	if public && secret == "" {
+		return PublicClient{ID: id}
+	}
+	return ClientSecret{ID: id, Secret: secret}
+}
+
+// authenticate authenticates the client by id and secret (cred).
+func (f *fixture) authenticate(id, secret string, public bool) (signet.Client, error) {
+	return f.srv.AuthenticateClient(f.ctx, ClientAuth{Credential: cred(id, secret, public)})
 }

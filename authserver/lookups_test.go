@@ -76,7 +76,7 @@ func TestMalformedSecretsNeverLookedUp(t *testing.T) {
 		wantErr(t, err, signet.CodeNotFound, "")
 	}
 	for _, tok := range []string{"garbage", good.AccessToken[:10]} {
-		_, _, err := f.srv.LookupAccessToken(f.ctx, tok)
+		_, err := f.srv.LookupToken(f.ctx, TokenLookup{Token: tok})
 		wantErr(t, err, signet.CodeInvalidGrant, "")
 		if err := f.srv.RevokeToken(f.ctx, "", tok); err != nil {
 			t.Fatal(err)
@@ -88,5 +88,56 @@ func TestMalformedSecretsNeverLookedUp(t *testing.T) {
 	f.token(f.refreshRequest(sso, good.RefreshToken))
 	if counter.n.Load() == n0 {
 		t.Fatal("the counter counts nothing")
+	}
+}
+
+// SD-01: the one lookup, as Sign-In's WithIAM operations ask it: access
+// and refresh tokens, of Sign-In only, of the caller's account only.
+// Anything else is refused like a garbage token.
+func TestSD01_LookupTokenScope(t *testing.T) {
+	f := newFixture(t)
+	u := f.user("alice")
+	as := signet.Assignment{AccountID: "111111111111", RoleName: "Admin"}
+	if err := f.srv.SetAssignments(f.ctx, u.ID, []signet.Assignment{as}); err != nil {
+		t.Fatal(err)
+	}
+	si := f.signInClient()
+	r := f.codeRequest(si, f.authorize(si, u, signet.ProtocolSignIn, func(r *AuthorizeRequest) { r.DPoPJKT, r.Assignment = jktA, as }))
+	r.DPoPJKT = jktA
+	resp := f.token(r)
+	sso := f.login(f.ssoClient(), u)
+	both := AccessTokens | RefreshTokens
+	for _, tc := range []struct {
+		name    string
+		q       TokenLookup
+		refresh bool
+	}{
+		{"access", TokenLookup{Token: resp.AccessToken, Kinds: both, Protocol: signet.ProtocolSignIn, AccountID: as.AccountID}, false},
+		{"refresh", TokenLookup{Token: resp.RefreshToken, Kinds: both, Protocol: signet.ProtocolSignIn, AccountID: as.AccountID}, true},
+	} {
+		got, err := f.srv.LookupToken(f.ctx, tc.q)
+		if err != nil || got.Session.ID != resp.Session.ID || got.Refresh != tc.refresh {
+			t.Fatalf("%s: %+v, %v", tc.name, got, err)
+		}
+	}
+	for name, q := range map[string]TokenLookup{
+		"refresh token, access only": {Token: resp.RefreshToken, Protocol: signet.ProtocolSignIn},
+		"another account":            {Token: resp.AccessToken, Kinds: both, Protocol: signet.ProtocolSignIn, AccountID: "222222222222"},
+		"another protocol":           {Token: sso.AccessToken, Kinds: both, Protocol: signet.ProtocolSignIn},
+		"garbage":                    {Token: "ASOAgarbage", Kinds: both, Protocol: signet.ProtocolSignIn},
+	} {
+		_, err := f.srv.LookupToken(f.ctx, q)
+		if e := signet.AsError(err); e.Code != signet.CodeInvalidGrant || e.Reason != signet.ReasonTokenExpired {
+			t.Errorf("%s: %v", name, err)
+		}
+	}
+	// A rotated-out refresh token is inactive at once.
+	next := f.token(TokenRequest{Protocol: signet.ProtocolSignIn, GrantType: signet.GrantRefreshToken,
+		Client: PublicClient{ID: signInID}, RefreshToken: resp.RefreshToken, DPoPJKT: jktA})
+	if _, err := f.srv.LookupToken(f.ctx, TokenLookup{Token: resp.RefreshToken, Kinds: both}); err == nil {
+		t.Error("rotated-out refresh token still active")
+	}
+	if _, err := f.srv.LookupToken(f.ctx, TokenLookup{Token: next.RefreshToken, Kinds: both}); err != nil {
+		t.Errorf("successor: %v", err)
 	}
 }

@@ -97,8 +97,8 @@ func TestRT03_SignInRefreshIdempotent(t *testing.T) {
 			t.Fatalf("expiresIn %d", s)
 		}
 	}
-	f.token(TokenRequest{Protocol: signet.ProtocolSignIn, GrantType: signet.GrantRefreshToken, ClientID: signInID,
-		PublicClient: true, RefreshToken: want.RefreshToken, DPoPJKT: jktA})
+	f.token(TokenRequest{Protocol: signet.ProtocolSignIn, GrantType: signet.GrantRefreshToken, Client: PublicClient{ID: signInID},
+		RefreshToken: want.RefreshToken, DPoPJKT: jktA})
 }
 
 // RT-04: a refresh token past its end fails, even inside a grace window.
@@ -130,7 +130,7 @@ func TestRT05_RefreshBoundToClient(t *testing.T) {
 	_, err := f.srv.Token(f.ctx, stolen)
 	wantErr(t, err, signet.CodeInvalidGrant, signet.ReasonClientMismatch)
 	wrong := f.refreshRequest(a, first.RefreshToken)
-	wrong.ClientSecret = b.Secret
+	wrong.Client = ClientSecret{ID: a.Client.ID, Secret: b.Secret}
 	_, err = f.srv.Token(f.ctx, wrong)
 	wantErr(t, err, signet.CodeInvalidClient, "")
 	f.token(f.refreshRequest(a, first.RefreshToken))

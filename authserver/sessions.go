@@ -28,41 +28,6 @@ func tokenKind(token string) (p signet.Protocol, refresh bool, ok bool) {
 	return "", false, false
 }
 
-// LookupAccessToken returns the session and generation of a live access
-// token: well formed, known, of the protocol its prefix names, its session
-// live, its generation current, and now before its AccessExpiresAt.
-//
-// Once a generation is rotated out its access token is inactive at once,
-// not at its expiry (catalogue RT-02: the previous access token stays
-// revoked). Failures are invalid_grant with ReasonTokenExpired.
-func (s *Server) LookupAccessToken(ctx context.Context, token string) (signet.Session, signet.TokenGeneration, error) {
-	p, refresh, ok := tokenKind(token)
-	if !ok || refresh {
-		return signet.Session{}, signet.TokenGeneration{}, tokenInactive(errors.New("not an access token"))
-	}
-	sess, gen, err := s.grants.LookupAccess(ctx, s.hasher.Digest(token))
-	if err != nil {
-		return signet.Session{}, signet.TokenGeneration{}, passThrough(err, func(err error) *signet.Error {
-			if errors.Is(err, signet.ErrNotFound) {
-				return tokenInactive(err)
-			}
-			return nil
-		})
-	}
-	now := s.clock.Now()
-	switch {
-	case sess.Protocol != p:
-		return signet.Session{}, signet.TokenGeneration{}, tokenInactive(errors.New("prefix of another protocol"))
-	case !sess.Live(now):
-		return signet.Session{}, signet.TokenGeneration{}, tokenInactive(errors.New("session revoked or ended"))
-	case !gen.RotatedAt.IsZero():
-		return signet.Session{}, signet.TokenGeneration{}, tokenInactive(errors.New("generation rotated out"))
-	case expired(gen.AccessExpiresAt, now):
-		return signet.Session{}, signet.TokenGeneration{}, tokenInactive(errors.New("access token expired"))
-	}
-	return sess, gen, nil
-}
-
 // RevokeToken revokes the session a refresh or access token belongs to
 // (RFC 7009 §2.1: revoking either ends the grant). A token no protocol could
 // have issued, or one that is unknown, is not an error (RFC 7009 §2.2). If

@@ -12,7 +12,8 @@ func TestAccessTokenExpiryBoundary(t *testing.T) {
 	f := newFixture(t)
 	c, u := f.ssoClient(), f.user("alice")
 	resp := f.login(c, u)
-	sess, gen, err := f.srv.LookupAccessToken(f.ctx, resp.AccessToken)
+	info, err := f.srv.LookupToken(f.ctx, TokenLookup{Token: resp.AccessToken})
+	sess, gen := info.Session, info.Tokens
 	if err != nil || sess.ID != resp.Session.ID || gen.Generation != 0 {
 		t.Fatalf("lookup: %v", err)
 	}
@@ -21,7 +22,7 @@ func TestAccessTokenExpiryBoundary(t *testing.T) {
 		t.Fatal("inactive just inside its lifetime")
 	}
 	f.clock.Advance(time.Millisecond)
-	_, _, err = f.srv.LookupAccessToken(f.ctx, resp.AccessToken)
+	_, err = f.srv.LookupToken(f.ctx, TokenLookup{Token: resp.AccessToken})
 	wantErr(t, err, signet.CodeInvalidGrant, signet.ReasonTokenExpired)
 }
 
@@ -30,7 +31,7 @@ func TestLookupAccessTokenRefusesOthers(t *testing.T) {
 	c, u := f.ssoClient(), f.user("alice")
 	resp := f.login(c, u)
 	for _, tok := range []string{resp.RefreshToken, "garbage", "sat_" + resp.AccessToken[3:], "ASOA" + resp.AccessToken[3:]} {
-		_, _, err := f.srv.LookupAccessToken(f.ctx, tok)
+		_, err := f.srv.LookupToken(f.ctx, TokenLookup{Token: tok})
 		wantErr(t, err, signet.CodeInvalidGrant, signet.ReasonTokenExpired)
 	}
 }

@@ -8,6 +8,9 @@ import (
 	"github.com/signet-auth/signet/sqlite"
 )
 
+// The store keeps private_key_jwt clients' keys.
+var _ ClientKeyStore = (*sqlite.DB)(nil)
+
 // openStores opens a fresh SQLite database in the test's temporary
 // directory: the engine is tested against the real store.
 func openStores(t testing.TB) signet.Stores {

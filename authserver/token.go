@@ -2,7 +2,6 @@ package authserver
 
 import (
 	"context"
-	"errors"
 	"time"
 
 	"github.com/signet-auth/signet"
@@ -14,15 +13,15 @@ type TokenRequest struct {
 	Protocol  signet.Protocol
 	GrantType string
 
-	ClientID     string
-	ClientSecret string
-	// PublicClient lets a public client without a secret authenticate by
-	// id alone (see AuthenticateClient).
-	PublicClient bool
-	// ClientAuthenticated says the wire layer already authenticated
-	// ClientID by other means (e.g. a verified client assertion); the engine
-	// then only loads the client.
-	ClientAuthenticated bool
+	// Client is the credential the request presented; the engine
+	// verifies it (AuthenticateClient).
+	Client ClientCredential
+	// Origin is the rate-limit address key of the request's client
+	// (httpserver.RateKey), for the failure budget of a client secret.
+	Origin string
+	// Issuer is the surface's issuer as configured: the iss and aud of the
+	// client_credentials grant's self-contained token.
+	Issuer string
 
 	Code         string
 	RedirectURI  string
@@ -106,28 +105,14 @@ func (s *Server) Token(ctx context.Context, r TokenRequest) (TokenResponse, erro
 	if r.GrantType == "" {
 		return TokenResponse{}, invalidRequest("The grant type is required.")
 	}
-	if r.ClientID == "" {
+	if !namesClient(r.Client) {
 		return TokenResponse{}, invalidRequest("The client id is required.")
 	}
-	g, supported := s.tokenGrants[r.GrantType]
-	supported = supported && g.offeredBy(r.Protocol)
-	if supported {
-		if err := g.validate(&r); err != nil {
-			return TokenResponse{}, err
-		}
-	}
-	if err := validScopes(r.Scopes); err != nil {
-		return TokenResponse{}, err
-	}
-	if len(r.DPoPJKT) > 0 && !base64URL43(r.DPoPJKT) {
-		return TokenResponse{}, invalidRequest("The DPoP key thumbprint is malformed.")
-	}
-
-	client, err := s.tokenClient(ctx, r)
+	client, g, err := s.tokenClient(ctx, &r)
 	if err != nil {
 		return TokenResponse{}, err
 	}
-	if !supported {
+	if g == nil {
 		return TokenResponse{}, &signet.Error{Code: signet.CodeUnsupportedGrantType, Message: "The grant type is not supported."}
 	}
 	if !mayUseGrant(client, r.Protocol, r.GrantType) {
@@ -148,22 +133,58 @@ func (s *Server) Token(ctx context.Context, r TokenRequest) (TokenResponse, erro
 	return resp, nil
 }
 
-// tokenClient authenticates the caller, or only loads it when the wire
-// layer already did.
-func (s *Server) tokenClient(ctx context.Context, r TokenRequest) (signet.Client, error) {
-	if !r.ClientAuthenticated {
-		return s.AuthenticateClient(ctx, r.ClientID, r.ClientSecret, r.PublicClient)
+// tokenClient checks the request's own fields and authenticates its
+// client, in the order the wires have always answered in: the failure
+// budget (or an AWS principal's account) first, then the fields, then the
+// credential — except that a SigV4 caller, verified before its body was
+// read, has its application settled before the fields. g is nil when the
+// grant type is not offered on r's protocol.
+func (s *Server) tokenClient(ctx context.Context, r *TokenRequest) (signet.Client, grant, error) {
+	auth := ClientAuth{Credential: r.Client, Origin: r.Origin}
+	if err := s.admitClientAuth(ctx, auth); err != nil {
+		return signet.Client{}, nil, err
 	}
-	c, err := s.clients.GetClient(ctx, r.ClientID)
-	if err != nil {
-		return signet.Client{}, passThrough(err, func(err error) *signet.Error {
-			if errors.Is(err, signet.ErrNotFound) {
-				return invalidClient(err)
-			}
-			return nil
-		})
+	var (
+		client signet.Client
+		err    error
+	)
+	_, signed := r.Client.(AWSPrincipal)
+	if signed {
+		if client, err = s.verifyCredential(ctx, auth); err != nil {
+			return signet.Client{}, nil, err
+		}
 	}
-	return c, nil
+	g, supported := s.tokenGrants[r.GrantType]
+	if supported = supported && g.offeredBy(r.Protocol); supported {
+		if err := g.validate(r); err != nil {
+			return signet.Client{}, nil, err
+		}
+	} else {
+		g = nil
+	}
+	if err := validScopes(r.Scopes); err != nil {
+		return signet.Client{}, nil, err
+	}
+	if len(r.DPoPJKT) > 0 && !base64URL43(r.DPoPJKT) {
+		return signet.Client{}, nil, invalidRequest("The DPoP key thumbprint is malformed.")
+	}
+	if !signed {
+		client, err = s.verifyCredential(ctx, auth)
+		s.countClientAuth(ctx, auth, err)
+		if err != nil {
+			return signet.Client{}, nil, err
+		}
+	}
+	return client, g, nil
+}
+
+// namesClient reports whether c names its client: an assertion may leave
+// that to its sub.
+func namesClient(c ClientCredential) bool {
+	if _, ok := c.(ClientAssertion); ok {
+		return true
+	}
+	return c != nil && c.ClientID() != ""
 }
 
 // respond builds the response for a session and the generation whose

@@ -27,21 +27,14 @@ const (
 	MaxTokenLen       = 4096 // any presented code or token; longer is malformed
 )
 
-// validScopes checks scope tokens (RFC 6749 §3.3: 1*( %x21 / %x23-5B /
-// %x5D-7E )) and the count cap.
+// validScopes checks scope tokens (signet.ScopeToken) and the count cap.
 func validScopes(scopes []string) *signet.Error {
 	if len(scopes) > MaxScopes {
 		return invalidRequest("Too many scopes.")
 	}
 	for _, sc := range scopes {
-		if sc == "" || len(sc) > MaxScopeLen {
+		if !signet.ScopeToken(sc, MaxScopeLen) {
 			return invalidScope()
-		}
-		for i := 0; i < len(sc); i++ {
-			c := sc[i]
-			if c < 0x21 || c == 0x22 || c == 0x5c || c > 0x7e {
-				return invalidScope()
-			}
 		}
 	}
 	return nil

@@ -28,6 +28,7 @@ import (
 	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 	"github.com/spf13/cobra"
 
+	"github.com/signet-auth/signet"
 	"github.com/signet-auth/signet/dpop"
 )
 
@@ -42,8 +43,8 @@ import (
 
 // The Sign-In clients of aws login (signin.md §6.1).
 const (
-	loginClientSameDevice  = "arn:aws:signin:::devtools/same-device"
-	loginClientCrossDevice = "arn:aws:signin:::devtools/cross-device"
+	loginClientSameDevice  = signet.SignInSameDevice
+	loginClientCrossDevice = signet.SignInCrossDevice
 	loginWait              = 10 * time.Minute // how long the CLI waits for the redirect
 )
 

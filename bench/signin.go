@@ -8,6 +8,8 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+
+	"github.com/signet-auth/signet"
 )
 
 // AWS Sign-In on the wire (api/signin; docs/spec/aws/signin.md): the
@@ -15,7 +17,7 @@ import (
 // DPoP proof on every call; the access token is a set of SigV4 credentials.
 
 const (
-	signinClient   = "arn:aws:signin:::devtools/same-device"
+	signinClient   = signet.SignInSameDevice
 	signinRedirect = "http://127.0.0.1/oauth/callback"
 	signinToken    = "/v1/token"
 )

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/signet-auth/signet"
+	"github.com/signet-auth/signet/authserver"
 	"github.com/signet-auth/signet/internal/testenv"
 	"github.com/signet-auth/signet/postgres"
 	"github.com/signet-auth/signet/sqlite"
@@ -158,7 +159,7 @@ func BenchmarkLookupAccessToken(b *testing.B) {
 	ctx := b.Context()
 	b.ReportAllocs()
 	for b.Loop() {
-		if _, _, err := env.Engine.LookupAccessToken(ctx, tok.AccessToken); err != nil {
+		if _, err := env.Engine.LookupToken(ctx, authserver.TokenLookup{Token: tok.AccessToken}); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -34,9 +34,9 @@ var (
 const (
 	// TypeJWT is the typ of ID tokens (OIDC Core §2 defines no other) and
 	// of claims that say nothing else.
-	TypeJWT = "JWT"
+	TypeJWT = signet.JWTTypeID
 	// TypeAccessToken is RFC 9068 §2.1's typ of JWT access tokens.
-	TypeAccessToken = "at+jwt"
+	TypeAccessToken = signet.JWTTypeAccess
 )
 
 // Typed is implemented by claims that are not an ID token: SignJWT writes

@@ -78,3 +78,18 @@ func only(set func(*ratelimit.Policy)) ratelimit.Policy {
 	set(&p)
 	return p
 }
+
+// clientAuth asks l's client-authentication budget for r's address, as the
+// engine does before it checks a secret.
+func clientAuth(l *ratelimit.Limiter, r *http.Request, clientID string) *signet.Error {
+	if err := l.AdmitClientAuth(r.Context(), clientID, l.Origin(r)); err != nil {
+		return signet.AsError(err)
+	}
+	return nil
+}
+
+// clientAuthResult counts an authentication's outcome for r's address, as
+// the engine does after it checked a secret.
+func clientAuthResult(l *ratelimit.Limiter, r *http.Request, clientID string, err error) {
+	l.CountClientAuth(r.Context(), clientID, l.Origin(r), err)
+}

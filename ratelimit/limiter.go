@@ -136,8 +136,10 @@ func New(c Config) (*Limiter, error) {
 func (l *Limiter) Policy() Policy { return l.p }
 
 // addr is the rate key of r's client: IPv4, or the IPv6 /64 (RL-05).
-func (l *Limiter) addr(r *http.Request) string {
-	a := l.clientIP(r)
+func (l *Limiter) addr(r *http.Request) string { return keyOf(l.clientIP(r)) }
+
+// keyOf is a's rate key, "unknown" for no address.
+func keyOf(a netip.Addr) string {
 	if !a.IsValid() {
 		return "unknown"
 	}
@@ -308,20 +310,31 @@ func (l *Limiter) key(kind string, parts ...string) signet.Digest {
 	return l.digest(string(b))
 }
 
-// ClientAuth refuses a client authentication (a client secret) from r's
-// client when clientID's failure budget from that address is spent
-// (catalogue CL-04): TooMany, checked before the secret is, so a locked-out
-// guess tells nothing. Only that address is locked out, never the client.
-// Client authentication is brute-forceable, so when the store cannot say,
-// the request is refused as unavailable (fail closed, catalogue RL-06).
-func (l *Limiter) ClientAuth(r *http.Request, clientID string) *signet.Error {
+// Origin is the rate-limit address key of r's client (the IPv4 address,
+// or the IPv6 /64; RL-05), as the engine's failure budget takes it. A nil
+// Limiter resolves the connection's peer.
+func (l *Limiter) Origin(r *http.Request) string {
+	if l == nil {
+		return keyOf(peerIP(r))
+	}
+	return l.addr(r)
+}
+
+// AdmitClientAuth refuses a client authentication (a client secret) from
+// the address key origin when clientID's failure budget from there is spent
+// (catalogue CL-04): TooMany, asked before the secret is checked, so a
+// locked-out guess tells nothing. Only that address is locked out, never
+// the client. Client authentication is brute-forceable, so when the store
+// cannot say, the request is refused as unavailable (fail closed, catalogue
+// RL-06). It implements authserver.ClientAuthLimiter.
+func (l *Limiter) AdmitClientAuth(ctx context.Context, clientID, origin string) error {
 	if l == nil || l.p.ClientAuth.Off() {
 		return nil
 	}
 	now := l.clock.Now()
-	n, reset, err := l.store.Count(r.Context(), l.key("client-auth", truncate(clientID), l.addr(r)), now)
+	n, reset, err := l.store.Count(ctx, l.key("client-auth", truncate(clientID), origin), now)
 	if err != nil {
-		l.log.ErrorContext(r.Context(), "ratelimit: store failed; client authentication refused", "err", err)
+		l.log.ErrorContext(ctx, "ratelimit: store failed; client authentication refused", "err", err)
 		return unavailable(err)
 	}
 	if n >= int64(l.p.ClientAuth.N) {
@@ -330,21 +343,20 @@ func (l *Limiter) ClientAuth(r *http.Request, clientID string) *signet.Error {
 	return nil
 }
 
-// ClientAuthResult counts err against clientID's failure budget from r's
-// client when it is an invalid_client answer, and logs a warning (the
-// alert of catalogue CL-04) when that spends the budget.
-func (l *Limiter) ClientAuthResult(r *http.Request, clientID string, err error) {
+// CountClientAuth counts err against clientID's failure budget from the
+// address key origin when it is an invalid_client answer, and logs a
+// warning (the alert of catalogue CL-04) when that spends the budget.
+func (l *Limiter) CountClientAuth(ctx context.Context, clientID, origin string, err error) {
 	if l == nil || l.p.ClientAuth.Off() || signet.ErrorCodeOf(err) != signet.CodeInvalidClient {
 		return
 	}
-	ip := l.addr(r)
-	n, _, herr := l.store.Hit(r.Context(), l.key("client-auth", truncate(clientID), ip), l.p.ClientAuth.Per, l.clock.Now())
+	n, _, herr := l.store.Hit(ctx, l.key("client-auth", truncate(clientID), origin), l.p.ClientAuth.Per, l.clock.Now())
 	switch {
 	case herr != nil:
-		l.log.ErrorContext(r.Context(), "ratelimit: could not count a client authentication failure", "err", herr)
+		l.log.ErrorContext(ctx, "ratelimit: could not count a client authentication failure", "err", herr)
 	case n == int64(l.p.ClientAuth.N):
-		l.log.WarnContext(r.Context(), "ratelimit: client authentication failure limit reached; address locked out for this client",
-			"client", clientID, "ip", ip, "failures", n, "window", l.p.ClientAuth.Per)
+		l.log.WarnContext(ctx, "ratelimit: client authentication failure limit reached; address locked out for this client",
+			"client", clientID, "ip", origin, "failures", n, "window", l.p.ClientAuth.Per)
 	}
 }
 

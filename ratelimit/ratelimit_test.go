@@ -8,10 +8,14 @@ import (
 	"time"
 
 	"github.com/signet-auth/signet"
+	"github.com/signet-auth/signet/authserver"
 	"github.com/signet-auth/signet/httpserver"
 	"github.com/signet-auth/signet/ratelimit"
 	"github.com/signet-auth/signet/ratelimit/ratelimittest"
 )
+
+// The engine's failure budget is the Limiter.
+var _ authserver.ClientAuthLimiter = (*ratelimit.Limiter)(nil)
 
 func TestParseLimit(t *testing.T) {
 	for _, tc := range []struct {
@@ -292,7 +296,7 @@ func TestRL06_LegitimateCadenceNeverThrottled(t *testing.T) {
 func TestRL06_StoreFailure(t *testing.T) {
 	l := newLimiter(t, ratelimittest.DownStore{}, ratelimit.DefaultPolicy(), newClock())
 	r := from("192.0.2.1:1")
-	if e := l.ClientAuth(r, "c"); code(e) != signet.CodeUnavailable || e.RetryAfter <= 0 {
+	if e := clientAuth(l, r, "c"); code(e) != signet.CodeUnavailable || e.RetryAfter <= 0 {
 		t.Errorf("client authentication with the store down: %v, want temporarily_unavailable with Retry-After", e)
 	}
 	if _, _, err := l.Pages().Failures(r.Context(), "device:global", t0); err == nil {
@@ -323,28 +327,28 @@ func TestCL04_ClientSecretGuessingPerClientAndAddress(t *testing.T) {
 	wrong := &signet.Error{Code: signet.CodeInvalidClient}
 	for i := range 3 {
 		n := nodes[i%2]
-		if e := n.ClientAuth(attacker, "victim"); e != nil {
+		if e := clientAuth(n, attacker, "victim"); e != nil {
 			t.Fatalf("guess %d refused early: %v", i, e)
 		}
-		n.ClientAuthResult(attacker, "victim", wrong)
+		clientAuthResult(n, attacker, "victim", wrong)
 	}
 	// Answers that are not invalid_client are not guesses.
-	nodes[0].ClientAuthResult(attacker, "other", &signet.Error{Code: signet.CodeInvalidGrant})
-	nodes[0].ClientAuthResult(attacker, "other", nil)
+	clientAuthResult(nodes[0], attacker, "other", &signet.Error{Code: signet.CodeInvalidGrant})
+	clientAuthResult(nodes[0], attacker, "other", nil)
 	for i, n := range nodes {
-		e := n.ClientAuth(attacker, "victim")
+		e := clientAuth(n, attacker, "victim")
 		if code(e) != signet.CodeTooManyRequests || e.RetryAfter < time.Minute {
 			t.Errorf("node %d: the guessing address: %v, want too_many_requests until the window ends", i, e)
 		}
-		if e := n.ClientAuth(real, "victim"); e != nil {
+		if e := clientAuth(n, real, "victim"); e != nil {
 			t.Errorf("node %d: the real client from its own address: %v", i, e)
 		}
-		if e := n.ClientAuth(attacker, "other"); e != nil {
+		if e := clientAuth(n, attacker, "other"); e != nil {
 			t.Errorf("node %d: another client from the guessing address: %v", i, e)
 		}
 	}
 	c.Add(15 * time.Minute)
-	if e := nodes[1].ClientAuth(attacker, "victim"); e != nil {
+	if e := clientAuth(nodes[1], attacker, "victim"); e != nil {
 		t.Errorf("after the window: %v", e)
 	}
 }
@@ -440,10 +444,10 @@ func TestNodeCeiling(t *testing.T) {
 func TestNilLimiter(t *testing.T) {
 	var l *ratelimit.Limiter
 	r := from("192.0.2.1:1")
-	if l.Request(r, ratelimit.ClassToken, "c") != nil || l.ClientAuth(r, "c") != nil {
+	if l.Request(r, ratelimit.ClassToken, "c") != nil || clientAuth(l, r, "c") != nil {
 		t.Error("a nil Limiter refused")
 	}
-	l.ClientAuthResult(r, "c", &signet.Error{Code: signet.CodeInvalidClient})
+	clientAuthResult(l, r, "c", &signet.Error{Code: signet.CodeInvalidClient})
 }
 
 func TestMemoryStore(t *testing.T) {

@@ -216,7 +216,7 @@ func (h *Handler) requestScopes(p signet.Protocol, c signet.Client, q url.Values
 	}
 	scopes := strings.Fields(raw)
 	for _, s := range scopes {
-		if !isScopeToken(s) {
+		if !signet.ScopeToken(s, maxScope) {
 			return nil, "invalid_scope"
 		}
 	}
@@ -243,20 +243,6 @@ func (h *Handler) requestScopes(p signet.Protocol, c signet.Client, q url.Values
 		}
 	}
 	return scopes, ""
-}
-
-// isScopeToken: RFC 6749 §3.3 scope-token = 1*( %x21 / %x23-5B / %x5D-7E ).
-func isScopeToken(s string) bool {
-	if s == "" || len(s) > maxScope {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		b := s[i]
-		if b < 0x21 || b > 0x7e || b == '"' || b == '\\' {
-			return false
-		}
-	}
-	return true
 }
 
 // isChallenge reports whether s is 43 characters of unpadded base64url: the

@@ -14,8 +14,8 @@ import (
 // in the store: AWS fixes them, and this package holds their one rule, the
 // redirect URI each may use.
 const (
-	SignInSameDevice  = "arn:aws:signin:::devtools/same-device"
-	SignInCrossDevice = "arn:aws:signin:::devtools/cross-device"
+	SignInSameDevice  = signet.SignInSameDevice
+	SignInCrossDevice = signet.SignInCrossDevice
 )
 
 // confirmationPath is where the cross-device flow sends the browser.

@@ -24,7 +24,7 @@ type deviceResponse struct {
 // by client_id), and the verification page is package web's /device.
 func (h *Handler) deviceAuthorization(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
-	c, err := h.authenticatedCall(r, pathDevice, true, func(cr credentials) error { return h.guard(r, cr, ratelimit.ClassDevice) })
+	c, err := h.authenticatedCall(r, pathDevice, false, func(cr credentials) error { return h.guard(r, cr, ratelimit.ClassDevice) })
 	if err != nil {
 		h.writeError(w, r, err, basicAttempted(r))
 		return

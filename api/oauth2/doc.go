@@ -21,11 +21,13 @@
 // # Client authentication
 //
 // client_secret_basic (credentials form-urlencoded before base64, RFC 6749
-// §2.3.1), client_secret_post, private_key_jwt (RFC 7523 §2.2, keys
-// registered per client in a ClientKeyStore, every assertion's jti used once
-// through signet.ReplayStore) and none for public clients. A request that
-// uses two methods is refused (RFC 6749 §2.3). A failure is 401
-// invalid_client, with WWW-Authenticate: Basic when Basic was used.
+// §2.3.1), client_secret_post, private_key_jwt (RFC 7523 §2.2) and none
+// for public clients. A request that uses two methods is refused (RFC 6749
+// §2.3). This package only parses the one method used into an
+// authserver.ClientCredential; the engine verifies it (secrets, assertions
+// against the client's keys with every jti used once) and keeps the
+// failure budget. A failure is 401 invalid_client, with WWW-Authenticate:
+// Basic when Basic was used.
 //
 // # Tokens
 //
@@ -34,11 +36,11 @@
 // rotated with exact reuse detection. ID tokens (OIDC Core §2) are signed
 // by the keyring when the openid scope was granted.
 //
-// client_credentials tokens are self-contained: a JWT signed by the keyring
-// (typ JWT, claim token_use "access"), so that issuing one writes nothing to
-// the database. Introspection verifies them with the keyring; they cannot be
-// revoked (the revocation endpoint answers unsupported_token_type) and live
-// Lifetimes.AccessToken at most.
+// client_credentials tokens are self-contained: a JWT the engine signs with
+// the keyring (typ JWT, claim token_use "access"), so that issuing one
+// writes nothing to the database. Introspection verifies them with the
+// keyring; they cannot be revoked (the revocation endpoint answers
+// unsupported_token_type) and live Lifetimes.AccessToken at most.
 //
 // # DPoP
 //

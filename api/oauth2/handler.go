@@ -3,7 +3,6 @@ package oauth2
 import (
 	"context"
 	"errors"
-	"io"
 	"log/slog"
 	"strings"
 	"time"
@@ -20,9 +19,9 @@ import (
 // implements it.
 type Engine interface {
 	Token(ctx context.Context, r authserver.TokenRequest) (authserver.TokenResponse, error)
-	AuthenticateClient(ctx context.Context, id, clientSecret string, allowPublicWithoutSecret bool) (signet.Client, error)
+	AuthenticateClient(ctx context.Context, a authserver.ClientAuth) (signet.Client, error)
 	StartDevice(ctx context.Context, protocol signet.Protocol, clientID string, scopes []string) (authserver.DeviceStart, error)
-	LookupAccessToken(ctx context.Context, token string) (signet.Session, signet.TokenGeneration, error)
+	LookupToken(ctx context.Context, q authserver.TokenLookup) (authserver.TokenInfo, error)
 	RevokeToken(ctx context.Context, clientID, token string) error
 	RegisterClient(ctx context.Context, r authserver.Registration) (authserver.IssuedClient, error)
 	Lifetimes() authserver.Lifetimes
@@ -38,23 +37,6 @@ type Signer interface {
 	SignJWT(claims any) (string, error)
 	VerifyJWT(token string, dst any) error
 	JWKS() jose.JSONWebKeySet
-}
-
-// ClientKeyStore reads the public keys that clients authenticating with
-// private_key_jwt (RFC 7523 §2.2) registered: a JWK Set (RFC 7517 §5) per
-// client, set by an administrator. It is the part of signet.ClientKeyStore
-// this surface uses.
-type ClientKeyStore interface {
-	// ClientJWKS returns the client's JWK Set as stored; an error wrapping
-	// signet.ErrNotFound if it registered none.
-	ClientJWKS(ctx context.Context, clientID string) ([]byte, error)
-}
-
-var _ ClientKeyStore = signet.ClientKeyStore(nil)
-
-// ClientGetter reads a client as stored; signet.ClientStore implements it.
-type ClientGetter interface {
-	GetClient(ctx context.Context, id string) (signet.Client, error)
 }
 
 // UserGetter reads a user; signet.UserStore implements it.
@@ -79,36 +61,33 @@ type Registration struct {
 	InitialAccessToken string
 }
 
-// Handler serves the standard endpoints. Engine, Clients, Users, Signer,
-// Replay, Issuer, Clock and Rand are required; Mount panics without them,
-// since the server cannot run without them.
+// Handler serves the standard endpoints. Engine, Users, Signer, Issuer and
+// Clock are required; Mount panics without them, since the server cannot
+// run without them.
 type Handler struct {
-	Engine  Engine
-	Clients ClientGetter
-	Users   UserGetter
-	Signer  Signer
-	// Replay remembers client-assertion jtis across nodes (catalogue CL-09).
-	Replay signet.ReplayStore
+	Engine Engine
+	Users  UserGetter
+	Signer Signer
 	// DPoP verifies proofs; nil turns DPoP off (a DPoP header is then
 	// refused, and the metadata advertises no DPoP algorithms).
 	DPoP *dpop.Verifier
-	// ClientKeys holds private_key_jwt clients' keys; nil turns
-	// private_key_jwt off.
-	ClientKeys ClientKeyStore
+	// ClientKeys, when set, advertises private_key_jwt in the metadata:
+	// the store the engine's Config.ClientKeys verifies assertions with.
+	ClientKeys authserver.ClientKeyStore
 	// Issuer is the external base URL exactly as configured (e.g.
 	// https://signet.example.com); every URL in the metadata, the iss of
 	// every token and the expected DPoP htu are built from it.
 	Issuer string
 	Clock  signet.Clock
-	Rand   io.Reader // crypto/rand.Reader in production
 	Log    *slog.Logger
 	// Registration, if set, turns on dynamic registration.
 	Registration *Registration
 	// IDTokenLifetime bounds ID tokens; zero: the access-token lifetime.
 	IDTokenLifetime time.Duration
 	// Limiter throttles the endpoints (429 with Retry-After), limits
-	// introspection per calling client (catalogue SD-01) and counts failed
-	// client secrets per client and address (CL-04); nil: no limits.
+	// introspection per calling client (catalogue SD-01) and resolves the
+	// origin the engine counts failed client secrets by (CL-04); nil: no
+	// limits.
 	Limiter *ratelimit.Limiter
 }
 
@@ -127,8 +106,8 @@ func (h *Handler) url(path string) string {
 
 func (h *Handler) check() error {
 	switch {
-	case h.Engine == nil, h.Clients == nil, h.Users == nil, h.Signer == nil, h.Replay == nil, h.Clock == nil, h.Rand == nil:
-		return errors.New("oauth2: Handler needs Engine, Clients, Users, Signer, Replay, Clock and Rand")
+	case h.Engine == nil, h.Users == nil, h.Signer == nil, h.Clock == nil:
+		return errors.New("oauth2: Handler needs Engine, Users, Signer and Clock")
 	case !strings.HasPrefix(h.Issuer, "https://") && !strings.HasPrefix(h.Issuer, "http://"):
 		return errors.New("oauth2: Handler.Issuer must be an absolute http(s) URL")
 	}

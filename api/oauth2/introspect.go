@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/signet-auth/signet"
+	"github.com/signet-auth/signet/authserver"
 	"github.com/signet-auth/signet/ratelimit"
 	"github.com/signet-auth/signet/secret"
 )
@@ -24,12 +25,7 @@ func (h *Handler) introspect(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	// Confidential callers only; their secret guesses are limited before
 	// the secret is checked.
-	c, err := h.authenticatedCall(r, pathIntrospect, false, func(cr credentials) error {
-		if e := h.Limiter.ClientAuth(r, cr.id); e != nil {
-			return e
-		}
-		return nil
-	})
+	c, err := h.authenticatedCall(r, pathIntrospect, true, func(credentials) error { return nil })
 	if err != nil {
 		h.writeError(w, r, err, basicAttempted(r))
 		return
@@ -76,7 +72,8 @@ func (h *Handler) inspect(ctx context.Context, caller, token string) (map[string
 		}
 		return out, nil
 	}
-	sess, gen, err := h.Engine.LookupAccessToken(ctx, token)
+	t, err := h.Engine.LookupToken(ctx, authserver.TokenLookup{Token: token})
+	sess, gen := t.Session, t.Tokens
 	switch {
 	case signet.ErrorCodeOf(err) == signet.CodeInvalidGrant:
 		return inactive(), nil
@@ -100,7 +97,7 @@ func (h *Handler) inspect(ctx context.Context, caller, token string) (map[string
 	}
 	if sess.DPoPJKT != "" {
 		// RFC 9449 §6.2: the key the token is bound to.
-		out["token_type"], out["cnf"] = tokenTypeDPoP, confirmation{JKT: sess.DPoPJKT}
+		out["token_type"], out["cnf"] = tokenTypeDPoP, authserver.Confirmation{JKT: sess.DPoPJKT}
 	}
 	return out, nil
 }
@@ -114,14 +111,14 @@ func looksLikeJWT(token string) bool {
 
 // selfContained verifies a client_credentials access token: our signature,
 // our issuer, token_use access, not expired.
-func (h *Handler) selfContained(token string) (accessClaims, bool) {
-	var c accessClaims
+func (h *Handler) selfContained(token string) (authserver.AccessClaims, bool) {
+	var c authserver.AccessClaims
 	if err := h.Signer.VerifyJWT(token, &c); err != nil {
-		return accessClaims{}, false
+		return authserver.AccessClaims{}, false
 	}
 	now := h.Clock.Now().Unix()
-	if c.TokenUse != tokenUseAccess || c.Issuer != h.Issuer || !h.accessAudienceOK(c) || c.ClientID == "" || now >= c.Expiry {
-		return accessClaims{}, false
+	if c.TokenUse != authserver.TokenUseAccess || c.Issuer != h.Issuer || !h.accessAudienceOK(c) || c.ClientID == "" || now >= c.Expiry {
+		return authserver.AccessClaims{}, false
 	}
 	return c, true
 }
@@ -136,7 +133,7 @@ func (h *Handler) selfContained(token string) (accessClaims, bool) {
 // unsupported_token_type (§2.2.1).
 func (h *Handler) revoke(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
-	c, err := h.authenticatedCall(r, pathRevoke, true, func(cr credentials) error { return h.guard(r, cr, ratelimit.ClassToken) })
+	c, err := h.authenticatedCall(r, pathRevoke, false, func(cr credentials) error { return h.guard(r, cr, ratelimit.ClassToken) })
 	if err != nil {
 		// A store failure while authenticating is 503, never 200 (SD-03).
 		h.writeError(w, r, asUnavailable(err), basicAttempted(r))

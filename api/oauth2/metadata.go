@@ -4,6 +4,7 @@ import (
 	"net/http"
 
 	"github.com/signet-auth/signet"
+	"github.com/signet-auth/signet/authserver"
 )
 
 // metadata serves RFC 8414 §3 authorization server metadata, and with oidc
@@ -41,11 +42,7 @@ func (h *Handler) metadata(oidc bool) http.HandlerFunc {
 			"authorization_response_iss_parameter_supported": true, // RFC 9207
 		}
 		if h.ClientKeys != nil {
-			algs := []string{}
-			for _, a := range assertionAlgs() {
-				algs = append(algs, string(a))
-			}
-			m["token_endpoint_auth_signing_alg_values_supported"] = algs
+			m["token_endpoint_auth_signing_alg_values_supported"] = authserver.AssertionAlgs()
 		}
 		if h.DPoP != nil {
 			m["dpop_signing_alg_values_supported"] = h.DPoP.Algorithms() // RFC 9449 §5.1

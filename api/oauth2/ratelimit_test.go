@@ -123,12 +123,8 @@ func TestCL04_ClientSecretGuessing(t *testing.T) {
 // authentication is refused (503 with Retry-After: fail closed); the
 // per-node throttles go on without it.
 func TestRL06_StoreDownFailsClosedOnClientAuthentication(t *testing.T) {
-	e := newEnv(t, testenv.Options{})
-	l, err := ratelimit.New(ratelimit.Config{Store: ratelimittest.DownStore{}, Policy: ratelimit.DefaultPolicy(), Clock: e.Clock})
-	if err != nil {
-		t.Fatal(err)
-	}
-	e.OAuth2.Limiter = l
+	p := ratelimit.DefaultPolicy()
+	e := newEnv(t, testenv.Options{RateLimits: &p, RateLimitStore: ratelimittest.DownStore{}})
 	app := client(t, e, signet.ClientConfidential, []string{signet.GrantClientCredentials}, "read")
 	r := post(t, e, "/oauth2/token", url.Values{"grant_type": {signet.GrantClientCredentials}}, "Authorization", basic(app.Client.ID, app.Secret))
 	wantError(t, r, http.StatusServiceUnavailable, "temporarily_unavailable")

@@ -5,11 +5,9 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"errors"
-	"io"
 	"net/http"
 	"slices"
 	"strings"
-	"time"
 
 	"github.com/signet-auth/signet"
 	"github.com/signet-auth/signet/authserver"
@@ -25,10 +23,6 @@ const (
 
 // scopeOpenID asks for an ID token (OIDC Core §3.1.2.1).
 const scopeOpenID = "openid"
-
-// tokenUseAccess marks the self-contained client_credentials access tokens,
-// so that an ID token (which has no token_use) is never taken for one.
-const tokenUseAccess = "access"
 
 // tokenResponse is RFC 6749 §5.1 plus OIDC Core §3.1.3.3's id_token.
 type tokenResponse struct {
@@ -50,26 +44,6 @@ type idClaims struct {
 	AuthTime int64  `json:"auth_time,omitempty"`
 	Nonce    string `json:"nonce,omitempty"`
 	AtHash   string `json:"at_hash,omitempty"`
-}
-
-// confirmation is RFC 7800's cnf with RFC 9449 §6's jkt.
-type confirmation struct {
-	JKT string `json:"jkt"`
-}
-
-// accessClaims are a self-contained client_credentials access token's
-// claims (in the spirit of RFC 9068, signed by the keyring).
-type accessClaims struct {
-	Issuer   string        `json:"iss"`
-	Subject  string        `json:"sub"`
-	Audience string        `json:"aud"`
-	ClientID string        `json:"client_id"`
-	Scope    string        `json:"scope,omitempty"`
-	Expiry   int64         `json:"exp"`
-	IssuedAt int64         `json:"iat"`
-	ID       string        `json:"jti"`
-	TokenUse string        `json:"token_use"`
-	Cnf      *confirmation `json:"cnf,omitempty"`
 }
 
 // basicAttempted reports whether the request carries HTTP Basic
@@ -106,13 +80,8 @@ func (h *Handler) token(w http.ResponseWriter, r *http.Request) {
 		h.writeError(w, r, err, creds.basic())
 		return
 	}
-	var resp tokenResponse
-	if grantType == signet.GrantClientCredentials {
-		resp, err = h.clientCredentialsGrant(ctx, creds, f, jkt)
-	} else {
-		resp, err = h.engineGrant(ctx, creds, f, grantType, jkt)
-	}
-	if err := h.counted(r, creds, err); err != nil {
+	resp, err := h.engineGrant(ctx, creds, h.Limiter.Origin(r), f, grantType, jkt)
+	if err != nil {
 		h.writeError(w, r, err, creds.basic())
 		return
 	}
@@ -121,26 +90,15 @@ func (h *Handler) token(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, resp)
 }
 
-// engineGrant runs the grants the engine serves: authorization_code,
-// refresh_token and device_code.
-func (h *Handler) engineGrant(ctx context.Context, creds credentials, f form, grantType, jkt string) (tokenResponse, error) {
+// engineGrant has the engine's dispatcher run the grant, client
+// authentication included, and renders its answer.
+func (h *Handler) engineGrant(ctx context.Context, creds credentials, origin string, f form, grantType, jkt string) (tokenResponse, error) {
 	tr := authserver.TokenRequest{
 		Protocol: signet.ProtocolOAuth2, GrantType: grantType,
+		Client: h.credential(creds, pathToken), Origin: origin, Issuer: h.Issuer,
 		Code: f.get("code"), RedirectURI: f.get("redirect_uri"), CodeVerifier: f.get("code_verifier"),
 		RefreshToken: f.get("refresh_token"), DeviceCode: f.get("device_code"),
 		Scopes: scopes(f.get("scope")), DPoPJKT: jkt,
-	}
-	switch creds.method {
-	case authBasic, authPost:
-		tr.ClientID, tr.ClientSecret = creds.id, creds.secret
-	case authNone:
-		tr.ClientID, tr.PublicClient = creds.id, true
-	case authJWT:
-		id, err := h.verifyAssertion(ctx, creds.assertion, creds.id, pathToken)
-		if err != nil {
-			return tokenResponse{}, err
-		}
-		tr.ClientID, tr.ClientAuthenticated = id, true
 	}
 	if grantType == signet.GrantAuthorizationCode {
 		// RFC 6749 §4.1.3: the code's scope is what was approved; a scope
@@ -195,76 +153,6 @@ func (h *Handler) idToken(res authserver.TokenResponse, nonce string) (string, e
 func atHash(accessToken string) string {
 	sum := sha256.Sum256([]byte(accessToken))
 	return base64.RawURLEncoding.EncodeToString(sum[:len(sum)/2])
-}
-
-// clientCredentialsGrant issues a self-contained access token to a
-// confidential client (RFC 6749 §4.4): a JWT signed by the keyring, so that
-// nothing is written per token. The client must be confidential, have
-// registered the grant, and ask only for scopes it registered.
-func (h *Handler) clientCredentialsGrant(ctx context.Context, creds credentials, f form, jkt string) (tokenResponse, error) {
-	client, err := h.authenticate(ctx, creds, pathToken, true)
-	if err != nil {
-		return tokenResponse{}, err
-	}
-	if client.Type != signet.ClientConfidential || !client.AllowsGrant(signet.GrantClientCredentials) {
-		return tokenResponse{}, &signet.Error{Code: signet.CodeUnauthorizedClient,
-			Message: "The client is not allowed to use the client_credentials grant."}
-	}
-	granted := scopes(f.get("scope"))
-	if len(granted) > authserver.MaxScopes {
-		return tokenResponse{}, errInvalidRequest("Too many scopes.")
-	}
-	for _, s := range granted {
-		if !validScopeToken(s) || (len(client.Scopes) > 0 && !slices.Contains(client.Scopes, s)) {
-			return tokenResponse{}, &signet.Error{Code: signet.CodeInvalidScope, Message: "The requested scope is invalid or not allowed for this client."}
-		}
-	}
-	if len(granted) == 0 {
-		granted = client.Scopes
-	}
-	slices.Sort(granted)
-	granted = slices.Compact(granted)
-	jti, err := h.randomID()
-	if err != nil {
-		return tokenResponse{}, signet.Internal(err)
-	}
-	now := h.Clock.Now()
-	life := h.Engine.Lifetimes().AccessToken
-	c := accessClaims{
-		Issuer: h.Issuer, Subject: client.ID, Audience: h.Issuer, ClientID: client.ID,
-		Scope: strings.Join(granted, " "), IssuedAt: now.Unix(), Expiry: now.Add(life).Unix(),
-		ID: jti, TokenUse: tokenUseAccess,
-	}
-	out := tokenResponse{TokenType: tokenTypeBearer, ExpiresIn: int64(life / time.Second), Scope: c.Scope}
-	if jkt != "" {
-		c.Cnf, out.TokenType = &confirmation{JKT: jkt}, tokenTypeDPoP
-	}
-	if out.AccessToken, err = h.Signer.SignJWT(c); err != nil {
-		return tokenResponse{}, signet.Internal(err)
-	}
-	return out, nil
-}
-
-// validScopeToken: RFC 6749 §3.3 scope-token = 1*( %x21 / %x23-5B / %x5D-7E ).
-func validScopeToken(s string) bool {
-	if s == "" || len(s) > authserver.MaxScopeLen {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; c < 0x21 || c == '"' || c == '\\' || c > 0x7e {
-			return false
-		}
-	}
-	return true
-}
-
-// randomID draws 128 bits for a jti.
-func (h *Handler) randomID() (string, error) {
-	b := make([]byte, 16)
-	if _, err := io.ReadFull(h.Rand, b); err != nil {
-		return "", err
-	}
-	return base64.RawURLEncoding.EncodeToString(b), nil
 }
 
 // verifyDPoP checks the request's DPoP proof, if it has one, against the

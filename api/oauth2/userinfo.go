@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/signet-auth/signet"
+	"github.com/signet-auth/signet/authserver"
 	"github.com/signet-auth/signet/dpop"
 )
 
@@ -26,7 +27,8 @@ func (h *Handler) userinfo(w http.ResponseWriter, r *http.Request) {
 		h.challenge(w, r, isDPoP, http.StatusUnauthorized, "", errors.New("no access token"))
 		return
 	}
-	sess, _, err := h.Engine.LookupAccessToken(ctx, token)
+	t, err := h.Engine.LookupToken(ctx, authserver.TokenLookup{Token: token})
+	sess := t.Session
 	switch {
 	case signet.ErrorCodeOf(err) == signet.CodeInvalidGrant:
 		h.challenge(w, r, isDPoP, http.StatusUnauthorized, codeInvalidToken, err)

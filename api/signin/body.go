@@ -16,8 +16,8 @@ import (
 // The built-in Sign-In clients (signin.md §6.1); package web knows them for
 // the pages, this package for the token endpoint and the store.
 const (
-	ClientSameDevice  = "arn:aws:signin:::devtools/same-device"
-	ClientCrossDevice = "arn:aws:signin:::devtools/cross-device"
+	ClientSameDevice  = signet.SignInSameDevice
+	ClientCrossDevice = signet.SignInCrossDevice
 )
 
 // TokenType is what the real service sends as tokenType (signin.md §2; the
@@ -27,7 +27,7 @@ const TokenType = "urn:aws:params:oauth:token-type:access_token_sigv4"
 
 // Constraints of CreateOAuth2TokenRequestBody (models/signin service-2.json).
 var (
-	clientIDPattern  = regexp.MustCompile(`^arn:aws:signin:::devtools/(cross-device|same-device)$`)
+	clientIDPattern  = regexp.MustCompile(`^(` + regexp.QuoteMeta(ClientCrossDevice) + `|` + regexp.QuoteMeta(ClientSameDevice) + `)$`)
 	grantTypePattern = regexp.MustCompile(`^(authorization_code|refresh_token)$`)
 	verifierPattern  = regexp.MustCompile(`^[A-Za-z0-9\-._~]+$`)
 )

@@ -16,7 +16,6 @@ import (
 	"github.com/signet-auth/signet/awscreds"
 	"github.com/signet-auth/signet/dpop"
 	"github.com/signet-auth/signet/httpserver"
-	"github.com/signet-auth/signet/secret"
 	"github.com/signet-auth/signet/sigv4"
 )
 
@@ -34,6 +33,7 @@ const (
 type Engine interface {
 	Token(ctx context.Context, r authserver.TokenRequest) (authserver.TokenResponse, error)
 	RevokeToken(ctx context.Context, clientID, token string) error
+	LookupToken(ctx context.Context, q authserver.TokenLookup) (authserver.TokenInfo, error)
 }
 
 var _ Engine = (*authserver.Server)(nil)
@@ -60,8 +60,7 @@ type JWTSigner interface {
 type Handler struct {
 	Engine      Engine
 	Users       signet.UserStore
-	Grants      signet.GrantStore // read-only: introspection and revocation look tokens up
-	Hasher      *secret.Hasher    // the digests tokens are looked up by
+	Grants      signet.GrantStore // read-only: CreateOAuth2TokenWithIAM reads the caller's session
 	Credentials Credentials
 	Signer      JWTSigner
 	DPoP        *dpop.Verifier

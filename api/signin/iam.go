@@ -13,7 +13,7 @@ import (
 
 	"github.com/signet-auth/signet"
 	"github.com/signet-auth/signet/api/awsjson"
-	"github.com/signet-auth/signet/secret"
+	"github.com/signet-auth/signet/authserver"
 	"github.com/signet-auth/signet/sigv4"
 )
 
@@ -143,42 +143,23 @@ func earliest(a, b time.Time) time.Time {
 	return a
 }
 
-// found is a live Sign-In token of the caller's account.
-type found struct {
-	sess    signet.Session
-	gen     signet.TokenGeneration
-	refresh bool
-}
-
-// lookup finds a Sign-In token the caller may see: well formed, known, of
-// the Sign-In protocol, its session live, its generation current and
-// unexpired, and its session's account the caller's. Anything else is "not
-// found", so introspection cannot tell another account's token from a
-// garbage one (signin.md §5; catalogue SD-01).
-func (h *Handler) lookup(ctx context.Context, caller sigv4.Caller, token string) (found, bool, error) {
-	refresh := secret.WellFormed(token, secret.PrefixSignInRefresh)
-	if !refresh && !secret.WellFormed(token, secret.PrefixSignInAccess) {
-		return found{}, false, nil
+// lookup finds a Sign-In token the caller may see, by the engine's one
+// lookup: a live access or refresh token of the Sign-In protocol whose
+// session is of the caller's account. Anything else is "not found" (ok
+// false), so introspection cannot tell another account's token from a
+// garbage one (signin.md §5; catalogue SD-01); err is a store failure.
+func (h *Handler) lookup(ctx context.Context, caller sigv4.Caller, token string) (authserver.TokenInfo, bool, error) {
+	f, err := h.Engine.LookupToken(ctx, authserver.TokenLookup{
+		Token: token, Kinds: authserver.AccessTokens | authserver.RefreshTokens,
+		Protocol: signet.ProtocolSignIn, AccountID: caller.Principal.AccountID,
+	})
+	switch {
+	case signet.ErrorCodeOf(err) == signet.CodeInvalidGrant:
+		return authserver.TokenInfo{}, false, nil
+	case err != nil:
+		return authserver.TokenInfo{}, false, err
 	}
-	get := h.Grants.LookupAccess
-	if refresh {
-		get = h.Grants.LookupRefresh
-	}
-	sess, gen, err := get(ctx, h.Hasher.Digest(token))
-	if errors.Is(err, signet.ErrNotFound) {
-		return found{}, false, nil
-	}
-	if err != nil {
-		return found{}, false, signet.Internal(err)
-	}
-	now := h.Clock.Now()
-	end := gen.AccessExpiresAt
-	if refresh {
-		end = gen.RefreshExpiresAt
-	}
-	ok := sess.Protocol == signet.ProtocolSignIn && sess.Live(now) && gen.RotatedAt.IsZero() &&
-		now.Before(end) && sess.Assignment.AccountID == caller.Principal.AccountID
-	return found{sess, gen, refresh}, ok, nil
+	return f, true, nil
 }
 
 // introspectOutput is IntrospectOAuth2TokenWithIAMResponseBody; an
@@ -225,7 +206,7 @@ func (h *Handler) introspect(w http.ResponseWriter, r *http.Request) {
 		awsjson.WriteJSON(w, http.StatusOK, introspectOutput{})
 		return
 	}
-	p, err := h.principal(r.Context(), f.sess)
+	p, err := h.principal(r.Context(), f.Session)
 	switch {
 	case signet.ErrorCodeOf(err) == signet.CodeInvalidGrant:
 		awsjson.WriteJSON(w, http.StatusOK, introspectOutput{}) // the user is gone
@@ -237,13 +218,13 @@ func (h *Handler) introspect(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	out := introspectOutput{
-		Active: true, ClientID: f.sess.ClientID, UserID: p.UserID, TokenType: "access_token",
-		Exp: f.gen.AccessExpiresAt.Unix(), Iat: f.gen.IssuedAt.Unix(), Nbf: f.gen.IssuedAt.Unix(),
-		Sub: p.ARN, Aud: f.sess.ClientID, Iss: h.Issuer, JTI: f.sess.ID + "." + strconv.FormatInt(f.gen.Generation, 10),
-		AccountID: p.AccountID, SigninSession: "arn:aws:signin:" + caller.Region + ":" + p.AccountID + ":session/" + f.sess.ID,
+		Active: true, ClientID: f.Session.ClientID, UserID: p.UserID, TokenType: "access_token",
+		Exp: f.Tokens.AccessExpiresAt.Unix(), Iat: f.Tokens.IssuedAt.Unix(), Nbf: f.Tokens.IssuedAt.Unix(),
+		Sub: p.ARN, Aud: f.Session.ClientID, Iss: h.Issuer, JTI: f.Session.ID + "." + strconv.FormatInt(f.Tokens.Generation, 10),
+		AccountID: p.AccountID, SigninSession: "arn:aws:signin:" + caller.Region + ":" + p.AccountID + ":session/" + f.Session.ID,
 	}
-	if f.refresh {
-		out.TokenType, out.Exp = "refresh_token", f.gen.RefreshExpiresAt.Unix()
+	if f.Refresh {
+		out.TokenType, out.Exp = "refresh_token", f.Tokens.RefreshExpiresAt.Unix()
 	}
 	awsjson.WriteJSON(w, http.StatusOK, out)
 }
@@ -269,12 +250,12 @@ func (h *Handler) revoke(w http.ResponseWriter, r *http.Request) {
 		h.writeError(w, r, err)
 		return
 	}
-	if ok && f.refresh {
-		if err := h.Engine.RevokeToken(r.Context(), f.sess.ClientID, tok); err != nil {
+	if ok && f.Refresh {
+		if err := h.Engine.RevokeToken(r.Context(), f.Session.ClientID, tok); err != nil {
 			h.writeError(w, r, err)
 			return
 		}
-		h.Credentials.ForgetSession(f.sess.ID)
+		h.Credentials.ForgetSession(f.Session.ID)
 	}
 	writeEmpty(w)
 }

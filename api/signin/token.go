@@ -77,7 +77,7 @@ func (h *Handler) createToken(w http.ResponseWriter, r *http.Request) {
 	}
 	resp, err := h.Engine.Token(ctx, authserver.TokenRequest{
 		Protocol: signet.ProtocolSignIn, GrantType: in.GrantType,
-		ClientID: in.ClientID, PublicClient: true,
+		Client: authserver.PublicClient{ID: in.ClientID}, Origin: h.clientIP(r),
 		Code: in.Code, RedirectURI: in.RedirectURI, CodeVerifier: in.CodeVerifier,
 		RefreshToken: in.RefreshToken, DPoPJKT: proof.JKT,
 	})

@@ -6,6 +6,7 @@ import (
 
 	"github.com/signet-auth/signet"
 	"github.com/signet-auth/signet/api/awsjson"
+	"github.com/signet-auth/signet/authserver"
 	"github.com/signet-auth/signet/ratelimit"
 )
 
@@ -67,8 +68,9 @@ func (h *Handler) startDeviceAuthorization(w http.ResponseWriter, r *http.Reques
 		return
 	}
 	ctx := r.Context()
-	c, err := h.Engine.AuthenticateClient(ctx, in.ClientID, in.ClientSecret, false)
-	h.Limiter.ClientAuthResult(r, in.ClientID, err)
+	c, err := h.Engine.AuthenticateClient(ctx, authserver.ClientAuth{
+		Credential: authserver.ClientSecret{ID: in.ClientID, Secret: in.ClientSecret}, Origin: h.Limiter.Origin(r),
+	})
 	if err != nil {
 		fail(err)
 		return

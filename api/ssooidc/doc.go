@@ -27,10 +27,11 @@
 // The IAM variant is for applications an administrator registered
 // (authserver.Server.CreateClient); clientId is the application's id as
 // registered (an ARN, typically). The SigV4 signature authenticates the
-// caller instead of a client secret. The rule for who may act for an
-// application is deliberately simple: any principal that signet verified
-// and that belongs to the configured account (Handler.IAMAccountID) may act
-// for every administrator-registered application; self-registered clients
-// never can. Only the authorization_code and refresh_token grants are
+// caller instead of a client secret: the handler hands the engine an
+// authserver.AWSPrincipal, and the engine holds the rule for who may act
+// for an application, deliberately simple: any principal that signet
+// verified and that belongs to the configured account
+// (authserver.Config.IAMAccountID) may act for every
+// administrator-registered application; self-registered clients never can. Only the authorization_code and refresh_token grants are
 // offered; jwt-bearer and token-exchange answer UnsupportedGrantTypeException.
 package ssooidc

@@ -106,16 +106,13 @@ func (h *Handler) writeError(w http.ResponseWriter, r *http.Request, op string, 
 	awsjson.WriteError(w, s.status, s.name, map[string]string{"error": s.code, "error_description": msg}, retry)
 }
 
-// throttle applies the per-node buckets of class and the failure budget of
-// the client's secret from this address: a refusal is too_many_requests
-// (rendered as SlowDownException, the model's throttle; catalogue RL-02),
-// or temporarily_unavailable when the store cannot say (fail closed,
-// RL-06).
+// throttle applies the per-node buckets of class: a refusal is
+// too_many_requests (rendered as SlowDownException, the model's throttle;
+// catalogue RL-02). The failure budget of the client's secret (CL-04) is
+// the engine's; its refusals render the same way, or as
+// temporarily_unavailable when the store cannot say (fail closed, RL-06).
 func (h *Handler) throttle(r *http.Request, class ratelimit.Class, clientID string) *signet.Error {
-	if e := h.Limiter.Request(r, class, clientID); e != nil {
-		return e
-	}
-	return h.Limiter.ClientAuth(r, clientID)
+	return h.Limiter.Request(r, class, clientID)
 }
 
 // writeThrottled is RegisterClient's throttle: 429 with Retry-After

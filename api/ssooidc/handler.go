@@ -19,19 +19,12 @@ import (
 // *authserver.Server implements it.
 type Engine interface {
 	RegisterClient(ctx context.Context, r authserver.Registration) (authserver.IssuedClient, error)
-	AuthenticateClient(ctx context.Context, id, clientSecret string, allowPublicWithoutSecret bool) (signet.Client, error)
+	AuthenticateClient(ctx context.Context, a authserver.ClientAuth) (signet.Client, error)
 	StartDevice(ctx context.Context, protocol signet.Protocol, clientID string, scopes []string) (authserver.DeviceStart, error)
 	Token(ctx context.Context, r authserver.TokenRequest) (authserver.TokenResponse, error)
 }
 
 var _ Engine = (*authserver.Server)(nil)
-
-// ClientGetter reads a client as stored; signet.ClientStore implements it.
-// CreateTokenWithIAM uses it to confirm that clientId names an application
-// an administrator registered.
-type ClientGetter interface {
-	GetClient(ctx context.Context, id string) (signet.Client, error)
-}
 
 // Handler serves the SSO OIDC operations. Engine, Issuer and Rand are
 // required; Mount panics without them, since a server cannot run without
@@ -61,11 +54,10 @@ type Handler struct {
 	// CreateTokenWithIAM. Verifier checks the SigV4 signature (signing name
 	// sso-oauth); nil turns the operation off (AccessDeniedException).
 	Verifier *sigv4.Verifier
-	// IAMAccountID is the account whose verified principals may act for
-	// administrator-registered applications; empty: nobody may.
+	// IAMAccountID, when set, turns the operation on; the engine's
+	// Config.IAMAccountID, the same account, is whose verified principals
+	// may act for administrator-registered applications.
 	IAMAccountID string
-	// Applications reads the application a CreateTokenWithIAM call names.
-	Applications ClientGetter
 	// Region, if set, is the only region a CreateTokenWithIAM signature may
 	// name; another gets InvalidRequestRegionException.
 	Region string

@@ -115,13 +115,9 @@ func TestRL06_AdvertisedCadenceNeverThrottled(t *testing.T) {
 // closed (InternalServerException, which SDKs retry, with Retry-After) and
 // RegisterClient, which cannot be brute-forced, stays open.
 func TestRL06_StoreDown(t *testing.T) {
-	e := testenv.New(t, testenv.Options{})
+	p := ratelimit.DefaultPolicy()
+	e := testenv.New(t, testenv.Options{RateLimits: &p, RateLimitStore: ratelimittest.DownStore{}})
 	c := register(t, e)
-	l, err := ratelimit.New(ratelimit.Config{Store: ratelimittest.DownStore{}, Policy: ratelimit.DefaultPolicy(), Clock: e.Clock})
-	if err != nil {
-		t.Fatal(err)
-	}
-	e.SSOOIDC.Limiter = l
 	start := map[string]any{"clientId": c.ID, "clientSecret": c.Secret, "startUrl": "https://d-1234567890.awsapps.com/start"}
 	w := post(t, e, "/device_authorization", start)
 	wantError(t, w, 500, "InternalServerException", "server_error")

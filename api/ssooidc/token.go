@@ -102,8 +102,8 @@ func (h *Handler) createToken(w http.ResponseWriter, r *http.Request) {
 	resp, err := h.Engine.Token(r.Context(), authserver.TokenRequest{
 		Protocol:     signet.ProtocolSSOOIDC,
 		GrantType:    in.GrantType,
-		ClientID:     in.ClientID,
-		ClientSecret: in.ClientSecret,
+		Client:       authserver.ClientSecret{ID: in.ClientID, Secret: in.ClientSecret},
+		Origin:       h.Limiter.Origin(r),
 		Code:         in.Code,
 		RedirectURI:  in.RedirectURI,
 		CodeVerifier: in.CodeVerifier,
@@ -111,7 +111,6 @@ func (h *Handler) createToken(w http.ResponseWriter, r *http.Request) {
 		DeviceCode:   in.DeviceCode,
 		Scopes:       in.Scope,
 	})
-	h.Limiter.ClientAuthResult(r, in.ClientID, err)
 	if err != nil {
 		fail(err)
 		return
@@ -128,7 +127,7 @@ func (h *Handler) createToken(w http.ResponseWriter, r *http.Request) {
 // check (routes), which put the verified caller in the context.
 func (h *Handler) createTokenWithIAM(w http.ResponseWriter, r *http.Request) {
 	fail := func(err error) { h.writeError(w, r, opCreateTokenWithIAM, err) }
-	if h.Verifier == nil || h.Applications == nil || h.IAMAccountID == "" {
+	if h.Verifier == nil || h.IAMAccountID == "" {
 		fail(&signet.Error{Code: signet.CodeAccessDenied, Message: "CreateTokenWithIAM is not enabled on this server."})
 		return
 	}
@@ -178,34 +177,18 @@ func (h *Handler) createTokenWithIAM(w http.ResponseWriter, r *http.Request) {
 		fail(e)
 		return
 	}
-	ctx := r.Context()
-	// Who may act: a verified principal of the configured account, for an
-	// application an administrator registered (see the package comment).
-	// The principal is checked first, so other accounts learn nothing about
-	// which applications exist.
-	if caller.Principal.AccountID != h.IAMAccountID {
-		fail(&signet.Error{Code: signet.CodeAccessDenied, Message: "The caller may not act for this application."})
-		return
-	}
-	app, err := h.Applications.GetClient(ctx, in.ClientID)
-	switch {
-	case errors.Is(err, signet.ErrNotFound) || err == nil && app.Dynamic:
-		fail(&signet.Error{Code: signet.CodeInvalidClient, Message: "Client authentication failed.", Err: err})
-		return
-	case err != nil:
-		fail(signet.Internal(err))
-		return
-	}
-	resp, err := h.Engine.Token(ctx, authserver.TokenRequest{
-		Protocol:            signet.ProtocolSSOOIDC,
-		GrantType:           in.GrantType,
-		ClientID:            app.ID,
-		ClientAuthenticated: true, // by the SigV4 signature
-		Code:                in.Code,
-		RedirectURI:         in.RedirectURI,
-		CodeVerifier:        in.CodeVerifier,
-		RefreshToken:        in.RefreshToken,
-		Scopes:              in.Scope,
+	// Who may act (a verified principal of the configured account, for an
+	// application an administrator registered) is the engine's rule.
+	resp, err := h.Engine.Token(r.Context(), authserver.TokenRequest{
+		Protocol:     signet.ProtocolSSOOIDC,
+		GrantType:    in.GrantType,
+		Client:       authserver.AWSPrincipal{ID: in.ClientID, AccountID: caller.Principal.AccountID},
+		Origin:       h.Limiter.Origin(r),
+		Code:         in.Code,
+		RedirectURI:  in.RedirectURI,
+		CodeVerifier: in.CodeVerifier,
+		RefreshToken: in.RefreshToken,
+		Scopes:       in.Scope,
 	})
 	if err != nil {
 		fail(err)

@@ -12,7 +12,7 @@
 // Every operation is authenticated by an SSO OIDC access token in the
 // x-amz-sso_bearer_token header (no SigV4: the model's operations are
 // noAuth). A token is good while the engine says it is live
-// (authserver.Server.LookupAccessToken), its session is an SSO OIDC
+// (authserver.Server.LookupToken), its session is an SSO OIDC
 // session of a user who is still enabled and whose password has not changed
 // since, and the session's scopes, if any, include sso:account:access.
 //

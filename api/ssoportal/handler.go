@@ -19,7 +19,7 @@ import (
 // Engine is what the portal needs from the engine; *authserver.Server
 // implements it.
 type Engine interface {
-	LookupAccessToken(ctx context.Context, token string) (signet.Session, signet.TokenGeneration, error)
+	LookupToken(ctx context.Context, q authserver.TokenLookup) (authserver.TokenInfo, error)
 	RevokeSession(ctx context.Context, id string) error
 }
 
@@ -104,7 +104,8 @@ func (h *Handler) authenticate(ctx context.Context, r *http.Request) (caller, *a
 	if len(vs) != 1 || vs[0] == "" || len(vs[0]) > maxTokenLen {
 		return caller{}, unauthorized(errors.New("missing, repeated or over-long token header"))
 	}
-	sess, _, err := h.Engine.LookupAccessToken(ctx, vs[0])
+	t, err := h.Engine.LookupToken(ctx, authserver.TokenLookup{Token: vs[0], Protocol: signet.ProtocolSSOOIDC})
+	sess := t.Session
 	if err != nil {
 		if c := signet.ErrorCodeOf(err); c == signet.CodeInternal || c == signet.CodeUnavailable {
 			return caller{}, internal(err)
@@ -112,8 +113,6 @@ func (h *Handler) authenticate(ctx context.Context, r *http.Request) (caller, *a
 		return caller{}, unauthorized(err)
 	}
 	switch {
-	case sess.Protocol != signet.ProtocolSSOOIDC:
-		return caller{}, unauthorized(errors.New("not an SSO OIDC session"))
 	case sess.UserID == "":
 		return caller{}, unauthorized(errors.New("session without a user"))
 	case len(sess.Scopes) > 0 && !slices.Contains(sess.Scopes, scopeAccountAccess):

@@ -19,7 +19,6 @@ import (
 	"github.com/signet-auth/signet/dpop"
 	"github.com/signet-auth/signet/httpserver"
 	"github.com/signet-auth/signet/internal/config"
-	"github.com/signet-auth/signet/ratelimit"
 	"github.com/signet-auth/signet/sigv4"
 	"github.com/signet-auth/signet/web"
 )
@@ -30,8 +29,6 @@ type App struct {
 	*Core
 	Config config.Config
 
-	// Limiter is nil with Deps.NoRateLimits.
-	Limiter  *ratelimit.Limiter
 	Verifier *sigv4.Verifier
 	// DPoP checks proofs for Sign-In and the standard OAuth surface.
 	DPoP *dpop.Verifier

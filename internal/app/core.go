@@ -19,6 +19,7 @@ import (
 	"github.com/signet-auth/signet/keyring"
 	"github.com/signet-auth/signet/password"
 	"github.com/signet-auth/signet/postgres"
+	"github.com/signet-auth/signet/ratelimit"
 	"github.com/signet-auth/signet/secret"
 	"github.com/signet-auth/signet/sqlite"
 )
@@ -50,6 +51,9 @@ type Core struct {
 	// Authority mints and checks AWS credentials: temporary ones sealed in
 	// their session token, long-term (AKIA) ones from the store.
 	Authority *awscreds.Authority
+	// Limiter is every surface's and the engine's rate limiter; nil with
+	// Deps.NoRateLimits.
+	Limiter *ratelimit.Limiter
 }
 
 // Close closes the store.
@@ -146,15 +150,25 @@ func OpenCore(ctx context.Context, c *config.Config, d Deps) (_ *Core, err error
 		return nil, err
 	}
 	minter := secret.NewMinter(d.Rand, hasher)
-	var obs authserver.Observer
-	if d.Observer != nil {
-		obs = d.Observer
+	limiter, err := newLimiter(c, &d, stores, hasher)
+	if err != nil {
+		return nil, err
 	}
-	engine, err := authserver.New(authserver.Config{
+	cfg := authserver.Config{
 		Users: stores.Users, Clients: stores.Clients, Grants: stores.Grants, Browser: stores.Browser,
 		Minter: minter, Clock: d.Clock, Passwords: passwords,
-		Lifetimes: c.Lifetimes, Observer: obs, FailPoints: d.FailPoints,
-	})
+		Lifetimes: c.Lifetimes, FailPoints: d.FailPoints,
+		ClientKeys: stores.ClientKeys, Replay: stores.Replay, Signer: keys,
+		// The account whose principals CreateTokenWithIAM admits.
+		IAMAccountID: c.IAMAccountID,
+	}
+	if d.Observer != nil {
+		cfg.Observer = d.Observer
+	}
+	if limiter != nil {
+		cfg.Limiter = limiter
+	}
+	engine, err := authserver.New(cfg)
 	if err != nil {
 		return nil, err
 	}
@@ -175,7 +189,31 @@ func OpenCore(ctx context.Context, c *config.Config, d Deps) (_ *Core, err error
 		return nil, err
 	}
 	return &Core{DB: db, Stores: stores, StoreName: name, Keyring: keys, Hasher: hasher, Minter: minter,
-		Engine: engine, Authority: authority}, nil
+		Engine: engine, Authority: authority, Limiter: limiter}, nil
+}
+
+// newLimiter builds the one limiter of every surface and the engine:
+// per-node buckets, and failure counts in the store under the keyed hash,
+// shared by every node (catalogue CC-08, DV-07, CL-04).
+func newLimiter(c *config.Config, d *Deps, stores signet.Stores, hasher *secret.Hasher) (*ratelimit.Limiter, error) {
+	if d.NoRateLimits {
+		return nil, nil
+	}
+	policy, err := c.RatePolicy()
+	if err != nil {
+		return nil, err
+	}
+	if d.RatePolicy != nil {
+		policy = *d.RatePolicy
+	}
+	store := stores.RateLimit
+	if d.RateLimitStore != nil {
+		store = d.RateLimitStore
+	}
+	return ratelimit.New(ratelimit.Config{
+		Store: store, Policy: policy, Clock: d.Clock, Digest: hasher.Digest, Log: d.Log,
+		ClientIP: httpserver.ClientIP,
+	})
 }
 
 var _ authserver.Observer = (*httpserver.Observer)(nil)

@@ -45,6 +45,9 @@ type Deps struct {
 	// one limit with the others off (which the configuration refuses for
 	// the limits on guessing).
 	RatePolicy *ratelimit.Policy
+	// RateLimitStore replaces the store's shared counters (a store that is
+	// down, in tests).
+	RateLimitStore signet.RateLimitStore
 	// SignInLimiter replaces the limiter's Sign-In budget.
 	SignInLimiter signin.Limiter
 }

@@ -29,24 +29,6 @@ const nonceKeyInfo = "signet dpop nonce key v1"
 // surfaces builds every API surface besides /healthz, /readyz and /metrics.
 func (a *App) surfaces(ctx context.Context) error {
 	c, d := &a.Config, &a.deps
-	if !d.NoRateLimits {
-		policy, err := c.RatePolicy()
-		if err != nil {
-			return err
-		}
-		if d.RatePolicy != nil {
-			policy = *d.RatePolicy
-		}
-		// One limiter for every surface: per-node buckets, and failure
-		// counts in the store under the keyed hash, shared by every node
-		// (catalogue CC-08, DV-07).
-		if a.Limiter, err = ratelimit.New(ratelimit.Config{
-			Store: a.Stores.RateLimit, Policy: policy, Clock: d.Clock, Digest: a.Hasher.Digest, Log: d.Log,
-			ClientIP: httpserver.ClientIP,
-		}); err != nil {
-			return err
-		}
-	}
 	var err error
 	if a.Pages, err = a.newWeb(); err != nil {
 		return err
@@ -67,8 +49,7 @@ func (a *App) surfaces(ctx context.Context) error {
 	}
 	a.SSOOIDC = &ssooidc.Handler{
 		Engine: a.Engine, Issuer: c.Issuer, Rand: d.Rand, Log: d.Log,
-		Verifier: a.Verifier, Applications: a.Stores.Clients,
-		IAMAccountID: c.IAMAccountID, Region: c.Region, Limiter: a.Limiter,
+		Verifier: a.Verifier, IAMAccountID: c.IAMAccountID, Region: c.Region, Limiter: a.Limiter,
 	}
 	if c.DevAutoApprove {
 		pages, log := a.Pages, d.Log
@@ -114,7 +95,7 @@ func (a *App) surfaces(ctx context.Context) error {
 	}
 	a.SignIn = &signin.Handler{
 		Engine: a.Engine, Users: a.Stores.Users, Grants: a.Stores.Grants,
-		Hasher: a.Minter.Hasher(), Credentials: a.Authority, Signer: a.Keyring,
+		Credentials: a.Authority, Signer: a.Keyring,
 		DPoP: a.DPoP, SigV4: a.Verifier, Issuer: c.Issuer, Limiter: signInLimiter,
 		ClientIP: clientIP, Clock: d.Clock, Rand: d.Rand, Logger: d.Log,
 		Clients: a.Stores.Clients, // JT-01: a WithIAM resource is no client's id
@@ -139,9 +120,9 @@ func (a *App) surfaces(ctx context.Context) error {
 func (a *App) newOAuth2() error {
 	c, d := &a.Config, &a.deps
 	a.OAuth2 = &oauth2.Handler{
-		Engine: a.Engine, Clients: a.Stores.Clients, Users: a.Stores.Users,
-		Signer: a.Keyring, Replay: a.Stores.Replay, DPoP: a.DPoP, ClientKeys: a.Stores.ClientKeys,
-		Issuer: c.Issuer, Clock: d.Clock, Rand: d.Rand, Log: d.Log, Limiter: a.Limiter,
+		Engine: a.Engine, Users: a.Stores.Users,
+		Signer: a.Keyring, DPoP: a.DPoP, ClientKeys: a.Stores.ClientKeys,
+		Issuer: c.Issuer, Clock: d.Clock, Log: d.Log, Limiter: a.Limiter,
 		IDTokenLifetime: a.Engine.Lifetimes().IDToken,
 	}
 	if c.DynamicRegistration {

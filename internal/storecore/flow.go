@@ -199,8 +199,7 @@ func (r Rules) Rotate(ctx context.Context, rot signet.Rotation) (signet.Rotation
 // a live session whose current generation is g, not rotated, not expired,
 // and passing the rotation's checks.
 func current(r signet.Rotation, s signet.Session, g signet.TokenGeneration, u signet.User) bool {
-	if !s.Live(r.Now) || !g.RotatedAt.IsZero() || s.Generation != g.Generation ||
-		(!g.RefreshExpiresAt.IsZero() && !r.Now.Before(g.RefreshExpiresAt)) {
+	if r.Decide(s, g, nil) != signet.RefreshRotate || s.Generation != g.Generation {
 		return false
 	}
 	if s.UserID == "" {
@@ -459,26 +458,23 @@ func Rotate(ctx context.Context, tx Tx, fp *failpoint.Points, r signet.Rotation)
 			return done(result{}, err)
 		}
 	}
-	// Grace never extends an expiry (catalogue RT-04).
-	expired := func(g signet.TokenGeneration) bool {
-		return !g.RefreshExpiresAt.IsZero() && !r.Now.Before(g.RefreshExpiresAt)
-	}
-	if !g.RotatedAt.IsZero() {
-		if r.Now.Before(g.RotatedAt.Add(r.Grace)) {
-			if expired(g) {
-				return done(result{}, signet.ErrNotFound)
-			}
-			if s.Generation == g.Generation+1 {
-				next, err := tx.Generation(ctx, s.ID, s.Generation)
-				if err != nil {
-					return fail(err)
-				}
-				if !expired(next) {
-					// An idempotent retry (catalogue RT-02, CC-02).
-					return done(result{Session: s, Tokens: next, Retry: true}, nil)
-				}
-			}
+	// One decision for every rotation path (signet.Rotation.Decide): the
+	// grace window never extends an expiry (catalogue RT-04).
+	var next signet.TokenGeneration
+	step := r.Decide(s, g, nil)
+	if step == signet.RefreshNeedsSuccessor {
+		if next, err = tx.Generation(ctx, s.ID, s.Generation); err != nil {
+			return fail(err)
 		}
+		step = r.Decide(s, g, &next)
+	}
+	switch step {
+	case signet.RefreshExpired:
+		return done(result{}, signet.ErrNotFound)
+	case signet.RefreshRetry:
+		// An idempotent retry (catalogue RT-02, CC-02).
+		return done(result{Session: s, Tokens: next, Retry: true}, nil)
+	case signet.RefreshReuse:
 		// Reuse detection: the whole family goes (RFC 9700 §4.14.2, RT-01).
 		if err := tx.RevokeSession(ctx, s.ID, r.Now, ReasonTokenReuse); err != nil {
 			return Outcome[result]{}, err
@@ -486,14 +482,11 @@ func Rotate(ctx context.Context, tx Tx, fp *failpoint.Points, r signet.Rotation)
 		fp.Hit(failpoint.ReuseRevoking)
 		return done(result{}, signet.ErrTokenReused)
 	}
-	if expired(g) {
-		return done(result{}, signet.ErrNotFound)
-	}
 	if ok, err := tx.RotateGeneration(ctx, s.ID, g.Generation, r.Now); err != nil || !ok {
 		return Outcome[result]{}, orRetry(err)
 	}
 	fp.Hit(failpoint.GrantClaimed)
-	next := r.Next(s, g)
+	next = r.Next(s, g)
 	next.SessionID, next.Generation = s.ID, g.Generation+1
 	if err := tx.InsertGeneration(ctx, next); err != nil {
 		return Outcome[result]{}, err

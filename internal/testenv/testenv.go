@@ -85,6 +85,10 @@ type Options struct {
 	// and the pages. Its client address comes from X-Forwarded-For
 	// (loopback is a trusted proxy), so a test can speak from any address.
 	RateLimits *ratelimit.Policy
+	// RateLimitStore, if set, keeps the limiter's shared counters instead
+	// of the SQLite store (ratelimittest.DownStore for a store that is
+	// down); it needs RateLimits.
+	RateLimitStore signet.RateLimitStore
 }
 
 // The broker's client at the fake Figma upstream (Options.Broker).
@@ -179,7 +183,7 @@ func New(t testing.TB, o Options) *Env {
 		Clock: e.Clock, Rand: rand.Reader, Log: o.Log, Getenv: func(string) string { return "" },
 		Passwords:   &password.Params{Memory: password.MinMemory, Time: 1, Threads: 1, SaltLen: 16, KeyLen: 32},
 		DevUserName: UserName, SignInLimiter: o.SignInLimiter,
-		NoRateLimits: o.RateLimits == nil, RatePolicy: o.RateLimits,
+		NoRateLimits: o.RateLimits == nil, RatePolicy: o.RateLimits, RateLimitStore: o.RateLimitStore,
 	}
 	if o.RateLimits != nil {
 		// Loopback is a trusted proxy, so a test speaks from any address
@@ -292,7 +296,7 @@ func (e *Env) SSOTokens(t testing.TB, scopes ...string) (authserver.IssuedClient
 	}
 	tok, err := e.Engine.Token(ctx, authserver.TokenRequest{
 		Protocol: signet.ProtocolSSOOIDC, GrantType: signet.GrantDeviceCode,
-		ClientID: c.Client.ID, ClientSecret: c.Secret, DeviceCode: d.DeviceCode,
+		Client: authserver.ClientSecret{ID: c.Client.ID, Secret: c.Secret}, DeviceCode: d.DeviceCode,
 	})
 	if err != nil {
 		t.Fatal(err)
