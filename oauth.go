@@ -16,6 +16,9 @@ const (
 	JWTTypeID = "JWT"
 	// JWTTypeAccess is RFC 9068 §2.1's typ of JWT access tokens.
 	JWTTypeAccess = "at+jwt"
+	// JWTTypeWebIdentity is the typ of the web identity tokens signet sends
+	// STS AssumeRoleWithWebIdentity (package iamrole; catalogue AW-01).
+	JWTTypeWebIdentity = "signet-web-identity+jwt"
 )
 
 // ScopeToken reports whether s is an RFC 6749 §3.3 scope-token,

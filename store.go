@@ -286,4 +286,7 @@ type Stores struct {
 	// api/oauth2 (private_key_jwt).
 	AccessKeys AccessKeyStore
 	ClientKeys ClientKeyStore
+	// RoleBindings keeps the (account, role) pairs backed by real IAM roles
+	// (package iamrole).
+	RoleBindings RoleBindingStore
 }

@@ -29,7 +29,7 @@ func testEnv(out, errw *bytes.Buffer) Env {
 // no errors, and the ratios to the ceiling are there.
 func TestSmoke(t *testing.T) {
 	rep := benchTarget(t, "--scenario", "ceiling,sso-refresh,sso-authcode,sso-device,sigv4,signin-refresh,client-credentials",
-		"--duration", "300ms", "--requests", "200", "--concurrency", "2")
+		"--duration", "1s", "--requests", "200", "--concurrency", "2")
 	got := map[string]Result{}
 	for _, s := range rep.Scenarios {
 		got[s.Name] = s
@@ -227,7 +227,7 @@ func ranClean(t *testing.T, rep Report, name string) Result {
 func TestSmokeStartedServerClientCredentials(t *testing.T) {
 	bin := buildSignet(t)
 	rep, stderr := benchStarted(t, bin, "--scenario", "client-credentials",
-		"--duration", "300ms", "--requests", "200", "--concurrency", "2")
+		"--duration", "1s", "--requests", "200", "--concurrency", "2")
 	s := ranClean(t, rep, "client-credentials")
 	if !strings.HasPrefix(rep.Backend, "sqlite") {
 		t.Errorf("backend %q, want the SQLite server the command started", rep.Backend)

@@ -35,6 +35,7 @@ func Run(t *testing.T, open func(t *testing.T) signet.Stores) {
 		{"RateLimit", testRateLimit},
 		{"AccessKeys", testAccessKeys},
 		{"ClientKeys", testClientKeys},
+		{"RoleBindings", testRoleBindings},
 		{"Keys", testKeys},
 		{"CC-05/PanicCommitsNothing", testPanicCommitsNothing},
 		{"GC", testCollect},

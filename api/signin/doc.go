@@ -25,7 +25,10 @@
 // awscreds.MintFromSeed from the engine's per-generation seed: a refresh
 // retried within the idempotency window (authserver.Lifetimes
 // SignInIdempotency) returns byte-for-byte the same answer, and nothing is
-// revoked by a retry.
+// revoked by a retry. For an assignment the wiring backs with a real IAM
+// role (package iamrole), the credentials are STS's instead, a new role
+// session on each call, and expiresIn is what they really have, at most
+// 900 s; the handler cannot tell the two kinds apart.
 //
 // This package translates only: policy is the engine's (package
 // authserver), DPoP checking package dpop's. The one place domain errors

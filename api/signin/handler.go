@@ -8,7 +8,6 @@ import (
 	"net"
 	"net/http"
 	"strings"
-	"time"
 
 	"github.com/signet-auth/signet"
 	"github.com/signet-auth/signet/api/awsjson"
@@ -38,10 +37,12 @@ type Engine interface {
 
 var _ Engine = (*authserver.Server)(nil)
 
-// Credentials mints the SigV4 credentials that are Sign-In's access token;
-// *awscreds.Authority implements it.
+// Credentials hands out the SigV4 credentials that are Sign-In's access
+// token: local ones (*awscreds.Authority) or, for an assignment backed by a
+// real IAM role, STS's (the wiring's per-assignment source). Its errors are
+// *signet.Error values already.
 type Credentials interface {
-	MintFromSeed(seed string, p awscreds.Principal, expiry time.Time) (awscreds.Credentials, error)
+	RoleCredentials(ctx context.Context, r awscreds.RoleRequest) (awscreds.Credentials, error)
 	// ForgetSession drops the cached liveness of a session, so that the
 	// credentials of a session revoked here stop verifying at once.
 	ForgetSession(sessionID string)

@@ -90,7 +90,7 @@ func (h *Handler) createToken(w http.ResponseWriter, r *http.Request) {
 		h.writeError(w, r, err)
 		return
 	}
-	out, err := h.output(resp, in.GrantType == signet.GrantAuthorizationCode)
+	out, err := h.output(ctx, resp, in.GrantType == signet.GrantAuthorizationCode)
 	if err != nil {
 		h.writeError(w, r, err)
 		return
@@ -101,17 +101,24 @@ func (h *Handler) createToken(w http.ResponseWriter, r *http.Request) {
 	awsjson.WriteJSON(w, http.StatusOK, out)
 }
 
-// output builds the response body from the engine's answer. The
+// output builds the response body from the engine's answer. Local
 // credentials are derived from the generation's seed, so a retried refresh
-// gets exactly what the first call got.
-func (h *Handler) output(resp authserver.TokenResponse, withIDToken bool) (tokenOutput, error) {
+// gets exactly what the first call got; an assignment backed by a real IAM
+// role gets a fresh STS session each time.
+func (h *Handler) output(ctx context.Context, resp authserver.TokenResponse, withIDToken bool) (tokenOutput, error) {
 	p, err := grantPrincipal(resp)
 	if err != nil {
 		return tokenOutput{}, err
 	}
-	creds, err := h.Credentials.MintFromSeed(resp.Seed, p, resp.Tokens.AccessExpiresAt)
+	creds, err := h.Credentials.RoleCredentials(ctx, awscreds.RoleRequest{
+		Assignment: resp.Session.Assignment, UserID: resp.User.ID, UserName: resp.User.Name,
+		SessionID: resp.Session.ID, Expiry: resp.Tokens.AccessExpiresAt, Seed: resp.Seed,
+	})
 	if err != nil {
-		return tokenOutput{}, signet.Internal(err)
+		return tokenOutput{}, err // already in the engine's terms (catalogue AW-02)
+	}
+	if creds.Principal.ARN != "" {
+		p = creds.Principal // a real role session names itself
 	}
 	now := h.Clock.Now()
 	out := tokenOutput{

@@ -21,7 +21,11 @@
 // the user's own assignments only. They expire at the earlier of the
 // configured role-credential lifetime (default 1 hour) and the end of the
 // session, and stop verifying when the session is revoked (Logout revokes
-// it).
+// it). For an assignment the wiring backs with a real IAM role (package
+// iamrole) they are STS's, with STS's expiry; the handler asks one
+// credential source either way and cannot tell the kinds apart. A role that
+// refuses to be assumed answers ResourceNotFoundException, as no access
+// does.
 //
 // POST /logout is also the path of the browser sign-out (package web), so it
 // is not registered by Mount: WithLogout puts the portal's Logout in front of

@@ -62,3 +62,16 @@ func (h *Handler) writeError(w http.ResponseWriter, r *http.Request, op string, 
 	}
 	awsjson.WriteError(w, e.status, e.name, map[string]string{"message": e.message}, retry)
 }
+
+// credentialError renders a credential source's failure (catalogue AW-02):
+// a role that refuses to be assumed looks like no access to it (a 404 the
+// SDKs do not retry), throttling is TooManyRequestsException, and the
+// upstream being down or slow is a 500.
+func credentialError(err error) *apiError {
+	if signet.ErrorCodeOf(err) == signet.CodeAccessDenied {
+		e := notFound("No access to that account and role.")
+		e.cause = err
+		return e
+	}
+	return internal(err)
+}

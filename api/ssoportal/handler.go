@@ -30,10 +30,11 @@ type UserGetter interface {
 	GetUser(ctx context.Context, id string) (signet.User, error)
 }
 
-// CredentialMinter mints temporary credentials and forgets a session's
-// cached liveness; *awscreds.Authority implements it.
+// CredentialMinter hands out role credentials, local (*awscreds.Authority)
+// or from a real IAM role (the wiring's per-assignment source), and forgets
+// a session's cached liveness. Its errors are *signet.Error values.
 type CredentialMinter interface {
-	Mint(p awscreds.Principal, expiry time.Time) (awscreds.Credentials, error)
+	RoleCredentials(ctx context.Context, r awscreds.RoleRequest) (awscreds.Credentials, error)
 	ForgetSession(sessionID string)
 }
 

@@ -56,11 +56,6 @@ func (h *Handler) getRoleCredentials(w http.ResponseWriter, r *http.Request) {
 		fail(notFound("No access to that account and role."))
 		return
 	}
-	p, err := awscreds.AssumedRole(a, c.user.Name, c.session.ID)
-	if err != nil {
-		fail(internal(err))
-		return
-	}
 	now := h.Clock.Now()
 	life := h.RoleCredentialLifetime
 	if life <= 0 {
@@ -75,9 +70,11 @@ func (h *Handler) getRoleCredentials(w http.ResponseWriter, r *http.Request) {
 		fail(unauthorized(errors.New("session ends within a second")))
 		return
 	}
-	creds, err := h.Credentials.Mint(p, expiry)
+	creds, err := h.Credentials.RoleCredentials(ctx, awscreds.RoleRequest{
+		Assignment: a, UserID: c.user.ID, UserName: c.user.Name, SessionID: c.session.ID, Expiry: expiry,
+	})
 	if err != nil {
-		fail(internal(err))
+		fail(credentialError(err))
 		return
 	}
 	awsjson.WriteJSON(w, http.StatusOK, getRoleCredentialsOutput{roleCredentials{

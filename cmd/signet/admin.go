@@ -48,7 +48,7 @@ func (a *cli) adminCmd() *cobra.Command {
 		}
 	}
 	cmd.AddCommand(a.adminUserCmd(with), a.adminClientCmd(with), a.adminKeysCmd(with), a.adminSessionsCmd(with),
-		a.adminAccessKeyCmd(with))
+		a.adminAccessKeyCmd(with), a.adminRoleCmd(with))
 	return cmd
 }
 

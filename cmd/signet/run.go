@@ -89,7 +89,7 @@ func (a *cli) rootCmd() *cobra.Command {
 		SilenceErrors: true,
 	}
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return &usageError{err} })
-	root.AddCommand(a.serveCmd(), a.adminCmd(), a.versionCmd())
+	root.AddCommand(a.serveCmd(), a.adminCmd(), a.versionCmd(), a.awsCmd())
 	cli := awscli.Env{
 		Getenv: a.getenv, Stdin: a.stdin, Stdout: a.stdout, Stderr: a.stderr,
 		HTTPClient: http.DefaultClient, Clock: a.clock, Rand: a.rand,

@@ -18,6 +18,7 @@ import (
 	"github.com/signet-auth/signet/broker"
 	"github.com/signet-auth/signet/dpop"
 	"github.com/signet-auth/signet/httpserver"
+	"github.com/signet-auth/signet/iamrole"
 	"github.com/signet-auth/signet/internal/config"
 	"github.com/signet-auth/signet/sigv4"
 	"github.com/signet-auth/signet/web"
@@ -32,6 +33,10 @@ type App struct {
 	Verifier *sigv4.Verifier
 	// DPoP checks proofs for Sign-In and the standard OAuth surface.
 	DPoP *dpop.Verifier
+
+	// Roles is the portal's and Sign-In's credential source: the
+	// Authority, or STS for an (account, role) with a role binding.
+	Roles *iamrole.Source
 
 	Pages   *web.Handler
 	SSOOIDC *ssooidc.Handler

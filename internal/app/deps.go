@@ -12,6 +12,7 @@ import (
 	"github.com/signet-auth/signet"
 	"github.com/signet-auth/signet/api/signin"
 	"github.com/signet-auth/signet/httpserver"
+	"github.com/signet-auth/signet/iamrole"
 	"github.com/signet-auth/signet/internal/failpoint"
 	"github.com/signet-auth/signet/password"
 	"github.com/signet-auth/signet/ratelimit"
@@ -48,6 +49,10 @@ type Deps struct {
 	// RateLimitStore replaces the store's shared counters (a store that is
 	// down, in tests).
 	RateLimitStore signet.RateLimitStore
+	// IAM replaces the STS settings of real AWS credentials (a fake STS
+	// in tests); Issuer, Signer, Clock, Rand and an unset Log are filled
+	// in as for the configured ones.
+	IAM *iamrole.Config
 	// SignInLimiter replaces the limiter's Sign-In budget.
 	SignInLimiter signin.Limiter
 }

@@ -17,6 +17,7 @@ import (
 	"github.com/signet-auth/signet/broker"
 	"github.com/signet-auth/signet/dpop"
 	"github.com/signet-auth/signet/httpserver"
+	"github.com/signet-auth/signet/iamrole"
 	"github.com/signet-auth/signet/ratelimit"
 	"github.com/signet-auth/signet/sigv4"
 )
@@ -59,13 +60,16 @@ func (a *App) surfaces(ctx context.Context) error {
 			}
 		}
 	}
+	if a.Roles, err = a.roleCredentials(); err != nil {
+		return err
+	}
 	life := a.Engine.Lifetimes()
 	accounts := map[string]ssoportal.Account{}
 	for id, acct := range c.AccountNames() {
 		accounts[id] = ssoportal.Account{Name: acct.Name, Email: acct.Email}
 	}
 	a.Portal = &ssoportal.Handler{
-		Engine: a.Engine, Users: a.Stores.Users, Credentials: a.Authority,
+		Engine: a.Engine, Users: a.Stores.Users, Credentials: a.Roles,
 		Clock: d.Clock, Rand: d.Rand, Log: d.Log,
 		RoleCredentialLifetime: life.RoleCredential, Accounts: accounts,
 	}
@@ -95,7 +99,7 @@ func (a *App) surfaces(ctx context.Context) error {
 	}
 	a.SignIn = &signin.Handler{
 		Engine: a.Engine, Users: a.Stores.Users, Grants: a.Stores.Grants,
-		Credentials: a.Authority, Signer: a.Keyring,
+		Credentials: a.Roles, Signer: a.Keyring,
 		DPoP: a.DPoP, SigV4: a.Verifier, Issuer: c.Issuer, Limiter: signInLimiter,
 		ClientIP: clientIP, Clock: d.Clock, Rand: d.Rand, Logger: d.Log,
 		Clients: a.Stores.Clients, // JT-01: a WithIAM resource is no client's id
@@ -153,3 +157,26 @@ func (a *App) mounts() []httpserver.Mounter {
 // clientIP is the rate key of a request's client address as the trusted
 // proxies resolve it, IPv6 by /64.
 func clientIP(r *http.Request) string { return ratelimit.AddrKey(httpserver.ClientIP(r)) }
+
+// roleCredentials is the credential source of the SSO portal and Sign-In:
+// local credentials, or STS's for an assignment whose (account, role) has
+// a binding.
+func (a *App) roleCredentials() (*iamrole.Source, error) {
+	c, d := &a.Config, &a.deps
+	ic := iamrole.Config{
+		Audience: c.AWSIAMAudience, Region: c.AWSSTSRegion, Endpoint: c.AWSSTSEndpoint,
+		DefaultDuration: c.AWSRoleDuration, Timeout: c.AWSSTSTimeout,
+	}
+	if d.IAM != nil {
+		ic = *d.IAM
+	}
+	ic.Issuer, ic.Signer, ic.Clock, ic.Rand = c.Issuer, a.Keyring, d.Clock, d.Rand
+	if ic.Log == nil {
+		ic.Log = d.Log
+	}
+	x, err := iamrole.NewExchanger(ic)
+	if err != nil {
+		return nil, err
+	}
+	return &iamrole.Source{Local: a.Authority, Bindings: a.Stores.RoleBindings, Exchanger: x}, nil
+}

@@ -40,6 +40,9 @@ func TestCheckCatchesOldArrows(t *testing.T) {
 		pkg("ratelimit", "web", "httpserver"),
 		pkg("sigv4", "api/awsjson"),
 		pkg("api/oauth2", "keyring"),
+		pkg("api/signin"),
+		pkg("api/ssoportal"),
+		pkg("iamrole"),
 	} {
 		graph[p.ImportPath] = p
 	}

@@ -41,6 +41,10 @@ var Rules = []Rule{
 		Why: "SigV4 verification knows no wire dialect; each surface renders its failures"},
 	{From: []string{"api/oauth2"}, Forbid: []string{"keyring"},
 		Why: "the surface declares the Signer it consumes"},
+	{From: []string{"api/ssoportal", "api/signin"}, Forbid: []string{"iamrole"},
+		Why: "the surfaces do not know whether an assignment's credentials are local or a real IAM role's"},
+	{From: []string{"iamrole"}, Forbid: []string{"api", "web", "keyring", "authserver"},
+		Why: "the credential source knows no wire dialect and declares the TokenSigner it consumes"},
 }
 
 // Check returns one line per forbidden import in graph (keyed by import

@@ -3,6 +3,7 @@ package config
 import (
 	"log/slog"
 	"net/netip"
+	"time"
 
 	"github.com/signet-auth/signet/authserver"
 	"github.com/signet-auth/signet/broker"
@@ -56,6 +57,13 @@ type Config struct {
 	SigV4EmulationAccount string `yaml:"sigv4_emulation_account"`
 	IAMAccountID          string `yaml:"iam_account_id"`
 	Region                string `yaml:"region"`
+
+	// Real AWS credentials (package iamrole; awsiam.go).
+	AWSIAMAudience  string        `yaml:"aws_iam_audience"`
+	AWSSTSEndpoint  string        `yaml:"aws_sts_endpoint"`
+	AWSSTSRegion    string        `yaml:"aws_sts_region"`
+	AWSRoleDuration time.Duration `yaml:"aws_role_duration"`
+	AWSSTSTimeout   time.Duration `yaml:"aws_sts_timeout"`
 
 	// RFC 7591 dynamic client registration at /oauth2/register (see
 	// registration.go).

@@ -10,6 +10,7 @@ import (
 
 	"github.com/signet-auth/signet/api/signin"
 	"github.com/signet-auth/signet/authserver"
+	"github.com/signet-auth/signet/iamrole"
 	"github.com/signet-auth/signet/internal/testenv"
 )
 
@@ -30,6 +31,8 @@ type Options struct {
 	DPoPNonces bool
 	Limiter    signin.Limiter
 	Log        *slog.Logger
+	// IAM: testenv.Options.IAM.
+	IAM *iamrole.Config
 }
 
 // Env is one running server and its parts.
@@ -42,7 +45,7 @@ func New(t testing.TB, o Options) *Env {
 	t.Helper()
 	return &Env{testenv.New(t, testenv.Options{
 		Lifetimes: o.Lifetimes, DPoPNonces: o.DPoPNonces, SignInLimiter: o.Limiter, Log: o.Log,
-		DevAutoApprove: true,
+		DevAutoApprove: true, IAM: o.IAM,
 	})}
 }
 

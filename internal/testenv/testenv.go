@@ -20,6 +20,7 @@ import (
 	"github.com/signet-auth/signet/broker"
 	"github.com/signet-auth/signet/broker/brokertest"
 	"github.com/signet-auth/signet/dpop"
+	"github.com/signet-auth/signet/iamrole"
 	"github.com/signet-auth/signet/internal/app"
 	"github.com/signet-auth/signet/internal/config"
 	"github.com/signet-auth/signet/keyring"
@@ -89,6 +90,11 @@ type Options struct {
 	// of the SQLite store (ratelimittest.DownStore for a store that is
 	// down); it needs RateLimits.
 	RateLimitStore signet.RateLimitStore
+	// IAM, if set, lets role bindings (Stores.RoleBindings) send the
+	// portal's and Sign-In's credential requests to the STS at
+	// IAM.Endpoint; the environment fills in Issuer, Signer, Clock and
+	// Rand. Without it a bound assignment fails.
+	IAM *iamrole.Config
 }
 
 // The broker's client at the fake Figma upstream (Options.Broker).
@@ -118,6 +124,9 @@ type Env struct {
 	Pages     *web.Handler
 	SSOOIDC   *ssooidc.Handler
 	Portal    *ssoportal.Handler
+	// Roles is the portal's and Sign-In's credential source: Authority,
+	// or STS for a bound (account, role).
+	Roles *iamrole.Source
 	// Keyring signs ID tokens and client_credentials tokens and serves
 	// the JWKS of the standard OAuth surface.
 	Keyring *keyring.Keyring
@@ -184,6 +193,7 @@ func New(t testing.TB, o Options) *Env {
 		Passwords:   &password.Params{Memory: password.MinMemory, Time: 1, Threads: 1, SaltLen: 16, KeyLen: 32},
 		DevUserName: UserName, SignInLimiter: o.SignInLimiter,
 		NoRateLimits: o.RateLimits == nil, RatePolicy: o.RateLimits, RateLimitStore: o.RateLimitStore,
+		IAM: o.IAM,
 	}
 	if o.RateLimits != nil {
 		// Loopback is a trusted proxy, so a test speaks from any address
@@ -204,6 +214,11 @@ func New(t testing.TB, o Options) *Env {
 	e.Stores, e.Hasher, e.Engine, e.Authority = a.Stores, a.Hasher, a.Engine, a.Authority
 	e.Keyring, e.Verifier, e.DPoP, e.Limiter = a.Keyring, a.Verifier, a.DPoP, a.Limiter
 	e.Pages, e.SSOOIDC, e.Portal, e.OAuth2, e.SignIn, e.Broker = a.Pages, a.SSOOIDC, a.Portal, a.OAuth2, a.SignIn, a.Broker
+	e.Roles = a.Roles
+	if o.IAM == nil {
+		// No STS a test did not ask for: a bound assignment fails.
+		e.Roles.Exchanger = nil
+	}
 
 	e.User, err = e.Engine.CreateUser(ctx, UserName, "Alice", UserPassword)
 	must(err)
