@@ -62,12 +62,6 @@ func readBuildInfo(bi *debug.BuildInfo, ok bool, version, commit, date string) b
 	return info
 }
 
-// version is the module version the binary was built from, or "devel".
-func version() string {
-	bi, ok := debug.ReadBuildInfo()
-	return readBuildInfo(bi, ok, buildVersion, buildCommit, buildDate).Version
-}
-
 func (a *app) versionCmd() *cobra.Command {
 	return &cobra.Command{
 		Use:   "version",

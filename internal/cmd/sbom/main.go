@@ -6,6 +6,7 @@ package main
 import (
 	"debug/buildinfo"
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"os"
@@ -27,7 +28,7 @@ func main() {
 
 func run(version, date string, binaries []string) error {
 	if len(binaries) == 0 {
-		return fmt.Errorf("usage: sbom [-version V] [-date RFC3339] BINARY...")
+		return errors.New("usage: sbom [-version V] [-date RFC3339] BINARY [BINARY]")
 	}
 	at := time.Now()
 	if date != "" {
