@@ -9,7 +9,6 @@ import (
 	"net/http"
 	"os/exec"
 	"runtime"
-	"runtime/debug"
 
 	"github.com/spf13/cobra"
 
@@ -89,7 +88,7 @@ func (a *cli) rootCmd() *cobra.Command {
 		SilenceErrors: true,
 	}
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return &usageError{err} })
-	root.AddCommand(a.serveCmd(), a.adminCmd(), a.versionCmd(), a.awsCmd())
+	root.AddCommand(a.serveCmd(), a.adminCmd(), a.versionCmd(), a.awsCmd(), a.healthcheckCmd())
 	cli := awscli.Env{
 		Getenv: a.getenv, Stdin: a.stdin, Stdout: a.stdout, Stderr: a.stderr,
 		HTTPClient: http.DefaultClient, Clock: a.clock, Rand: a.rand,
@@ -99,24 +98,4 @@ func (a *cli) rootCmd() *cobra.Command {
 	root.AddCommand(awscli.LoginCommands(cli)...)
 	root.AddCommand(bench.Command(bench.Env{Stdout: a.stdout, Stderr: a.stderr, Getenv: a.getenv, Rand: a.rand, Clock: a.clock}))
 	return root
-}
-
-func (a *cli) versionCmd() *cobra.Command {
-	return &cobra.Command{
-		Use:   "version",
-		Short: "Print the version",
-		Args:  cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			fmt.Fprintln(a.stdout, "signet", version())
-			return nil
-		},
-	}
-}
-
-// version is the module version the binary was built from, or "devel".
-func version() string {
-	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
-		return bi.Main.Version
-	}
-	return "devel"
 }
