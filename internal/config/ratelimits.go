@@ -1,4 +1,4 @@
-package main
+package config
 
 import (
 	"errors"
@@ -51,32 +51,32 @@ func rateSettings() []rateSetting {
 	}
 }
 
-// autoLimit is a limit whose default ("auto") is computed from other
+// AutoLimit is a limit whose default ("auto") is computed from other
 // settings.
-type autoLimit struct {
+type AutoLimit struct {
 	ratelimit.Limit
 	auto bool
 }
 
-func (a *autoLimit) Set(s string) error {
+func (a *AutoLimit) Set(s string) error {
 	if s == "auto" {
-		*a = autoLimit{auto: true}
+		*a = AutoLimit{auto: true}
 		return nil
 	}
 	a.auto = false
 	return a.Limit.Set(s)
 }
 
-func (a *autoLimit) String() string {
+func (a *AutoLimit) String() string {
 	if a.auto {
 		return "auto"
 	}
 	return a.Limit.String()
 }
 
-func (a *autoLimit) Type() string { return "limit" }
+func (a *AutoLimit) Type() string { return "limit" }
 
-func (a *autoLimit) UnmarshalText(b []byte) error { return a.Set(string(b)) }
+func (a *AutoLimit) UnmarshalText(b []byte) error { return a.Set(string(b)) }
 
 // rateFlags registers the rate-limit settings with the defaults of
 // ratelimit.DefaultPolicy.
@@ -86,7 +86,7 @@ func rateFlags(fs *pflag.FlagSet, c *Config) {
 		*s.field(c) = *s.policy(&def)
 		fs.Var(s.field(c), s.flag, s.usage+": N/UNIT such as 10/s or 5/15m"+map[bool]string{false: ", or off", true: ""}[s.guard])
 	}
-	c.RateUserCodeGlobal = autoLimit{auto: true}
+	c.RateUserCodeGlobal = AutoLimit{auto: true}
 	fs.Var(&c.RateUserCodeGlobal, "rate-limit-user-code-global",
 		"alert threshold, never a refusal: user-code misses on the whole deployment (all nodes) past which an error is logged; auto: where some guesser's odds of a live code reach 2^-32 over --device-lifetime (RFC 8628 §5.1); off: no alert")
 }
@@ -106,8 +106,8 @@ func (c *Config) validateRates() error {
 	return errors.Join(errs...)
 }
 
-// ratePolicy returns the policy c sets.
-func (c *Config) ratePolicy() (ratelimit.Policy, error) {
+// RatePolicy returns the policy c sets.
+func (c *Config) RatePolicy() (ratelimit.Policy, error) {
 	var p ratelimit.Policy
 	for _, s := range rateSettings() {
 		*s.policy(&p) = *s.field(c)
@@ -116,7 +116,7 @@ func (c *Config) ratePolicy() (ratelimit.Policy, error) {
 	p.UserCodeGlobal = c.RateUserCodeGlobal.Limit
 	if c.RateUserCodeGlobal.auto {
 		var err error
-		if p.UserCodeGlobal, err = ratelimit.UserCodeGuesses(ratelimit.UserCodeSpace, c.DeviceLifetime); err != nil {
+		if p.UserCodeGlobal, err = ratelimit.UserCodeGuesses(ratelimit.UserCodeSpace, c.Lifetimes.DeviceAuthorization); err != nil {
 			return ratelimit.Policy{}, err
 		}
 	}
