@@ -11,18 +11,22 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/signin"
 	"github.com/aws/aws-sdk-go-v2/service/signin/types"
 
+	"github.com/signet-auth/signet"
 	"github.com/signet-auth/signet/internal/signintest"
-	"github.com/signet-auth/signet/internal/testenv"
 	"github.com/signet-auth/signet/ratelimit"
 )
 
-// withDefaultLimits starts a server with the default rate-limit policy,
-// counted in its store, as `signet serve` runs it. Every request comes from
-// one address (the test's loopback).
+// withDefaultLimits starts a server whose Sign-In endpoint has the default
+// rate-limit policy, as `signet serve` runs it (the Sign-In limiter's
+// buckets are per node, in memory, and read the time the handler gives).
+// Every request comes from one address (the test's loopback).
 func withDefaultLimits(t *testing.T) *signintest.Env {
 	t.Helper()
-	p := ratelimit.DefaultPolicy()
-	return &signintest.Env{Env: testenv.New(t, testenv.Options{RateLimits: &p, DevAutoApprove: true})}
+	l, err := ratelimit.New(ratelimit.Config{Store: ratelimit.NewMemoryStore(0), Policy: ratelimit.DefaultPolicy(), Clock: signet.SystemClock{}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return signintest.New(t, signintest.Options{Limiter: l.SignIn()})
 }
 
 // parallel runs f n times at once and returns the errors.
