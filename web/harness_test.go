@@ -21,6 +21,7 @@ import (
 	"time"
 
 	"github.com/signet-auth/signet"
+	"github.com/signet-auth/signet/internal/testsupport"
 	"github.com/signet-auth/signet/secret"
 )
 
@@ -229,23 +230,6 @@ func (s *gcmSealer) Open(ct, ad []byte) ([]byte, error) {
 	return s.aead.Open(nil, ct[:n], ct[n:], ad)
 }
 
-type testClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *testClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *testClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
-
 // syncBuffer is a log sink safe for a server goroutine.
 type syncBuffer struct {
 	mu sync.Mutex
@@ -289,13 +273,13 @@ type harness struct {
 	h     *Handler
 	mux   *http.ServeMux
 	be    *fakeBackend
-	clock *testClock
+	clock *testsupport.Clock
 	logs  *syncBuffer
 }
 
 func newHarness(t testing.TB, opts ...func(*Options)) *harness {
 	t.Helper()
-	clock := &testClock{t: time.Date(2026, 11, 20, 9, 0, 0, 0, time.UTC)}
+	clock := testsupport.NewClock(time.Date(2026, 11, 20, 9, 0, 0, 0, time.UTC))
 	be := newFakeBackend(clock)
 	be.addUser(signet.User{ID: aliceID, Name: "alice", DisplayName: "Alice",
 		Assignments: []signet.Assignment{{AccountID: "111111111111", RoleName: "Developer"}, {AccountID: "222222222222", RoleName: "ReadOnly"}}}, alicePass)

@@ -23,6 +23,7 @@ import (
 	"github.com/signet-auth/signet/awscreds/awscredstest"
 	"github.com/signet-auth/signet/broker"
 	"github.com/signet-auth/signet/broker/brokertest"
+	"github.com/signet-auth/signet/internal/testsupport"
 	"github.com/signet-auth/signet/sigv4"
 )
 
@@ -39,7 +40,7 @@ type env struct {
 	up    *brokertest.Upstream
 	logs  *brokertest.Logs
 	auth  *awscreds.Authority
-	clock *awscredstest.Clock
+	clock *testsupport.Clock
 	alice aws.Credentials // may use the studio client (account 123456789012)
 	eve   aws.Credentials // a principal of another account: no client
 }
@@ -49,7 +50,7 @@ func newEnv(t *testing.T, timeout time.Duration) *env {
 	e := &env{
 		up:    brokertest.NewUpstream(t, map[string]string{studioID: studioSecret, otherID: otherSecret}),
 		logs:  &brokertest.Logs{},
-		clock: awscredstest.NewClock(time.Now().UTC()),
+		clock: testsupport.NewClock(time.Now().UTC()),
 	}
 	log := e.logs.Logger()
 	e.auth = awscredstest.NewAuthority(t, e.clock, &awscredstest.Sessions{}, awscredstest.NewAccessKeys())

@@ -1,0 +1,7 @@
+// Package testsupport holds the test doubles that many packages' tests share:
+// a settable clock.
+//
+// It imports only the root package and the standard library, so every
+// package may use it in its tests without an import cycle
+// (internal/archtest holds the rule).
+package testsupport
