@@ -50,7 +50,7 @@ func (o *observations) all() []string {
 type env struct {
 	up    *brokertest.Upstream
 	b     *broker.Broker
-	logs  *brokertest.Logs
+	logs  *testsupport.Logs
 	obs   *observations
 	clock *testsupport.Clock
 	cfg   broker.Config
@@ -78,7 +78,7 @@ func newEnv(t *testing.T, mutate func(*broker.Config)) *env {
 	t.Helper()
 	e := &env{
 		up:    brokertest.NewUpstream(t, map[string]string{studioID: studioSecret, partnerID: partnerSecret}),
-		logs:  &brokertest.Logs{},
+		logs:  &testsupport.Logs{},
 		obs:   &observations{},
 		clock: testsupport.NewClock(time.Date(2026, 11, 21, 10, 0, 0, 0, time.UTC)),
 	}

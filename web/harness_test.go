@@ -1,7 +1,6 @@
 package web
 
 import (
-	"bytes"
 	"context"
 	"crypto/aes"
 	"crypto/cipher"
@@ -230,24 +229,6 @@ func (s *gcmSealer) Open(ct, ad []byte) ([]byte, error) {
 	return s.aead.Open(nil, ct[:n], ct[n:], ad)
 }
 
-// syncBuffer is a log sink safe for a server goroutine.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 // Fixtures.
 const (
 	testIssuer   = "https://signet.test"
@@ -274,7 +255,7 @@ type harness struct {
 	mux   *http.ServeMux
 	be    *fakeBackend
 	clock *testsupport.Clock
-	logs  *syncBuffer
+	logs  *testsupport.Logs
 }
 
 func newHarness(t testing.TB, opts ...func(*Options)) *harness {
@@ -291,7 +272,7 @@ func newHarness(t testing.TB, opts ...func(*Options)) *harness {
 		GrantTypes: []string{signet.GrantAuthorizationCode}, RedirectURIs: []string{webRedirect}, Scopes: []string{"openid", "profile"}})
 	be.addClient(signet.Client{ID: dynClientID, Name: "<img src=x onerror=alert(1)>Acme\u202eCLI", Type: signet.ClientPublic, Dynamic: true,
 		RedirectURIs: []string{"http://127.0.0.1/cb"}, GrantTypes: []string{signet.GrantDeviceCode}})
-	logs := &syncBuffer{}
+	logs := &testsupport.Logs{}
 	o := Options{Issuer: testIssuer}
 	for _, f := range opts {
 		f(&o)

@@ -38,7 +38,7 @@ const (
 type env struct {
 	srv   *httptest.Server
 	up    *brokertest.Upstream
-	logs  *brokertest.Logs
+	logs  *testsupport.Logs
 	auth  *awscreds.Authority
 	clock *testsupport.Clock
 	alice aws.Credentials // may use the studio client (account 123456789012)
@@ -49,7 +49,7 @@ func newEnv(t *testing.T, timeout time.Duration) *env {
 	t.Helper()
 	e := &env{
 		up:    brokertest.NewUpstream(t, map[string]string{studioID: studioSecret, otherID: otherSecret}),
-		logs:  &brokertest.Logs{},
+		logs:  &testsupport.Logs{},
 		clock: testsupport.NewClock(time.Now().UTC()),
 	}
 	log := e.logs.Logger()
@@ -351,7 +351,7 @@ func TestBR08_PanicNotLogged(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	logs := &brokertest.Logs{}
+	logs := &testsupport.Logs{}
 	mux := http.NewServeMux()
 	(&uibuilder.Handler{Broker: panicky{}, Verifier: v, Logger: logs.Logger()}).Mount(mux)
 	e.srv = httptest.NewServer(mux)
