@@ -13,57 +13,117 @@ import (
 
 const day = 24 * time.Hour
 
-// Lifetimes configures every lifetime and window the engine applies. A zero
-// field takes its default; New rejects a value outside its bounds. The
-// defaults and bounds are:
+// Lifetimes configures every lifetime and window the engine and the
+// surfaces apply. A zero field takes its default; New rejects a value
+// outside its bounds. LifetimeSettings lists each with its default, its
+// bounds and the operator setting that sets it (the yaml tag is that
+// setting's key in the configuration file):
 //
-//   - AuthorizationCode: 60 s, at most 10 min (RFC 6749 §4.1.2 recommends
-//     10 min as the maximum).
-//   - DeviceAuthorization: 600 s, between 1 min and 30 min (RFC 8628 §3.2
-//     expires_in; the user-code guessing budget in §5.1 shrinks with it).
-//   - DevicePollInterval: 5 s, between 1 s and 60 s (RFC 8628 §3.2
-//     interval, whose default is 5 s).
-//   - SlowDownStep: 5 s, between 1 s and 60 s: what a slow_down adds to the
-//     stored interval (RFC 8628 §3.5).
-//   - AccessToken: 1 h, between 1 s and 24 h; SSO OIDC and OAuth 2.0
-//     access tokens.
-//   - SignInAccessToken: 900 s, between 1 s and 900 s; the Sign-In model
-//     bounds expiresIn to 1–900.
-//   - Session: 90 days, between 1 min and 365 days: the absolute lifetime
-//     of a refresh-token family, which no rotation extends.
-//   - RefreshToken: equal to Session, at most Session: the lifetime of one
-//     refresh token from its issue (always also capped by the session end).
-//   - RefreshGrace: 5 s, at most 60 s; how long after a rotation the
-//     previous SSO OIDC or OAuth 2.0 refresh token may be presented again and
-//     get the same successor back (RFC 9700 §4.14.2 leaves room for it; FAPI
-//     2.0 requires lost-response retries to work).
-//   - SignInIdempotency: equal to SignInAccessToken, at most
-//     SignInAccessToken; the same window for Sign-In, whose refresh is
-//     "idempotent within the token validity window".
-//   - ClientSecret: 90 days, between 1 h and 365 days; the life of a
-//     dynamically registered client's secret, and of the registration.
-//   - BrowserSession: 12 h or Session if that is shorter, between 1 min and
-//     Session: the absolute life of a sign-in at the pages, which no use
-//     extends (NIST SP 800-63B §7.2; catalogue BS-02).
-//   - BrowserIdle: 1 h or BrowserSession if that is shorter, between 1 min
-//     and BrowserSession: a sign-in not used for this long has ended.
+//   - AuthorizationCode: at most 10 min (RFC 6749 §4.1.2).
+//   - DeviceAuthorization and DevicePollInterval: RFC 8628 §3.2 expires_in
+//     and interval; the user-code guessing budget in §5.1 shrinks with the
+//     former.
+//   - SlowDownStep: what a slow_down adds to the stored interval (RFC 8628
+//     §3.5).
+//   - SignInAccessToken: the Sign-In model bounds expiresIn to 1–900.
+//   - Session: the absolute lifetime of a refresh-token family, which no
+//     rotation extends; RefreshToken (one refresh token from its issue,
+//     always also capped by the session end) follows it.
+//   - RefreshGrace: how long after a rotation the previous SSO OIDC or
+//     OAuth 2.0 refresh token may be presented again and get the same
+//     successor back (RFC 9700 §4.14.2; FAPI 2.0 requires lost-response
+//     retries to work). SignInIdempotency is the same window for Sign-In,
+//     whose refresh is "idempotent within the token validity window"; it
+//     follows SignInAccessToken.
+//   - ClientSecret: the life of a dynamically registered client's secret,
+//     and of the registration.
+//   - IDToken: OIDC ID tokens of the standard surface.
+//   - RoleCredential: the SSO portal's GetRoleCredentials credentials
+//     (never beyond the session either); AWS role sessions last 15 min to
+//     12 h.
+//   - BrowserSession: the absolute life of a sign-in at the pages, which no
+//     use extends (NIST SP 800-63B §7.2; catalogue BS-02): 12 h or Session
+//     if that is shorter, at most Session. BrowserIdle: a sign-in not used
+//     for this long has ended: 1 h or BrowserSession if that is shorter, at
+//     most BrowserSession.
 type Lifetimes struct {
-	AuthorizationCode   time.Duration
-	DeviceAuthorization time.Duration
-	DevicePollInterval  time.Duration
-	SlowDownStep        time.Duration
-	AccessToken         time.Duration
-	SignInAccessToken   time.Duration
-	Session             time.Duration
-	RefreshToken        time.Duration
-	RefreshGrace        time.Duration
-	SignInIdempotency   time.Duration
-	ClientSecret        time.Duration
-	BrowserSession      time.Duration
-	BrowserIdle         time.Duration
+	AuthorizationCode   time.Duration `yaml:"code_lifetime"`
+	DeviceAuthorization time.Duration `yaml:"device_lifetime"`
+	DevicePollInterval  time.Duration `yaml:"device_interval"`
+	SlowDownStep        time.Duration `yaml:"-"`
+	AccessToken         time.Duration `yaml:"access_lifetime"`
+	SignInAccessToken   time.Duration `yaml:"signin_access_lifetime"`
+	Session             time.Duration `yaml:"session_lifetime"`
+	RefreshToken        time.Duration `yaml:"-"`
+	RefreshGrace        time.Duration `yaml:"refresh_grace"`
+	SignInIdempotency   time.Duration `yaml:"-"`
+	ClientSecret        time.Duration `yaml:"client_lifetime"`
+	IDToken             time.Duration `yaml:"id_token_lifetime"`
+	RoleCredential      time.Duration `yaml:"role_credential_lifetime"`
+	BrowserSession      time.Duration `yaml:"browser_session_lifetime"`
+	BrowserIdle         time.Duration `yaml:"browser_session_idle"`
 }
 
-// DefaultLifetimes returns the defaults listed on Lifetimes.
+// LifetimeSetting is one row of the lifetime table: the field it sets, its
+// default and bounds, and the operator setting (flag name; the environment
+// variable and YAML key derive from it) that sets it, if any. A row whose
+// Dependent is set takes its default and maximum from Dependent, computed
+// from the rows before it once they were resolved; its flag defaults to 0,
+// "the engine's default".
+type LifetimeSetting struct {
+	Name      string // the Lifetimes field
+	Flag      string // "": not an operator setting
+	Usage     string
+	Field     func(*Lifetimes) *time.Duration
+	Default   time.Duration
+	Min, Max  time.Duration
+	Dependent func(*Lifetimes) (def, max time.Duration)
+}
+
+// LifetimeSettings is the table of every lifetime: the engine checks it in
+// New, and the server's configuration builds its flags, environment
+// variables and YAML keys from it. Rows are in dependency order.
+func LifetimeSettings() []LifetimeSetting {
+	type L = Lifetimes
+	return []LifetimeSetting{
+		{"AuthorizationCode", "code-lifetime", "authorization code lifetime",
+			func(l *L) *time.Duration { return &l.AuthorizationCode }, 60 * time.Second, time.Second, 10 * time.Minute, nil},
+		{"DeviceAuthorization", "device-lifetime", "device code lifetime",
+			func(l *L) *time.Duration { return &l.DeviceAuthorization }, 600 * time.Second, time.Minute, 30 * time.Minute, nil},
+		{"DevicePollInterval", "device-interval", "initial device polling interval",
+			func(l *L) *time.Duration { return &l.DevicePollInterval }, 5 * time.Second, time.Second, time.Minute, nil},
+		{"SlowDownStep", "", "", func(l *L) *time.Duration { return &l.SlowDownStep }, 5 * time.Second, time.Second, time.Minute, nil},
+		{"AccessToken", "access-lifetime", "access token lifetime (SSO OIDC, OAuth 2.0)",
+			func(l *L) *time.Duration { return &l.AccessToken }, time.Hour, time.Second, day, nil},
+		{"SignInAccessToken", "signin-access-lifetime", "Sign-In access credentials lifetime",
+			func(l *L) *time.Duration { return &l.SignInAccessToken }, 900 * time.Second, time.Second, 900 * time.Second, nil},
+		{"Session", "session-lifetime", "session (refresh token family) absolute lifetime",
+			func(l *L) *time.Duration { return &l.Session }, 90 * day, time.Minute, 365 * day, nil},
+		{"RefreshToken", "", "", func(l *L) *time.Duration { return &l.RefreshToken }, 0, time.Second, 0,
+			func(l *L) (time.Duration, time.Duration) { return l.Session, l.Session }},
+		// The grace starts at 1 s: zero means "the default".
+		{"RefreshGrace", "refresh-grace", "window in which a just-rotated refresh token may be retried",
+			func(l *L) *time.Duration { return &l.RefreshGrace }, 5 * time.Second, time.Second, time.Minute, nil},
+		{"SignInIdempotency", "", "", func(l *L) *time.Duration { return &l.SignInIdempotency }, 0, time.Second, 0,
+			func(l *L) (time.Duration, time.Duration) { return l.SignInAccessToken, l.SignInAccessToken }},
+		{"ClientSecret", "client-lifetime", "lifetime of dynamically registered clients",
+			func(l *L) *time.Duration { return &l.ClientSecret }, 90 * day, time.Hour, 365 * day, nil},
+		{"IDToken", "id-token-lifetime", "OIDC ID token lifetime",
+			func(l *L) *time.Duration { return &l.IDToken }, time.Hour, time.Minute, day, nil},
+		{"RoleCredential", "role-credential-lifetime", "SSO portal role credentials lifetime (never beyond the session)",
+			func(l *L) *time.Duration { return &l.RoleCredential }, time.Hour, 15 * time.Minute, 12 * time.Hour, nil},
+		{"BrowserSession", "browser-session-lifetime",
+			"absolute life of a sign-in at the pages, at most --session-lifetime (default 12h, or --session-lifetime if shorter)",
+			func(l *L) *time.Duration { return &l.BrowserSession }, 0, time.Minute, 0,
+			func(l *L) (time.Duration, time.Duration) { return min(12*time.Hour, l.Session), l.Session }},
+		{"BrowserIdle", "browser-session-idle",
+			"a sign-in at the pages unused this long has ended, at most --browser-session-lifetime (default 1h, or the lifetime if shorter)",
+			func(l *L) *time.Duration { return &l.BrowserIdle }, 0, time.Minute, 0,
+			func(l *L) (time.Duration, time.Duration) { return min(time.Hour, l.BrowserSession), l.BrowserSession }},
+	}
+}
+
+// DefaultLifetimes returns the defaults of LifetimeSettings.
 func DefaultLifetimes() Lifetimes {
 	l, _ := Lifetimes{}.WithDefaults() // the zero value always resolves
 	return l
@@ -77,46 +137,30 @@ func (l Lifetimes) WithDefaults() (Lifetimes, error) {
 	return l, err
 }
 
-// normalize fills defaults and checks bounds, in dependency order: the
-// refresh-token bound depends on the session and the Sign-In window on the
-// Sign-In access lifetime.
+// LifetimeError is a lifetime outside its bounds (those of its row, the
+// dependent ones computed).
+type LifetimeError struct {
+	Setting  LifetimeSetting
+	Value    time.Duration
+	Min, Max time.Duration
+}
+
+func (e *LifetimeError) Error() string {
+	return fmt.Sprintf("authserver: Lifetimes.%s = %v is outside [%v, %v]", e.Setting.Name, e.Value, e.Min, e.Max)
+}
+
+// normalize fills defaults and checks bounds in the table's order.
 func (l *Lifetimes) normalize() error {
-	for _, b := range []struct {
-		name          string
-		v             *time.Duration
-		def, min, max time.Duration
-	}{
-		{"AuthorizationCode", &l.AuthorizationCode, 60 * time.Second, time.Second, 10 * time.Minute},
-		{"DeviceAuthorization", &l.DeviceAuthorization, 600 * time.Second, time.Minute, 30 * time.Minute},
-		{"DevicePollInterval", &l.DevicePollInterval, 5 * time.Second, time.Second, time.Minute},
-		{"SlowDownStep", &l.SlowDownStep, 5 * time.Second, time.Second, time.Minute},
-		{"AccessToken", &l.AccessToken, time.Hour, time.Second, 24 * time.Hour},
-		{"SignInAccessToken", &l.SignInAccessToken, 900 * time.Second, time.Second, 900 * time.Second},
-		{"Session", &l.Session, 90 * day, time.Minute, 365 * day},
-		{"RefreshToken", &l.RefreshToken, l.Session, time.Second, l.Session},
-		{"RefreshGrace", &l.RefreshGrace, 5 * time.Second, 0, time.Minute},
-		{"SignInIdempotency", &l.SignInIdempotency, l.SignInAccessToken, time.Second, l.SignInAccessToken},
-		{"ClientSecret", &l.ClientSecret, 90 * day, time.Hour, 365 * day},
-		{"BrowserSession", &l.BrowserSession, 0, time.Minute, 0},
-		{"BrowserIdle", &l.BrowserIdle, 0, time.Minute, 0},
-	} {
-		// Defaults that depend on an earlier field read it after that
-		// field was normalised.
-		switch b.name {
-		case "RefreshToken":
-			b.def, b.max = l.Session, l.Session
-		case "SignInIdempotency":
-			b.def, b.max = l.SignInAccessToken, l.SignInAccessToken
-		case "BrowserSession":
-			b.def, b.max = min(12*time.Hour, l.Session), l.Session
-		case "BrowserIdle":
-			b.def, b.max = min(time.Hour, l.BrowserSession), l.BrowserSession
+	for _, b := range LifetimeSettings() {
+		if b.Dependent != nil {
+			b.Default, b.Max = b.Dependent(l)
 		}
-		if *b.v == 0 {
-			*b.v = b.def
+		v := b.Field(l)
+		if *v == 0 {
+			*v = b.Default
 		}
-		if *b.v < b.min || *b.v > b.max {
-			return fmt.Errorf("authserver: Lifetimes.%s = %v is outside [%v, %v]", b.name, *b.v, b.min, b.max)
+		if *v < b.Min || *v > b.Max {
+			return &LifetimeError{Setting: b, Value: *v, Min: b.Min, Max: b.Max}
 		}
 	}
 	if l.DevicePollInterval >= l.DeviceAuthorization {

@@ -14,6 +14,7 @@ func TestDefaultLifetimes(t *testing.T) {
 		AccessToken: time.Hour, SignInAccessToken: 900 * time.Second,
 		Session: 90 * day, RefreshToken: 90 * day, RefreshGrace: 5 * time.Second,
 		SignInIdempotency: 900 * time.Second, ClientSecret: 90 * day,
+		IDToken: time.Hour, RoleCredential: time.Hour,
 		BrowserSession: 12 * time.Hour, BrowserIdle: time.Hour,
 	}
 	if l != want {
@@ -42,6 +43,9 @@ func TestLifetimeBounds(t *testing.T) {
 		{"RefreshGrace", Lifetimes{RefreshGrace: 2 * time.Minute}},
 		{"SignInIdempotency", Lifetimes{SignInAccessToken: 300 * time.Second, SignInIdempotency: 301 * time.Second}},
 		{"ClientSecret", Lifetimes{ClientSecret: 400 * day}},
+		{"IDToken", Lifetimes{IDToken: 25 * time.Hour}},
+		{"RoleCredential", Lifetimes{RoleCredential: 14 * time.Minute}},
+		{"RoleCredential", Lifetimes{RoleCredential: 13 * time.Hour}},
 		{"BrowserSession", Lifetimes{Session: time.Hour, BrowserSession: time.Hour + time.Second}},
 		{"BrowserIdle", Lifetimes{BrowserSession: time.Hour, BrowserIdle: time.Hour + time.Second}},
 		{"BrowserIdle", Lifetimes{BrowserIdle: 30 * time.Second}},

@@ -3,8 +3,8 @@ package httpserver
 import "net/http"
 
 // routes lists everything the server answers. Operations endpoints are
-// here; each API surface adds its own routes through its Mount method, in
-// the order of s.Mounts.
+// here (RouteTable lists them too); each API surface adds its own routes
+// through its route table, in the order of s.Mounts.
 func (s *Server) routes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /healthz", s.handleHealthz)
 	mux.HandleFunc("GET /readyz", s.handleReadyz)
@@ -13,6 +13,6 @@ func (s *Server) routes(mux *http.ServeMux) {
 	}
 
 	for _, m := range s.Mounts {
-		m.Mount(mux)
+		m.Routes().Mount(mux)
 	}
 }

@@ -32,11 +32,6 @@ const (
 	readyTimeout        = 3 * time.Second
 )
 
-// Mounter is an API surface that adds its routes to the mux.
-type Mounter interface {
-	Mount(mux *http.ServeMux)
-}
-
 // Server is the HTTP shell. Every dependency is an explicit field; the zero
 // values of MaxBodyBytes, MaxConns and Timeouts mean the defaults.
 type Server struct {

@@ -24,28 +24,34 @@ type healthFunc func(context.Context) error
 
 func (f healthFunc) Ready(ctx context.Context) error { return f(ctx) }
 
-// mountFunc adapts a function to Mounter.
-type mountFunc func(*http.ServeMux)
+// testTable is a Mounter with a fixed table.
+type testTable struct{ t Table }
 
-func (f mountFunc) Mount(mux *http.ServeMux) { f(mux) }
+func (t testTable) Routes() Table { return t.t }
+
+// oneRoute is a Mounter of one "METHOD /path" route.
+func oneRoute(pattern string, h http.HandlerFunc) Mounter {
+	method, path, _ := strings.Cut(pattern, " ")
+	return testTable{Table{Surface: "test", Routes: []Route{{Method: method, Path: path, Handler: h}}}}
+}
 
 // testRoutes are what the tests exercise behind the middleware.
-var testRoutes = mountFunc(func(mux *http.ServeMux) {
-	mux.HandleFunc("POST /echo", func(w http.ResponseWriter, r *http.Request) {
+var testRoutes = testTable{Table{Surface: "test", Routes: []Route{
+	{Method: "POST", Path: "/echo", Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		b, err := io.ReadAll(r.Body)
 		if BodyTooLarge(err) {
 			http.Error(w, "too large", http.StatusRequestEntityTooLarge)
 			return
 		}
 		fmt.Fprintf(w, "%d", len(b))
-	})
-	mux.HandleFunc("GET /origin", func(w http.ResponseWriter, r *http.Request) {
+	})},
+	{Method: "GET", Path: "/origin", Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		fmt.Fprintf(w, "%s %s", ClientIP(r), ExternalURL(r))
-	})
-	mux.HandleFunc("GET /panic", func(http.ResponseWriter, *http.Request) {
+	})},
+	{Method: "GET", Path: "/panic", Handler: http.HandlerFunc(func(http.ResponseWriter, *http.Request) {
 		panic("detail that must not leak")
-	})
-})
+	})},
+}}}
 
 func newServer(t *testing.T, trusted ...string) (*Server, *testsupport.Logs) {
 	t.Helper()

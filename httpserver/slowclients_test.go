@@ -66,14 +66,12 @@ func TestIN06_TrickledBodyClosedByReadTimeout(t *testing.T) {
 	s.Timeouts = shortTimeouts()
 	s.Timeouts.Write = patience // only ReadTimeout may end this request
 	bodyErr := make(chan error, 1)
-	s.Mounts = append(s.Mounts, mountFunc(func(mux *http.ServeMux) {
-		mux.HandleFunc("POST /upload", func(w http.ResponseWriter, r *http.Request) {
-			_, err := io.ReadAll(r.Body)
-			bodyErr <- err
-			if err != nil {
-				http.Error(w, "bad body", http.StatusBadRequest)
-			}
-		})
+	s.Mounts = append(s.Mounts, oneRoute("POST /upload", func(w http.ResponseWriter, r *http.Request) {
+		_, err := io.ReadAll(r.Body)
+		bodyErr <- err
+		if err != nil {
+			http.Error(w, "bad body", http.StatusBadRequest)
+		}
 	}))
 	base := serve(t, s)
 
@@ -123,18 +121,16 @@ func TestIN06_NeverReadingClientCutByWriteTimeout(t *testing.T) {
 	s.Timeouts = shortTimeouts()
 	const chunk, chunks = 64 << 10, 1024 // 64 MiB, far more than the sockets buffer
 	writeErr := make(chan error, 1)
-	s.Mounts = append(s.Mounts, mountFunc(func(mux *http.ServeMux) {
-		mux.HandleFunc("GET /large", func(w http.ResponseWriter, r *http.Request) {
-			w.Header().Set("Content-Length", fmt.Sprint(chunk*chunks))
-			buf := make([]byte, chunk)
-			for range chunks {
-				if _, err := w.Write(buf); err != nil {
-					writeErr <- err
-					return
-				}
+	s.Mounts = append(s.Mounts, oneRoute("GET /large", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Length", fmt.Sprint(chunk*chunks))
+		buf := make([]byte, chunk)
+		for range chunks {
+			if _, err := w.Write(buf); err != nil {
+				writeErr <- err
+				return
 			}
-			writeErr <- nil
-		})
+		}
+		writeErr <- nil
 	}))
 	base := serve(t, s)
 

@@ -111,12 +111,10 @@ func TestIN08_TLSVersions(t *testing.T) {
 func TestGracefulShutdownFinishesInFlight(t *testing.T) {
 	s, _ := newServer(t)
 	entered, release := make(chan struct{}), make(chan struct{})
-	s.Mounts = append(s.Mounts, mountFunc(func(mux *http.ServeMux) {
-		mux.HandleFunc("GET /slow", func(w http.ResponseWriter, r *http.Request) {
-			close(entered)
-			<-release
-			io.WriteString(w, "done")
-		})
+	s.Mounts = append(s.Mounts, oneRoute("GET /slow", func(w http.ResponseWriter, r *http.Request) {
+		close(entered)
+		<-release
+		io.WriteString(w, "done")
 	}))
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {

@@ -70,7 +70,9 @@ func readMasterKeyFile(path string) ([]byte, error) {
 		return nil, fmt.Errorf("keyring: master key file %s is not a regular file", path)
 	}
 	// Windows has no Unix permission bits; its ACLs are the operator's.
-	if runtime.GOOS != "windows" && fi.Mode().Perm()&0o077 != 0 {
+	// Group read shown by an ACL mask that grants only this process's
+	// user (systemd's LoadCredential=) is not group read.
+	if perm := fi.Mode().Perm(); runtime.GOOS != "windows" && perm&0o077 != 0 && (perm&0o037 != 0 || !groupBitsAreACLMask(f)) {
 		return nil, fmt.Errorf("keyring: master key file %s has mode %04o; it must not be readable by group or others (chmod 600)", path, fi.Mode().Perm())
 	}
 	// Anything longer than the longest accepted text is not a key file.

@@ -1,8 +1,6 @@
 package sigv4
 
 import (
-	"fmt"
-	"io"
 	"net/http"
 )
 
@@ -95,15 +93,3 @@ const (
 // ErrorRenderer writes a verification failure in a wire dialect's shape;
 // each surface brings its own (awsjson.SigV4Error for the JSON protocols).
 type ErrorRenderer func(w http.ResponseWriter, r *http.Request, e *Error)
-
-// NewRequestID returns a random version 4 UUID (RFC 9562 §5.4), the shape
-// of AWS request ids, drawing from rand. It returns "" if rand fails.
-func NewRequestID(rand io.Reader) string {
-	var b [16]byte
-	if _, err := io.ReadFull(rand, b[:]); err != nil {
-		return ""
-	}
-	b[6] = b[6]&0x0f | 0x40
-	b[8] = b[8]&0x3f | 0x80
-	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
-}

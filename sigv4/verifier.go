@@ -165,9 +165,9 @@ func (v *Verifier) Require(service string, render ErrorRenderer) func(http.Handl
 				if !errors.As(err, &e) {
 					e = &Error{Kind: KindInternal, Message: msgInternal, Err: err}
 				}
-				e.RequestID = w.Header().Get("X-Amzn-Requestid")
+				e.RequestID = w.Header().Get(RequestIDHeader)
 				if e.RequestID == "" {
-					e.RequestID = NewRequestID(v.o.Rand)
+					e.RequestID = RequestID(r, v.o.Rand)
 				}
 				v.log.LogAttrs(r.Context(), slog.LevelInfo, "sigv4: request refused",
 					slog.String("code", e.Kind.Code()), slog.String("service", service),

@@ -97,11 +97,12 @@ func TestReadBody(t *testing.T) {
 
 func TestWriteError(t *testing.T) {
 	w := httptest.NewRecorder()
+	w.Header().Set("x-amzn-RequestId", "request-1") // the surface's, kept
 	WriteError(w, 400, "AuthorizationPendingException", map[string]string{"error": "authorization_pending", "error_description": "Authorization is still pending."}, 0)
 	if w.Code != 400 || w.Header().Get("X-Amzn-ErrorType") != "AuthorizationPendingException" {
 		t.Fatalf("status %d headers %v", w.Code, w.Header())
 	}
-	if w.Header().Get("x-amzn-RequestId") == "" || w.Header().Get("Cache-Control") != "no-store" {
+	if w.Header().Get("x-amzn-RequestId") != "request-1" || w.Header().Get("Cache-Control") != "no-store" {
 		t.Fatalf("headers %v", w.Header())
 	}
 	if got := w.Body.String(); !strings.Contains(got, `"__type":"AuthorizationPendingException"`) || !strings.Contains(got, `"error":"authorization_pending"`) {

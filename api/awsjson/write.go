@@ -1,32 +1,20 @@
 package awsjson
 
 import (
-	"crypto/rand"
 	"encoding/json"
-	"fmt"
 	"net/http"
 	"strconv"
 )
 
-// NewRequestID returns a version 4 UUID, the form AWS gives x-amzn-RequestId.
-func NewRequestID() string {
-	var b [16]byte
-	_, _ = rand.Read(b[:]) // crypto/rand.Read never fails (Go ≥ 1.24)
-	b[6] = b[6]&0x0f | 0x40
-	b[8] = b[8]&0x3f | 0x80
-	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:])
-}
-
 // header sets what every response of these dialects carries. Token
-// responses must not be cached (RFC 6749 §5.1; catalogue WB-09).
+// responses must not be cached (RFC 6749 §5.1; catalogue WB-09). The
+// x-amzn-RequestId header is the caller's: the surfaces set the request's
+// one id before they run (sigv4.EchoRequestID).
 func header(w http.ResponseWriter) {
 	h := w.Header()
 	h.Set("Content-Type", "application/json")
 	h.Set("Cache-Control", "no-store")
 	h.Set("Pragma", "no-cache")
-	if h.Get("x-amzn-RequestId") == "" {
-		h.Set("x-amzn-RequestId", NewRequestID())
-	}
 }
 
 // WriteJSON writes v as a 200 (or status) JSON response.

@@ -50,6 +50,15 @@ type UserGetter interface {
 type Registration struct {
 	// Scopes, if set, are the only scopes a registering client may ask for.
 	Scopes []string
+	// GrantTypes, if set, are the only grant types a registering client
+	// may ask for (the engine's own list bounds them either way).
+	GrantTypes []string
+	// RedirectHosts, if set, are the only hosts an https redirect URI may
+	// name; loopback http redirect URIs (RFC 8252 §7.3) stay allowed.
+	RedirectHosts []string
+	// InitialAccessToken, if set, must come as the Bearer token of every
+	// registration request (RFC 7591 §3); otherwise registration is open.
+	InitialAccessToken string
 }
 
 // Handler serves the standard endpoints. Engine, Users, Signer, Issuer and

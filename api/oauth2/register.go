@@ -1,11 +1,14 @@
 package oauth2
 
 import (
+	"crypto/subtle"
 	"encoding/json"
 	"io"
 	"mime"
 	"net/http"
+	"net/url"
 	"slices"
+	"strings"
 
 	"github.com/signet-auth/signet"
 	"github.com/signet-auth/signet/authserver"
@@ -46,6 +49,15 @@ func (h *Handler) register(w http.ResponseWriter, r *http.Request) {
 		h.writeError(w, r, e, false) // 429 with Retry-After (catalogue RL-03)
 		return
 	}
+	if !h.Registration.authorized(r) {
+		// RFC 7591 §3: the initial access token is an RFC 6750 bearer
+		// token; a missing or wrong one is invalid_token with 401.
+		w.Header().Set("WWW-Authenticate", `Bearer error="invalid_token"`)
+		noStore(w)
+		writeJSON(w, http.StatusUnauthorized, map[string]string{"error": "invalid_token",
+			"error_description": "Registration needs a valid initial access token."})
+		return
+	}
 	mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	if err != nil || mt != "application/json" || r.URL.RawQuery != "" {
 		h.writeError(w, r, errInvalidRequest("The request must be a JSON body without query parameters."), false)
@@ -83,6 +95,10 @@ func (h *Handler) register(w http.ResponseWriter, r *http.Request) {
 	if len(grants) == 0 {
 		grants = []string{signet.GrantAuthorizationCode} // RFC 7591 §2 default
 	}
+	if e := h.Registration.allows(grants, req.RedirectURIs); e != nil {
+		h.writeError(w, r, e, false)
+		return
+	}
 	ic, err := h.Engine.RegisterClient(r.Context(), authserver.Registration{
 		ClientName: req.ClientName, ClientType: string(signet.ClientPublic),
 		RedirectURIs: req.RedirectURIs, GrantTypes: grants, Scopes: sc,
@@ -99,4 +115,40 @@ func (h *Handler) register(w http.ResponseWriter, r *http.Request) {
 		RedirectURIs: c.RedirectURIs, GrantTypes: c.GrantTypes, Scope: req.Scope,
 		TokenEndpointAuthMethod: method,
 	})
+}
+
+// authorized reports whether r carries the initial access token, if one is
+// required; the comparison takes the same time wherever it differs.
+func (p *Registration) authorized(r *http.Request) bool {
+	if p.InitialAccessToken == "" {
+		return true
+	}
+	tok, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+	return ok && len(r.Header.Values("Authorization")) == 1 &&
+		subtle.ConstantTimeCompare([]byte(tok), []byte(p.InitialAccessToken)) == 1
+}
+
+// allows checks the operator's policy on grant types and redirect hosts;
+// the engine checks everything else about the metadata.
+func (p *Registration) allows(grants, redirects []string) *signet.Error {
+	if len(p.GrantTypes) > 0 {
+		for _, g := range grants {
+			if !slices.Contains(p.GrantTypes, g) {
+				return &signet.Error{Code: signet.CodeInvalidClientMetadata, Message: "A grant type is not offered to registered clients."}
+			}
+		}
+	}
+	if len(p.RedirectHosts) > 0 {
+		for _, raw := range redirects {
+			u, err := url.Parse(raw)
+			if err != nil {
+				continue // the engine refuses it as invalid_redirect_uri
+			}
+			if u.Scheme == "http" || slices.Contains(p.RedirectHosts, u.Hostname()) {
+				continue // http is loopback only, which the engine checks
+			}
+			return &signet.Error{Code: signet.CodeInvalidRedirectURI, Message: "A redirect URI names a host registered clients may not use."}
+		}
+	}
+	return nil
 }

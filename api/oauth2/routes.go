@@ -3,6 +3,8 @@ package oauth2
 import (
 	"net/http"
 	"strings"
+
+	"github.com/signet-auth/signet/httpserver"
 )
 
 // Paths this package serves. /token, /client/register,
@@ -21,53 +23,42 @@ const (
 	pathUserinfo     = "/userinfo"
 )
 
-// route is one method and path this package serves.
-type route struct {
-	method, path string
-	handler      http.HandlerFunc
-}
+// Surface names this package in the server's route listing.
+const Surface = "oauth2"
 
-// routes lists every endpoint.
-func (h *Handler) routes() []route {
-	rs := []route{
-		{"GET", pathMetadata, h.metadata(false)},
-		{"GET", pathOIDCMetadata, h.metadata(true)},
-		{"GET", pathJWKS, h.jwks},
-		{"POST", pathToken, h.token},
-		{"POST", pathDevice, h.deviceAuthorization},
-		{"POST", pathIntrospect, h.introspect},
-		{"POST", pathRevoke, h.revoke},
-		// OIDC Core §5.3.1: the UserInfo endpoint takes GET and POST.
-		{"GET", pathUserinfo, h.userinfo},
-		{"POST", pathUserinfo, h.userinfo},
-	}
-	if h.Registration != nil {
-		rs = append(rs, route{"POST", pathRegister, h.register})
-	}
-	return rs
-}
-
-// Mount registers the endpoints on mux. Any other method on their paths
-// gets 405 with an RFC 6749 error body (catalogue IN-05).
-func (h *Handler) Mount(mux *http.ServeMux) {
+// Routes lists every endpoint. Any other method on their paths gets 405
+// with an RFC 6749 error body (catalogue IN-05). It panics if the Handler
+// lacks a required field: the server cannot run without it.
+func (h *Handler) Routes() httpserver.Table {
 	if err := h.check(); err != nil {
 		panic(err)
 	}
-	allowed := map[string][]string{}
-	for _, rt := range h.routes() {
-		mux.Handle(rt.method+" "+rt.path, rt.handler)
-		allowed[rt.path] = append(allowed[rt.path], rt.method)
+	rs := []httpserver.Route{
+		{Method: "GET", Path: pathMetadata, Handler: h.metadata(false)},
+		{Method: "GET", Path: pathOIDCMetadata, Handler: h.metadata(true)},
+		{Method: "GET", Path: pathJWKS, Handler: http.HandlerFunc(h.jwks)},
+		{Method: "POST", Path: pathToken, Handler: http.HandlerFunc(h.token)},
+		{Method: "POST", Path: pathDevice, Handler: http.HandlerFunc(h.deviceAuthorization)},
+		{Method: "POST", Path: pathIntrospect, Handler: http.HandlerFunc(h.introspect)},
+		{Method: "POST", Path: pathRevoke, Handler: http.HandlerFunc(h.revoke)},
+		// OIDC Core §5.3.1: the UserInfo endpoint takes GET and POST.
+		{Method: "GET", Path: pathUserinfo, Handler: http.HandlerFunc(h.userinfo)},
+		{Method: "POST", Path: pathUserinfo, Handler: http.HandlerFunc(h.userinfo)},
 	}
-	for path, methods := range allowed {
-		mux.Handle(path, methodNotAllowed(methods))
+	if h.Registration != nil {
+		rs = append(rs, httpserver.Route{Method: "POST", Path: pathRegister, Handler: http.HandlerFunc(h.register)})
 	}
+	return httpserver.Table{Surface: Surface, Routes: rs, NotAllowed: methodNotAllowed}
 }
 
-func methodNotAllowed(methods []string) http.HandlerFunc {
+// Mount registers the endpoints on mux.
+func (h *Handler) Mount(mux *http.ServeMux) { h.Routes().Mount(mux) }
+
+func methodNotAllowed(methods []string) http.Handler {
 	allow := strings.Join(methods, ", ")
-	return func(w http.ResponseWriter, r *http.Request) {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Allow", allow)
 		noStore(w)
 		writeJSON(w, http.StatusMethodNotAllowed, map[string]string{"error": "invalid_request", "error_description": "Method not allowed."})
-	}
+	})
 }

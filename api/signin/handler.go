@@ -14,6 +14,7 @@ import (
 	"github.com/signet-auth/signet/authserver"
 	"github.com/signet-auth/signet/awscreds"
 	"github.com/signet-auth/signet/dpop"
+	"github.com/signet-auth/signet/httpserver"
 	"github.com/signet-auth/signet/sigv4"
 )
 
@@ -85,11 +86,14 @@ type Handler struct {
 	Logger  *slog.Logger // nil: discard
 }
 
-// Mount registers the routes.
-func (h *Handler) Mount(mux *http.ServeMux) {
+// Surface names this package in the server's route listing.
+const Surface = "signin"
+
+// Routes lists the three operations' paths.
+func (h *Handler) Routes() httpserver.Table {
 	signed := h.SigV4.Require(SigningName, awsjson.SigV4Error)
 	iamToken := signed(h.recover(h.createWithIAM))
-	mux.Handle("POST "+PathToken, h.recover(func(w http.ResponseWriter, r *http.Request) {
+	routes := []httpserver.Route{{Method: "POST", Path: PathToken, Handler: h.recover(func(w http.ResponseWriter, r *http.Request) {
 		// One path, three operations, told apart by the query
 		// (signin.md §1).
 		q := r.URL.Query()
@@ -105,18 +109,25 @@ func (h *Handler) Mount(mux *http.ServeMux) {
 		default:
 			h.createToken(w, r)
 		}
-	}))
-	for path, op := range map[string]http.HandlerFunc{PathIntrospect: h.introspect, PathRevoke: h.revoke} {
-		op := signed(h.recover(op))
-		mux.Handle("POST "+path, h.recover(func(w http.ResponseWriter, r *http.Request) {
+	})}}
+	for _, p := range []struct {
+		path string
+		op   http.HandlerFunc
+	}{{PathIntrospect, h.introspect}, {PathRevoke, h.revoke}} {
+		op := signed(h.recover(p.op))
+		routes = append(routes, httpserver.Route{Method: "POST", Path: p.path, Handler: h.recover(func(w http.ResponseWriter, r *http.Request) {
 			if !onlyIAM(r) {
 				h.writeError(w, r, invalid("This operation needs x-amz-client-auth-method=iam."))
 				return
 			}
 			op.ServeHTTP(w, r)
-		}))
+		})})
 	}
+	return httpserver.Table{Surface: Surface, Routes: routes, Wrap: sigv4.EchoRequestID(h.Rand)}
 }
+
+// Mount registers the routes.
+func (h *Handler) Mount(mux *http.ServeMux) { h.Routes().Mount(mux) }
 
 func onlyIAM(r *http.Request) bool {
 	v := r.URL.Query()["x-amz-client-auth-method"]

@@ -265,9 +265,6 @@ func writeEmpty(w http.ResponseWriter) {
 	hd := w.Header()
 	hd.Set("Cache-Control", "no-store")
 	hd.Set("Pragma", "no-cache")
-	if hd.Get("x-amzn-RequestId") == "" {
-		hd.Set("x-amzn-RequestId", awsjson.NewRequestID())
-	}
 	hd.Set("Content-Length", "0")
 	w.WriteHeader(http.StatusOK)
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/signet-auth/signet/api/signin"
 	"github.com/signet-auth/signet/authserver"
 	"github.com/signet-auth/signet/broker/brokertest"
+	"github.com/signet-auth/signet/httpserver"
 	"github.com/signet-auth/signet/internal/signintest"
 	"github.com/signet-auth/signet/internal/testsupport"
 )
@@ -632,8 +633,9 @@ func TestWithIAMNeedsSigV4(t *testing.T) {
 	}
 }
 
-// IN-02: hostile JSON shapes are refused as malformed before any work: deep
-// nesting, a 1 MB string (over the body cap) and a huge array.
+// IN-02: hostile JSON shapes are refused before any work: deep nesting as
+// malformed, and a 1 MB string or a huge array (over the server's body cap)
+// by the HTTP shell with 413 before the body is read.
 func TestIN02_NestingAndSizeBounds(t *testing.T) {
 	e := signintest.New(t, signintest.Options{})
 	h := newHolder(t, e)
@@ -644,7 +646,16 @@ func TestIN02_NestingAndSizeBounds(t *testing.T) {
 		"1 MB string":        `{"clientId":"` + sameDevice + `","grantType":"refresh_token","refreshToken":"` + strings.Repeat("r", 1<<20) + `"}`,
 		"10^5-element array": prefix + `"x":[` + strings.Repeat("0,", 99999) + `0]}`,
 	} {
-		t.Run(name, func(t *testing.T) { wantValidation(t, post(t, e, "application/json", body, h.proof())) })
+		t.Run(name, func(t *testing.T) {
+			r := post(t, e, "application/json", body, h.proof())
+			if len(body) > httpserver.DefaultMaxBodyBytes {
+				if r.Status != http.StatusRequestEntityTooLarge {
+					t.Fatalf("got %d %s, want 413", r.Status, r.Raw)
+				}
+				return
+			}
+			wantValidation(t, r)
+		})
 	}
 	wantOK(t, h.refresh(rt))
 }

@@ -90,7 +90,7 @@ func snapshot(t *testing.T, e *testenv.Env, w wire) []byte {
 			switch k {
 			case "Date":
 				continue
-			case "X-Amzn-Requestid":
+			case "X-Amzn-Requestid", "X-Request-Id":
 				v = "<request-id>"
 			case "Content-Length":
 				v = "<length>"

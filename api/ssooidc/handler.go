@@ -79,7 +79,7 @@ func (h *Handler) issuerURL(path string) string {
 // one.
 func (h *Handler) frame(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set(requestIDHeader, sigv4.NewRequestID(h.Rand))
+		w.Header().Set(requestIDHeader, sigv4.RequestID(r, h.Rand))
 		next.ServeHTTP(w, r)
 	})
 }

@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/signet-auth/signet/httpserver"
 	"github.com/signet-auth/signet/internal/testenv"
 )
 
@@ -54,6 +55,23 @@ func call(t testing.TB, e *testenv.Env, method, path, body string, hdr ...string
 		}
 	}
 	return w
+}
+
+// overShellCap reports whether body is over the HTTP shell's cap, which
+// the shell refuses with a plain 413 before any surface reads it.
+func overShellCap(body string) bool { return len(body) > httpserver.DefaultMaxBodyBytes }
+
+// wantShellTooLarge posts body and checks the shell's 413.
+func wantShellTooLarge(t testing.TB, e *testenv.Env, path, body string) {
+	t.Helper()
+	resp, err := http.Post(e.URL+path, "application/json", strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusRequestEntityTooLarge {
+		t.Fatalf("POST %s with %d bytes: %s, want 413 from the HTTP shell", path, len(body), resp.Status)
+	}
 }
 
 func jsonBody(t testing.TB, v any) string {

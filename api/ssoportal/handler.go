@@ -157,7 +157,7 @@ func query(r *http.Request) (url.Values, *apiError) {
 // frame gives every response its request id first.
 func (h *Handler) frame(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set(requestIDHeader, sigv4.NewRequestID(h.Rand))
+		w.Header().Set(requestIDHeader, sigv4.RequestID(r, h.Rand))
 		next.ServeHTTP(w, r)
 	})
 }

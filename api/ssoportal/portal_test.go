@@ -176,6 +176,22 @@ func TestListAccountsAndRoles(t *testing.T) {
 	wantError(t, get(t, e, "GET", "/assignment/accounts", ""), 401, "UnauthorizedException")
 }
 
+// --account names accounts for ListAccounts: a name and an email, or a
+// name alone; an unnamed account shows its id.
+func TestListAccountsNames(t *testing.T) {
+	e := testenv.New(t, testenv.Options{Accounts: []string{
+		testenv.AccountID + "=Production <aws-prod@example.com>",
+	}})
+	_, tok := e.SSOTokens(t)
+	w := get(t, e, "GET", "/assignment/accounts", tok.AccessToken)
+	b, _ := json.Marshal(w.Body["accountList"])
+	want := `[{"accountId":"123456789012","accountName":"Production","emailAddress":"aws-prod@example.com"},` +
+		`{"accountId":"210987654321","accountName":"210987654321"}]`
+	if w.Status != 200 || string(b) != want {
+		t.Fatalf("ListAccounts: %d %s, want %s", w.Status, b, want)
+	}
+}
+
 // The real Go SDK sso client and the SSO credential provider.
 func TestSDKPortal(t *testing.T) {
 	e := testenv.New(t, testenv.Options{})

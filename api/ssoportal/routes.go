@@ -2,6 +2,8 @@ package ssoportal
 
 import (
 	"net/http"
+
+	"github.com/signet-auth/signet/httpserver"
 )
 
 // Operation names, for the log.
@@ -12,36 +14,27 @@ const (
 	opLogout             = "Logout"
 )
 
-// route is one method and path this package serves.
-type route struct {
-	method, path string
-	handler      http.HandlerFunc
-}
+// Surface names this package in the server's route listing.
+const Surface = "ssoportal"
 
-// routes lists every operation of the portal (the botocore model
-// sso/2019-06-10). POST /logout is listed but mounted by WithLogout, since
-// the browser sign-out of package web has the same method and path.
-func (h *Handler) routes() []route {
-	return []route{
-		{"GET", "/federation/credentials", h.getRoleCredentials},
-		{"GET", "/assignment/accounts", h.listAccounts},
-		{"GET", "/assignment/roles", h.listAccountRoles},
-		{"POST", "/logout", h.logout},
-	}
-}
-
-// Mount registers every route but POST /logout on mux (see WithLogout).
-func (h *Handler) Mount(mux *http.ServeMux) {
+// Routes lists every operation of the portal (the botocore model
+// sso/2019-06-10). POST /logout is served ahead of the mux by WithLogout,
+// since the browser sign-out of package web has the same method and path.
+// It panics without Engine, Users, Credentials, Clock and Rand.
+func (h *Handler) Routes() httpserver.Table {
 	if h.Engine == nil || h.Users == nil || h.Credentials == nil || h.Clock == nil || h.Rand == nil {
 		panic("ssoportal: Handler needs Engine, Users, Credentials, Clock and Rand")
 	}
-	for _, rt := range h.routes() {
-		if rt.path == "/logout" {
-			continue
-		}
-		mux.Handle(rt.method+" "+rt.path, h.frame(rt.handler))
-	}
+	return httpserver.Table{Surface: Surface, Wrap: h.frame, Routes: []httpserver.Route{
+		{Method: "GET", Path: "/federation/credentials", Handler: http.HandlerFunc(h.getRoleCredentials)},
+		{Method: "GET", Path: "/assignment/accounts", Handler: http.HandlerFunc(h.listAccounts)},
+		{Method: "GET", Path: "/assignment/roles", Handler: http.HandlerFunc(h.listAccountRoles)},
+		{Method: "POST", Path: "/logout", Handler: http.HandlerFunc(h.logout), ViaWrap: true},
+	}}
 }
+
+// Mount registers every route but POST /logout on mux (see WithLogout).
+func (h *Handler) Mount(mux *http.ServeMux) { h.Routes().Mount(mux) }
 
 // WithLogout returns a handler that serves the portal's Logout for POST
 // /logout requests carrying the x-amz-sso_bearer_token header and passes

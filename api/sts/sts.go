@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/http"
 
+	"github.com/signet-auth/signet/httpserver"
 	"github.com/signet-auth/signet/sigv4"
 )
 
@@ -29,10 +30,18 @@ type Handler struct {
 // Mount registers the routes. "/{$}" matches only "/", so the query
 // protocol's endpoint does not capture any other path on the shared
 // listener.
-func (h *Handler) Mount(mux *http.ServeMux) {
+func (h *Handler) Mount(mux *http.ServeMux) { h.Routes().Mount(mux) }
+
+// Surface names this package in the server's route listing.
+const Surface = "sts"
+
+// Routes lists the query API's root path, by POST and GET.
+func (h *Handler) Routes() httpserver.Table {
 	signed := h.Verifier.Require(SigningName, h.renderSigV4Error)(http.HandlerFunc(h.serve))
-	mux.Handle("POST /{$}", signed)
-	mux.Handle("GET /{$}", signed)
+	return httpserver.Table{Surface: Surface, Wrap: sigv4.EchoRequestID(h.Rand), Routes: []httpserver.Route{
+		{Method: "POST", Path: "/{$}", Handler: signed},
+		{Method: "GET", Path: "/{$}", Handler: signed},
+	}}
 }
 
 func (h *Handler) serve(w http.ResponseWriter, r *http.Request) {
@@ -66,15 +75,10 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request) {
 	w.Write(b.Bytes())
 }
 
-// requestID returns the request's id, set on the response by an outer
-// middleware or drawn here.
+// requestID returns the request's id, which the surface's wrap set on the
+// response (sigv4.EchoRequestID).
 func (h *Handler) requestID(w http.ResponseWriter) string {
-	id := w.Header().Get("X-Amzn-Requestid")
-	if id == "" {
-		id = sigv4.NewRequestID(h.Rand)
-		w.Header().Set("X-Amzn-Requestid", id)
-	}
-	return id
+	return w.Header().Get(sigv4.RequestIDHeader)
 }
 
 // element writes <name>escaped value</name> on its own line.

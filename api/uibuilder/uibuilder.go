@@ -9,6 +9,7 @@ import (
 	"github.com/signet-auth/signet"
 	"github.com/signet-auth/signet/api/awsjson"
 	"github.com/signet-auth/signet/broker"
+	"github.com/signet-auth/signet/httpserver"
 	"github.com/signet-auth/signet/sigv4"
 )
 
@@ -34,13 +35,22 @@ type Handler struct {
 // catches what the two patterns do not (an empty provider, extra
 // segments) and answers it as an unknown provider, in the API's own error
 // shape rather than a bare 404 (catalogue BR-01).
-func (h *Handler) Mount(mux *http.ServeMux) {
+func (h *Handler) Mount(mux *http.ServeMux) { h.Routes().Mount(mux) }
+
+// Surface names this package in the server's route listing.
+const Surface = "uibuilder"
+
+// Routes lists the two operations and the refusal of any other path under
+// /tokens/.
+func (h *Handler) Routes() httpserver.Table {
 	signed := h.Verifier.Require(SigningName, awsjson.SigV4Error)
-	mux.Handle("POST /tokens/{provider}", signed(h.recover(h.exchange)))
-	mux.Handle("POST /tokens/{provider}/refresh", signed(h.recover(h.refresh)))
-	mux.Handle("POST /tokens/", signed(h.recover(func(w http.ResponseWriter, r *http.Request) {
-		h.writeError(w, r, signet.Errorf(signet.CodeInvalidRequest, "Unsupported provider."))
-	})))
+	return httpserver.Table{Surface: Surface, Wrap: sigv4.EchoRequestID(nil), Routes: []httpserver.Route{
+		{Method: "POST", Path: "/tokens/{provider}", Handler: signed(h.recover(h.exchange))},
+		{Method: "POST", Path: "/tokens/{provider}/refresh", Handler: signed(h.recover(h.refresh))},
+		{Method: "POST", Path: "/tokens/", Handler: signed(h.recover(func(w http.ResponseWriter, r *http.Request) {
+			h.writeError(w, r, signet.Errorf(signet.CodeInvalidRequest, "Unsupported provider."))
+		}))},
+	}}
 }
 
 // exchangeBody is ExchangeCodeForTokenRequestBody.

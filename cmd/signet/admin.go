@@ -15,33 +15,35 @@ import (
 	"golang.org/x/term"
 
 	"github.com/signet-auth/signet"
+	"github.com/signet-auth/signet/internal/app"
+	"github.com/signet-auth/signet/internal/config"
 )
 
 // adminCmd works directly on the store named by --data-dir or
 // --database-url, with the same master key the server uses; it needs no
 // running server.
-func (a *app) adminCmd() *cobra.Command {
-	var c Config
+func (a *cli) adminCmd() *cobra.Command {
+	var c config.Config
 	cmd := &cobra.Command{
 		Use:   "admin",
 		Short: "Manage users, clients, keys and sessions directly in the store",
 	}
-	storeFlags(cmd.PersistentFlags(), &c)
+	config.StoreFlags(cmd.PersistentFlags(), &c)
 
 	// with opens the services for one command and closes them after.
-	with := func(run func(ctx context.Context, svc *services, args []string) error) func(*cobra.Command, []string) error {
+	with := func(run func(ctx context.Context, svc *app.Core, args []string) error) func(*cobra.Command, []string) error {
 		return func(cmd *cobra.Command, args []string) error {
-			if err := load(cmd.Flags(), &c, a.getenv); err != nil {
+			if err := config.Load(cmd.Flags(), &c, a.getenv); err != nil {
 				return err
 			}
-			if err := c.validateStore(); err != nil {
+			if err := c.ValidateStore(); err != nil {
 				return err
 			}
-			svc, err := a.wire(cmd.Context(), &c, newLogger(&c, a.stderr), nil, nil)
+			svc, err := app.OpenCore(cmd.Context(), &c, a.deps(newLogger(&c, a.stderr)))
 			if err != nil {
 				return err
 			}
-			defer svc.close()
+			defer svc.Close()
 			return run(cmd.Context(), svc, args)
 		}
 	}
@@ -50,9 +52,9 @@ func (a *app) adminCmd() *cobra.Command {
 	return cmd
 }
 
-type withServices func(func(context.Context, *services, []string) error) func(*cobra.Command, []string) error
+type withServices func(func(context.Context, *app.Core, []string) error) func(*cobra.Command, []string) error
 
-func (a *app) adminUserCmd(with withServices) *cobra.Command {
+func (a *cli) adminUserCmd(with withServices) *cobra.Command {
 	cmd := &cobra.Command{Use: "user", Short: "Manage users"}
 
 	var displayName, account, role string
@@ -61,21 +63,21 @@ func (a *app) adminUserCmd(with withServices) *cobra.Command {
 		Use:   "add NAME",
 		Short: "Create a user; the password is prompted for, or read from stdin with --password-stdin",
 		Args:  cobra.ExactArgs(1),
-		RunE: with(func(ctx context.Context, svc *services, args []string) error {
+		RunE: with(func(ctx context.Context, svc *app.Core, args []string) error {
 			// Check the assignment first so that a bad one creates nobody.
-			if (account != "" || role != "") && !(accountIDRe.MatchString(account) && roleNameRe.MatchString(role)) {
+			if (account != "" || role != "") && !(config.ValidAccountID(account) && config.ValidRoleName(role)) {
 				return errors.New("--account needs a 12-digit account id and --role a role name")
 			}
 			pw, err := a.readPassword(pwStdin)
 			if err != nil {
 				return err
 			}
-			u, err := svc.engine.CreateUser(ctx, args[0], displayName, pw)
+			u, err := svc.Engine.CreateUser(ctx, args[0], displayName, pw)
 			if err != nil {
 				return err
 			}
 			if account != "" || role != "" {
-				if err := svc.engine.SetAssignments(ctx, u.ID, []signet.Assignment{{AccountID: account, RoleName: role}}); err != nil {
+				if err := svc.Engine.SetAssignments(ctx, u.ID, []signet.Assignment{{AccountID: account, RoleName: role}}); err != nil {
 					return err
 				}
 			}
@@ -92,8 +94,8 @@ func (a *app) adminUserCmd(with withServices) *cobra.Command {
 		Use:   "list",
 		Short: "List users",
 		Args:  cobra.NoArgs,
-		RunE: with(func(ctx context.Context, svc *services, _ []string) error {
-			users, err := svc.stores.Users.ListUsers(ctx)
+		RunE: with(func(ctx context.Context, svc *app.Core, _ []string) error {
+			users, err := svc.Stores.Users.ListUsers(ctx)
 			if err != nil {
 				return err
 			}
@@ -114,19 +116,19 @@ func (a *app) adminUserCmd(with withServices) *cobra.Command {
 		Use:   "disable NAME",
 		Short: "Disable a user and revoke the user's sessions (--enable undoes the disabling)",
 		Args:  cobra.ExactArgs(1),
-		RunE: with(func(ctx context.Context, svc *services, args []string) error {
-			u, err := svc.stores.Users.GetUserByName(ctx, args[0])
+		RunE: with(func(ctx context.Context, svc *app.Core, args []string) error {
+			u, err := svc.Stores.Users.GetUserByName(ctx, args[0])
 			if err != nil {
 				return userNotFound(args[0], err)
 			}
-			if err := svc.engine.SetDisabled(ctx, u.ID, !enable); err != nil {
+			if err := svc.Engine.SetDisabled(ctx, u.ID, !enable); err != nil {
 				return err
 			}
 			if enable {
 				fmt.Fprintf(a.stdout, "enabled user %s\n", u.Name)
 				return nil
 			}
-			n, browser, err := svc.engine.RevokeUserSessions(ctx, u.ID, "admin")
+			n, browser, err := svc.Engine.RevokeUserSessions(ctx, u.ID, "admin")
 			if err != nil {
 				return err
 			}
@@ -141,8 +143,8 @@ func (a *app) adminUserCmd(with withServices) *cobra.Command {
 		Use:   "passwd NAME",
 		Short: "Set a user's password; sessions begun before fail their next refresh",
 		Args:  cobra.ExactArgs(1),
-		RunE: with(func(ctx context.Context, svc *services, args []string) error {
-			u, err := svc.stores.Users.GetUserByName(ctx, args[0])
+		RunE: with(func(ctx context.Context, svc *app.Core, args []string) error {
+			u, err := svc.Stores.Users.GetUserByName(ctx, args[0])
 			if err != nil {
 				return userNotFound(args[0], err)
 			}
@@ -150,7 +152,7 @@ func (a *app) adminUserCmd(with withServices) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			if err := svc.engine.SetPassword(ctx, u.ID, pw); err != nil {
+			if err := svc.Engine.SetPassword(ctx, u.ID, pw); err != nil {
 				return err
 			}
 			fmt.Fprintf(a.stdout, "password of %s changed\n", u.Name)
@@ -165,8 +167,8 @@ func (a *app) adminUserCmd(with withServices) *cobra.Command {
 		Use:   "assign NAME --account ID --role ROLE",
 		Short: "Give a user a role in an AWS account (--remove takes it away)",
 		Args:  cobra.ExactArgs(1),
-		RunE: with(func(ctx context.Context, svc *services, args []string) error {
-			u, err := svc.stores.Users.GetUserByName(ctx, args[0])
+		RunE: with(func(ctx context.Context, svc *app.Core, args []string) error {
+			u, err := svc.Stores.Users.GetUserByName(ctx, args[0])
 			if err != nil {
 				return userNotFound(args[0], err)
 			}
@@ -180,7 +182,7 @@ func (a *app) adminUserCmd(with withServices) *cobra.Command {
 			if !remove {
 				next = append(next, as)
 			}
-			if err := svc.engine.SetAssignments(ctx, u.ID, next); err != nil {
+			if err := svc.Engine.SetAssignments(ctx, u.ID, next); err != nil {
 				return err
 			}
 			fmt.Fprintf(a.stdout, "%s now has %d assignments\n", u.Name, len(next))
@@ -204,14 +206,14 @@ func userNotFound(name string, err error) error {
 	return err
 }
 
-func (a *app) adminClientCmd(with withServices) *cobra.Command {
+func (a *cli) adminClientCmd(with withServices) *cobra.Command {
 	cmd := &cobra.Command{Use: "client", Short: "Create, inspect and delete OAuth clients"}
 	list := &cobra.Command{
 		Use:   "list",
 		Short: "List clients",
 		Args:  cobra.NoArgs,
-		RunE: with(func(ctx context.Context, svc *services, _ []string) error {
-			clients, err := svc.stores.Clients.ListClients(ctx)
+		RunE: with(func(ctx context.Context, svc *app.Core, _ []string) error {
+			clients, err := svc.Stores.Clients.ListClients(ctx)
 			if err != nil {
 				return err
 			}
@@ -226,8 +228,8 @@ func (a *app) adminClientCmd(with withServices) *cobra.Command {
 		Use:   "show ID",
 		Short: "Show one client",
 		Args:  cobra.ExactArgs(1),
-		RunE: with(func(ctx context.Context, svc *services, args []string) error {
-			c, err := svc.stores.Clients.GetClient(ctx, args[0])
+		RunE: with(func(ctx context.Context, svc *app.Core, args []string) error {
+			c, err := svc.Stores.Clients.GetClient(ctx, args[0])
 			if err != nil {
 				return notFound("client", args[0], err)
 			}
@@ -250,8 +252,8 @@ func (a *app) adminClientCmd(with withServices) *cobra.Command {
 		Use:   "delete ID",
 		Short: "Delete a client and revoke its sessions",
 		Args:  cobra.ExactArgs(1),
-		RunE: with(func(ctx context.Context, svc *services, args []string) error {
-			if err := svc.stores.Clients.DeleteClient(ctx, args[0], a.clock.Now()); err != nil {
+		RunE: with(func(ctx context.Context, svc *app.Core, args []string) error {
+			if err := svc.Stores.Clients.DeleteClient(ctx, args[0], a.clock.Now()); err != nil {
 				return notFound("client", args[0], err)
 			}
 			fmt.Fprintf(a.stdout, "deleted client %s\n", args[0])
@@ -262,15 +264,15 @@ func (a *app) adminClientCmd(with withServices) *cobra.Command {
 	return cmd
 }
 
-func (a *app) adminKeysCmd(with withServices) *cobra.Command {
+func (a *cli) adminKeysCmd(with withServices) *cobra.Command {
 	cmd := &cobra.Command{Use: "keys", Short: "List and rotate the server's keys"}
 	list := &cobra.Command{
 		Use:   "list",
 		Short: "List keys (never their material)",
 		Args:  cobra.NoArgs,
-		RunE: with(func(ctx context.Context, svc *services, _ []string) error {
+		RunE: with(func(ctx context.Context, svc *app.Core, _ []string) error {
 			rows := [][]any{{"ID", "PURPOSE", "ALGORITHM", "CREATED", "ACTIVE", "RETIRED", "CURRENT"}}
-			for _, k := range svc.keys.List() {
+			for _, k := range svc.Keyring.List() {
 				rows = append(rows, []any{k.ID, k.Purpose, k.Algorithm, fmtTime(k.CreatedAt),
 					fmtTime(k.ActiveAt), fmtTime(k.RetiredAt), k.Current})
 			}
@@ -281,8 +283,8 @@ func (a *app) adminKeysCmd(with withServices) *cobra.Command {
 		Use:   "rotate",
 		Short: "Add a new signing key; it is published at once and signs after the publish delay",
 		Args:  cobra.NoArgs,
-		RunE: with(func(ctx context.Context, svc *services, _ []string) error {
-			k, err := svc.keys.RotateSigningKey(ctx)
+		RunE: with(func(ctx context.Context, svc *app.Core, _ []string) error {
+			k, err := svc.Keyring.RotateSigningKey(ctx)
 			if err != nil {
 				return err
 			}
@@ -294,7 +296,7 @@ func (a *app) adminKeysCmd(with withServices) *cobra.Command {
 	return cmd
 }
 
-func (a *app) adminSessionsCmd(with withServices) *cobra.Command {
+func (a *cli) adminSessionsCmd(with withServices) *cobra.Command {
 	cmd := &cobra.Command{Use: "sessions", Short: "List and revoke sessions"}
 	var listUser string
 	var all bool
@@ -302,20 +304,20 @@ func (a *app) adminSessionsCmd(with withServices) *cobra.Command {
 		Use:   "list",
 		Short: "List live token and browser sessions (--all: revoked and expired too)",
 		Args:  cobra.NoArgs,
-		RunE: with(func(ctx context.Context, svc *services, _ []string) error {
+		RunE: with(func(ctx context.Context, svc *app.Core, _ []string) error {
 			f := signet.SessionFilter{LiveOnly: !all, Now: a.clock.Now()}
 			if listUser != "" {
-				u, err := svc.stores.Users.GetUserByName(ctx, listUser)
+				u, err := svc.Stores.Users.GetUserByName(ctx, listUser)
 				if err != nil {
 					return userNotFound(listUser, err)
 				}
 				f.UserID = u.ID
 			}
-			ss, err := svc.engine.ListSessions(ctx, f)
+			ss, err := svc.Engine.ListSessions(ctx, f)
 			if err != nil {
 				return err
 			}
-			bs, err := svc.engine.ListBrowserSessions(ctx, f)
+			bs, err := svc.Engine.ListBrowserSessions(ctx, f)
 			if err != nil {
 				return err
 			}
@@ -339,10 +341,10 @@ func (a *app) adminSessionsCmd(with withServices) *cobra.Command {
 		Use:   "revoke [SESSION_ID] [--user NAME]",
 		Short: "Revoke one session (token or browser), or every session of a user",
 		Args:  cobra.MaximumNArgs(1),
-		RunE: with(func(ctx context.Context, svc *services, args []string) error {
+		RunE: with(func(ctx context.Context, svc *app.Core, args []string) error {
 			switch {
 			case len(args) == 1 && revokeUser == "":
-				if err := svc.engine.RevokeSession(ctx, args[0]); err != nil {
+				if err := svc.Engine.RevokeSession(ctx, args[0]); err != nil {
 					if signet.ErrorCodeOf(err) == signet.CodeNotFound {
 						return fmt.Errorf("no session %q", args[0])
 					}
@@ -350,11 +352,11 @@ func (a *app) adminSessionsCmd(with withServices) *cobra.Command {
 				}
 				fmt.Fprintf(a.stdout, "revoked session %s\n", args[0])
 			case len(args) == 0 && revokeUser != "":
-				u, err := svc.stores.Users.GetUserByName(ctx, revokeUser)
+				u, err := svc.Stores.Users.GetUserByName(ctx, revokeUser)
 				if err != nil {
 					return userNotFound(revokeUser, err)
 				}
-				n, browser, err := svc.engine.RevokeUserSessions(ctx, u.ID, "admin")
+				n, browser, err := svc.Engine.RevokeUserSessions(ctx, u.ID, "admin")
 				if err != nil {
 					return err
 				}
@@ -378,7 +380,7 @@ func notFound(what, id string, err error) error {
 }
 
 // table prints rows aligned in columns; list commands put a header first.
-func (a *app) table(rows [][]any) error {
+func (a *cli) table(rows [][]any) error {
 	tw := tabwriter.NewWriter(a.stdout, 0, 4, 2, ' ', 0)
 	for _, r := range rows {
 		for i, c := range r {
@@ -422,7 +424,7 @@ func fmtTime(t time.Time) string {
 // readPassword takes a password from the first line of stdin (with
 // --password-stdin) or prompts twice on the terminal without echo. Passwords
 // never come from argv, where ps and shell history would keep them.
-func (a *app) readPassword(fromStdin bool) (string, error) {
+func (a *cli) readPassword(fromStdin bool) (string, error) {
 	if fromStdin {
 		line, err := bufio.NewReader(a.stdin).ReadString('\n')
 		if err != nil && !errors.Is(err, io.EOF) {

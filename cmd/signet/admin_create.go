@@ -12,12 +12,13 @@ import (
 
 	"github.com/signet-auth/signet"
 	"github.com/signet-auth/signet/authserver"
+	"github.com/signet-auth/signet/internal/app"
 )
 
 // adminAccessKeyCmd manages long-term AWS access keys (AKIA…) of service
 // principals: the secret is printed once, at creation, and kept only
 // sealed under the keyring's AEAD key.
-func (a *app) adminAccessKeyCmd(with withServices) *cobra.Command {
+func (a *cli) adminAccessKeyCmd(with withServices) *cobra.Command {
 	cmd := &cobra.Command{Use: "access-key", Short: "Manage long-term AWS access keys of service principals"}
 
 	var principal string
@@ -25,8 +26,8 @@ func (a *app) adminAccessKeyCmd(with withServices) *cobra.Command {
 		Use:   "create --principal ARN",
 		Short: "Create an access key for an IAM user (or root) ARN; the secret is printed once",
 		Args:  cobra.NoArgs,
-		RunE: with(func(ctx context.Context, svc *services, _ []string) error {
-			k, secret, err := svc.authority.CreateAccessKey(ctx, principal)
+		RunE: with(func(ctx context.Context, svc *app.Core, _ []string) error {
+			k, secret, err := svc.Authority.CreateAccessKey(ctx, principal)
 			if err != nil {
 				return err
 			}
@@ -44,8 +45,8 @@ func (a *app) adminAccessKeyCmd(with withServices) *cobra.Command {
 		Use:   "list [--principal ARN]",
 		Short: "List access keys (never their secrets)",
 		Args:  cobra.NoArgs,
-		RunE: with(func(ctx context.Context, svc *services, _ []string) error {
-			keys, err := svc.authority.ListAccessKeys(ctx, listPrincipal)
+		RunE: with(func(ctx context.Context, svc *app.Core, _ []string) error {
+			keys, err := svc.Authority.ListAccessKeys(ctx, listPrincipal)
 			if err != nil {
 				return err
 			}
@@ -66,8 +67,8 @@ func (a *app) adminAccessKeyCmd(with withServices) *cobra.Command {
 		Use:   "delete ID",
 		Short: "Delete an access key; requests signed with it stop verifying at once",
 		Args:  cobra.ExactArgs(1),
-		RunE: with(func(ctx context.Context, svc *services, args []string) error {
-			if err := svc.authority.DeleteAccessKey(ctx, args[0]); err != nil {
+		RunE: with(func(ctx context.Context, svc *app.Core, args []string) error {
+			if err := svc.Authority.DeleteAccessKey(ctx, args[0]); err != nil {
 				return notFound("access key", args[0], err)
 			}
 			fmt.Fprintf(a.stdout, "deleted access key %s\n", args[0])
@@ -80,7 +81,7 @@ func (a *app) adminAccessKeyCmd(with withServices) *cobra.Command {
 
 // clientCreateCmd defines a confidential client of the standard OAuth
 // surface: its id and secret are printed once.
-func (a *app) clientCreateCmd(with withServices) *cobra.Command {
+func (a *cli) clientCreateCmd(with withServices) *cobra.Command {
 	var (
 		spec     authserver.ClientSpec
 		jwksFile string
@@ -89,7 +90,7 @@ func (a *app) clientCreateCmd(with withServices) *cobra.Command {
 		Use:   "create --name NAME --grant-type TYPE [--redirect-uri URI] [--scope S] [--jwks FILE]",
 		Short: "Create a confidential client; its id and secret are printed once",
 		Args:  cobra.NoArgs,
-		RunE: with(func(ctx context.Context, svc *services, _ []string) error {
+		RunE: with(func(ctx context.Context, svc *app.Core, _ []string) error {
 			spec.Type = signet.ClientConfidential
 			// The keys are checked before anything is stored.
 			var jwks []byte
@@ -99,16 +100,16 @@ func (a *app) clientCreateCmd(with withServices) *cobra.Command {
 					return err
 				}
 			}
-			ic, err := svc.engine.CreateClient(ctx, spec)
+			ic, err := svc.Engine.CreateClient(ctx, spec)
 			if err != nil {
 				return err
 			}
 			if jwks != nil {
-				if err := svc.stores.ClientKeys.SetClientJWKS(ctx, ic.Client.ID, jwks); err != nil {
+				if err := svc.Stores.ClientKeys.SetClientJWKS(ctx, ic.Client.ID, jwks); err != nil {
 					// Never leave a client behind that lacks the keys it
 					// was defined with.
 					return errors.Join(fmt.Errorf("store the client's keys: %w", err),
-						svc.stores.Clients.DeleteClient(ctx, ic.Client.ID, a.clock.Now()))
+						svc.Stores.Clients.DeleteClient(ctx, ic.Client.ID, a.clock.Now()))
 				}
 			}
 			fmt.Fprintf(a.stderr, "created client %s; the secret is shown only now\n", ic.Client.Name)
@@ -166,8 +167,8 @@ func readPublicJWKS(path string) ([]byte, error) {
 }
 
 // jwksSize returns how many private_key_jwt keys the client registered.
-func jwksSize(ctx context.Context, svc *services, clientID string) (int, error) {
-	b, err := svc.stores.ClientKeys.ClientJWKS(ctx, clientID)
+func jwksSize(ctx context.Context, svc *app.Core, clientID string) (int, error) {
+	b, err := svc.Stores.ClientKeys.ClientJWKS(ctx, clientID)
 	if errors.Is(err, signet.ErrNotFound) {
 		return 0, nil
 	}

@@ -11,6 +11,8 @@ import (
 
 	"github.com/signet-auth/signet"
 	"github.com/signet-auth/signet/iamrole"
+	"github.com/signet-auth/signet/internal/app"
+	"github.com/signet-auth/signet/internal/config"
 )
 
 // roleARNRe is an IAM role ARN: account, optional path, name
@@ -19,7 +21,7 @@ var roleARNRe = regexp.MustCompile(`^arn:aws[a-z-]*:iam::(\d{12}):role/(?:[\x21-
 
 // adminRoleCmd manages role bindings: which (account, role) assignments
 // hand out STS's credentials for a real IAM role instead of signet's own.
-func (a *app) adminRoleCmd(with withServices) *cobra.Command {
+func (a *cli) adminRoleCmd(with withServices) *cobra.Command {
 	cmd := &cobra.Command{Use: "role", Short: "Back an (account, role) assignment with a real IAM role"}
 
 	var account, role, roleARN string
@@ -28,11 +30,11 @@ func (a *app) adminRoleCmd(with withServices) *cobra.Command {
 		Use:   "set --account ID --role ROLE --role-arn ARN [--max-duration D]",
 		Short: "Hand out real credentials for ROLE in ACCOUNT, from STS AssumeRoleWithWebIdentity on ARN",
 		Args:  cobra.NoArgs,
-		RunE: with(func(ctx context.Context, svc *services, _ []string) error {
-			if !accountIDRe.MatchString(account) {
+		RunE: with(func(ctx context.Context, svc *app.Core, _ []string) error {
+			if !config.ValidAccountID(account) {
 				return fmt.Errorf("--account %q: want 12 digits", account)
 			}
-			if !roleNameRe.MatchString(role) {
+			if !config.ValidRoleName(role) {
 				return fmt.Errorf("--role %q: want 1 to 64 characters of letters, digits and +=,.@_-", role)
 			}
 			m := roleARNRe.FindStringSubmatch(roleARN)
@@ -49,7 +51,7 @@ func (a *app) adminRoleCmd(with withServices) *cobra.Command {
 			now := a.clock.Now()
 			b := signet.RoleBinding{AccountID: account, RoleName: role, RoleARN: roleARN,
 				MaxDuration: maxDuration.Truncate(time.Second), CreatedAt: now, UpdatedAt: now}
-			if err := svc.stores.RoleBindings.SetRoleBinding(ctx, b); err != nil {
+			if err := svc.Stores.RoleBindings.SetRoleBinding(ctx, b); err != nil {
 				return err
 			}
 			fmt.Fprintf(a.stdout, "%s/%s now hands out credentials for %s\n", account, role, roleARN)
@@ -68,8 +70,8 @@ func (a *app) adminRoleCmd(with withServices) *cobra.Command {
 		Use:   "list",
 		Short: "List the assignments backed by real IAM roles",
 		Args:  cobra.NoArgs,
-		RunE: with(func(ctx context.Context, svc *services, _ []string) error {
-			bs, err := svc.stores.RoleBindings.ListRoleBindings(ctx)
+		RunE: with(func(ctx context.Context, svc *app.Core, _ []string) error {
+			bs, err := svc.Stores.RoleBindings.ListRoleBindings(ctx)
 			if err != nil {
 				return err
 			}
@@ -90,8 +92,8 @@ func (a *app) adminRoleCmd(with withServices) *cobra.Command {
 		Use:   "unset --account ID --role ROLE",
 		Short: "Return an assignment to signet's own (local) credentials",
 		Args:  cobra.NoArgs,
-		RunE: with(func(ctx context.Context, svc *services, _ []string) error {
-			err := svc.stores.RoleBindings.DeleteRoleBinding(ctx, unAccount, unRole)
+		RunE: with(func(ctx context.Context, svc *app.Core, _ []string) error {
+			err := svc.Stores.RoleBindings.DeleteRoleBinding(ctx, unAccount, unRole)
 			if errors.Is(err, signet.ErrNotFound) {
 				return fmt.Errorf("%s/%s is not bound to an IAM role", unAccount, unRole)
 			}

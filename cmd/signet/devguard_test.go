@@ -8,6 +8,8 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/signet-auth/signet/internal/config"
 )
 
 const testMasterKey = "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f"
@@ -79,16 +81,16 @@ func TestDG01_ForcedEmulationLogsAnError(t *testing.T) {
 		t.Errorf("no error-level warning for the forced emulation:\n%s", s.stderr)
 	}
 	for _, tc := range []struct {
-		c    Config
+		c    config.Config
 		want string
 	}{
-		{Config{Dev: true}, "--dev"},
-		{Config{Dev: true, SigV4Emulation: true, SigV4EmulationForce: true}, "--dev"},
-		{Config{SigV4Emulation: true}, "--sigv4-emulation"},
-		{Config{SigV4Emulation: true, SigV4EmulationForce: true}, ""},
-		{Config{}, ""},
+		{config.Config{Dev: true}, "--dev"},
+		{config.Config{Dev: true, SigV4Emulation: true, SigV4EmulationForce: true}, "--dev"},
+		{config.Config{SigV4Emulation: true}, "--sigv4-emulation"},
+		{config.Config{SigV4Emulation: true, SigV4EmulationForce: true}, ""},
+		{config.Config{}, ""},
 	} {
-		if got := tc.c.loopbackOnlySwitch(); got != tc.want {
+		if got := tc.c.LoopbackOnlySwitch(); got != tc.want {
 			t.Errorf("%+v: loopback guard %q, want %q", tc.c, got, tc.want)
 		}
 	}

@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"strings"
 
+	"github.com/signet-auth/signet/internal/config"
 	"github.com/signet-auth/signet/internal/failpoint"
 )
 
@@ -14,7 +15,7 @@ import (
 // without --dev (which also keeps the server on loopback), and a server
 // that has any armed says so at the top of its log, at error level, and
 // again each time one fires.
-func (a *app) failPoints(c *Config, log *slog.Logger) (*failpoint.Points, error) {
+func (a *cli) failPoints(c *config.Config, log *slog.Logger) (*failpoint.Points, error) {
 	spec := a.getenv(failpoint.EnvVar)
 	if spec == "" {
 		return nil, nil

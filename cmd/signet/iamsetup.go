@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/signet-auth/signet/iamrole"
+	"github.com/signet-auth/signet/internal/config"
 )
 
 // iamSetup is what `signet aws iam-setup` prints for.
@@ -21,7 +22,7 @@ type iamSetup struct {
 }
 
 // awsCmd groups commands about real AWS accounts.
-func (a *app) awsCmd() *cobra.Command {
+func (a *cli) awsCmd() *cobra.Command {
 	cmd := &cobra.Command{Use: "aws", Short: "Connect signet to real AWS accounts"}
 	var s iamSetup
 	setup := &cobra.Command{
@@ -56,9 +57,9 @@ func (s *iamSetup) validate() error {
 		return fmt.Errorf("--issuer %q: IAM wants an https URL without query or fragment", s.issuer)
 	case u.Port() != "":
 		return fmt.Errorf("--issuer %q: IAM OIDC provider URLs carry no port", s.issuer)
-	case !accountIDRe.MatchString(s.account):
+	case !config.ValidAccountID(s.account):
 		return fmt.Errorf("--account %q: want 12 digits", s.account)
-	case !roleNameRe.MatchString(s.role):
+	case !config.ValidRoleName(s.role):
 		return fmt.Errorf("--role %q: want 1 to 64 characters of letters, digits and +=,.@_-", s.role)
 	case s.audience == "" || len(s.audience) > 255:
 		return fmt.Errorf("--audience: want 1 to 255 characters")

@@ -9,7 +9,6 @@ import (
 	"net/http"
 	"os/exec"
 	"runtime"
-	"runtime/debug"
 
 	"github.com/spf13/cobra"
 
@@ -18,8 +17,8 @@ import (
 	"github.com/signet-auth/signet/bench"
 )
 
-// app is the outside world as the commands see it.
-type app struct {
+// cli is the outside world as the commands see it.
+type cli struct {
 	getenv func(string) string
 	stdin  io.Reader
 	stdout io.Writer
@@ -31,7 +30,7 @@ type app struct {
 // run executes the command line args (without the program name) and
 // returns the exit code.
 func run(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) int {
-	a := &app{getenv: getenv, stdin: stdin, stdout: stdout, stderr: stderr, rand: rand.Reader, clock: signet.SystemClock{}}
+	a := &cli{getenv: getenv, stdin: stdin, stdout: stdout, stderr: stderr, rand: rand.Reader, clock: signet.SystemClock{}}
 	root := a.rootCmd()
 	root.SetArgs(args)
 	root.SetIn(stdin)
@@ -81,7 +80,7 @@ func openBrowser(url string) error {
 // rootCmd builds the command tree: the server's own commands, then one
 // AWS-CLI-style client command per service (signet sso-oidc create-token
 // ...). A new group is one more AddCommand.
-func (a *app) rootCmd() *cobra.Command {
+func (a *cli) rootCmd() *cobra.Command {
 	root := &cobra.Command{
 		Use:           "signet",
 		Short:         "signet: a self-hosted OAuth 2.0 token service that speaks AWS's sign-in token APIs",
@@ -89,7 +88,7 @@ func (a *app) rootCmd() *cobra.Command {
 		SilenceErrors: true,
 	}
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return &usageError{err} })
-	root.AddCommand(a.serveCmd(), a.adminCmd(), a.versionCmd(), a.awsCmd())
+	root.AddCommand(a.serveCmd(), a.adminCmd(), a.versionCmd(), a.awsCmd(), a.healthcheckCmd())
 	cli := awscli.Env{
 		Getenv: a.getenv, Stdin: a.stdin, Stdout: a.stdout, Stderr: a.stderr,
 		HTTPClient: http.DefaultClient, Clock: a.clock, Rand: a.rand,
@@ -99,24 +98,4 @@ func (a *app) rootCmd() *cobra.Command {
 	root.AddCommand(awscli.LoginCommands(cli)...)
 	root.AddCommand(bench.Command(bench.Env{Stdout: a.stdout, Stderr: a.stderr, Getenv: a.getenv, Rand: a.rand, Clock: a.clock}))
 	return root
-}
-
-func (a *app) versionCmd() *cobra.Command {
-	return &cobra.Command{
-		Use:   "version",
-		Short: "Print the version",
-		Args:  cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			fmt.Fprintln(a.stdout, "signet", version())
-			return nil
-		},
-	}
-}
-
-// version is the module version the binary was built from, or "devel".
-func version() string {
-	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
-		return bi.Main.Version
-	}
-	return "devel"
 }

@@ -9,7 +9,6 @@ import (
 	"net"
 	"net/http"
 	"net/http/pprof"
-	"strings"
 	"sync"
 	"time"
 
@@ -18,10 +17,12 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/signet-auth/signet/httpserver"
+	"github.com/signet-auth/signet/internal/app"
+	"github.com/signet-auth/signet/internal/config"
 )
 
-func (a *app) serveCmd() *cobra.Command {
-	var c Config
+func (a *cli) serveCmd() *cobra.Command {
+	var c config.Config
 	cmd := &cobra.Command{
 		Use:   "serve",
 		Short: "Run the server",
@@ -32,23 +33,23 @@ With --dev the server listens on loopback only, keeps a generated master key
 in the data directory and has a user "dev" whose password is printed at start.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if err := load(cmd.Flags(), &c, a.getenv); err != nil {
+			if err := config.Load(cmd.Flags(), &c, a.getenv); err != nil {
 				return err
 			}
-			if err := c.validate(); err != nil {
+			if err := c.Validate(); err != nil {
 				return err
 			}
-			return a.serve(cmd.Context(), &c)
+			return a.serve(cmd.Context(), c)
 		},
 	}
-	serveFlags(cmd.Flags(), &c)
+	config.ServeFlags(cmd.Flags(), &c)
 	return cmd
 }
 
 // newLogger builds the process logger; every line a request logs carries its
 // request id.
-func newLogger(c *Config, w io.Writer) *slog.Logger {
-	opts := &slog.HandlerOptions{Level: c.logLevel}
+func newLogger(c *config.Config, w io.Writer) *slog.Logger {
+	opts := &slog.HandlerOptions{Level: c.Level()}
 	var h slog.Handler = slog.NewTextHandler(w, opts)
 	if c.LogFormat == "json" {
 		h = slog.NewJSONHandler(w, opts)
@@ -56,39 +57,19 @@ func newLogger(c *Config, w io.Writer) *slog.Logger {
 	return slog.New(httpserver.LogHandler(h))
 }
 
-func (a *app) serve(ctx context.Context, c *Config) error {
-	log := newLogger(c, a.stderr)
+// deps are the app's dependencies as the process has them.
+func (a *cli) deps(log *slog.Logger) app.Deps {
+	return app.Deps{Clock: a.clock, Rand: a.rand, Log: log, Getenv: a.getenv}
+}
 
-	reg := prometheus.NewRegistry()
-	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	metrics, err := httpserver.NewMetrics(reg)
+func (a *cli) serve(ctx context.Context, c config.Config) error {
+	log := newLogger(&c, a.stderr)
+	points, err := a.failPoints(&c, log)
 	if err != nil {
 		return err
 	}
-
-	points, err := a.failPoints(c, log)
-	if err != nil {
-		return err
-	}
-	svc, err := a.wire(ctx, c, log, metrics.Observer, points)
-	if err != nil {
-		return err
-	}
-	reg.MustRegister(prometheus.NewCounterFunc(prometheus.CounterOpts{
-		Name: "signet_store_statements_total",
-		Help: "SQL statements the store has run (transaction control included; on PostgreSQL each is a round trip).",
-	}, func() float64 { return float64(svc.db.Statements()) }))
-	defer func() {
-		if err := svc.close(); err != nil {
-			log.Error("closing the store", "err", err)
-		}
-	}()
-	if c.Dev {
-		if err := a.devUser(ctx, c, svc, log); err != nil {
-			return err
-		}
-	}
-
+	// The listener first: without --issuer the issuer is the address it
+	// bound, and every surface is built with the issuer.
 	ln, err := net.Listen("tcp", c.Addr)
 	if err != nil {
 		return err
@@ -101,54 +82,53 @@ func (a *app) serve(ctx context.Context, c *Config) error {
 	if c.Issuer == "" {
 		c.Issuer = base
 	}
-	mounts, wrap, err := a.surfaces(c, svc, log)
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	d := a.deps(log)
+	d.Registry, d.FailPoints = reg, points
+	srv, err := app.New(ctx, c, d)
 	if err != nil {
 		ln.Close()
 		return err
 	}
-	srv := &httpserver.Server{
-		Logger:      log,
-		Metrics:     metrics,
-		Gatherer:    reg,
-		Health:      svc.stores.Health,
-		Proxies:     httpserver.Proxies{Trusted: c.trustedProxies},
-		Mounts:      mounts,
-		Wrap:        wrap,
-		Rand:        a.rand,
-		MaxConns:    c.MaxConns,
-		TLSCertFile: c.TLSCert,
-		TLSKeyFile:  c.TLSKey,
-
-		HTTPSIssuer:      strings.HasPrefix(c.Issuer, "https://"),
-		LoopbackOnly:     c.loopbackOnlySwitch(),
-		MetricsElsewhere: c.MetricsAddr != "",
+	defer func() {
+		if err := srv.Close(); err != nil {
+			log.Error("closing the store", "err", err)
+		}
+	}()
+	if c.Dev {
+		if err := a.devUser(ctx, &c, srv.Core, log); err != nil {
+			ln.Close()
+			return err
+		}
 	}
 
-	gcCtx, stopGC := context.WithCancel(ctx)
-	var gc sync.WaitGroup
-	gc.Go(func() { collectGarbage(gcCtx, svc.stores.Collector, a.clock, log) })
-	gc.Go(func() { reloadKeys(gcCtx, svc.keys, log) })
-	defer func() { stopGC(); gc.Wait() }()
+	jobs, stopJobs := context.WithCancel(ctx)
+	var wg sync.WaitGroup
+	wg.Go(func() { srv.Run(jobs) })
+	defer func() { stopJobs(); wg.Wait() }()
 
 	if c.DebugAddr != "" {
 		stop, err := serveDebug(c.DebugAddr, log)
 		if err != nil {
+			ln.Close()
 			return err
 		}
 		defer stop()
 	}
 
 	if c.MetricsAddr != "" {
-		stop, err := serveMetrics(c.MetricsAddr, srv.MetricsHandler(), log)
+		stop, err := serveMetrics(c.MetricsAddr, srv.Server.MetricsHandler(), log)
 		if err != nil {
+			ln.Close()
 			return err
 		}
 		defer stop()
 	}
 
-	log.Info("serving", "addr", ln.Addr().String(), "issuer", c.Issuer, "store", svc.storeName, "dev", c.Dev)
+	log.Info("serving", "addr", ln.Addr().String(), "issuer", c.Issuer, "store", srv.StoreName, "dev", c.Dev)
 	fmt.Fprintf(a.stderr, "listening on %s\n", base)
-	err = srv.Serve(ctx, ln)
+	err = srv.Server.Serve(ctx, ln)
 	log.Info("stopped")
 	return err
 }

@@ -6,10 +6,16 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/spf13/pflag"
+
+	"github.com/signet-auth/signet/internal/config"
 )
 
 // sink is a standard stream shared with the server goroutine. It tells the
@@ -262,4 +268,35 @@ broker:
 			}
 		})
 	}
+}
+
+// mapenv is a getenv over a fixed map, so tests never see the machine's
+// SIGNET_* variables.
+func mapenv(m map[string]string) func(string) string {
+	return func(k string) string { return m[k] }
+}
+
+func writeFile(t *testing.T, body string) string {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), "signet.yaml")
+	if err := os.WriteFile(p, []byte(body), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// parseServe runs serve's configuration path: flags, then the environment
+// and file, then validation.
+func parseServe(t *testing.T, args []string, env map[string]string) (*config.Config, error) {
+	t.Helper()
+	var c config.Config
+	fs := pflag.NewFlagSet("serve", pflag.ContinueOnError)
+	config.ServeFlags(fs, &c)
+	if err := fs.Parse(args); err != nil {
+		return nil, err
+	}
+	if err := config.Load(fs, &c, mapenv(env)); err != nil {
+		return &c, err
+	}
+	return &c, c.Validate()
 }

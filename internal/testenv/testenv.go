@@ -3,11 +3,8 @@ package testenv
 import (
 	"context"
 	"crypto/rand"
-	"errors"
 	"log/slog"
-	"net/http"
 	"net/http/httptest"
-	"net/netip"
 	"path/filepath"
 	"testing"
 	"time"
@@ -17,16 +14,15 @@ import (
 	"github.com/signet-auth/signet/api/signin"
 	"github.com/signet-auth/signet/api/ssooidc"
 	"github.com/signet-auth/signet/api/ssoportal"
-	"github.com/signet-auth/signet/api/sts"
-	"github.com/signet-auth/signet/api/uibuilder"
 	"github.com/signet-auth/signet/authserver"
 	"github.com/signet-auth/signet/awscreds"
 	"github.com/signet-auth/signet/awscreds/awscredstest"
 	"github.com/signet-auth/signet/broker"
 	"github.com/signet-auth/signet/broker/brokertest"
 	"github.com/signet-auth/signet/dpop"
-	"github.com/signet-auth/signet/httpserver"
 	"github.com/signet-auth/signet/iamrole"
+	"github.com/signet-auth/signet/internal/app"
+	"github.com/signet-auth/signet/internal/config"
 	"github.com/signet-auth/signet/keyring"
 	"github.com/signet-auth/signet/password"
 	"github.com/signet-auth/signet/ratelimit"
@@ -83,6 +79,8 @@ type Options struct {
 	// provider whose upstream is a local fake (Env.Upstream) holding the
 	// client FigmaClientID, usable by principals of AccountID.
 	Broker bool
+	// Accounts are --account settings: "ID=NAME" or "ID=NAME <EMAIL>".
+	Accounts []string
 	// RateLimits, if set, turns on a ratelimit.Limiter with this policy
 	// over the SQLite store for the SSO OIDC and standard OAuth surfaces
 	// and the pages. Its client address comes from X-Forwarded-For
@@ -143,14 +141,18 @@ type Env struct {
 	Upstream *brokertest.Upstream
 	// Limiter is set when Options.RateLimits is.
 	Limiter *ratelimit.Limiter
+	// App is the assembled server all of the above belong to.
+	App *app.App
 
 	User signet.User
 }
 
 // New starts an environment on a fresh SQLite file in t.TempDir and stops
-// it when the test ends. The clock stands at the wall-clock time of the
-// start (SigV4 signatures from the real SDKs are dated by the wall clock)
-// and moves only when the test moves it.
+// it when the test ends. The server is built by app.New from a validated
+// config.Config, as `signet serve` builds it; Options map onto its
+// settings. The clock stands at the wall-clock time of the start (SigV4
+// signatures from the real SDKs are dated by the wall clock) and moves only
+// when the test moves it.
 func New(t testing.TB, o Options) *Env {
 	t.Helper()
 	ctx := context.Background()
@@ -161,64 +163,62 @@ func New(t testing.TB, o Options) *Env {
 		}
 	}
 	e := &Env{Clock: awscredstest.NewClock(time.Now().Truncate(time.Second))}
-	log := o.Log
-	if log == nil {
-		log = slog.New(slog.DiscardHandler)
-	}
-
-	e.DBPath = filepath.Join(t.TempDir(), "signet.db")
-	db, err := sqlite.Open(ctx, e.DBPath)
-	must(err)
-	t.Cleanup(func() { db.Close() })
-	e.DB, e.Stores = db, db.Stores()
-
-	// The keys come from a keyring under a random master key, as in the
-	// server: its HMAC key for token digests, itself as the AEAD.
-	master := make([]byte, keyring.MasterKeySize)
-	rand.Read(master)
-	e.Keyring, err = keyring.Open(ctx, e.Stores.Keys, master, e.Clock, rand.Reader, keyring.Options{})
-	must(err)
-	e.Hasher, err = secret.NewHasher(e.Keyring.HMACKey())
-	must(err)
-	minter := secret.NewMinter(rand.Reader, e.Hasher)
-	// The cheapest argon2id parameters the package allows: tests log in
-	// often.
-	pw, err := password.New(rand.Reader, password.Params{Memory: password.MinMemory, Time: 1, Threads: 1, SaltLen: 16, KeyLen: 32})
-	must(err)
-
-	var pageLimiter web.Limiter
-	var pageLimits web.Limits
-	if o.RateLimits != nil {
-		proxies := httpserver.Proxies{Trusted: []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8"), netip.MustParsePrefix("::1/128")}}
-		store := e.Stores.RateLimit
-		if o.RateLimitStore != nil {
-			store = o.RateLimitStore
-		}
-		e.Limiter, err = ratelimit.New(ratelimit.Config{
-			Store: store, Policy: *o.RateLimits, Clock: e.Clock, Digest: e.Hasher.Digest, Log: log,
-			ClientIP: func(r *http.Request) netip.Addr { return proxies.Resolve(r).ClientIP },
-		})
-		must(err)
-		pageLimiter, pageLimits = e.Limiter.Pages(), web.PageLimits(*o.RateLimits)
-	}
-
+	dir := t.TempDir()
+	e.DBPath = filepath.Join(dir, app.DBFile)
 	e.Server = httptest.NewUnstartedServer(nil)
 	e.URL = "http://" + e.Server.Listener.Addr().String()
 
-	e.Engine, err = authserver.New(authserver.Config{
-		Users: e.Stores.Users, Clients: e.Stores.Clients, Grants: e.Stores.Grants, Browser: e.Stores.Browser,
-		Minter: minter, Clock: e.Clock, Passwords: pw, Lifetimes: o.Lifetimes,
-		Limiter: e.Limiter, ClientKeys: e.Stores.ClientKeys, Replay: e.Stores.Replay, Signer: e.Keyring,
-		IAMAccountID: AccountID,
-	})
+	c := config.Default()
+	c.Addr, c.Issuer, c.DataDir = e.Server.Listener.Addr().String(), e.URL, dir
+	c.MasterKeyFile = filepath.Join(dir, app.MasterKeyFile)
+	_, err := keyring.GenerateMasterKeyFile(c.MasterKeyFile, rand.Reader)
 	must(err)
-	e.Authority, err = awscreds.New(awscreds.Config{
-		AEAD: e.Keyring, Deriver: minter, Rand: rand.Reader, Clock: e.Clock,
-		SessionLive: e.sessionLive, Keys: e.Stores.AccessKeys, // long-term keys in the store, as in the server
-	})
+	for _, l := range authserver.LifetimeSettings() {
+		if v := *l.Field(&o.Lifetimes); v != 0 {
+			*l.Field(&c.Lifetimes) = v
+		}
+	}
+	if o.RoleCredentialLifetime != 0 {
+		c.Lifetimes.RoleCredential = o.RoleCredentialLifetime
+	}
+	c.IAMAccountID, c.Region = AccountID, o.IAMRegion
+	c.Dev, c.DevAutoApprove = o.DevAutoApprove, o.DevAutoApprove
+	c.DPoPNonces = o.DPoPNonces
+	c.DynamicRegistration = o.DynamicRegistration
+	c.Accounts = o.Accounts
+	// The cheapest argon2id parameters the package allows: tests log in
+	// often.
+	d := app.Deps{
+		Clock: e.Clock, Rand: rand.Reader, Log: o.Log, Getenv: func(string) string { return "" },
+		Passwords:   &password.Params{Memory: password.MinMemory, Time: 1, Threads: 1, SaltLen: 16, KeyLen: 32},
+		DevUserName: UserName, SignInLimiter: o.SignInLimiter,
+		NoRateLimits: o.RateLimits == nil, RatePolicy: o.RateLimits, RateLimitStore: o.RateLimitStore,
+		IAM: o.IAM,
+	}
+	if o.RateLimits != nil {
+		// Loopback is a trusted proxy, so a test speaks from any address
+		// with X-Forwarded-For.
+		c.TrustedProxies = []string{"127.0.0.0/8", "::1/128"}
+	}
+	if o.Broker {
+		e.Upstream = brokertest.NewUpstream(t, map[string]string{FigmaClientID: FigmaClientSecret})
+		c.Broker = figmaBroker(e.Upstream)
+		d.BrokerRootCAs = e.Upstream.RootCAs()
+	}
+
+	a, err := app.New(ctx, c, d)
 	must(err)
-	e.Verifier, err = sigv4.New(sigv4.Options{Credentials: e.Authority, Clock: e.Clock, Rand: rand.Reader, Logger: log})
-	must(err)
+	t.Cleanup(func() { a.Close() })
+	e.App = a
+	e.DB = a.DB.(*sqlite.DB)
+	e.Stores, e.Hasher, e.Engine, e.Authority = a.Stores, a.Hasher, a.Engine, a.Authority
+	e.Keyring, e.Verifier, e.DPoP, e.Limiter = a.Keyring, a.Verifier, a.DPoP, a.Limiter
+	e.Pages, e.SSOOIDC, e.Portal, e.OAuth2, e.SignIn, e.Broker = a.Pages, a.SSOOIDC, a.Portal, a.OAuth2, a.SignIn, a.Broker
+	e.Roles = a.Roles
+	if o.IAM == nil {
+		// No STS a test did not ask for: a bound assignment fails.
+		e.Roles.Exchanger = nil
+	}
 
 	e.User, err = e.Engine.CreateUser(ctx, UserName, "Alice", UserPassword)
 	must(err)
@@ -226,123 +226,26 @@ func New(t testing.TB, o Options) *Env {
 	e.User, err = e.Stores.Users.GetUser(ctx, e.User.ID)
 	must(err)
 
-	e.Pages, err = web.New(web.Deps{
-		Backend: web.EngineBackend{Engine: e.Engine, Users: e.Stores.Users, Clients: e.Stores.Clients},
-		Sealer:  e.Keyring, Clock: e.Clock, Rand: rand.Reader, Log: log, Limiter: pageLimiter,
-	}, web.Options{
-		Issuer:          e.URL,
-		SessionLifetime: e.Engine.Lifetimes().BrowserSession,
-		Limits:          pageLimits,
-		DevAutoApprove:  o.DevAutoApprove,
-		DevUser:         func(ctx context.Context) (signet.User, error) { return e.Stores.Users.GetUser(ctx, e.User.ID) },
-	})
-	must(err)
-	e.SSOOIDC = &ssooidc.Handler{
-		Engine: e.Engine, Issuer: e.URL, Rand: rand.Reader, Log: log,
-		Verifier: e.Verifier, IAMAccountID: AccountID, Region: o.IAMRegion,
-		Limiter: e.Limiter,
-	}
-	if o.DevAutoApprove {
-		e.SSOOIDC.AutoApprove = func(ctx context.Context, userCode string) {
-			if _, err := e.Pages.AutoApproveDevice(ctx, userCode); err != nil {
-				log.ErrorContext(ctx, "testenv: auto-approve failed", "err", err)
-			}
-		}
-	}
-	e.Roles = &iamrole.Source{Local: e.Authority, Bindings: e.Stores.RoleBindings}
-	if o.IAM != nil {
-		c := *o.IAM
-		c.Issuer, c.Signer, c.Clock, c.Rand = e.URL, e.Keyring, e.Clock, rand.Reader
-		if c.Log == nil {
-			c.Log = log
-		}
-		e.Roles.Exchanger, err = iamrole.NewExchanger(c)
-		must(err)
-	}
-	e.Portal = &ssoportal.Handler{
-		Engine: e.Engine, Users: e.Stores.Users, Credentials: e.Roles,
-		Clock: e.Clock, Rand: rand.Reader, Log: log, RoleCredentialLifetime: o.RoleCredentialLifetime,
-	}
-	stsHandler := &sts.Handler{Verifier: e.Verifier, Rand: rand.Reader, Logger: log}
-
-	dopts := dpop.Options{Replay: e.Stores.Replay, Clock: e.Clock}
-	if o.DPoPNonces {
-		dopts.NonceKey = make([]byte, 32)
-		rand.Read(dopts.NonceKey)
-	}
-	e.DPoP, err = dpop.NewVerifier(dopts)
-	must(err)
-	e.OAuth2 = &oauth2.Handler{
-		Engine: e.Engine, Users: e.Stores.Users, Signer: e.Keyring,
-		DPoP: e.DPoP, ClientKeys: e.Stores.ClientKeys, Issuer: e.URL,
-		Clock: e.Clock, Log: log, Limiter: e.Limiter,
-	}
-	if o.DynamicRegistration {
-		e.OAuth2.Registration = &oauth2.Registration{}
-	}
-	// The two built-in Sign-In clients, whose cross-device redirect URI
-	// depends on the issuer.
-	must(signin.EnsureClients(ctx, e.Engine, e.Stores.Clients, e.URL))
-	signInLimiter := o.SignInLimiter
-	if signInLimiter == nil && e.Limiter != nil {
-		signInLimiter = e.Limiter.SignIn()
-	}
-	e.SignIn = &signin.Handler{
-		Engine: e.Engine, Users: e.Stores.Users, Grants: e.Stores.Grants,
-		Credentials: e.Roles, Signer: e.Keyring, DPoP: e.DPoP, SigV4: e.Verifier,
-		Issuer: e.URL, Limiter: signInLimiter, Clock: e.Clock, Rand: rand.Reader, Logger: log,
-		Clients: e.Stores.Clients, // JT-01
-	}
-
-	mux := http.NewServeMux()
-	e.Pages.Mount(mux)
-	e.SSOOIDC.Mount(mux)
-	e.Portal.Mount(mux)
-	stsHandler.Mount(mux)
-	e.OAuth2.Mount(mux)
-	e.SignIn.Mount(mux)
-	if o.Broker {
-		e.startBroker(t, log)
-		(&uibuilder.Handler{Broker: e.Broker, Verifier: e.Verifier, Logger: log}).Mount(mux)
-	}
-	e.Server.Config.Handler = e.Portal.WithLogout(mux)
+	e.Server.Config.Handler = a.Handler()
 	e.Server.Start()
 	t.Cleanup(e.Server.Close)
 	return e
 }
 
-// startBroker starts the fake Figma and a broker that uses it.
-func (e *Env) startBroker(t testing.TB, log *slog.Logger) {
-	t.Helper()
-	e.Upstream = brokertest.NewUpstream(t, map[string]string{FigmaClientID: FigmaClientSecret})
-	b, err := broker.New(broker.Config{
+// figmaBroker is the broker configuration of Options.Broker: one "figma"
+// provider at the fake upstream.
+func figmaBroker(up *brokertest.Upstream) broker.Config {
+	return broker.Config{
 		Upstream: broker.UpstreamConfig{AllowPrivateNetworks: true},
 		Providers: []broker.ProviderConfig{{
 			Name: "figma", Kind: broker.KindFigma, DefaultClient: FigmaClientID,
-			TokenURL: e.Upstream.URL() + brokertest.FigmaTokenPath, RefreshURL: e.Upstream.URL() + brokertest.FigmaRefreshPath,
+			TokenURL: up.URL() + brokertest.FigmaTokenPath, RefreshURL: up.URL() + brokertest.FigmaRefreshPath,
 			Clients: []broker.ClientConfig{{
 				ID: FigmaClientID, Secret: FigmaClientSecret,
 				RedirectURIs: []string{FigmaRedirectURI}, AllowedPrincipals: []string{AccountID},
 			}},
 		}},
-	}, broker.Options{Clock: e.Clock, Logger: log, RootCAs: e.Upstream.RootCAs()})
-	if err != nil {
-		t.Fatal(err)
 	}
-	t.Cleanup(b.Close)
-	e.Broker = b
-}
-
-// sessionLive answers awscreds' liveness question from the grant store.
-func (e *Env) sessionLive(ctx context.Context, id string) (bool, error) {
-	s, err := e.Stores.Grants.GetSession(ctx, id)
-	if errors.Is(err, signet.ErrNotFound) {
-		return false, nil
-	}
-	if err != nil {
-		return false, err
-	}
-	return s.Live(e.Clock.Now()), nil
 }
 
 // IAMApplication registers an application for CreateTokenWithIAM the way an

@@ -1,8 +1,7 @@
-package main
+package config
 
 import (
 	"fmt"
-	"log/slog"
 	"net/url"
 	"time"
 
@@ -47,19 +46,4 @@ func (c *Config) validateAWSIAM() []error {
 		errs = append(errs, fmt.Errorf("--aws-sts-timeout %s: want 100ms to 1m", c.AWSSTSTimeout))
 	}
 	return errs
-}
-
-// roleCredentials is the credential source of the SSO portal and
-// Sign-In: local credentials, or STS's for an assignment whose (account,
-// role) has a binding.
-func (a *app) roleCredentials(c *Config, svc *services, log *slog.Logger) (*iamrole.Source, error) {
-	x, err := iamrole.NewExchanger(iamrole.Config{
-		Issuer: c.Issuer, Audience: c.AWSIAMAudience, Region: c.AWSSTSRegion, Endpoint: c.AWSSTSEndpoint,
-		DefaultDuration: c.AWSRoleDuration, Timeout: c.AWSSTSTimeout,
-		Signer: svc.keys, Clock: a.clock, Rand: a.rand, Log: log,
-	})
-	if err != nil {
-		return nil, err
-	}
-	return &iamrole.Source{Local: svc.authority, Bindings: svc.stores.RoleBindings, Exchanger: x}, nil
 }

@@ -1,4 +1,4 @@
-package main
+package config
 
 import (
 	"errors"
@@ -49,32 +49,32 @@ func rateSettings() []rateSetting {
 	}
 }
 
-// autoLimit is a limit whose default ("auto") is computed from other
+// AutoLimit is a limit whose default ("auto") is computed from other
 // settings.
-type autoLimit struct {
+type AutoLimit struct {
 	ratelimit.Limit
 	auto bool
 }
 
-func (a *autoLimit) Set(s string) error {
+func (a *AutoLimit) Set(s string) error {
 	if s == "auto" {
-		*a = autoLimit{auto: true}
+		*a = AutoLimit{auto: true}
 		return nil
 	}
 	a.auto = false
 	return a.Limit.Set(s)
 }
 
-func (a *autoLimit) String() string {
+func (a *AutoLimit) String() string {
 	if a.auto {
 		return "auto"
 	}
 	return a.Limit.String()
 }
 
-func (a *autoLimit) Type() string { return "limit" }
+func (a *AutoLimit) Type() string { return "limit" }
 
-func (a *autoLimit) UnmarshalText(b []byte) error { return a.Set(string(b)) }
+func (a *AutoLimit) UnmarshalText(b []byte) error { return a.Set(string(b)) }
 
 // rateFlags registers the rate-limit settings with the defaults of
 // ratelimit.DefaultPolicy.
@@ -84,7 +84,7 @@ func rateFlags(fs *pflag.FlagSet, c *Config) {
 		*s.field(c) = *s.policy(&def)
 		fs.Var(s.field(c), s.flag, s.usage+": N/UNIT such as 10/s or 5/15m"+map[bool]string{false: ", or off", true: ""}[s.guard])
 	}
-	c.RateUserCodeGlobal = autoLimit{auto: true}
+	c.RateUserCodeGlobal = AutoLimit{auto: true}
 	fs.Var(&c.RateUserCodeGlobal, "rate-limit-user-code-global",
 		"user-code misses on the whole deployment (all nodes); auto: the most that keeps a live code's odds of being guessed ≤ 2^-32 over --device-lifetime (RFC 8628 §5.1)")
 }
@@ -104,8 +104,8 @@ func (c *Config) validateRates() error {
 	return errors.Join(errs...)
 }
 
-// ratePolicy returns the policy c sets.
-func (c *Config) ratePolicy() (ratelimit.Policy, error) {
+// RatePolicy returns the policy c sets.
+func (c *Config) RatePolicy() (ratelimit.Policy, error) {
 	var p ratelimit.Policy
 	for _, s := range rateSettings() {
 		*s.policy(&p) = *s.field(c)
@@ -113,7 +113,7 @@ func (c *Config) ratePolicy() (ratelimit.Policy, error) {
 	p.UserCodeGlobal = c.RateUserCodeGlobal.Limit
 	if c.RateUserCodeGlobal.auto {
 		var err error
-		if p.UserCodeGlobal, err = ratelimit.UserCodeGuesses(ratelimit.UserCodeSpace, c.DeviceLifetime); err != nil {
+		if p.UserCodeGlobal, err = ratelimit.UserCodeGuesses(ratelimit.UserCodeSpace, c.Lifetimes.DeviceAuthorization); err != nil {
 			return ratelimit.Policy{}, err
 		}
 	}

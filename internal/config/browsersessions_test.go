@@ -1,4 +1,4 @@
-package main
+package config
 
 import (
 	"strings"
@@ -35,7 +35,7 @@ func TestBS02_BrowserSessionSettings(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	l, err := c.engineLifetimes().WithDefaults()
+	l, err := c.Lifetimes.WithDefaults()
 	if err != nil || l.BrowserSession != 3*time.Hour || l.BrowserIdle != 20*time.Minute {
 		t.Errorf("engine lifetimes %+v, %v", l, err)
 	}
@@ -43,7 +43,7 @@ func TestBS02_BrowserSessionSettings(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if l, err := c.engineLifetimes().WithDefaults(); err != nil || l.BrowserSession != 30*time.Minute || l.BrowserIdle != 30*time.Minute {
+	if l, err := c.Lifetimes.WithDefaults(); err != nil || l.BrowserSession != 30*time.Minute || l.BrowserIdle != 30*time.Minute {
 		t.Errorf("defaults under a 30 min session lifetime: %+v, %v", l, err)
 	}
 }

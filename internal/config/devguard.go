@@ -1,4 +1,4 @@
-package main
+package config
 
 import (
 	"errors"
@@ -15,7 +15,7 @@ import (
 // proxy) or when --issuer, the URL clients use, is not on this machine:
 // http on a loopback host, or https on one when the server itself serves
 // TLS. --sigv4-emulation-force, the one explicit override, still lets
-// --sigv4-emulation start; wire logs that at error level. SIGNET_FAILPOINTS
+// --sigv4-emulation start; package app logs that at error level. SIGNET_FAILPOINTS
 // needs --dev, so this covers it too.
 func (c *Config) checkDevExposure() error {
 	why := c.exposure()
@@ -55,11 +55,11 @@ func (c *Config) exposure() string {
 	return ""
 }
 
-// loopbackOnlySwitch names the development switch that keeps every request
+// LoopbackOnlySwitch names the development switch that keeps every request
 // to clients on this machine (httpserver.Server.LoopbackOnly), or "" when
 // none is on. A forced --sigv4-emulation is the operator's explicit choice
 // to serve others, so it sets no guard.
-func (c *Config) loopbackOnlySwitch() string {
+func (c *Config) LoopbackOnlySwitch() string {
 	switch {
 	case c.Dev:
 		return "--dev"

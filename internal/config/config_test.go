@@ -1,4 +1,4 @@
-package main
+package config
 
 import (
 	"context"
@@ -32,14 +32,14 @@ func parseServe(t *testing.T, args []string, env map[string]string) (*Config, er
 	t.Helper()
 	var c Config
 	fs := pflag.NewFlagSet("serve", pflag.ContinueOnError)
-	serveFlags(fs, &c)
+	ServeFlags(fs, &c)
 	if err := fs.Parse(args); err != nil {
 		return nil, err
 	}
-	if err := load(fs, &c, mapenv(env)); err != nil {
+	if err := Load(fs, &c, mapenv(env)); err != nil {
 		return &c, err
 	}
-	return &c, c.validate()
+	return &c, c.Validate()
 }
 
 func writeFile(t *testing.T, body string) string {
@@ -67,13 +67,13 @@ dev_account: "111111111111"
 		check func(*Config) bool
 	}{
 		{"defaults", nil, nil, func(c *Config) bool {
-			return c.Addr == DefaultAddr && c.DataDir == "./signet-data" && c.AccessLifetime == time.Hour &&
-				c.SignInAccessLifetime == 900*time.Second && c.DevAccount == "000000000000" && c.DevRole == "Developer" &&
+			return c.Addr == DefaultAddr && c.DataDir == "./signet-data" && c.Lifetimes.AccessToken == time.Hour &&
+				c.Lifetimes.SignInAccessToken == 900*time.Second && c.DevAccount == "000000000000" && c.DevRole == "Developer" &&
 				!c.DevAutoApprove && c.LogFormat == "text"
 		}},
 		{"file over defaults", []string{"--config", file}, nil, func(c *Config) bool {
 			return c.Addr == "127.0.0.1:1111" && c.Issuer == "https://file.example" && c.LogFormat == "json" &&
-				reflect.DeepEqual(c.TrustedProxies, []string{"10.0.0.0/8"}) && c.AccessLifetime == 30*time.Minute &&
+				reflect.DeepEqual(c.TrustedProxies, []string{"10.0.0.0/8"}) && c.Lifetimes.AccessToken == 30*time.Minute &&
 				c.DevAccount == "111111111111" && c.DataDir == "./signet-data"
 		}},
 		{"file named by SIGNET_CONFIG", nil, map[string]string{"SIGNET_CONFIG": file}, func(c *Config) bool {
@@ -83,13 +83,13 @@ dev_account: "111111111111"
 			"SIGNET_ADDR": "127.0.0.1:2222", "SIGNET_TRUSTED_PROXY": "192.0.2.0/24,198.51.100.0/24", "SIGNET_ACCESS_LIFETIME": "45m",
 		}, func(c *Config) bool {
 			return c.Addr == "127.0.0.1:2222" && c.Issuer == "https://file.example" &&
-				reflect.DeepEqual(c.TrustedProxies, []string{"192.0.2.0/24", "198.51.100.0/24"}) && c.AccessLifetime == 45*time.Minute
+				reflect.DeepEqual(c.TrustedProxies, []string{"192.0.2.0/24", "198.51.100.0/24"}) && c.Lifetimes.AccessToken == 45*time.Minute
 		}},
 		{"flags over env and file", []string{"--config", file, "--addr", "127.0.0.1:3333", "--trusted-proxy", "203.0.113.0/24", "--access-lifetime", "10m"},
 			map[string]string{"SIGNET_ADDR": "127.0.0.1:2222", "SIGNET_TRUSTED_PROXY": "192.0.2.0/24", "SIGNET_ACCESS_LIFETIME": "45m"},
 			func(c *Config) bool {
 				return c.Addr == "127.0.0.1:3333" && reflect.DeepEqual(c.TrustedProxies, []string{"203.0.113.0/24"}) &&
-					c.AccessLifetime == 10*time.Minute && c.LogFormat == "json"
+					c.Lifetimes.AccessToken == 10*time.Minute && c.LogFormat == "json"
 			}},
 		{"flag equal to the default still wins", []string{"--config", file, "--addr", DefaultAddr}, nil, func(c *Config) bool {
 			return c.Addr == DefaultAddr
@@ -194,7 +194,7 @@ func TestRateLimitSettings(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		p, err := c.ratePolicy()
+		p, err := c.RatePolicy()
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -209,7 +209,7 @@ func TestRateLimitSettings(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		p, err := c.ratePolicy()
+		p, err := c.RatePolicy()
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -231,7 +231,7 @@ func TestRateLimitSettings(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		p, err := c.ratePolicy()
+		p, err := c.RatePolicy()
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -266,12 +266,12 @@ func TestREADMEListsEverySetting(t *testing.T) {
 	readme := string(b)
 	keys := yamlKeys()
 	n := 0
-	for name, isSetting := range settings() {
+	for name, isSetting := range Settings() {
 		if !isSetting {
 			continue
 		}
 		n++
-		for _, want := range []string{"`--" + name + "`", "`" + envName(name) + "`"} {
+		for _, want := range []string{"`--" + name + "`", "`" + EnvName(name) + "`"} {
 			if !strings.Contains(readme, want) {
 				t.Errorf("README lacks %s", want)
 			}
@@ -292,12 +292,20 @@ func TestREADMEListsEverySetting(t *testing.T) {
 // yamlKeys lists the YAML keys of Config.
 func yamlKeys() []string {
 	var keys []string
-	t := reflect.TypeFor[Config]()
-	for i := range t.NumField() {
-		if k := strings.Split(t.Field(i).Tag.Get("yaml"), ",")[0]; k != "" && k != "-" {
-			keys = append(keys, k)
+	var walk func(t reflect.Type)
+	walk = func(t reflect.Type) {
+		for i := range t.NumField() {
+			tag := t.Field(i).Tag.Get("yaml")
+			if tag == ",inline" {
+				walk(t.Field(i).Type)
+				continue
+			}
+			if k := strings.Split(tag, ",")[0]; k != "" && k != "-" {
+				keys = append(keys, k)
+			}
 		}
 	}
+	walk(reflect.TypeFor[Config]())
 	return keys
 }
 
@@ -333,25 +341,28 @@ func TestLifetimeBoundsMatchTheEngine(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	got, err := engine(c.engineLifetimes())
+	got, err := engine(c.Lifetimes)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if got != authserver.DefaultLifetimes() {
 		t.Fatalf("flag defaults give %+v, the engine's defaults are %+v", got, authserver.DefaultLifetimes())
 	}
-	for _, l := range lifetimes() {
-		for _, v := range []time.Duration{l.min, l.max} {
-			c, err := parseServe(t, []string{"--" + l.flag, v.String()}, nil)
+	for _, l := range lifetimeFlags() {
+		if l.Dependent != nil {
+			continue // bounded by other settings: browsersessions_test.go
+		}
+		for _, v := range []time.Duration{l.Min, l.Max} {
+			c, err := parseServe(t, []string{"--" + l.Flag, v.String()}, nil)
 			if err != nil {
-				t.Fatalf("--%s %s: %v", l.flag, v, err)
+				t.Fatalf("--%s %s: %v", l.Flag, v, err)
 			}
-			got, err := engine(c.engineLifetimes())
+			got, err := engine(c.Lifetimes)
 			if err != nil {
-				t.Fatalf("--%s %s: the engine refuses it: %v", l.flag, v, err)
+				t.Fatalf("--%s %s: the engine refuses it: %v", l.Flag, v, err)
 			}
-			if *l.engine(&got) != v {
-				t.Fatalf("--%s %s: the engine uses %s", l.flag, v, *l.engine(&got))
+			if *l.Field(&got) != v {
+				t.Fatalf("--%s %s: the engine uses %s", l.Flag, v, *l.Field(&got))
 			}
 		}
 	}
