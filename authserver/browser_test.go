@@ -63,14 +63,14 @@ func TestBS02_IdleAndAbsoluteLimits(t *testing.T) {
 	// Used every 20 minutes, it outlives the idle limit but not the
 	// absolute one.
 	for range 5 {
-		f.clock.Advance(20 * time.Minute)
+		f.clock.Add(20 * time.Minute)
 		if _, _, err := f.srv.BrowserSession(f.ctx, token); err != nil {
 			t.Fatalf("in use after %v: %v", f.clock.Now().Sub(rec.CreatedAt), err)
 		}
 	}
 	// A use within the touch interval writes nothing.
 	seen := f.clock.Now()
-	f.clock.Advance(30 * time.Second)
+	f.clock.Add(30 * time.Second)
 	got, _, err := f.srv.BrowserSession(f.ctx, token)
 	if err != nil || !got.LastSeenAt.Equal(seen) {
 		t.Fatalf("touch within a minute: last seen %v, want %v (%v)", got.LastSeenAt, seen, err)
@@ -79,7 +79,7 @@ func TestBS02_IdleAndAbsoluteLimits(t *testing.T) {
 	f.browserEnded("at its absolute end", token, signet.ReasonTokenExpired)
 
 	token, _ = f.browserLogin(u)
-	f.clock.Advance(30 * time.Minute)
+	f.clock.Add(30 * time.Minute)
 	f.browserEnded("idle for the limit", token, signet.ReasonTokenExpired)
 }
 
@@ -130,7 +130,7 @@ func TestBS01_EngineEndsBrowserSessions(t *testing.T) {
 	f.browserEnded("after revoke ID", token, signet.ReasonTokenExpired)
 
 	token, _ = f.browserLogin(u)
-	f.clock.Advance(time.Second)
+	f.clock.Add(time.Second)
 	if err := f.srv.SetDisabled(f.ctx, u.ID, true); err != nil {
 		t.Fatal(err)
 	}
@@ -140,7 +140,7 @@ func TestBS01_EngineEndsBrowserSessions(t *testing.T) {
 	}
 
 	token, _ = f.browserLogin(u)
-	f.clock.Advance(time.Second)
+	f.clock.Add(time.Second)
 	if err := f.srv.SetPassword(f.ctx, u.ID, "another good password"); err != nil {
 		t.Fatal(err)
 	}

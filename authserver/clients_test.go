@@ -57,11 +57,11 @@ func TestCL01_ClientAuthenticationFailures(t *testing.T) {
 		t.Fatalf("public client by id: %v", err)
 	}
 	// The secret is valid strictly before SecretExpiresAt.
-	f.clock.Advance(90*24*time.Hour - time.Millisecond)
+	f.clock.Add(90*24*time.Hour - time.Millisecond)
 	if _, err := f.authenticate(c.Client.ID, c.Secret, false); err != nil {
 		t.Fatalf("just inside: %v", err)
 	}
-	f.clock.Advance(time.Millisecond)
+	f.clock.Add(time.Millisecond)
 	_, err := f.authenticate(c.Client.ID, c.Secret, false)
 	wantErr(t, err, signet.CodeInvalidClient, "")
 }
@@ -74,11 +74,11 @@ func TestCL01_ConfidentialSecretExpiry(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	f.clock.Advance(time.Hour - time.Millisecond)
+	f.clock.Add(time.Hour - time.Millisecond)
 	if _, err := f.authenticate(c.Client.ID, c.Secret, false); err != nil {
 		t.Fatalf("just inside: %v", err)
 	}
-	f.clock.Advance(time.Millisecond)
+	f.clock.Add(time.Millisecond)
 	_, err = f.authenticate(c.Client.ID, c.Secret, false)
 	wantErr(t, err, signet.CodeInvalidClient, "")
 }
@@ -89,7 +89,7 @@ func TestCL02_SameAnswerUnknownOrWrong(t *testing.T) {
 	c := f.ssoClient()
 	_, errWrong := f.authenticate(c.Client.ID, c.Secret+"x", false)
 	_, errUnknown := f.authenticate("unknown", c.Secret, false)
-	f.clock.Advance(91 * 24 * time.Hour)
+	f.clock.Add(91 * 24 * time.Hour)
 	_, errExpired := f.authenticate(c.Client.ID, c.Secret, false)
 	w := wantErr(t, errWrong, signet.CodeInvalidClient, "")
 	for _, err := range []error{errUnknown, errExpired} {

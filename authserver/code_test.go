@@ -137,7 +137,7 @@ func TestAC07_CodeReuseRevokesTokens(t *testing.T) {
 	c, u := f.ssoClient(), f.user("alice")
 	r := f.codeRequest(c, f.authorize(c, u, signet.ProtocolSSOOIDC))
 	first := f.token(r)
-	f.clock.Advance(time.Second)
+	f.clock.Add(time.Second)
 	_, err := f.srv.Token(f.ctx, r)
 	wantErr(t, err, signet.CodeInvalidGrant, signet.ReasonCodeExpired)
 	if f.active(first.AccessToken) {
@@ -161,7 +161,7 @@ func TestAC08_CodeExpiryBoundary(t *testing.T) {
 		f := newFixture(t)
 		c, u := f.ssoClient(), f.user("alice")
 		r := f.codeRequest(c, f.authorize(c, u, signet.ProtocolSSOOIDC))
-		f.clock.Advance(tc.after)
+		f.clock.Add(tc.after)
 		_, err := f.srv.Token(f.ctx, r)
 		if tc.ok {
 			if err != nil {
@@ -213,7 +213,7 @@ func TestAC10_NoOracleForCodes(t *testing.T) {
 	f.token(used)
 	expiredReq := f.codeRequest(c, f.authorize(c, u, signet.ProtocolSSOOIDC))
 	live := f.authorize(c, u, signet.ProtocolSSOOIDC)
-	f.clock.Advance(2 * time.Minute)
+	f.clock.Add(2 * time.Minute)
 
 	random, _, _ := f.srv.minter.New(secret.PrefixCode)
 	flipped := []byte(live)

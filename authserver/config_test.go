@@ -4,8 +4,6 @@ import (
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/signet-auth/signet"
 )
 
 func TestDefaultLifetimes(t *testing.T) {
@@ -98,5 +96,4 @@ func TestExpiresInSeconds(t *testing.T) {
 			t.Errorf("%v → %d, want %d", tc.d, got, tc.want)
 		}
 	}
-	var _ signet.Clock = (*fakeClock)(nil)
 }

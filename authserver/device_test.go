@@ -73,17 +73,17 @@ func TestDV02_SlowDown(t *testing.T) {
 	// soon is slow_down.
 	_, err = f.srv.Token(f.ctx, r)
 	wantErr(t, err, signet.CodeAuthorizationPending, "")
-	f.clock.Advance(5*time.Second - time.Millisecond)
+	f.clock.Add(5*time.Second - time.Millisecond)
 	_, err = f.srv.Token(f.ctx, r)
 	if e := wantErr(t, err, signet.CodeSlowDown, ""); e.RetryAfter != 10*time.Second {
 		t.Fatalf("RetryAfter %v, want 10s", e.RetryAfter)
 	}
-	f.clock.Advance(5 * time.Second) // enough for the old interval, not the new one
+	f.clock.Add(5 * time.Second) // enough for the old interval, not the new one
 	_, err = f.srv.Token(f.ctx, r)
 	if e := wantErr(t, err, signet.CodeSlowDown, ""); e.RetryAfter != 15*time.Second {
 		t.Fatalf("RetryAfter %v, want 15s", e.RetryAfter)
 	}
-	f.clock.Advance(15 * time.Second)
+	f.clock.Add(15 * time.Second)
 	_, err = f.srv.Token(f.ctx, r)
 	wantErr(t, err, signet.CodeAuthorizationPending, "")
 }
@@ -93,11 +93,11 @@ func TestDV03_Expired(t *testing.T) {
 	f := newFixture(t)
 	c, u := f.deviceClient(), f.user("alice")
 	d := f.startDevice(c)
-	f.clock.Advance(600*time.Second - time.Millisecond)
+	f.clock.Add(600*time.Second - time.Millisecond)
 	if _, err := f.srv.LookupUserCode(f.ctx, d.UserCode); err != nil {
 		t.Fatalf("just inside: %v", err)
 	}
-	f.clock.Advance(time.Millisecond)
+	f.clock.Add(time.Millisecond)
 	_, err := f.srv.Token(f.ctx, deviceRequest(c, d.DeviceCode))
 	wantErr(t, err, signet.CodeExpiredToken, "")
 	_, err = f.srv.LookupUserCode(f.ctx, d.UserCode)
@@ -165,7 +165,7 @@ func TestDV05_SingleRedemption(t *testing.T) {
 	if wins != 1 {
 		t.Fatalf("%d polls got tokens, want 1", wins)
 	}
-	f.clock.Advance(time.Minute)
+	f.clock.Add(time.Minute)
 	_, err := f.srv.Token(f.ctx, deviceRequest(c, d.DeviceCode))
 	wantErr(t, err, signet.CodeInvalidGrant, "")
 	guess, _, _ := f.srv.minter.New(secret.PrefixDeviceCode)
@@ -255,7 +255,7 @@ func TestDeviceScopes(t *testing.T) {
 	r.Scopes = []string{"b"}
 	_, err = f.srv.Token(f.ctx, r)
 	wantErr(t, err, signet.CodeInvalidScope, "")
-	f.clock.Advance(5 * time.Second)
+	f.clock.Add(5 * time.Second)
 	if got := f.token(deviceRequest(reg, d.DeviceCode)); len(got.Scopes) != 1 || got.Scopes[0] != "a" {
 		t.Fatalf("scopes %v", got.Scopes)
 	}

@@ -24,18 +24,18 @@ func TestAB03_CLIDoublePollNotPunished(t *testing.T) {
 		}
 	}
 	poll("first poll", signet.CodeAuthorizationPending)
-	f.clock.Advance(2 * time.Millisecond)
+	f.clock.Add(2 * time.Millisecond)
 	poll("the CLI's second poll 2 ms later", signet.CodeAuthorizationPending)
 	for range 5 {
-		f.clock.Advance(5*time.Second + 3*time.Millisecond)
+		f.clock.Add(5*time.Second + 3*time.Millisecond)
 		poll("poll at the interval", signet.CodeAuthorizationPending)
 	}
 
 	// Sustained polling at half the interval is slowed.
-	f.clock.Advance(2500 * time.Millisecond)
+	f.clock.Add(2500 * time.Millisecond)
 	_, err := f.srv.Token(f.ctx, r)
 	for i := 0; i < 3 && signet.ErrorCodeOf(err) != signet.CodeSlowDown; i++ {
-		f.clock.Advance(2500 * time.Millisecond)
+		f.clock.Add(2500 * time.Millisecond)
 		_, err = f.srv.Token(f.ctx, r)
 	}
 	wantErr(t, err, signet.CodeSlowDown, "")

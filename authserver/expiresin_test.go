@@ -3,6 +3,8 @@ package authserver
 import (
 	"testing"
 	"time"
+
+	"github.com/signet-auth/signet/internal/testsupport"
 )
 
 // CC-07: expiresIn stays within 1–900 s for Sign-In and never outlives the
@@ -43,7 +45,7 @@ func TestCC07_ExpiresInBoundsAndSkew(t *testing.T) {
 	}
 
 	// A second node on the same store whose clock runs 90 s ahead.
-	ahead := &fakeClock{t: f.clock.Now().Add(90 * time.Second)}
+	ahead := testsupport.NewClock(f.clock.Now().Add(90 * time.Second))
 	cfg.Clock = ahead
 	other, err := New(cfg)
 	if err != nil {

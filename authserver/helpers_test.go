@@ -12,24 +12,10 @@ import (
 	"time"
 
 	"github.com/signet-auth/signet"
+	"github.com/signet-auth/signet/internal/testsupport"
 	"github.com/signet-auth/signet/password"
 	"github.com/signet-auth/signet/secret"
 )
-
-// fakeClock is a settable clock. It starts on a whole second and moves in
-// whole milliseconds, the precision stores keep.
-type fakeClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *fakeClock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-func (c *fakeClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
-func (c *fakeClock) Set(t time.Time) { c.mu.Lock(); defer c.mu.Unlock(); c.t = t }
 
 // lockedReader makes a deterministic source safe for concurrent tests.
 type lockedReader struct {
@@ -65,7 +51,7 @@ type fixture struct {
 	t      testing.TB
 	ctx    context.Context
 	srv    *Server
-	clock  *fakeClock
+	clock  *testsupport.Clock
 	stores signet.Stores
 	obs    *countingObserver
 }
@@ -105,7 +91,7 @@ func newFixture(t testing.TB, mutate ...func(*Config)) *fixture {
 func newFixtureConfig(t testing.TB) (*fixture, Config) {
 	t.Helper()
 	ctx := t.Context()
-	clock := &fakeClock{t: time.Date(2026, 11, 22, 10, 0, 0, 0, time.UTC)}
+	clock := testsupport.NewClock(time.Date(2026, 11, 22, 10, 0, 0, 0, time.UTC))
 	rnd := &lockedReader{r: rand.NewChaCha8([32]byte{1, 2, 3})}
 	h, err := secret.NewHasher([]byte(strings.Repeat("k", 32)))
 	if err != nil {

@@ -12,7 +12,7 @@ func TestRefreshRotates(t *testing.T) {
 	f := newFixture(t)
 	c, u := f.ssoClient(), f.user("alice")
 	first := f.login(c, u)
-	f.clock.Advance(time.Minute)
+	f.clock.Add(time.Minute)
 	next := f.token(f.refreshRequest(c, first.RefreshToken))
 	if next.RefreshToken == first.RefreshToken || next.AccessToken == first.AccessToken || next.Seed == first.Seed {
 		t.Fatal("refresh did not rotate")
@@ -35,7 +35,7 @@ func TestRT01_ReuseAfterGraceRevokesFamily(t *testing.T) {
 	c, u := f.ssoClient(), f.user("alice")
 	first := f.login(c, u)
 	next := f.token(f.refreshRequest(c, first.RefreshToken))
-	f.clock.Advance(5 * time.Second) // grace is [rotation, rotation+5 s)
+	f.clock.Add(5 * time.Second) // grace is [rotation, rotation+5 s)
 	_, err := f.srv.Token(f.ctx, f.refreshRequest(c, first.RefreshToken))
 	wantErr(t, err, signet.CodeInvalidGrant, signet.ReasonReuseDetected)
 	_, err = f.srv.Token(f.ctx, f.refreshRequest(c, next.RefreshToken))
@@ -53,7 +53,7 @@ func TestRT02_RetryWithinGrace(t *testing.T) {
 	c, u := f.ssoClient(), f.user("alice")
 	first := f.login(c, u)
 	next := f.token(f.refreshRequest(c, first.RefreshToken))
-	f.clock.Advance(5*time.Second - time.Millisecond)
+	f.clock.Add(5*time.Second - time.Millisecond)
 	again := f.token(f.refreshRequest(c, first.RefreshToken))
 	if !again.Retry || again.RefreshToken != next.RefreshToken || again.AccessToken != next.AccessToken || again.Seed != next.Seed {
 		t.Fatalf("retry gave a different set (retry=%v)", again.Retry)
@@ -85,10 +85,10 @@ func TestRT03_SignInRefreshIdempotent(t *testing.T) {
 	}
 	r := f.refreshRequest(c, first.RefreshToken)
 	r.DPoPJKT = jktA
-	f.clock.Advance(10 * time.Second)
+	f.clock.Add(10 * time.Second)
 	want := f.token(r)
 	for _, step := range []time.Duration{time.Second, time.Minute, 10 * time.Minute, 900*time.Second - 10*time.Minute - time.Minute - time.Second - time.Millisecond} {
-		f.clock.Advance(step)
+		f.clock.Add(step)
 		got := f.token(r)
 		if got.RefreshToken != want.RefreshToken || got.Seed != want.Seed || got.Tokens.Generation != want.Tokens.Generation {
 			t.Fatalf("after +%v: forked lineage", step)
@@ -106,14 +106,14 @@ func TestRT04_ExpiredRefreshToken(t *testing.T) {
 	f := newFixture(t, func(c *Config) { c.Lifetimes.Session = time.Minute })
 	c, u := f.ssoClient(), f.user("alice")
 	first := f.login(c, u)
-	f.clock.Advance(time.Minute - 2*time.Second)
+	f.clock.Add(time.Minute - 2*time.Second)
 	next := f.token(f.refreshRequest(c, first.RefreshToken))
 	if !next.Tokens.RefreshExpiresAt.Equal(next.Session.ExpiresAt) || next.ExpiresIn != 2*time.Second {
 		t.Fatalf("successor outlives its session: %v, expires in %v", next.Tokens.RefreshExpiresAt, next.ExpiresIn)
 	}
-	f.clock.Advance(2*time.Second - time.Millisecond)
+	f.clock.Add(2*time.Second - time.Millisecond)
 	f.token(f.refreshRequest(c, first.RefreshToken)) // just inside: grace retry works
-	f.clock.Advance(time.Millisecond)                // at the session's end; grace still open
+	f.clock.Add(time.Millisecond)                    // at the session's end; grace still open
 	_, err := f.srv.Token(f.ctx, f.refreshRequest(c, first.RefreshToken))
 	wantErr(t, err, signet.CodeInvalidGrant, signet.ReasonTokenExpired)
 	_, err = f.srv.Token(f.ctx, f.refreshRequest(c, next.RefreshToken))
@@ -161,7 +161,7 @@ func TestRT07_SecurityEvents(t *testing.T) {
 	f := newFixture(t)
 	c, u := f.ssoClient(), f.user("alice")
 	first := f.login(c, u)
-	f.clock.Advance(time.Second)
+	f.clock.Add(time.Second)
 	if err := f.srv.SetPassword(f.ctx, u.ID, "another good password"); err != nil {
 		t.Fatal(err)
 	}

@@ -17,11 +17,11 @@ func TestAccessTokenExpiryBoundary(t *testing.T) {
 	if err != nil || sess.ID != resp.Session.ID || gen.Generation != 0 {
 		t.Fatalf("lookup: %v", err)
 	}
-	f.clock.Advance(time.Hour - time.Millisecond)
+	f.clock.Add(time.Hour - time.Millisecond)
 	if !f.active(resp.AccessToken) {
 		t.Fatal("inactive just inside its lifetime")
 	}
-	f.clock.Advance(time.Millisecond)
+	f.clock.Add(time.Millisecond)
 	_, err = f.srv.LookupToken(f.ctx, TokenLookup{Token: resp.AccessToken})
 	wantErr(t, err, signet.CodeInvalidGrant, signet.ReasonTokenExpired)
 }

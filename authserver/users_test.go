@@ -61,7 +61,7 @@ func TestAuthenticateFailuresLookAlike(t *testing.T) {
 func TestSetPasswordBumpsCredentialsChangedAt(t *testing.T) {
 	f := newFixture(t)
 	u := f.user("alice")
-	f.clock.Advance(time.Hour)
+	f.clock.Add(time.Hour)
 	if err := f.srv.SetPassword(f.ctx, u.ID, "a brand new password"); err != nil {
 		t.Fatal(err)
 	}

@@ -14,6 +14,7 @@ import (
 	"github.com/signet-auth/signet"
 	"github.com/signet-auth/signet/awscreds"
 	"github.com/signet-auth/signet/awscreds/awscredstest"
+	"github.com/signet-auth/signet/internal/testsupport"
 	"github.com/signet-auth/signet/secret"
 )
 
@@ -21,7 +22,7 @@ var testNow = time.Date(2026, 11, 21, 12, 0, 0, 0, time.UTC)
 
 type env struct {
 	a     *awscreds.Authority
-	clock *awscredstest.Clock
+	clock *testsupport.Clock
 	sess  *awscredstest.Sessions
 	keys  *awscredstest.AccessKeys
 	alice awscreds.Principal
@@ -29,7 +30,7 @@ type env struct {
 
 func newEnv(t testing.TB) *env {
 	t.Helper()
-	e := &env{clock: awscredstest.NewClock(testNow), sess: &awscredstest.Sessions{}, keys: awscredstest.NewAccessKeys()}
+	e := &env{clock: testsupport.NewClock(testNow), sess: &awscredstest.Sessions{}, keys: awscredstest.NewAccessKeys()}
 	e.a = awscredstest.NewAuthority(t, e.clock, e.sess, e.keys)
 	var err error
 	e.alice, err = awscreds.AssumedRole(signet.Assignment{AccountID: "123456789012", RoleName: "Admin"}, "alice", "sess-1")

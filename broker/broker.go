@@ -141,9 +141,7 @@ func New(cfg Config, o Options) (*Broker, error) {
 		used:      boundcache.New[[32]byte, time.Time](8192),
 		flights:   map[[32]byte]*flight{},
 	}
-	if b.log == nil {
-		b.log = slog.New(slog.DiscardHandler)
-	}
+	b.log = signet.LoggerOr(b.log)
 	for _, pc := range cfg.Providers {
 		p := &provider{name: pc.Name, kind: pc.Kind, tokenURL: pc.TokenURL, refreshURL: pc.RefreshURL,
 			auth: pc.AuthMethod, defaultClient: pc.DefaultClient, clients: map[string]*client{}}

@@ -9,9 +9,9 @@ import (
 
 	"github.com/signet-auth/signet"
 	"github.com/signet-auth/signet/awscreds"
-	"github.com/signet-auth/signet/awscreds/awscredstest"
 	"github.com/signet-auth/signet/broker"
 	"github.com/signet-auth/signet/broker/brokertest"
+	"github.com/signet-auth/signet/internal/testsupport"
 )
 
 const (
@@ -50,9 +50,9 @@ func (o *observations) all() []string {
 type env struct {
 	up    *brokertest.Upstream
 	b     *broker.Broker
-	logs  *brokertest.Logs
+	logs  *testsupport.Logs
 	obs   *observations
-	clock *awscredstest.Clock
+	clock *testsupport.Clock
 	cfg   broker.Config
 }
 
@@ -78,9 +78,9 @@ func newEnv(t *testing.T, mutate func(*broker.Config)) *env {
 	t.Helper()
 	e := &env{
 		up:    brokertest.NewUpstream(t, map[string]string{studioID: studioSecret, partnerID: partnerSecret}),
-		logs:  &brokertest.Logs{},
+		logs:  &testsupport.Logs{},
 		obs:   &observations{},
-		clock: awscredstest.NewClock(time.Date(2026, 11, 21, 10, 0, 0, 0, time.UTC)),
+		clock: testsupport.NewClock(time.Date(2026, 11, 21, 10, 0, 0, 0, time.UTC)),
 	}
 	e.cfg = figmaConfig(e.up)
 	if mutate != nil {

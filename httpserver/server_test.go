@@ -13,33 +13,16 @@ import (
 	"net/http/httptest"
 	"net/netip"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/signet-auth/signet/internal/testsupport"
 )
 
 type healthFunc func(context.Context) error
 
 func (f healthFunc) Ready(ctx context.Context) error { return f(ctx) }
-
-// syncBuffer is a log sink the server goroutines and the test share.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
 
 // testTable is a Mounter with a fixed table.
 type testTable struct{ t Table }
@@ -70,7 +53,7 @@ var testRoutes = testTable{Table{Surface: "test", Routes: []Route{
 	})},
 }}}
 
-func newServer(t *testing.T, trusted ...string) (*Server, *syncBuffer) {
+func newServer(t *testing.T, trusted ...string) (*Server, *testsupport.Logs) {
 	t.Helper()
 	reg := prometheus.NewRegistry()
 	m, err := NewMetrics(reg)
@@ -81,7 +64,7 @@ func newServer(t *testing.T, trusted ...string) (*Server, *syncBuffer) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	logs := &syncBuffer{}
+	logs := &testsupport.Logs{}
 	s := &Server{
 		Logger:   slog.New(LogHandler(slog.NewJSONHandler(logs, nil))),
 		Metrics:  m,

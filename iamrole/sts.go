@@ -83,9 +83,7 @@ func NewExchanger(c Config) (*Exchanger, error) {
 	if c.TokenLifetime == 0 {
 		c.TokenLifetime = MaxTokenLifetime
 	}
-	if c.Log == nil {
-		c.Log = slog.New(slog.DiscardHandler)
-	}
+	c.Log = signet.LoggerOr(c.Log)
 	hc := c.HTTPClient
 	if hc == nil {
 		hc = &http.Client{Transport: &http.Transport{

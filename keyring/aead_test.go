@@ -74,7 +74,7 @@ func TestAEAD_RotationKeepsOpeningOldUntilRetired(t *testing.T) {
 	if ct, _ := kr.Seal([]byte("x"), nil); !bytes.HasPrefix(ct[1:], []byte(FirstAEADKeyID)) {
 		t.Fatal("seals with the new key before the publish delay")
 	}
-	clock.Advance(5 * time.Minute)
+	clock.Add(5 * time.Minute)
 	ct, _ := kr.Seal([]byte("new"), nil)
 	if !bytes.HasPrefix(ct[1:], []byte(next.ID)) {
 		t.Fatalf("seals with %q after the publish delay, want %s", ct[1:1+ct[0]], next.ID)
@@ -82,7 +82,7 @@ func TestAEAD_RotationKeepsOpeningOldUntilRetired(t *testing.T) {
 	if pt, err := kr.Open(old, nil); err != nil || string(pt) != "old" {
 		t.Fatalf("an old ciphertext does not open after rotation: %q, %v", pt, err)
 	}
-	clock.Advance(time.Hour + time.Second)
+	clock.Add(time.Hour + time.Second)
 	if retired, err := kr.RetireAEADKeys(t.Context(), time.Hour); err != nil || len(retired) != 1 {
 		t.Fatalf("RetireAEADKeys = %v, %v", retired, err)
 	}
@@ -103,7 +103,7 @@ func TestCC09_UnknownAEADKeyReloads(t *testing.T) {
 	if _, err := a.RotateAEADKey(t.Context()); err != nil {
 		t.Fatal(err)
 	}
-	clock.Advance(5 * time.Minute)
+	clock.Add(5 * time.Minute)
 	ct, _ := a.Seal([]byte("from a"), nil)
 	if pt, err := b.Open(ct, nil); err != nil || string(pt) != "from a" {
 		t.Fatalf("B cannot open A's ciphertext under a key B had not loaded: %q, %v", pt, err)

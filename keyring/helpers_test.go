@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/signet-auth/signet"
+	"github.com/signet-auth/signet/internal/testsupport"
 	"github.com/signet-auth/signet/sqlite"
 )
 
@@ -61,24 +62,8 @@ func (s *barrierStore) ListKeys(ctx context.Context) ([]signet.Key, error) {
 	return keys, err
 }
 
-// testClock is a settable signet.Clock.
-type testClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func newClock() *testClock { return &testClock{t: time.Date(2025, 6, 1, 12, 0, 0, 0, time.UTC)} }
-
-func (c *testClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *testClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
+func newClock() *testsupport.Clock {
+	return testsupport.NewClock(time.Date(2025, 6, 1, 12, 0, 0, 0, time.UTC))
 }
 
 func masterKey(t *testing.T) []byte {

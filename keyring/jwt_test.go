@@ -151,11 +151,11 @@ func TestSE05_RotationPublishesBeforeSigningAndRetires(t *testing.T) {
 		t.Fatalf("signs with %s before the publish delay, want %s", got, oldKid)
 	}
 
-	clock.Advance(5*time.Minute - time.Second)
+	clock.Add(5*time.Minute - time.Second)
 	if got := signingKid(t, kr); got != oldKid {
 		t.Fatalf("signs with the new key a second early")
 	}
-	clock.Advance(time.Second)
+	clock.Add(time.Second)
 	if got := signingKid(t, kr); got != next.ID {
 		t.Fatalf("signs with %s after the publish delay, want %s", got, next.ID)
 	}
@@ -164,7 +164,7 @@ func TestSE05_RotationPublishesBeforeSigningAndRetires(t *testing.T) {
 	if retired, err := kr.RetireSigningKeys(t.Context(), maxLife); err != nil || len(retired) != 0 {
 		t.Fatalf("RetireSigningKeys right after the switch = %v, %v; want nothing", retired, err)
 	}
-	clock.Advance(maxLife)
+	clock.Add(maxLife)
 	if retired, _ := kr.RetireSigningKeys(t.Context(), maxLife); len(retired) != 0 {
 		t.Fatalf("retired %v exactly at the max token lifetime", retired)
 	}
@@ -172,7 +172,7 @@ func TestSE05_RotationPublishesBeforeSigningAndRetires(t *testing.T) {
 		t.Fatalf("an old token stops verifying before retirement: %v", err)
 	}
 
-	clock.Advance(time.Second)
+	clock.Add(time.Second)
 	retired, err := kr.RetireSigningKeys(t.Context(), maxLife)
 	if err != nil || len(retired) != 1 || retired[0].ID != oldKid {
 		t.Fatalf("RetireSigningKeys = %v, %v; want the old key", retired, err)
@@ -187,7 +187,7 @@ func TestSE05_RotationPublishesBeforeSigningAndRetires(t *testing.T) {
 		t.Errorf("signs with %s after retirement, want %s", got, next.ID)
 	}
 	// The active key is never retired, however old.
-	clock.Advance(100 * maxLife)
+	clock.Add(100 * maxLife)
 	if retired, _ := kr.RetireSigningKeys(t.Context(), maxLife); len(retired) != 0 {
 		t.Errorf("retired the active key: %v", retired)
 	}
@@ -218,12 +218,12 @@ func TestCC09_OtherNodesKeyPublishedBeforeUseAndPickedUp(t *testing.T) {
 	}
 
 	// A rotates again; B has not reloaded since.
-	clock.Advance(time.Minute)
+	clock.Add(time.Minute)
 	third, err := a.RotateSigningKey(t.Context())
 	if err != nil {
 		t.Fatal(err)
 	}
-	clock.Advance(5 * time.Minute)
+	clock.Add(5 * time.Minute)
 	tok, err := a.SignJWT(map[string]string{"sub": "x"})
 	if err != nil || kidOf(t, tok) != third.ID {
 		t.Fatalf("A signs with %s, %v; want %s", kidOf(t, tok), err, third.ID)
@@ -238,7 +238,7 @@ func TestCC09_OtherNodesKeyPublishedBeforeUseAndPickedUp(t *testing.T) {
 
 	// Made-up kids reload at most once per interval.
 	forged := strings.Replace(tok, strings.SplitN(tok, ".", 2)[0], base64.RawURLEncoding.EncodeToString([]byte(`{"alg":"ES256","kid":"nope"}`)), 1)
-	clock.Advance(10 * time.Second)
+	clock.Add(10 * time.Second)
 	lists = bStore.lists.Load()
 	for range 5 {
 		if err := b.VerifyJWT(forged, new(map[string]string)); !errors.Is(err, ErrUnknownKey) {
@@ -248,7 +248,7 @@ func TestCC09_OtherNodesKeyPublishedBeforeUseAndPickedUp(t *testing.T) {
 	if got := bStore.lists.Load() - lists; got != 1 {
 		t.Fatalf("5 unknown kids within the interval caused %d reloads, want 1", got)
 	}
-	clock.Advance(10 * time.Second)
+	clock.Add(10 * time.Second)
 	b.VerifyJWT(forged, new(map[string]string))
 	if got := bStore.lists.Load() - lists; got != 2 {
 		t.Fatalf("an unknown kid after the interval caused %d reloads in all, want 2", got)

@@ -5,11 +5,11 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/signet-auth/signet"
+	"github.com/signet-auth/signet/internal/testsupport"
 	"github.com/signet-auth/signet/ratelimit"
 	"github.com/signet-auth/signet/sqlite"
 )
@@ -17,17 +17,7 @@ import (
 // t0 is the tests' start of time.
 var t0 = time.Date(2026, 3, 4, 5, 6, 7, 0, time.UTC)
 
-// clock is a settable signet.Clock.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func newClock() *clock { return &clock{t: t0} }
-
-func (c *clock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-
-func (c *clock) Add(d time.Duration) { c.mu.Lock(); defer c.mu.Unlock(); c.t = c.t.Add(d) }
+func newClock() *testsupport.Clock { return testsupport.NewClock(t0) }
 
 // newLimiter returns a Limiter over store with policy p.
 func newLimiter(t testing.TB, store signet.RateLimitStore, p ratelimit.Policy, c signet.Clock) *ratelimit.Limiter {

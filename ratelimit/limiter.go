@@ -122,9 +122,7 @@ func New(c Config) (*Limiter, error) {
 	if c.ClientIP == nil {
 		c.ClientIP = peerIP
 	}
-	if c.Log == nil {
-		c.Log = slog.New(slog.DiscardHandler)
-	}
+	c.Log = signet.LoggerOr(c.Log)
 	l := &Limiter{
 		store: c.Store, p: c.Policy, clock: c.Clock, digest: c.Digest, clientIP: c.ClientIP, log: c.Log,
 		buckets: boundcache.New[bucketKey, *rate.Limiter](c.MaxKeys),

@@ -14,6 +14,7 @@ import (
 	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 
 	"github.com/signet-auth/signet/awscreds/awscredstest"
+	"github.com/signet-auth/signet/internal/testsupport"
 )
 
 // benchRequest is a CreateTokenWithIAM-like request as the SDK signs it,
@@ -52,7 +53,7 @@ func benchVerify(b *testing.B, v *Verifier, creds aws.Credentials) {
 // BenchmarkVerify: header form, long-term key from a map, signing key
 // cached: the cost of the verification itself.
 func BenchmarkVerify(b *testing.B) {
-	v, err := New(Options{Credentials: testCreds(), Clock: awscredstest.NewClock(testNow), Rand: rand.Reader})
+	v, err := New(Options{Credentials: testCreds(), Clock: testsupport.NewClock(testNow), Rand: rand.Reader})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -64,7 +65,7 @@ func BenchmarkVerify(b *testing.B) {
 // session liveness check (asked again every 5 s of the clock, which stands
 // still here).
 func BenchmarkVerifyMinted(b *testing.B) {
-	clock := awscredstest.NewClock(testNow)
+	clock := testsupport.NewClock(testNow)
 	a := awscredstest.NewAuthority(b, clock, &awscredstest.Sessions{}, nil)
 	c, err := a.Mint(alice, testNow.Add(15*time.Minute))
 	if err != nil {

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/signet-auth/signet/awscreds/awscredstest"
+	"github.com/signet-auth/signet/internal/testsupport"
 )
 
 // signedOpsPy calls, with botocore, each SigV4-signed operation signet
@@ -46,7 +47,7 @@ print(json.dumps(out))
 // signing name.
 func TestBotocoreSignedOperations(t *testing.T) {
 	// botocore signs with the wall clock.
-	v, err := New(Options{Credentials: testCreds(), Clock: awscredstest.NewClock(time.Now().UTC()), Rand: rand.Reader})
+	v, err := New(Options{Credentials: testCreds(), Clock: testsupport.NewClock(time.Now().UTC()), Rand: rand.Reader})
 	if err != nil {
 		t.Fatal(err)
 	}

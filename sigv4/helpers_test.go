@@ -17,10 +17,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 
-	"github.com/signet-auth/signet/awscreds/awscredstest"
-
 	"github.com/signet-auth/signet"
 	"github.com/signet-auth/signet/awscreds"
+	"github.com/signet-auth/signet/internal/testsupport"
 )
 
 // testNow is where the tests' clock stands.
@@ -64,7 +63,7 @@ func testCreds() staticCreds {
 
 type fixture struct {
 	t     *testing.T
-	clock *awscredstest.Clock
+	clock *testsupport.Clock
 	v     *Verifier
 	srv   *httptest.Server
 }
@@ -73,7 +72,7 @@ type fixture struct {
 // signature for service "sts" and echoes the verified caller and the body.
 func newFixture(t *testing.T, mod func(*Options)) *fixture {
 	t.Helper()
-	f := &fixture{t: t, clock: awscredstest.NewClock(testNow)}
+	f := &fixture{t: t, clock: testsupport.NewClock(testNow)}
 	o := Options{Credentials: testCreds(), Clock: f.clock, Rand: rand.Reader}
 	if mod != nil {
 		mod(&o)

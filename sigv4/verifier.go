@@ -115,10 +115,7 @@ func New(o Options) (*Verifier, error) {
 	if o.EmulationAccountID == "" {
 		o.EmulationAccountID = DefaultEmulationAccountID
 	}
-	log := o.Logger
-	if log == nil {
-		log = slog.New(slog.DiscardHandler)
-	}
+	log := signet.LoggerOr(o.Logger)
 	v := &Verifier{o: o, log: log, keys: boundcache.New[keyCacheKey, [32]byte](o.KeyCacheSize)}
 	v.scratch.New = func() any { return &scratch{h: sha256.New()} }
 	return v, nil

@@ -14,7 +14,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 
-	"github.com/signet-auth/signet/awscreds/awscredstest"
+	"github.com/signet-auth/signet/internal/testsupport"
 )
 
 const jsonBody = `{"grantType":"authorization_code","clientId":"arn:aws:sso::123456789012:application/ssoins-1/apl-2"}`
@@ -336,7 +336,7 @@ func TestCheckEmulation(t *testing.T) {
 }
 
 func TestSigningKeyCacheBounded(t *testing.T) {
-	v, err := New(Options{Credentials: testCreds(), Clock: awscredstest.NewClock(testNow), Rand: rand.Reader, KeyCacheSize: 8})
+	v, err := New(Options{Credentials: testCreds(), Clock: testsupport.NewClock(testNow), Rand: rand.Reader, KeyCacheSize: 8})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -368,7 +368,7 @@ func TestKnownAnswers(t *testing.T) {
 	at := time.Date(2015, 8, 30, 12, 36, 0, 0, time.UTC)
 	v, err := New(Options{
 		Credentials: staticCreds{"AKIDEXAMPLE": {p: broker, secret: secret}},
-		Clock:       awscredstest.NewClock(at), Rand: rand.Reader,
+		Clock:       testsupport.NewClock(at), Rand: rand.Reader,
 	})
 	if err != nil {
 		t.Fatal(err)

@@ -277,7 +277,7 @@ func TestWB05_ApprovalBoundToBrowserSession(t *testing.T) {
 		}
 	})
 	t.Run("expired flow", func(t *testing.T) {
-		hs.clock.Advance(flowLifetime + 1)
+		hs.clock.Add(flowLifetime + 1)
 		f := victimForm
 		f.Set("decision", "approve")
 		if w := victim.post("/consent", f); w.Code != http.StatusForbidden {

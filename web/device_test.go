@@ -99,7 +99,7 @@ func TestDV03_ExpiredCodeCannotBeApproved(t *testing.T) {
 	code := hs.be.addDevice("BCDFG-HJKLM", ssoClientID, nil, time.Minute)
 
 	page := a.deviceConfirmPage(t, code)
-	hs.clock.Advance(2 * time.Minute)
+	hs.clock.Add(2 * time.Minute)
 	w := a.decideDevice(t, page, "approve")
 	if w.Code != http.StatusBadRequest || !strings.Contains(w.Body.String(), "expired") {
 		t.Errorf("approve after expiry: %d\n%s", w.Code, w.Body.String())
@@ -185,7 +185,7 @@ func TestDV07_UserCodeGuessingLimited(t *testing.T) {
 		t.Errorf("other account, other IP: %d, want 303", w.Code)
 	}
 	// The window ends.
-	hs.clock.Advance(lim.Window)
+	hs.clock.Add(lim.Window)
 	if w := a.submitCode(t, code); w.Code != http.StatusSeeOther {
 		t.Errorf("after the window: %d, want 303", w.Code)
 	}

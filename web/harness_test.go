@@ -1,7 +1,6 @@
 package web
 
 import (
-	"bytes"
 	"context"
 	"crypto/aes"
 	"crypto/cipher"
@@ -21,6 +20,7 @@ import (
 	"time"
 
 	"github.com/signet-auth/signet"
+	"github.com/signet-auth/signet/internal/testsupport"
 	"github.com/signet-auth/signet/secret"
 )
 
@@ -238,41 +238,6 @@ func (s *gcmSealer) Open(ct, ad []byte) ([]byte, error) {
 	return s.aead.Open(nil, ct[:n], ct[n:], ad)
 }
 
-type testClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *testClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *testClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
-
-// syncBuffer is a log sink safe for a server goroutine.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 // Fixtures.
 const (
 	testIssuer   = "https://signet.test"
@@ -298,13 +263,13 @@ type harness struct {
 	h     *Handler
 	mux   *http.ServeMux
 	be    *fakeBackend
-	clock *testClock
-	logs  *syncBuffer
+	clock *testsupport.Clock
+	logs  *testsupport.Logs
 }
 
 func newHarness(t testing.TB, opts ...func(*Options)) *harness {
 	t.Helper()
-	clock := &testClock{t: time.Date(2026, 11, 20, 9, 0, 0, 0, time.UTC)}
+	clock := testsupport.NewClock(time.Date(2026, 11, 20, 9, 0, 0, 0, time.UTC))
 	be := newFakeBackend(clock)
 	be.addUser(signet.User{ID: aliceID, Name: "alice", DisplayName: "Alice",
 		Assignments: []signet.Assignment{{AccountID: "111111111111", RoleName: "Developer"}, {AccountID: "222222222222", RoleName: "ReadOnly"}}}, alicePass)
@@ -316,7 +281,7 @@ func newHarness(t testing.TB, opts ...func(*Options)) *harness {
 		GrantTypes: []string{signet.GrantAuthorizationCode}, RedirectURIs: []string{webRedirect}, Scopes: []string{"openid", "profile"}})
 	be.addClient(signet.Client{ID: dynClientID, Name: "<img src=x onerror=alert(1)>Acme\u202eCLI", Type: signet.ClientPublic, Dynamic: true,
 		RedirectURIs: []string{"http://127.0.0.1/cb"}, GrantTypes: []string{signet.GrantDeviceCode}})
-	logs := &syncBuffer{}
+	logs := &testsupport.Logs{}
 	o := Options{Issuer: testIssuer}
 	for _, f := range opts {
 		f(&o)

@@ -238,9 +238,7 @@ func New(d Deps, o Options) (*Handler, error) {
 	if h.limiter == nil {
 		h.limiter = NewMemoryLimiter()
 	}
-	if h.log == nil {
-		h.log = slog.New(slog.DiscardHandler)
-	}
+	h.log = signet.LoggerOr(h.log)
 	if h.pages, err = loadPages(o.ThemeDir); err != nil {
 		return nil, err
 	}

@@ -104,7 +104,7 @@ func (h *Handler) writeError(w http.ResponseWriter, r *http.Request, err error, 
 	if status >= 500 {
 		level = slog.LevelError
 	}
-	h.logger().Log(r.Context(), level, "oauth2: request refused", "path", r.URL.Path, "status", status, "error", code, "cause", e)
+	signet.LoggerOr(h.Log).Log(r.Context(), level, "oauth2: request refused", "path", r.URL.Path, "status", status, "error", code, "cause", e)
 	noStore(w)
 	if status == http.StatusUnauthorized && basic {
 		w.Header().Set("WWW-Authenticate", `Basic realm="signet", charset="UTF-8"`)

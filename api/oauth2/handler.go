@@ -91,13 +91,6 @@ type Handler struct {
 	Limiter *ratelimit.Limiter
 }
 
-func (h *Handler) logger() *slog.Logger {
-	if h.Log == nil {
-		return slog.New(slog.DiscardHandler)
-	}
-	return h.Log
-}
-
 // url returns the absolute URL of path on this server, from the configured
 // issuer only.
 func (h *Handler) url(path string) string {

@@ -91,7 +91,7 @@ func (h *Handler) userinfo(w http.ResponseWriter, r *http.Request) {
 // for the DPoP scheme) WWW-Authenticate; code empty means no error
 // attribute (no credentials were sent).
 func (h *Handler) challenge(w http.ResponseWriter, r *http.Request, dpopScheme bool, status int, code string, cause error) {
-	h.logger().InfoContext(r.Context(), "oauth2: resource request refused", "path", r.URL.Path, "status", status, "error", code, "cause", cause)
+	signet.LoggerOr(h.Log).InfoContext(r.Context(), "oauth2: resource request refused", "path", r.URL.Path, "status", status, "error", code, "cause", cause)
 	scheme := tokenTypeBearer
 	params := []string{`realm="signet"`}
 	if dpopScheme {

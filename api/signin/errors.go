@@ -88,10 +88,10 @@ func (h *Handler) writeError(w http.ResponseWriter, r *http.Request, err error) 
 	e := signet.AsError(err)
 	we := mapError(e)
 	if we.status == http.StatusInternalServerError {
-		h.logger().LogAttrs(r.Context(), slog.LevelError, "signin: internal failure",
+		signet.LoggerOr(h.Logger).LogAttrs(r.Context(), slog.LevelError, "signin: internal failure",
 			slog.String("path", r.URL.Path), slog.Any("cause", e))
 	} else if e.Err != nil {
-		h.logger().LogAttrs(r.Context(), slog.LevelInfo, "signin: request refused",
+		signet.LoggerOr(h.Logger).LogAttrs(r.Context(), slog.LevelInfo, "signin: request refused",
 			slog.String("path", r.URL.Path), slog.String("error", we.code), slog.Any("cause", e))
 	}
 	if we.message == "" {

@@ -139,13 +139,6 @@ func (h *Handler) tokenURL() string {
 	return strings.TrimSuffix(h.Issuer, "/") + PathToken
 }
 
-func (h *Handler) logger() *slog.Logger {
-	if h.Logger == nil {
-		return slog.New(slog.DiscardHandler)
-	}
-	return h.Logger
-}
-
 func (h *Handler) clientIP(r *http.Request) string {
 	if h.ClientIP != nil {
 		return h.ClientIP(r)

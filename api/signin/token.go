@@ -82,7 +82,7 @@ func (h *Handler) createToken(w http.ResponseWriter, r *http.Request) {
 		if signet.ErrorCodeOf(err) == signet.CodeInvalidDPoPProof {
 			// A stolen token presented with another key: refused, nothing
 			// changed, and worth an entry in the log (catalogue DP-02).
-			h.logger().WarnContext(ctx, "signin: refresh with a key the session is not bound to", "client", in.ClientID)
+			signet.LoggerOr(h.Logger).WarnContext(ctx, "signin: refresh with a key the session is not bound to", "client", in.ClientID)
 		}
 		h.writeError(w, r, err)
 		return

@@ -15,6 +15,7 @@ import (
 	"github.com/signet-auth/signet/broker/brokertest"
 	"github.com/signet-auth/signet/httpserver"
 	"github.com/signet-auth/signet/internal/signintest"
+	"github.com/signet-auth/signet/internal/testsupport"
 )
 
 func TestCreateTokenAuthorizationCode(t *testing.T) {
@@ -86,7 +87,7 @@ func TestDP01_RefreshWithoutProofIsRefusedAndTheTokenStillWorks(t *testing.T) {
 }
 
 func TestDP02_ProofFromAnotherKeyIsRefusedAndTheTokenStillWorks(t *testing.T) {
-	var logs brokertest.Logs
+	var logs testsupport.Logs
 	e := signintest.New(t, signintest.Options{Log: logs.Logger()})
 	h := newHolder(t, e)
 	rt := h.login().str("refreshToken")

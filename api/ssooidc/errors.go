@@ -145,7 +145,7 @@ func (h *Handler) logError(w http.ResponseWriter, r *http.Request, op string, s 
 	case e.Code == signet.CodeAuthorizationPending || e.Code == signet.CodeSlowDown:
 		level = slog.LevelDebug // the device flow's normal polling
 	}
-	h.logger().LogAttrs(r.Context(), level, "sso-oidc: request refused",
+	signet.LoggerOr(h.Log).LogAttrs(r.Context(), level, "sso-oidc: request refused",
 		slog.String("operation", op), slog.String("error_type", s.name),
 		slog.String("reason", string(e.Reason)), slog.String("request_id", w.Header().Get(requestIDHeader)),
 		slog.Any("cause", e.Err))

@@ -69,13 +69,6 @@ const SigningName = "sso-oauth"
 
 const requestIDHeader = "x-amzn-RequestId"
 
-func (h *Handler) logger() *slog.Logger {
-	if h.Log == nil {
-		return slog.New(slog.DiscardHandler)
-	}
-	return h.Log
-}
-
 // issuerURL returns the absolute URL of path on this server.
 func (h *Handler) issuerURL(path string) string {
 	return strings.TrimSuffix(h.Issuer, "/") + path

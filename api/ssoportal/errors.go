@@ -51,7 +51,7 @@ func (h *Handler) writeError(w http.ResponseWriter, r *http.Request, op string, 
 	if e.status >= 500 {
 		level = slog.LevelError
 	}
-	h.logger().LogAttrs(r.Context(), level, "sso portal: request refused",
+	signet.LoggerOr(h.Log).LogAttrs(r.Context(), level, "sso portal: request refused",
 		slog.String("operation", op), slog.String("error_type", e.name),
 		slog.String("request_id", w.Header().Get(requestIDHeader)), slog.Any("cause", e.cause))
 	retry := 0

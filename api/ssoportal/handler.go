@@ -82,13 +82,6 @@ const maxTokenLen = authserver.MaxTokenLen
 
 const requestIDHeader = "x-amzn-RequestId"
 
-func (h *Handler) logger() *slog.Logger {
-	if h.Log == nil {
-		return slog.New(slog.DiscardHandler)
-	}
-	return h.Log
-}
-
 // caller is an authenticated portal request: the session its token belongs
 // to and the session's user.
 type caller struct {

@@ -23,6 +23,7 @@ import (
 	"github.com/signet-auth/signet/api/sts"
 	"github.com/signet-auth/signet/awscreds"
 	"github.com/signet-auth/signet/awscreds/awscredstest"
+	"github.com/signet-auth/signet/internal/testsupport"
 	"github.com/signet-auth/signet/sigv4"
 )
 
@@ -37,7 +38,7 @@ const zeroRequestID = "00000000-0000-4000-8000-000000000000"
 type env struct {
 	srv   *httptest.Server
 	auth  *awscreds.Authority
-	clock *awscredstest.Clock
+	clock *testsupport.Clock
 	alice awscreds.Principal
 	sess  *awscredstest.Sessions
 }
@@ -47,7 +48,7 @@ type env struct {
 // with the wall clock.
 func newEnv(t *testing.T) *env {
 	t.Helper()
-	e := &env{clock: awscredstest.NewClock(time.Now().UTC()), sess: &awscredstest.Sessions{}}
+	e := &env{clock: testsupport.NewClock(time.Now().UTC()), sess: &awscredstest.Sessions{}}
 	e.auth = awscredstest.NewAuthority(t, e.clock, e.sess, awscredstest.NewAccessKeys())
 	v, err := sigv4.New(sigv4.Options{Credentials: e.auth, Clock: e.clock, Rand: zeros{}})
 	if err != nil {

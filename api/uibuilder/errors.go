@@ -42,7 +42,7 @@ func (h *Handler) writeError(w http.ResponseWriter, r *http.Request, err error) 
 	shape, code := status(e.Code)
 	msg := e.Message
 	if code == http.StatusInternalServerError && e.Code == signet.CodeInternal && e.Err != nil {
-		h.logger().LogAttrs(r.Context(), slog.LevelError, "uibuilder: internal failure", slog.String("path", r.URL.Path), slog.Any("cause", e.Err))
+		signet.LoggerOr(h.Logger).LogAttrs(r.Context(), slog.LevelError, "uibuilder: internal failure", slog.String("path", r.URL.Path), slog.Any("cause", e.Err))
 	}
 	if msg == "" {
 		msg = "An internal error occurred."
@@ -54,13 +54,6 @@ func (h *Handler) writeError(w http.ResponseWriter, r *http.Request, err error) 
 	awsjson.WriteError(w, code, shape, map[string]string{"message": msg}, retry)
 }
 
-func (h *Handler) logger() *slog.Logger {
-	if h.Logger == nil {
-		return slog.New(slog.DiscardHandler)
-	}
-	return h.Logger
-}
-
 // recover turns a panic into a 500 without logging the panic value, which
 // could hold request data (catalogue BR-08).
 func (h *Handler) recover(next http.HandlerFunc) http.Handler {
@@ -70,7 +63,7 @@ func (h *Handler) recover(next http.HandlerFunc) http.Handler {
 				if v == http.ErrAbortHandler {
 					panic(v)
 				}
-				h.logger().LogAttrs(r.Context(), slog.LevelError, "uibuilder: handler panicked", slog.String("path", r.URL.Path))
+				signet.LoggerOr(h.Logger).LogAttrs(r.Context(), slog.LevelError, "uibuilder: handler panicked", slog.String("path", r.URL.Path))
 				h.writeError(w, r, signet.Internal(errors.New("panic")))
 			}
 		}()

@@ -23,6 +23,7 @@ import (
 	"github.com/signet-auth/signet/awscreds/awscredstest"
 	"github.com/signet-auth/signet/broker"
 	"github.com/signet-auth/signet/broker/brokertest"
+	"github.com/signet-auth/signet/internal/testsupport"
 	"github.com/signet-auth/signet/sigv4"
 )
 
@@ -37,9 +38,9 @@ const (
 type env struct {
 	srv   *httptest.Server
 	up    *brokertest.Upstream
-	logs  *brokertest.Logs
+	logs  *testsupport.Logs
 	auth  *awscreds.Authority
-	clock *awscredstest.Clock
+	clock *testsupport.Clock
 	alice aws.Credentials // may use the studio client (account 123456789012)
 	eve   aws.Credentials // a principal of another account: no client
 }
@@ -48,8 +49,8 @@ func newEnv(t *testing.T, timeout time.Duration) *env {
 	t.Helper()
 	e := &env{
 		up:    brokertest.NewUpstream(t, map[string]string{studioID: studioSecret, otherID: otherSecret}),
-		logs:  &brokertest.Logs{},
-		clock: awscredstest.NewClock(time.Now().UTC()),
+		logs:  &testsupport.Logs{},
+		clock: testsupport.NewClock(time.Now().UTC()),
 	}
 	log := e.logs.Logger()
 	e.auth = awscredstest.NewAuthority(t, e.clock, &awscredstest.Sessions{}, awscredstest.NewAccessKeys())
@@ -350,7 +351,7 @@ func TestBR08_PanicNotLogged(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	logs := &brokertest.Logs{}
+	logs := &testsupport.Logs{}
 	mux := http.NewServeMux()
 	(&uibuilder.Handler{Broker: panicky{}, Verifier: v, Logger: logs.Logger()}).Mount(mux)
 	e.srv = httptest.NewServer(mux)

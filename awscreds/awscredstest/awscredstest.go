@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/signet-auth/signet"
+	"github.com/signet-auth/signet/internal/testsupport"
 )
 
 // AEAD is AES-256-GCM under one key; the 12-byte nonce leads the ciphertext.
@@ -143,18 +144,9 @@ func (s *AccessKeys) Disable(id string) {
 	}
 }
 
-// Clock is a signet.Clock that stands still until moved; safe for the
-// concurrent reads of a server under test.
-type Clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
+// Clock is testsupport.Clock, named here for internal/testenv, which still
+// spells it awscredstest.Clock; new code uses testsupport.Clock.
+type Clock = testsupport.Clock
 
-// NewClock returns a clock standing at t.
-func NewClock(t time.Time) *Clock { return &Clock{t: t} }
-
-// Now returns where the clock stands.
-func (c *Clock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-
-// Add moves the clock by d.
-func (c *Clock) Add(d time.Duration) { c.mu.Lock(); defer c.mu.Unlock(); c.t = c.t.Add(d) }
+// NewClock returns a clock standing at t (testsupport.NewClock).
+func NewClock(t time.Time) *Clock { return testsupport.NewClock(t) }

@@ -6,35 +6,7 @@ import (
 	"log/slog"
 	"net/url"
 	"strings"
-	"sync"
 )
-
-// Logs captures log output for searching (catalogue BR-08, SE-06). It is
-// safe for concurrent use.
-type Logs struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-// Write appends p.
-func (l *Logs) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.buf.Write(p)
-}
-
-// Logger returns a logger writing JSON lines at every level, debug
-// included, into l.
-func (l *Logs) Logger() *slog.Logger {
-	return slog.New(slog.NewJSONHandler(l, &slog.HandlerOptions{Level: slog.LevelDebug}))
-}
-
-// String returns everything captured.
-func (l *Logs) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.buf.String()
-}
 
 // Leaks returns the secrets that appear in text, in any of the spellings a
 // careless log line could give them: as is, URL-encoded, JSON-escaped, and

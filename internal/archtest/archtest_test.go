@@ -43,6 +43,7 @@ func TestCheckCatchesOldArrows(t *testing.T) {
 		pkg("api/signin"),
 		pkg("api/ssoportal"),
 		pkg("iamrole"),
+		pkg("internal/testsupport", "dpop", "internal/signintest"),
 	} {
 		graph[p.ImportPath] = p
 	}
@@ -51,6 +52,7 @@ func TestCheckCatchesOldArrows(t *testing.T) {
 		Module + " imports " + Module + "/internal/failpoint",
 		Module + "/api/oauth2 imports " + Module + "/keyring",
 		Module + "/internal/storecore imports " + Module + "/awscreds",
+		Module + "/internal/testsupport imports " + Module + "/internal/signintest",
 		Module + "/ratelimit imports " + Module + "/httpserver",
 		Module + "/ratelimit imports " + Module + "/web",
 		Module + "/sigv4 imports " + Module + "/api/awsjson",

@@ -45,6 +45,9 @@ var Rules = []Rule{
 		Why: "the surfaces do not know whether an assignment's credentials are local or a real IAM role's"},
 	{From: []string{"iamrole"}, Forbid: []string{"api", "web", "keyring", "authserver"},
 		Why: "the credential source knows no wire dialect and declares the TokenSigner it consumes"},
+	{From: []string{"internal/testsupport"}, Forbid: []string{"api", "web", "authserver", "awscreds", "broker", "iamrole", "keyring",
+		"ratelimit", "sigv4", "sqlite", "postgres", "storetest", "internal/testenv", "internal/signintest"},
+		Why: "the shared test doubles import only what none of their users is, so that no test import cycles"},
 }
 
 // Check returns one line per forbidden import in graph (keyed by import

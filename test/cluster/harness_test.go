@@ -33,6 +33,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/signet-auth/signet/internal/pgtest"
+	"github.com/signet-auth/signet/internal/testsupport"
 )
 
 // signetBin is the binary TestMain builds; it is set once, before any test
@@ -495,20 +496,7 @@ func newDPoPKey(t testing.TB) dpopKey {
 // iat now.
 func (k dpopKey) proof(t testing.TB, htu string) string {
 	t.Helper()
-	b64 := base64.RawURLEncoding.EncodeToString
-	pub, err := k.priv.PublicKey.Bytes() // 0x04 || X || Y
-	if err != nil {
-		t.Fatal(err)
-	}
-	enc := func(v any) string {
-		raw, _ := json.Marshal(v)
-		return b64(raw)
-	}
-	msg := enc(map[string]any{
-		"typ": "dpop+jwt", "alg": "ES256",
-		"jwk": map[string]string{"kty": "EC", "crv": "P-256", "x": b64(pub[1:33]), "y": b64(pub[33:])},
-	}) + "." + enc(map[string]any{"jti": rand.Text(), "htm": http.MethodPost, "htu": htu, "iat": time.Now().Unix()})
-	return k.sign(t, msg)
+	return (&testsupport.Prover{Key: k.priv}).Proof(t, htu)
 }
 
 // sign appends the ES256 signature (JWS: raw r || s, RFC 7518 §3.4) of
