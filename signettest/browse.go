@@ -15,9 +15,10 @@ import (
 // Browse is the default Person: a browser that opens authorizeURL, signs
 // in on the login page with user and password, approves the consent page
 // (with the preselected account and role for Sign-In) and follows the
-// server's last redirect to the waiting loopback listener. With
-// WithAutoApprove the server skips the pages and Browse only follows the
-// redirect.
+// server's last redirect to the waiting loopback listener. Given a device
+// verification URL, it submits the code, signs in and approves, and stops
+// at the result page. With WithAutoApprove the server skips the pages of
+// an authorization request and Browse only follows the redirect.
 func Browse(ctx context.Context, authorizeURL, user, password string) error {
 	jar, err := cookiejar.New(nil)
 	if err != nil {
@@ -29,8 +30,10 @@ func Browse(ctx context.Context, authorizeURL, user, password string) error {
 	if err != nil {
 		return err
 	}
+	device := start.Path == "/device"
+	signedIn, posted := false, false
 	p, err := b.do(http.MethodGet, authorizeURL, nil)
-	for range 10 {
+	for range 12 {
 		if err != nil {
 			return err
 		}
@@ -47,6 +50,10 @@ func Browse(ctx context.Context, authorizeURL, user, password string) error {
 			}
 			p, err = b.do(http.MethodGet, next.String(), nil)
 		case strings.Contains(p.body, `action="/login"`):
+			if signedIn {
+				return fmt.Errorf("signettest: %s cannot sign in (status %d)", user, p.status)
+			}
+			signedIn = true
 			form := p.hidden()
 			form.Set("username", user)
 			form.Set("password", password)
@@ -58,6 +65,18 @@ func Browse(ctx context.Context, authorizeURL, user, password string) error {
 			}
 			form.Set("decision", "approve")
 			p, err = b.do(http.MethodPost, start.ResolveReference(&url.URL{Path: "/consent"}).String(), form)
+		case strings.Contains(p.body, `action="/device/decision"`):
+			form := p.hidden()
+			form.Set("decision", "approve")
+			p, err = b.do(http.MethodPost, start.ResolveReference(&url.URL{Path: "/device/decision"}).String(), form)
+			posted = true
+		case strings.Contains(p.body, `action="/device"`) && !posted:
+			form := p.hidden()
+			form.Set("user_code", start.Query().Get("user_code"))
+			p, err = b.do(http.MethodPost, start.ResolveReference(&url.URL{Path: "/device"}).String(), form)
+			posted = true
+		case device && posted && p.status == http.StatusOK:
+			return nil // the device page's result: approved, or approved before
 		default:
 			return fmt.Errorf("signettest: the browser is stuck at status %d:\n%s", p.status, p.body)
 		}

@@ -13,6 +13,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 
 	"github.com/spf13/cobra"
 
@@ -26,15 +27,25 @@ import (
 // writes the SSO token cache file. It returns that file's path, for
 // ssocreds.Options.CachedTokenFilepath; the start URL is StartURL.
 func (s *Server) LoginSSO(ctx context.Context, user string) (tokenFile string, err error) {
-	s.sessions++
-	session := fmt.Sprintf("signettest-%d", s.sessions)
+	return s.loginSSO(ctx, user, false)
+}
+
+// LoginSSODevice is LoginSSO with the device flow (`aws sso login
+// --use-device-code`): the Person is given the verification URL with the
+// user code in it, and the login polls until the code is approved.
+func (s *Server) LoginSSODevice(ctx context.Context, user string) (tokenFile string, err error) {
+	return s.loginSSO(ctx, user, true)
+}
+
+func (s *Server) loginSSO(ctx context.Context, user string, device bool) (string, error) {
+	session := s.nextName()
 	conf := fmt.Sprintf("[profile %s]\nsso_session = %s\n\n[sso-session %s]\nsso_start_url = %s\nsso_region = %s\nsso_registration_scopes = sso:account:access\n",
 		session, session, session, s.StartURL(), Region)
-	env, err := s.cliEnv(ctx, user, session, conf)
-	if err != nil {
-		return "", err
+	args := []string{"sso", "login", "--profile", session}
+	if device {
+		args = append(args, "--use-device-code")
 	}
-	if err := run(ctx, awscli.Commands(env), env, "sso", "login", "--profile", session); err != nil {
+	if err := s.runCLI(ctx, user, session, conf, awscli.Commands, args...); err != nil {
 		return "", err
 	}
 	sum := sha1.Sum([]byte(session))
@@ -47,16 +58,11 @@ func (s *Server) LoginSSO(ctx context.Context, user string) (tokenFile string, e
 // returns that file's path, for logincreds.New, which refreshes the
 // credentials through the server's Sign-In API.
 func (s *Server) LoginSignIn(ctx context.Context, user string) (cacheFile string, err error) {
-	s.sessions++
-	profile := fmt.Sprintf("signettest-%d", s.sessions)
-	env, err := s.cliEnv(ctx, user, profile, "")
-	if err != nil {
+	profile := s.nextName()
+	if err := s.runCLI(ctx, user, profile, "", awscli.LoginCommands, "login", "--profile", profile); err != nil {
 		return "", err
 	}
-	if err := run(ctx, awscli.LoginCommands(env), env, "login", "--profile", profile); err != nil {
-		return "", err
-	}
-	sub, err := loginSession(env.Getenv("AWS_CONFIG_FILE"), profile)
+	sub, err := loginSession(s.configFile(profile), profile)
 	if err != nil {
 		return "", err
 	}
@@ -66,50 +72,81 @@ func (s *Server) LoginSignIn(ctx context.Context, user string) (cacheFile string
 func (s *Server) ssoCacheDir() string   { return filepath.Join(s.dir, ".aws", "sso", "cache") }
 func (s *Server) loginCacheDir() string { return filepath.Join(s.dir, ".aws", "login", "cache") }
 
-// cliEnv is the process the login commands see: CacheDir as the home, a
-// config file of the login's own, every endpoint the server, and a browser
-// that is the Person.
-func (s *Server) cliEnv(ctx context.Context, user, name, conf string) (awscli.Env, error) {
+// nextName names a login's profile and session, unique in the server.
+func (s *Server) nextName() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.logins++
+	return fmt.Sprintf("signettest-%d", s.logins)
+}
+
+func (s *Server) configFile(name string) string { return filepath.Join(s.dir, "config-"+name) }
+
+// runCLI runs a login command in the process the commands see: CacheDir
+// as the home, a config file of the login's own (conf), every endpoint the
+// server, and a browser that is the Person. A Person's error ends the
+// login.
+func (s *Server) runCLI(ctx context.Context, user, name, conf string, cmds func(awscli.Env) []*cobra.Command, args ...string) error {
 	password, ok := s.users[user]
 	if !ok {
-		return awscli.Env{}, fmt.Errorf("signettest: no user %q", user)
+		return fmt.Errorf("signettest: no user %q", user)
 	}
-	file := filepath.Join(s.dir, "config-"+name)
+	file := s.configFile(name)
 	if err := os.WriteFile(file, []byte(conf), 0o600); err != nil {
-		return awscli.Env{}, err
+		return err
 	}
 	vars := map[string]string{
 		"HOME": s.dir, "AWS_CONFIG_FILE": file, "AWS_SHARED_CREDENTIALS_FILE": filepath.Join(s.dir, "credentials"),
 		"AWS_LOGIN_CACHE_DIRECTORY": s.loginCacheDir(),
 		"AWS_ENDPOINT_URL_SSO_OIDC": s.url, "AWS_ENDPOINT_URL_SIGNIN": s.url,
 	}
-	out := &bytes.Buffer{}
-	return awscli.Env{
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	out := &lockedBuffer{}
+	env := awscli.Env{
 		Getenv: func(k string) string { return vars[k] },
 		Stdin:  strings.NewReader(""), Stdout: out, Stderr: out,
 		HTTPClient: &http.Client{}, Clock: signet.SystemClock{}, Rand: rand.Reader,
 		OpenBrowser: func(u string) error {
 			go func() {
 				if err := s.person(ctx, u, user, password); err != nil {
-					fmt.Fprintf(out, "signettest: the person's browser: %v\n", err)
+					cancel(fmt.Errorf("signettest: the person at %s: %w", u, err))
 				}
 			}()
 			return nil
 		},
-	}, nil
-}
-
-// run runs the command at path among cmds.
-func run(ctx context.Context, cmds []*cobra.Command, env awscli.Env, path ...string) error {
+	}
 	root := &cobra.Command{Use: "signet", SilenceErrors: true, SilenceUsage: true}
-	root.AddCommand(cmds...)
-	root.SetArgs(path)
-	root.SetOut(env.Stdout)
-	root.SetErr(env.Stderr)
+	root.AddCommand(cmds(env)...)
+	root.SetArgs(args)
+	root.SetOut(out)
+	root.SetErr(out)
 	if err := root.ExecuteContext(ctx); err != nil {
-		return fmt.Errorf("signettest: signet %s: %w\n%s", strings.Join(path, " "), err, env.Stdout)
+		if cause := context.Cause(ctx); cause != nil {
+			return cause
+		}
+		return fmt.Errorf("signettest: signet %s: %w\n%s", strings.Join(args, " "), err, out)
 	}
 	return nil
+}
+
+// lockedBuffer is the commands' output, written by the command and read
+// for an error.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
 }
 
 // loginSession reads the login_session `login` wrote into the profile.

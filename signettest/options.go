@@ -19,7 +19,10 @@ type Lifetimes = authserver.Lifetimes
 // would open (the authorization request) and the user and password the
 // login is for, and must bring the browser to the redirect the login
 // waits for, as someone clicking through the pages would. Browse does that
-// for a person who approves.
+// for a person who approves. An error ends the login with it; a Person that
+// returns nil without finishing leaves the login waiting until its context
+// ends. For a device-flow login the URL is the verification URL with the
+// user code in it, and the login polls until the code is decided.
 type Person func(ctx context.Context, authorizeURL, user, password string) error
 
 // The user a server has when the test names none.

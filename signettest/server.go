@@ -5,7 +5,9 @@ import (
 	"crypto/rand"
 	"net/http/httptest"
 	"path/filepath"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/config"
@@ -27,7 +29,9 @@ type Server struct {
 	users    map[string]string
 	first    string
 	person   Person
-	sessions int
+
+	mu     sync.Mutex
+	logins int
 }
 
 // Start starts a server for the test and stops it when the test ends. It
@@ -62,6 +66,10 @@ func Start(t testing.TB, opts ...Option) *Server {
 		if v := *l.Field(&o.lifetimes); v != 0 {
 			*l.Field(&c.Lifetimes) = v
 		}
+	}
+	if o.lifetimes.DevicePollInterval == 0 {
+		// The slowest part of a device-flow login is its first wait.
+		c.Lifetimes.DevicePollInterval = time.Second
 	}
 	c.Dev, c.DevAutoApprove = o.autoApprove, o.autoApprove
 	a, err := app.New(ctx, c, app.Deps{
