@@ -24,11 +24,11 @@ const Region = "us-east-1"
 
 // Server is a running signet.
 type Server struct {
-	url      string
-	dir      string // CacheDir
-	users    map[string]string
-	first    string
-	person   Person
+	url    string
+	dir    string // CacheDir
+	users  map[string]string
+	first  string
+	person Person
 
 	mu     sync.Mutex
 	logins int
