@@ -39,13 +39,13 @@ func Browse(ctx context.Context, authorizeURL, user, password string) error {
 		}
 		switch {
 		case p.status == http.StatusSeeOther || p.status == http.StatusFound:
-			next, err := start.Parse(p.location)
-			if err != nil {
-				return err
+			next, perr := start.Parse(p.location)
+			if perr != nil {
+				return perr
 			}
 			if next.Host != start.Host {
 				// The redirect to the client: the browser's last step.
-				_, err := b.do(http.MethodGet, next.String(), nil)
+				_, err = b.do(http.MethodGet, next.String(), nil)
 				return err
 			}
 			p, err = b.do(http.MethodGet, next.String(), nil)
