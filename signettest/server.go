@@ -103,9 +103,10 @@ func Start(t testing.TB, opts ...Option) *Server {
 // URL is the server's address and issuer: http://127.0.0.1:port.
 func (s *Server) URL() string { return s.url }
 
-// CacheDir is where LoginSSO and LoginSignIn write the SSO token cache and
-// the login cache (what ~/.aws/sso/cache and ~/.aws/login/cache are to the
-// AWS CLI), a directory of the test's.
+// CacheDir is the home directory of the logins, a directory of the
+// test's: LoginSSO writes the SSO token cache under .aws/sso/cache in it
+// and LoginSignIn the login cache under .aws/login/cache, as the AWS CLI
+// does under ~.
 func (s *Server) CacheDir() string { return s.dir }
 
 // StartURL is the SSO start URL of the server's sessions.

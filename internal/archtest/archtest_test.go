@@ -43,6 +43,7 @@ func TestCheckCatchesOldArrows(t *testing.T) {
 		pkg("api/signin"),
 		pkg("api/ssoportal"),
 		pkg("iamrole"),
+		pkg("cmd/signet", "signettest"),
 	} {
 		graph[p.ImportPath] = p
 	}
@@ -50,6 +51,7 @@ func TestCheckCatchesOldArrows(t *testing.T) {
 	want := []string{
 		Module + " imports " + Module + "/internal/failpoint",
 		Module + "/api/oauth2 imports " + Module + "/keyring",
+		Module + "/cmd/signet imports " + Module + "/signettest",
 		Module + "/internal/storecore imports " + Module + "/awscreds",
 		Module + "/ratelimit imports " + Module + "/httpserver",
 		Module + "/ratelimit imports " + Module + "/web",

@@ -45,6 +45,8 @@ var Rules = []Rule{
 		Why: "the surfaces do not know whether an assignment's credentials are local or a real IAM role's"},
 	{From: []string{"iamrole"}, Forbid: []string{"api", "web", "keyring", "authserver"},
 		Why: "the credential source knows no wire dialect and declares the TokenSigner it consumes"},
+	{From: []string{"cmd/signet"}, Forbid: []string{"signettest", "internal/testenv"},
+		Why: "the test servers (with their fast password hashing and package testing) stay out of the binary"},
 }
 
 // Check returns one line per forbidden import in graph (keyed by import
