@@ -21,7 +21,8 @@ func TestArrows(t *testing.T) {
 }
 
 // The check catches each arrow the project has turned around: the graph
-// before the stores' contract moved into the root, as it was.
+// before the stores' contract moved into the root, as it was, and a
+// binary that links a test server.
 func TestCheckCatchesOldArrows(t *testing.T) {
 	pkg := func(rel string, deps ...string) Package {
 		p := Package{ImportPath: Module + "/" + rel, Deps: []string{"context"}}
