@@ -8,12 +8,14 @@ import (
 	"crypto/sha1"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -72,6 +74,10 @@ func (s *Server) LoginSignIn(ctx context.Context, user string) (cacheFile string
 func (s *Server) ssoCacheDir() string   { return filepath.Join(s.dir, ".aws", "sso", "cache") }
 func (s *Server) loginCacheDir() string { return filepath.Join(s.dir, ".aws", "login", "cache") }
 
+// LoginTimeout bounds a login whose context has no deadline: a Person
+// that returns without finishing leaves the login waiting for it.
+const LoginTimeout = time.Minute
+
 // nextName names a login's profile and session, unique in the server.
 func (s *Server) nextName() string {
 	s.mu.Lock()
@@ -100,6 +106,11 @@ func (s *Server) runCLI(ctx context.Context, user, name, conf string, cmds func(
 		"AWS_LOGIN_CACHE_DIRECTORY": s.loginCacheDir(),
 		"AWS_ENDPOINT_URL_SSO_OIDC": s.url, "AWS_ENDPOINT_URL_SIGNIN": s.url,
 	}
+	if _, ok := ctx.Deadline(); !ok {
+		var stop context.CancelFunc
+		ctx, stop = context.WithTimeout(ctx, LoginTimeout)
+		defer stop()
+	}
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
 	out := &lockedBuffer{}
@@ -122,8 +133,8 @@ func (s *Server) runCLI(ctx context.Context, user, name, conf string, cmds func(
 	root.SetOut(out)
 	root.SetErr(out)
 	if err := root.ExecuteContext(ctx); err != nil {
-		if cause := context.Cause(ctx); cause != nil {
-			return cause
+		if cause := context.Cause(ctx); cause != nil && !errors.Is(cause, context.DeadlineExceeded) {
+			return cause // the Person's error
 		}
 		return fmt.Errorf("signettest: signet %s: %w\n%s", strings.Join(args, " "), err, out)
 	}

@@ -21,7 +21,7 @@ type Lifetimes = authserver.Lifetimes
 // waits for, as someone clicking through the pages would. Browse does that
 // for a person who approves. An error ends the login with it; a Person that
 // returns nil without finishing leaves the login waiting until its context
-// ends. For a device-flow login the URL is the verification URL with the
+// ends (or LoginTimeout, if the context has no deadline). For a device-flow login the URL is the verification URL with the
 // user code in it, and the login polls until the code is decided.
 type Person func(ctx context.Context, authorizeURL, user, password string) error
 
