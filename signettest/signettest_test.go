@@ -1,9 +1,13 @@
 package signettest_test
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
+	"log/slog"
 	"net/http"
+	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -24,12 +28,13 @@ func TestDeviceFlowLogin(t *testing.T) {
 	ctx := context.Background()
 	var urls []string
 	var mu sync.Mutex
-	srv := signettest.Start(t, signettest.WithPerson(func(ctx context.Context, u, user, password string) error {
-		mu.Lock()
-		urls = append(urls, u)
-		mu.Unlock()
-		return signettest.Browse(ctx, u, user, password)
-	}))
+	srv := signettest.Start(t, signettest.WithLifetimes(signettest.Lifetimes{AccessToken: 10 * time.Minute}),
+		signettest.WithPerson(func(ctx context.Context, u, user, password string) error {
+			mu.Lock()
+			urls = append(urls, u)
+			mu.Unlock()
+			return signettest.Browse(ctx, u, user, password)
+		}))
 	cfg, err := srv.AWSConfig(ctx)
 	if err != nil {
 		t.Fatal(err)
@@ -37,6 +42,13 @@ func TestDeviceFlowLogin(t *testing.T) {
 	tokenFile, err := srv.LoginSSODevice(ctx, signettest.DefaultUser)
 	if err != nil {
 		t.Fatal(err)
+	}
+	var cache struct{ ExpiresAt time.Time }
+	if data, err := os.ReadFile(tokenFile); err != nil || json.Unmarshal(data, &cache) != nil {
+		t.Fatalf("token cache %s: %v", tokenFile, err)
+	}
+	if left := time.Until(cache.ExpiresAt); left > 10*time.Minute || left < 9*time.Minute {
+		t.Errorf("the access token lives %v more, want the 10 minutes WithLifetimes set", left)
 	}
 	mu.Lock()
 	if len(urls) != 1 || !strings.HasPrefix(urls[0], srv.URL()+"/device?user_code=") {
@@ -87,7 +99,9 @@ func TestPersonWhoRefuses(t *testing.T) {
 // assignment, whoever the login names.
 func TestAutoApprove(t *testing.T) {
 	ctx := context.Background()
+	log := &syncWriter{w: &bytes.Buffer{}}
 	srv := signettest.Start(t, signettest.WithAutoApprove(true),
+		signettest.WithLogger(slog.New(slog.NewTextHandler(log, nil))),
 		signettest.WithUser("ci", "pw-ci-0123456789", signettest.Assignment{AccountID: "444455556666", RoleName: "Build"}),
 		signettest.WithUser("bob", "pw-bob-0123456789", signettest.Assignment{AccountID: "777788889999", RoleName: "Other"}),
 		signettest.WithPerson(func(ctx context.Context, u, _, _ string) error {
@@ -122,7 +136,28 @@ func TestAutoApprove(t *testing.T) {
 	if got := callerARN(t, ctx, cfg, creds); got != want {
 		t.Errorf("SSO: caller %s, want %s", got, want)
 	}
+	if n := strings.Count(log.String(), "DEV AUTO-APPROVE"); n != 2 {
+		t.Errorf("the log has %d auto-approval warnings, want 2 (WithLogger):\n%s", n, log.String())
+	}
 	if _, err := srv.LoginSSO(ctx, "nobody"); err == nil {
 		t.Error("a login as an unknown user succeeded")
 	}
+}
+
+// syncWriter lets the server's goroutines share one log buffer.
+type syncWriter struct {
+	mu sync.Mutex
+	w  *bytes.Buffer
+}
+
+func (s *syncWriter) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.w.Write(p)
+}
+
+func (s *syncWriter) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.w.String()
 }
