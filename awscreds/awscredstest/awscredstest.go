@@ -11,10 +11,8 @@ import (
 	"slices"
 	"strings"
 	"sync"
-	"time"
 
 	"github.com/signet-auth/signet"
-	"github.com/signet-auth/signet/internal/testsupport"
 )
 
 // AEAD is AES-256-GCM under one key; the 12-byte nonce leads the ciphertext.
@@ -143,10 +141,3 @@ func (s *AccessKeys) Disable(id string) {
 		s.keys[id] = k
 	}
 }
-
-// Clock is testsupport.Clock, named here for internal/testenv, which still
-// spells it awscredstest.Clock; new code uses testsupport.Clock.
-type Clock = testsupport.Clock
-
-// NewClock returns a clock standing at t (testsupport.NewClock).
-func NewClock(t time.Time) *Clock { return testsupport.NewClock(t) }

@@ -67,9 +67,7 @@ func (d Deps) withDefaults() Deps {
 	if d.Rand == nil {
 		d.Rand = rand.Reader
 	}
-	if d.Log == nil {
-		d.Log = slog.New(slog.DiscardHandler)
-	}
+	d.Log = signet.LoggerOr(d.Log)
 	if d.Getenv == nil {
 		d.Getenv = os.Getenv
 	}

@@ -5,16 +5,16 @@ import (
 	"testing"
 	"time"
 
-	"github.com/signet-auth/signet/awscreds/awscredstest"
 	"github.com/signet-auth/signet/internal/app"
 	"github.com/signet-auth/signet/internal/config"
+	"github.com/signet-auth/signet/internal/testsupport"
 )
 
 // With --dpop-nonces, every node of a deployment (one store, one master
 // key) derives the same nonce key, so a nonce one node hands out is the
 // nonce every node accepts; another deployment's nonces differ.
 func TestDPoPNonceKeySharedByNodes(t *testing.T) {
-	clock := awscredstest.NewClock(time.Unix(1_800_000_000, 0))
+	clock := testsupport.NewClock(time.Unix(1_800_000_000, 0))
 	node := func(cfg config.Config) *app.App {
 		t.Helper()
 		cfg.DPoPNonces = true

@@ -48,6 +48,8 @@ var Rules = []Rule{
 	{From: []string{"internal/testsupport"}, Forbid: []string{"api", "web", "authserver", "awscreds", "broker", "iamrole", "keyring",
 		"ratelimit", "sigv4", "sqlite", "postgres", "storetest", "internal/testenv", "internal/signintest"},
 		Why: "the shared test doubles import only what none of their users is, so that no test import cycles"},
+	{From: []string{"cmd/signet"}, Forbid: []string{"signettest", "internal/testenv"},
+		Why: "the test servers (with their fast password hashing and package testing) stay out of the binary"},
 }
 
 // Check returns one line per forbidden import in graph (keyed by import

@@ -7,30 +7,12 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/signet-auth/signet/internal/testenv"
+	"github.com/signet-auth/signet/internal/testsupport"
 )
-
-// logSink is a log buffer the server goroutines and the test share.
-type logSink struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *logSink) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *logSink) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
 
 // se06Flow records every secret a flow produced and every error body it saw.
 type se06Flow struct {
@@ -101,7 +83,7 @@ func str(m map[string]any, k string) string {
 // may appear in the logs or in any error body: they carry digests only
 // (RFC 6819 §4.6.7).
 func TestSE06_NoSecretInLogsOrErrorBodies(t *testing.T) {
-	logs := &logSink{}
+	logs := &testsupport.Logs{}
 	log := slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	e := testenv.New(t, testenv.Options{Log: log})
 	f := &se06Flow{t: t, e: e, secrets: map[string]string{testenv.UserPassword: "user password"}}

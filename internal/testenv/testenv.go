@@ -16,13 +16,13 @@ import (
 	"github.com/signet-auth/signet/api/ssoportal"
 	"github.com/signet-auth/signet/authserver"
 	"github.com/signet-auth/signet/awscreds"
-	"github.com/signet-auth/signet/awscreds/awscredstest"
 	"github.com/signet-auth/signet/broker"
 	"github.com/signet-auth/signet/broker/brokertest"
 	"github.com/signet-auth/signet/dpop"
 	"github.com/signet-auth/signet/iamrole"
 	"github.com/signet-auth/signet/internal/app"
 	"github.com/signet-auth/signet/internal/config"
+	"github.com/signet-auth/signet/internal/testsupport"
 	"github.com/signet-auth/signet/keyring"
 	"github.com/signet-auth/signet/password"
 	"github.com/signet-auth/signet/ratelimit"
@@ -112,7 +112,7 @@ const PrincipalARN = "arn:aws:sts::" + AccountID + ":assumed-role/Admin/" + User
 type Env struct {
 	URL    string // the issuer: http://127.0.0.1:port
 	Server *httptest.Server
-	Clock  *awscredstest.Clock
+	Clock  *testsupport.Clock
 
 	DB        *sqlite.DB
 	DBPath    string // the SQLite file, to open a second handle on it
@@ -162,7 +162,7 @@ func New(t testing.TB, o Options) *Env {
 			t.Fatal(err)
 		}
 	}
-	e := &Env{Clock: awscredstest.NewClock(time.Now().Truncate(time.Second))}
+	e := &Env{Clock: testsupport.NewClock(time.Now().Truncate(time.Second))}
 	dir := t.TempDir()
 	e.DBPath = filepath.Join(dir, app.DBFile)
 	e.Server = httptest.NewUnstartedServer(nil)
