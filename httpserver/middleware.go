@@ -193,6 +193,15 @@ func BodyTooLarge(err error) bool {
 	return errors.As(err, &mbe)
 }
 
+// ServedAs records pattern as the route of r, for the access log and the
+// metrics, when a handler ahead of the mux (Server.Wrap) answers r itself;
+// without it such a request is counted as "unmatched".
+func ServedAs(r *http.Request, pattern string) {
+	if info := infoFrom(r.Context()); info != nil {
+		info.route = pattern
+	}
+}
+
 // withRoute records the pattern the mux matched, for the log and the
 // metrics: ServeMux sets r.Pattern on the request it is given.
 func withRoute(mux *http.ServeMux) http.Handler {

@@ -45,6 +45,7 @@ func (h *Handler) WithLogout(next http.Handler) http.Handler {
 	logout := h.frame(http.HandlerFunc(h.logout))
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Method == http.MethodPost && r.URL.Path == "/logout" && len(r.Header.Values(tokenHeader)) > 0 {
+			httpserver.ServedAs(r, "POST /logout")
 			logout.ServeHTTP(w, r)
 			return
 		}
