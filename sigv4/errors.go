@@ -90,6 +90,8 @@ const (
 	msgInternal     = "An internal error occurred."
 )
 
-// ErrorRenderer writes a verification failure in a wire dialect's shape;
-// each surface brings its own (awsjson.SigV4Error for the JSON protocols).
-type ErrorRenderer func(w http.ResponseWriter, r *http.Request, e *Error)
+// ErrorRenderer writes a verification failure in a wire dialect's shape and
+// returns the error code it sent, which Require logs, so the log names what
+// the caller received; each surface brings its own (awsjson.SigV4Error for
+// the JSON protocols).
+type ErrorRenderer func(w http.ResponseWriter, r *http.Request, e *Error) (code string)

@@ -191,11 +191,12 @@ func rebody(r *http.Request, body string) {
 // jsonErrors renders failures as the JSON protocols' surfaces do
 // (awsjson.SigV4Error, which imports this package): the exception name in
 // x-amzn-ErrorType and __type, the request id in x-amzn-RequestId.
-func jsonErrors(w http.ResponseWriter, _ *http.Request, e *Error) {
+func jsonErrors(w http.ResponseWriter, _ *http.Request, e *Error) string {
 	b, _ := json.Marshal(map[string]string{"__type": e.Kind.Code(), "message": e.Message})
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("X-Amzn-Requestid", e.RequestID)
 	w.Header().Set("X-Amzn-ErrorType", e.Kind.Code())
 	w.WriteHeader(e.Kind.Status())
 	w.Write(b)
+	return e.Kind.Code()
 }

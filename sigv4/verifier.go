@@ -169,11 +169,11 @@ func (v *Verifier) Require(service string, render ErrorRenderer) func(http.Handl
 				if e.RequestID == "" {
 					e.RequestID = RequestID(r, v.o.Rand)
 				}
+				code := render(w, r, e)
 				v.log.LogAttrs(r.Context(), slog.LevelInfo, "sigv4: request refused",
-					slog.String("code", e.Kind.Code()), slog.String("service", service),
+					slog.String("code", code), slog.String("service", service),
 					slog.String("access_key_id", e.AccessKeyID), slog.String("request_id", e.RequestID),
 					slog.Any("cause", e.Err))
-				render(w, r, e)
 				return
 			}
 			next.ServeHTTP(w, r.WithContext(WithCaller(r.Context(), c)))

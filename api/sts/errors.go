@@ -33,7 +33,7 @@ func queryCode(k sigv4.Kind) (code, message string) {
 }
 
 // renderSigV4Error is the sigv4.ErrorRenderer of the query protocol.
-func (h *Handler) renderSigV4Error(w http.ResponseWriter, r *http.Request, e *sigv4.Error) {
+func (h *Handler) renderSigV4Error(w http.ResponseWriter, r *http.Request, e *sigv4.Error) string {
 	code, msg := queryCode(e.Kind)
 	if msg == "" {
 		msg = e.Message
@@ -42,6 +42,7 @@ func (h *Handler) renderSigV4Error(w http.ResponseWriter, r *http.Request, e *si
 		w.Header().Set("X-Amzn-Requestid", e.RequestID)
 	}
 	h.writeError(w, r, e.Kind.Status(), code, msg)
+	return code
 }
 
 // writeError writes an STS <ErrorResponse>: Type Sender for the caller's

@@ -41,6 +41,7 @@ type env struct {
 	clock *testsupport.Clock
 	alice awscreds.Principal
 	sess  *awscredstest.Sessions
+	logs  *testsupport.Logs
 }
 
 // newEnv serves STS (and, beside it, another route) on a real server. The
@@ -48,9 +49,9 @@ type env struct {
 // with the wall clock.
 func newEnv(t *testing.T) *env {
 	t.Helper()
-	e := &env{clock: testsupport.NewClock(time.Now().UTC()), sess: &awscredstest.Sessions{}}
+	e := &env{clock: testsupport.NewClock(time.Now().UTC()), sess: &awscredstest.Sessions{}, logs: &testsupport.Logs{}}
 	e.auth = awscredstest.NewAuthority(t, e.clock, e.sess, awscredstest.NewAccessKeys())
-	v, err := sigv4.New(sigv4.Options{Credentials: e.auth, Clock: e.clock, Rand: zeros{}})
+	v, err := sigv4.New(sigv4.Options{Credentials: e.auth, Clock: e.clock, Rand: zeros{}, Logger: e.logs.Logger()})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -156,6 +157,17 @@ func TestGoSTSClientRefused(t *testing.T) {
 	} {
 		if status, code := call(c.creds()); status != c.status || code != c.code {
 			t.Errorf("%s: %d %s, want %d %s", c.name, status, code, c.status, c.code)
+		}
+		// The log names the code the caller received, not the JSON
+		// protocols' name for the same failure.
+		var logged any
+		for _, rec := range e.logs.Find("code") {
+			if rec["msg"] == "sigv4: request refused" {
+				logged = rec["code"]
+			}
+		}
+		if logged != c.code {
+			t.Errorf("%s: logged code %v, want %s", c.name, logged, c.code)
 		}
 	}
 }
