@@ -312,6 +312,13 @@ func registration(ctx context.Context, env Env, oc *oidcClient, sc *ssoConfig, d
 	return reg, nil
 }
 
+// The pages showURL names: the SSO one of sso login, the Sign-In one of
+// login.
+const (
+	ssoPage    = "SSO authorization page"
+	signInPage = "sign-in page"
+)
+
 func toAnyList(l []string) []any {
 	out := make([]any, len(l))
 	for i, s := range l {
@@ -320,9 +327,10 @@ func toAnyList(l []string) []any {
 	return out
 }
 
-func (env Env) showURL(u string, noBrowser bool) {
+// showURL opens u (the page named page) in the browser, or prints it.
+func (env Env) showURL(u, page string, noBrowser bool) {
 	if !noBrowser && env.OpenBrowser != nil {
-		fmt.Fprintf(env.Stdout, "Attempting to automatically open the SSO authorization page in your default browser.\nIf the browser does not open or you wish to use a different device to authorize this request, open the following URL:\n\n%s\n", u)
+		fmt.Fprintf(env.Stdout, "Attempting to automatically open the %s in your default browser.\nIf the browser does not open or you wish to use a different device to authorize this request, open the following URL:\n\n%s\n", page, u)
 		if err := env.OpenBrowser(u); err != nil {
 			fmt.Fprintf(env.Stderr, "Failed to open browser: %v\n", err)
 		}
@@ -389,7 +397,7 @@ func pkceFlow(ctx context.Context, env Env, oc *oidcClient, sc *ssoConfig, reg *
 	enc := func(s string) string { return strings.ReplaceAll(url.QueryEscape(s), "+", "%20") }
 	authURL := fmt.Sprintf("%s://%s/authorize?response_type=code&client_id=%s&redirect_uri=%s&state=%s&code_challenge_method=S256&scopes=%s&code_challenge=%s",
 		base.Scheme, base.Host, enc(reg.clientID), enc(redirect), enc(state), enc(strings.Join(sc.scopes, " ")), challenge)
-	env.showURL(authURL, noBrowser)
+	env.showURL(authURL, ssoPage, noBrowser)
 
 	wait, cancel := context.WithTimeout(ctx, 10*time.Minute)
 	defer cancel()
@@ -436,7 +444,7 @@ func deviceFlow(ctx context.Context, env Env, oc *oidcClient, sc *ssoConfig, reg
 	if u == "" {
 		u = str(auth["verificationUri"])
 	}
-	env.showURL(u, noBrowser)
+	env.showURL(u, ssoPage, noBrowser)
 	fmt.Fprintf(env.Stdout, "\nThen enter the code:\n\n%s\n", str(auth["userCode"]))
 	start := env.now()
 	for attempt := 1; ; attempt++ {

@@ -309,7 +309,7 @@ func loopbackHandler(state string, got chan<- loginRedirect) http.Handler {
 }
 
 func awaitRedirect(ctx context.Context, env Env, authURL string, noBrowser bool, codes <-chan loginRedirect) (string, error) {
-	env.showURL(authURL, noBrowser)
+	env.showURL(authURL, signInPage, noBrowser)
 	wait, cancel := context.WithTimeout(ctx, loginWait)
 	defer cancel()
 	select {

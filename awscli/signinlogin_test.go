@@ -118,6 +118,9 @@ func TestLoginWritesTheCacheTheSDKReadsAndRefreshes(t *testing.T) {
 	e := signintest.New(t, signintest.Options{})
 	f := newLoginFixture(t, e)
 	f.run(t, nil, "login", "--profile", "signet")
+	if out := f.stdout.String(); !strings.Contains(out, "open the sign-in page") || strings.Contains(out, "SSO") {
+		t.Errorf("login names another page than Sign-In's:\n%s", out)
+	}
 
 	path, c := f.cache(t)
 	if fi, err := os.Stat(path); err != nil || fi.Mode().Perm() != 0o600 {
