@@ -3,7 +3,6 @@ package signin_test
 import (
 	"context"
 	"net/http"
-	"sync"
 	"testing"
 	"time"
 
@@ -13,6 +12,7 @@ import (
 
 	"github.com/signet-auth/signet"
 	"github.com/signet-auth/signet/internal/signintest"
+	"github.com/signet-auth/signet/internal/testsupport"
 	"github.com/signet-auth/signet/ratelimit"
 )
 
@@ -29,22 +29,6 @@ func withDefaultLimits(t *testing.T) *signintest.Env {
 	return signintest.New(t, signintest.Options{Limiter: l.SignIn()})
 }
 
-// parallel runs f n times at once and returns the errors.
-func parallel(n int, f func(i int) error) []error {
-	errs := make([]error, n)
-	var wg sync.WaitGroup
-	start := make(chan struct{})
-	for i := range n {
-		wg.Go(func() {
-			<-start
-			errs[i] = f(i)
-		})
-	}
-	close(start)
-	wg.Wait()
-	return errs
-}
-
 // AB-02: 20 and 32 parallel CLI commands at expiry refresh one Sign-In
 // token at once from one machine, through aws-sdk-go-v2's signin client;
 // every one succeeds with the same answer, at the default limits.
@@ -55,7 +39,7 @@ func TestAB02_ParallelSignInRefreshesOfOneToken(t *testing.T) {
 		rt := h.login().str("refreshToken")
 		c := sdkClient(e, aws.AnonymousCredentials{})
 		got := make([]string, n)
-		errs := parallel(n, func(i int) error {
+		errs := testsupport.Parallel(n, func(i int) error {
 			out, err := c.CreateOAuth2Token(context.Background(), &signin.CreateOAuth2TokenInput{TokenInput: &types.CreateOAuth2TokenRequestBody{
 				ClientId: aws.String(sameDevice), GrantType: aws.String("refresh_token"), RefreshToken: aws.String(rt),
 			}}, withDPoP(h.key))
@@ -86,7 +70,7 @@ func TestAB02_ParallelSignInCodeRedemptions(t *testing.T) {
 		codes[i], holders[i] = e.Code(t, sameDevice, redirect, verifier), newHolder(t, e)
 	}
 	c := sdkClient(e, aws.AnonymousCredentials{})
-	for i, err := range parallel(n, func(i int) error {
+	for i, err := range testsupport.Parallel(n, func(i int) error {
 		_, err := c.CreateOAuth2Token(context.Background(), &signin.CreateOAuth2TokenInput{TokenInput: &types.CreateOAuth2TokenRequestBody{
 			ClientId: aws.String(sameDevice), GrantType: aws.String("authorization_code"), Code: aws.String(codes[i]),
 			RedirectUri: aws.String(redirect), CodeVerifier: aws.String(verifier),

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"net/http"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -13,6 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ssooidc/types"
 
 	"github.com/signet-auth/signet/internal/testenv"
+	"github.com/signet-auth/signet/internal/testsupport"
 	"github.com/signet-auth/signet/ratelimit"
 )
 
@@ -24,22 +24,6 @@ func withDefaultLimits(t *testing.T) *testenv.Env {
 	return testenv.New(t, testenv.Options{RateLimits: &p})
 }
 
-// parallel runs f n times at once and returns the errors.
-func parallel(n int, f func(i int) error) []error {
-	errs := make([]error, n)
-	var wg sync.WaitGroup
-	start := make(chan struct{})
-	for i := range n {
-		wg.Go(func() {
-			<-start
-			errs[i] = f(i)
-		})
-	}
-	close(start)
-	wg.Wait()
-	return errs
-}
-
 // AB-02: 20 and 32 parallel CLI commands refresh one SSO token at once
 // from one machine, with the client the CLI registered, through
 // aws-sdk-go-v2's ssooidc client; every one succeeds at the default limits.
@@ -49,7 +33,7 @@ func TestAB02_ParallelSSORefreshesOfOneToken(t *testing.T) {
 	for _, n := range []int{20, 32} {
 		c := register(t, e)
 		rt := tokens(t, e, c).str("refreshToken")
-		for i, err := range parallel(n, func(int) error {
+		for i, err := range testsupport.Parallel(n, func(int) error {
 			_, err := oc.CreateToken(context.Background(), &ssooidc.CreateTokenInput{ClientId: aws.String(c.ID), ClientSecret: aws.String(c.Secret),
 				GrantType: aws.String("refresh_token"), RefreshToken: aws.String(rt)})
 			return err
@@ -74,7 +58,7 @@ func TestAB02_ParallelSSOCodeRedemptions(t *testing.T) {
 		p := newPKCE(t)
 		codes[i], verifiers[i] = authorize(t, e, c, loopback, p), p.Verifier
 	}
-	for i, err := range parallel(n, func(i int) error {
+	for i, err := range testsupport.Parallel(n, func(i int) error {
 		_, err := oc.CreateToken(context.Background(), &ssooidc.CreateTokenInput{ClientId: aws.String(c.ID), ClientSecret: aws.String(c.Secret),
 			GrantType: aws.String("authorization_code"), Code: aws.String(codes[i]), RedirectUri: aws.String(loopback), CodeVerifier: aws.String(verifiers[i])})
 		return err
