@@ -61,8 +61,8 @@ func TestParseTrustedIssuer(t *testing.T) {
 	}
 	for _, bad := range []string{
 		"",
-		"issuer=https://idp.example.com",                         // no audience
-		"issuer=idp.example.com,audiences=a",                     // not a URL
+		"issuer=https://idp.example.com",     // no audience
+		"issuer=idp.example.com,audiences=a", // not a URL
 		"issuer=https://idp.example.com,audiences=a,match=email", // unknown attribute
 		"issuer=https://idp.example.com,audiences=a,jwks_url=file:///etc/keys",
 		"issuer=https://idp.example.com,audiences=a,colour=blue",
