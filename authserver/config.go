@@ -328,6 +328,7 @@ func New(cfg Config) (*Server, error) {
 			signet.GrantDeviceCode:        deviceCodeGrant{},
 			signet.GrantClientCredentials: clientCredentialsGrant{on: cfg.Signer != nil},
 			signet.GrantJWTBearer:         jwtBearerGrant{on: len(trusted) > 0},
+			signet.GrantTokenExchange:     tokenExchangeGrant{},
 		},
 		limiter:      cfg.Limiter,
 		clientKeys:   cfg.ClientKeys,

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/signet-auth/signet"
 )
@@ -99,6 +100,13 @@ func (x *exchange) grantScopes() ([]string, *signet.Error) {
 // its first generation; the user is checked inside the store's
 // transaction (checkStart).
 func (x *exchange) startSession(ctx context.Context, userID string, scopes []string) (TokenResponse, error) {
+	return x.startSessionWith(ctx, userID, scopes, time.Time{}, time.Time{})
+}
+
+// startSessionWith is startSession for a session that continues a sign-in
+// at authTime (zero: now) and ends no later than end (zero: the session
+// lifetime).
+func (x *exchange) startSessionWith(ctx context.Context, userID string, scopes []string, authTime, end time.Time) (TokenResponse, error) {
 	s := x.s
 	sessionID, err := s.minter.ID()
 	if err != nil {
@@ -108,16 +116,26 @@ func (x *exchange) startSession(ctx context.Context, userID string, scopes []str
 	if err != nil {
 		return TokenResponse{}, err
 	}
+	continued := !authTime.IsZero()
+	if !continued {
+		authTime = x.now
+	}
 	var user signet.User
 	sess, gen, err := s.grants.StartSession(ctx, signet.SessionStart{
 		UserID: userID, Now: x.now,
 		Check: func(u signet.User) error {
 			user = u
+			if continued {
+				return checkSince(u, authTime)
+			}
 			return checkStart(u)
 		},
 		Grant: func(u signet.User) (signet.Session, signet.TokenGeneration) {
 			sess := s.newSession(sessionID, x.client.ID, u.ID, x.req.Protocol, x.now)
-			sess.Scopes, sess.AuthTime = scopes, x.now
+			sess.Scopes, sess.AuthTime = scopes, authTime
+			if !end.IsZero() {
+				sess.ExpiresAt = earliest(sess.ExpiresAt, end)
+			}
 			return sess, s.generation(m, sess, x.now)
 		},
 	})
