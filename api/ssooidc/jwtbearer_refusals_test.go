@@ -131,3 +131,22 @@ func mustUser(t *testing.T, e *testenv.Env, name string) struct{ ID string } {
 	}
 	return struct{ ID string }{u.ID}
 }
+
+// An issuer whose keys cannot be fetched: a retryable server error, nothing
+// issued, and the next attempt after the refetch floor succeeds once the
+// issuer is back.
+func TestCreateTokenWithIAMJWTBearerIssuerDown(t *testing.T) {
+	b := newBearerEnv(t)
+	setDown := func(down bool) { b.ti.mu.Lock(); b.ti.down = down; b.ti.mu.Unlock() }
+	setDown(true)
+	out, err := b.redeem(b.assertion(t, b.claims(testenv.UserName, nil)))
+	var internal *types.InternalServerException
+	if !errors.As(err, &internal) || out != nil {
+		t.Fatalf("issuer down: %+v %v", out, err)
+	}
+	setDown(false)
+	b.e.Clock.Add(time.Minute)
+	if _, err := b.redeem(b.assertion(t, b.claims(testenv.UserName, nil))); err != nil {
+		t.Fatalf("issuer back: %v", err)
+	}
+}

@@ -35,6 +35,8 @@ type testIssuer struct {
 	kid string
 	// fetches counts JWKS fetches.
 	fetches int
+	// down makes every request fail with 503.
+	down bool
 }
 
 func newTestIssuer(t *testing.T) *testIssuer {
@@ -43,6 +45,10 @@ func newTestIssuer(t *testing.T) *testIssuer {
 	ti.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		ti.mu.Lock()
 		defer ti.mu.Unlock()
+		if ti.down {
+			http.Error(w, "down", http.StatusServiceUnavailable)
+			return
+		}
 		w.Header().Set("Content-Type", "application/json")
 		switch r.URL.Path {
 		case "/.well-known/openid-configuration":
