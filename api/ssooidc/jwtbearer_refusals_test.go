@@ -77,6 +77,7 @@ func TestCreateTokenWithIAMJWTBearerRefusals(t *testing.T) {
 		{"user claim not a string", valid(func(m map[string]any) { m[usernameCl] = []string{testenv.UserName} }), grant},
 		{"disabled user", b.assertion(t, b.claims("bob", nil)), grant},
 		{"no assertion", "", request},
+		{"assertion over 16 KiB", strings.Repeat("a", authserver.MaxTrustedAssertionLen+1), request},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			out, err := b.redeem(tc.assertion)

@@ -7,6 +7,7 @@ import (
 	"crypto/rand"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -253,6 +254,21 @@ func TestSDKCreateTokenWithIAMJWTBearer(t *testing.T) {
 		var scope *types.InvalidScopeException
 		if !errors.As(err, &scope) {
 			t.Fatalf("err = %v", err)
+		}
+	})
+	t.Run("a large assertion", func(t *testing.T) {
+		// An IdP's ID token with many group claims outgrows signet's own
+		// 4 KiB tokens.
+		groups := make([]string, 300)
+		for i := range groups {
+			groups[i] = fmt.Sprintf("group-%04d", i)
+		}
+		a := b.assertion(t, b.claims(testenv.UserName, func(m map[string]any) { m["groups"] = groups }))
+		if len(a) < 5000 {
+			t.Fatalf("assertion of %d bytes", len(a))
+		}
+		if _, err := b.redeem(a); err != nil {
+			t.Fatal(err)
 		}
 	})
 	t.Run("no jti: once only", func(t *testing.T) {

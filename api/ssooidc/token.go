@@ -169,7 +169,7 @@ func (h *Handler) createTokenWithIAM(w http.ResponseWriter, r *http.Request) {
 		{"grantType", in.GrantType, maxShortLen},
 		{"code", in.Code, maxCodeLen},
 		{"refreshToken", in.RefreshToken, maxTokenLen},
-		{"assertion", in.Assertion, maxTokenLen},
+		{"assertion", in.Assertion, authserver.MaxTrustedAssertionLen}, // an IdP's ID token with its claims
 		{"redirectUri", in.RedirectURI, maxURLLen},
 		{"subjectToken", in.SubjectToken, maxTokenLen},
 		{"subjectTokenType", in.SubjectTokenType, maxShortLen},
