@@ -119,6 +119,22 @@ type Rotation struct {
 	Next func(Session, TokenGeneration) TokenGeneration
 }
 
+// SessionStart asks GrantStore.StartSession to create a session that no
+// code, device code or refresh token is redeemed for: a grant whose proof
+// the engine verified itself (an assertion from a trusted token issuer, a
+// token exchange).
+type SessionStart struct {
+	UserID string
+	Now    time.Time
+	// Check runs inside the transaction with the user as stored (zero if
+	// there is none), before anything is written; a non-nil error aborts
+	// with nothing changed.
+	Check func(User) error
+	// Grant builds the session and its first generation; the store sets
+	// Generation 0 on both and the generation's SessionID.
+	Grant func(User) (Session, TokenGeneration)
+}
+
 // RotationResult is what a refresh returns.
 type RotationResult struct {
 	Session Session
@@ -150,6 +166,10 @@ type GrantStore interface {
 	// redemption created is revoked in the same transaction, and the code is
 	// returned.
 	RedeemCode(ctx context.Context, r CodeRedemption) (AuthorizationCode, Session, TokenGeneration, error)
+	// StartSession reads the user, runs Check and, when it passes, creates
+	// the session with its first generation, in one transaction. Check's
+	// error comes back unchanged; nothing is written then.
+	StartSession(ctx context.Context, r SessionStart) (Session, TokenGeneration, error)
 
 	// CreateDevice stores a fresh device authorization; ErrConflict if the
 	// user code is taken by a live authorization (the caller draws again).

@@ -127,7 +127,10 @@ func (s *Server) CreateClient(ctx context.Context, spec ClientSpec) (IssuedClien
 		return IssuedClient{}, invalidRequest("At least one grant type is required.")
 	}
 	grants := dedupe(spec.GrantTypes)
-	allowed := registrableGrants()
+	// The grants of CreateTokenWithIAM, whose caller is a SigV4-verified
+	// principal rather than the client's secret: only an administrator
+	// gives them.
+	allowed := append(registrableGrants(), signet.GrantJWTBearer, signet.GrantTokenExchange)
 	if spec.Type == signet.ClientConfidential {
 		// RFC 6749 §4.4: only a confidential client may use its own
 		// credentials as a grant (package api/oauth2 serves it).

@@ -234,6 +234,11 @@ type Config struct {
 	// IAMAccountID is the account whose SigV4-verified principals may act
 	// for administrator-created clients (AWSPrincipal); empty: nobody may.
 	IAMAccountID string
+	// TrustedIssuers are the token issuers whose assertions the jwt-bearer
+	// grant accepts; none turns the grant off. IssuerKeys fetches their
+	// keys and is required with them, and so is Replay.
+	TrustedIssuers []TrustedIssuer
+	IssuerKeys     IssuerKeys
 }
 
 // Server is the engine. It is safe for concurrent use; it holds no mutable
@@ -258,6 +263,9 @@ type Server struct {
 	replay       signet.ReplayStore
 	signer       JWTSigner
 	iamAccountID string
+
+	trustedIssuers map[string]TrustedIssuer // by issuer
+	issuerKeys     IssuerKeys
 
 	// dummyPasswordHash is verified against when a login names no user, so
 	// that the answer takes as long as for a real one.
@@ -285,6 +293,18 @@ func New(cfg Config) (*Server, error) {
 		return nil, errors.New("authserver: Config.Passwords is nil")
 	case cfg.ClientKeys != nil && cfg.Replay == nil:
 		return nil, errors.New("authserver: Config.ClientKeys needs Config.Replay")
+	case len(cfg.TrustedIssuers) > 0 && (cfg.IssuerKeys == nil || cfg.Replay == nil):
+		return nil, errors.New("authserver: Config.TrustedIssuers need Config.IssuerKeys and Config.Replay")
+	}
+	trusted := map[string]TrustedIssuer{}
+	for _, ti := range cfg.TrustedIssuers {
+		if err := ti.Check(); err != nil {
+			return nil, err
+		}
+		if _, dup := trusted[ti.Issuer]; dup {
+			return nil, fmt.Errorf("authserver: trusted token issuer %s named twice", ti.Issuer)
+		}
+		trusted[ti.Issuer] = ti
 	}
 	life, err := cfg.Lifetimes.WithDefaults()
 	if err != nil {
@@ -307,12 +327,17 @@ func New(cfg Config) (*Server, error) {
 			signet.GrantRefreshToken:      refreshGrant{},
 			signet.GrantDeviceCode:        deviceCodeGrant{},
 			signet.GrantClientCredentials: clientCredentialsGrant{on: cfg.Signer != nil},
+			signet.GrantJWTBearer:         jwtBearerGrant{on: len(trusted) > 0},
+			signet.GrantTokenExchange:     tokenExchangeGrant{},
 		},
 		limiter:      cfg.Limiter,
 		clientKeys:   cfg.ClientKeys,
 		replay:       cfg.Replay,
 		signer:       cfg.Signer,
 		iamAccountID: cfg.IAMAccountID,
+
+		trustedIssuers: trusted,
+		issuerKeys:     cfg.IssuerKeys,
 	}
 	dummy, _, err := s.minter.New("")
 	if err != nil {

@@ -30,9 +30,13 @@ type ClientKeyStore interface {
 }
 
 // JWTSigner signs the client_credentials grant's self-contained access
-// tokens; *keyring.Keyring implements it.
+// tokens and verifies them when they come back (LookupSelfContained);
+// *keyring.Keyring implements it.
 type JWTSigner interface {
 	SignJWT(claims any) (string, error)
+	// VerifyJWT checks token's signature with a key of this server and
+	// decodes its claims into dst, accepting only dst's kind of token.
+	VerifyJWT(token string, dst any) error
 }
 
 var _ ClientKeyStore = signet.ClientKeyStore(nil)

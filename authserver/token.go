@@ -28,6 +28,14 @@ type TokenRequest struct {
 	CodeVerifier string
 	RefreshToken string
 	DeviceCode   string
+	// Assertion is the jwt-bearer grant's JWT of a trusted token issuer
+	// (RFC 7523 §2.1).
+	Assertion string
+	// SubjectToken, SubjectTokenType and RequestedTokenType are the
+	// token-exchange grant's (RFC 8693 §2.1).
+	SubjectToken       string
+	SubjectTokenType   string
+	RequestedTokenType string
 	// Scopes narrows a refresh or device grant; empty keeps what was
 	// granted. Ignored for authorization codes (RFC 6749 §4.1.3).
 	Scopes []string

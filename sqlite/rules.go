@@ -36,6 +36,11 @@ func (db *DB) RedeemCode(ctx context.Context, cr signet.CodeRedemption) (signet.
 	return db.rules.RedeemCode(ctx, cr)
 }
 
+// StartSession implements signet.GrantStore with the shared rule.
+func (db *DB) StartSession(ctx context.Context, st signet.SessionStart) (signet.Session, signet.TokenGeneration, error) {
+	return db.rules.StartSession(ctx, st)
+}
+
 // PollDevice implements signet.GrantStore with the shared rule.
 func (db *DB) PollDevice(ctx context.Context, p signet.DevicePoll) (signet.DevicePollResult, error) {
 	return db.rules.PollDevice(ctx, p)

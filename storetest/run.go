@@ -30,6 +30,7 @@ func Run(t *testing.T, open func(t *testing.T) signet.Stores) {
 		{"RT-02/RetryInsideGraceGetsSameSuccessor", testRetryInsideGrace},
 		{"RT-04/ExpiredRefreshTokenFailsInsideGrace", testExpiredInsideGrace},
 		{"Sessions", testSessions},
+		{"StartSession", testStartSession},
 		{"BrowserSessions", testBrowserSessions},
 		{"Replay", testReplay},
 		{"RateLimit", testRateLimit},

@@ -64,7 +64,7 @@ func TestSD01_IntrospectionCallersAndInactiveTokens(t *testing.T) {
 	check("revoked token", a, rt.str("access_token"))
 	check("garbage", a, "sat_garbage")
 	check("garbage JWT", a, "eyJhbGciOiJFUzI1NiJ9.e30.c2ln")
-	check("refresh token", a, grant(t, e, a).str("refresh_token"))
+	check("another client's refresh token", b, grant(t, e, a).str("refresh_token"))
 	e.Clock.Add(2 * time.Hour)
 	check("expired token", a, tok)
 }

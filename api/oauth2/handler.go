@@ -22,6 +22,7 @@ type Engine interface {
 	AuthenticateClient(ctx context.Context, a authserver.ClientAuth) (signet.Client, error)
 	StartDevice(ctx context.Context, protocol signet.Protocol, clientID string, scopes []string) (authserver.DeviceStart, error)
 	LookupToken(ctx context.Context, q authserver.TokenLookup) (authserver.TokenInfo, error)
+	LookupSelfContained(token, issuer string) (authserver.AccessClaims, error)
 	RevokeToken(ctx context.Context, clientID, token string) error
 	RegisterClient(ctx context.Context, r authserver.Registration) (authserver.IssuedClient, error)
 	Lifetimes() authserver.Lifetimes

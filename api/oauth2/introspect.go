@@ -8,7 +8,6 @@ import (
 	"github.com/signet-auth/signet"
 	"github.com/signet-auth/signet/authserver"
 	"github.com/signet-auth/signet/ratelimit"
-	"github.com/signet-auth/signet/secret"
 )
 
 // inactive is the whole answer for any token the caller may not learn about
@@ -19,8 +18,9 @@ func inactive() map[string]any { return map[string]any{"active": false} }
 // authenticated client may ask (RFC 7662 §2.1, §4): public clients and
 // bad credentials get 401. A token of another client, expired, revoked,
 // rotated out or unknown is {"active":false} and nothing more. Refresh
-// tokens are not introspected here (they are {"active":false}): the
-// holder, the only client that may ask, has no need to.
+// tokens are introspected too (RFC 7662 §2.1 token_type_hint, which is
+// only a hint: the token is found whatever it says), for the client they
+// were issued to only.
 func (h *Handler) introspect(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	// Confidential callers only; their secret guesses are limited before
@@ -55,9 +55,9 @@ func (h *Handler) introspect(w http.ResponseWriter, r *http.Request) {
 // inspect answers an introspection for caller. Only a store failure is an
 // error.
 func (h *Handler) inspect(ctx context.Context, caller, token string) (map[string]any, error) {
-	if looksLikeJWT(token) {
-		c, ok := h.selfContained(token)
-		if !ok || c.ClientID != caller {
+	if authserver.LooksSelfContained(token) {
+		c, err := h.Engine.LookupSelfContained(token, h.Issuer)
+		if err != nil || c.ClientID != caller {
 			return inactive(), nil
 		}
 		out := map[string]any{
@@ -72,7 +72,7 @@ func (h *Handler) inspect(ctx context.Context, caller, token string) (map[string
 		}
 		return out, nil
 	}
-	t, err := h.Engine.LookupToken(ctx, authserver.TokenLookup{Token: token})
+	t, err := h.Engine.LookupToken(ctx, authserver.TokenLookup{Token: token, Kinds: authserver.AccessTokens | authserver.RefreshTokens})
 	sess, gen := t.Session, t.Tokens
 	switch {
 	case signet.ErrorCodeOf(err) == signet.CodeInvalidGrant:
@@ -80,11 +80,20 @@ func (h *Handler) inspect(ctx context.Context, caller, token string) (map[string
 	case err != nil:
 		return nil, unavailable(err)
 	case sess.ClientID != caller:
+		// Another client's token, live or not, is inactive to this caller:
+		// no oracle (catalogue SD-01).
 		return inactive(), nil
 	}
 	out := map[string]any{
 		"active": true, "client_id": sess.ClientID, "iss": h.Issuer,
 		"exp": gen.AccessExpiresAt.Unix(), "iat": gen.IssuedAt.Unix(), "token_type": tokenTypeBearer,
+	}
+	if t.Refresh {
+		// A refresh token is not used with a token type (RFC 7662 §2.2's
+		// token_type is RFC 6749 §5.1's, an access token's); it lives
+		// until its own end.
+		delete(out, "token_type")
+		out["exp"] = gen.RefreshExpiresAt.Unix()
 	}
 	if len(sess.Scopes) > 0 {
 		out["scope"] = strings.Join(sess.Scopes, " ")
@@ -96,31 +105,13 @@ func (h *Handler) inspect(ctx context.Context, caller, token string) (map[string
 		}
 	}
 	if sess.DPoPJKT != "" {
-		// RFC 9449 §6.2: the key the token is bound to.
-		out["token_type"], out["cnf"] = tokenTypeDPoP, authserver.Confirmation{JKT: sess.DPoPJKT}
+		// RFC 9449 §6.2, §5: the key the token is bound to.
+		out["cnf"] = authserver.Confirmation{JKT: sess.DPoPJKT}
+		if !t.Refresh {
+			out["token_type"] = tokenTypeDPoP
+		}
 	}
 	return out, nil
-}
-
-// looksLikeJWT tells a compact JWS from the engine's opaque, prefixed
-// tokens.
-func looksLikeJWT(token string) bool {
-	return strings.Count(token, ".") == 2 && strings.HasPrefix(token, "eyJ") &&
-		!strings.HasPrefix(token, secret.PrefixOAuthAccess)
-}
-
-// selfContained verifies a client_credentials access token: our signature,
-// our issuer, token_use access, not expired.
-func (h *Handler) selfContained(token string) (authserver.AccessClaims, bool) {
-	var c authserver.AccessClaims
-	if err := h.Signer.VerifyJWT(token, &c); err != nil {
-		return authserver.AccessClaims{}, false
-	}
-	now := h.Clock.Now().Unix()
-	if c.TokenUse != authserver.TokenUseAccess || c.Issuer != h.Issuer || !h.accessAudienceOK(c) || c.ClientID == "" || now >= c.Expiry {
-		return authserver.AccessClaims{}, false
-	}
-	return c, true
 }
 
 // revoke serves POST /oauth2/revoke (RFC 7009). The client authenticates
@@ -145,8 +136,8 @@ func (h *Handler) revoke(w http.ResponseWriter, r *http.Request) {
 		h.writeError(w, r, errInvalidRequest("The token is required."), creds.basic())
 		return
 	}
-	if looksLikeJWT(token) {
-		if _, ok := h.selfContained(token); ok {
+	if authserver.LooksSelfContained(token) {
+		if _, err := h.Engine.LookupSelfContained(token, h.Issuer); err == nil {
 			h.writeError(w, r, &signet.Error{Code: codeUnsupportedTokenType,
 				Message: "Self-contained access tokens cannot be revoked; they expire."}, creds.basic())
 			return

@@ -32,6 +32,12 @@
 // for an application, deliberately simple: any principal that signet
 // verified and that belongs to the configured account
 // (authserver.Config.IAMAccountID) may act for every
-// administrator-registered application; self-registered clients never can. Only the authorization_code and refresh_token grants are
-// offered; jwt-bearer and token-exchange answer UnsupportedGrantTypeException.
+// administrator-registered application; self-registered clients never can.
+// The four grants of the model are offered to an application an
+// administrator gave them: authorization_code, refresh_token, jwt-bearer
+// (an assertion of a trusted token issuer, authserver.TrustedIssuer; not
+// offered while none is configured) and token-exchange (a user's SSO OIDC
+// access token issued to another client). A user's session answers
+// idToken and awsAdditionalDetails.identityContext when the openid and
+// sts:identity_context scopes were granted (idtoken.go).
 package ssooidc

@@ -69,7 +69,7 @@ var update = flag.Bool("update", false, "rewrite testdata/*.golden from the curr
 var (
 	volatileMembers = map[string]bool{
 		"clientId": true, "clientSecret": true, "clientIdIssuedAt": true, "clientSecretExpiresAt": true,
-		"deviceCode": true, "userCode": true, "accessToken": true, "refreshToken": true,
+		"deviceCode": true, "userCode": true, "accessToken": true, "refreshToken": true, "idToken": true,
 	}
 	userCodeInURI = regexp.MustCompile(`user_code=[A-Z]{5}-[A-Z]{5}`)
 )
@@ -216,6 +216,17 @@ func TestGolden(t *testing.T) {
 		}},
 		{"CreateTokenWithIAM_AccessDeniedException", func(t *testing.T) wire {
 			return signedCall(t, e, testenv.OtherAccountID, testenv.Region, map[string]any{"clientId": goldenApp, "grantType": "refresh_token", "refreshToken": "aor_x"})
+		}},
+		{"CreateTokenWithIAM_jwt_bearer", func(t *testing.T) wire {
+			b := newBearerEnv(t)
+			w := signedCall(t, b.e, testenv.AccountID, testenv.Region, map[string]any{"clientId": bearerApp,
+				"grantType": jwtBearer, "assertion": b.assertion(t, b.claims(testenv.UserName, nil))})
+			if d, _ := w.Body["awsAdditionalDetails"].(map[string]any); d["identityContext"] == "" || d["identityContext"] == nil {
+				t.Fatalf("no identity context: %s", w.Raw)
+			}
+			w.Body["awsAdditionalDetails"] = map[string]any{"identityContext": "<identityContext>"}
+			w.Header.Set("X-Amzn-Requestid", "x") // normalised anyway; b.e differs from the outer env
+			return w
 		}},
 		{"InvalidRequestRegionException", func(t *testing.T) wire {
 			e := testenv.New(t, testenv.Options{IAMRegion: "eu-west-1"})

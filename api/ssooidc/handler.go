@@ -22,6 +22,7 @@ type Engine interface {
 	AuthenticateClient(ctx context.Context, a authserver.ClientAuth) (signet.Client, error)
 	StartDevice(ctx context.Context, protocol signet.Protocol, clientID string, scopes []string) (authserver.DeviceStart, error)
 	Token(ctx context.Context, r authserver.TokenRequest) (authserver.TokenResponse, error)
+	Lifetimes() authserver.Lifetimes
 }
 
 var _ Engine = (*authserver.Server)(nil)
@@ -61,6 +62,11 @@ type Handler struct {
 	// Region, if set, is the only region a CreateTokenWithIAM signature may
 	// name; another gets InvalidRequestRegionException.
 	Region string
+	// Signer signs CreateTokenWithIAM's idToken and identity context
+	// (idtoken.go); nil: answers carry neither. Clock dates them (nil:
+	// the system clock).
+	Signer Signer
+	Clock  signet.Clock
 }
 
 // SigningName is CreateTokenWithIAM's SigV4 service name (the model's

@@ -262,7 +262,9 @@ func TestSDKCreateTokenWithIAM(t *testing.T) {
 			t.Fatalf("err = %v", err)
 		}
 	})
-	for _, g := range []string{"urn:ietf:params:oauth:grant-type:jwt-bearer", "urn:ietf:params:oauth:grant-type:token-exchange", "urn:ietf:params:oauth:grant-type:device_code"} {
+	// The device flow is CreateToken's; jwt-bearer without a trusted
+	// issuer is not offered (jwtbearer_refusals_test.go).
+	for _, g := range []string{"urn:ietf:params:oauth:grant-type:jwt-bearer", "urn:ietf:params:oauth:grant-type:device_code", "password"} {
 		t.Run(g, func(t *testing.T) {
 			_, err := oc.CreateTokenWithIAM(ctx, &ssooidc.CreateTokenWithIAMInput{ClientId: aws.String(appARN), GrantType: aws.String(g), Assertion: aws.String("x.y.z")})
 			var unsupported *types.UnsupportedGrantTypeException

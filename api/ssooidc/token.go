@@ -54,10 +54,22 @@ type tokenOutput struct {
 	RefreshToken    string   `json:"refreshToken,omitempty"`
 	IssuedTokenType string   `json:"issuedTokenType,omitempty"`
 	Scope           []string `json:"scope,omitempty"`
+	// CreateTokenWithIAM's, for a user's session with the openid and
+	// sts:identity_context scopes (idtoken.go).
+	IDToken              string                `json:"idToken,omitempty"`
+	AWSAdditionalDetails *awsAdditionalDetails `json:"awsAdditionalDetails,omitempty"`
+}
+
+// awsAdditionalDetails is the model's AwsAdditionalDetails.
+type awsAdditionalDetails struct {
+	IdentityContext string `json:"identityContext,omitempty"`
 }
 
 // Token-type URIs (RFC 8693 §3).
-const tokenTypeRefresh = "urn:ietf:params:oauth:token-type:refresh_token"
+const (
+	tokenTypeRefresh = "urn:ietf:params:oauth:token-type:refresh_token"
+	tokenTypeAccess  = "urn:ietf:params:oauth:token-type:access_token"
+)
 
 // createToken serves CreateToken: the client authenticates with its secret
 // in the body, and the engine's one dispatcher does the rest (PKCE,
@@ -93,6 +105,11 @@ func (h *Handler) createToken(w http.ResponseWriter, r *http.Request) {
 		return
 	case in.ClientID == "" || in.ClientSecret == "" || in.GrantType == "":
 		fail(invalidRequest("clientId, clientSecret and grantType are required."))
+		return
+	case in.GrantType == signet.GrantJWTBearer || in.GrantType == signet.GrantTokenExchange:
+		// CreateToken has no assertion or subjectToken member: these are
+		// CreateTokenWithIAM's grants.
+		fail(&signet.Error{Code: signet.CodeUnsupportedGrantType, Message: "The grant type is not supported."})
 		return
 	}
 	// The client's bucket is keyed by the grant; a retry of it is free (AB-02).
@@ -152,7 +169,7 @@ func (h *Handler) createTokenWithIAM(w http.ResponseWriter, r *http.Request) {
 		{"grantType", in.GrantType, maxShortLen},
 		{"code", in.Code, maxCodeLen},
 		{"refreshToken", in.RefreshToken, maxTokenLen},
-		{"assertion", in.Assertion, maxTokenLen},
+		{"assertion", in.Assertion, authserver.MaxTrustedAssertionLen}, // an IdP's ID token with its claims
 		{"redirectUri", in.RedirectURI, maxURLLen},
 		{"subjectToken", in.SubjectToken, maxTokenLen},
 		{"subjectTokenType", in.SubjectTokenType, maxShortLen},
@@ -169,13 +186,11 @@ func (h *Handler) createTokenWithIAM(w http.ResponseWriter, r *http.Request) {
 	case in.ClientID == "" || in.GrantType == "":
 		fail(invalidRequest("clientId and grantType are required."))
 		return
-	case in.GrantType != signet.GrantAuthorizationCode && in.GrantType != signet.GrantRefreshToken:
-		// jwt-bearer needs a trusted token issuer and token-exchange an
-		// identity context; signet offers neither.
+	case !iamGrant(in.GrantType):
 		fail(&signet.Error{Code: signet.CodeUnsupportedGrantType, Message: "The grant type is not supported."})
 		return
 	}
-	r = r.WithContext(ratelimit.WithGrant(r.Context(), in.RefreshToken+in.Code)) // retries free (AB-02)
+	r = r.WithContext(ratelimit.WithGrant(r.Context(), in.RefreshToken+in.Code)) // retries free (AB-02); an assertion is single use
 	if e := h.Limiter.Request(r, ratelimit.ClassToken, in.ClientID); e != nil {
 		fail(e)
 		return
@@ -192,19 +207,48 @@ func (h *Handler) createTokenWithIAM(w http.ResponseWriter, r *http.Request) {
 		CodeVerifier: in.CodeVerifier,
 		RefreshToken: in.RefreshToken,
 		Scopes:       in.Scope,
+		Assertion:    in.Assertion,
+
+		SubjectToken:       in.SubjectToken,
+		SubjectTokenType:   in.SubjectTokenType,
+		RequestedTokenType: in.RequestedTokenType,
 	})
 	if err != nil {
 		fail(err)
 		return
 	}
-	awsjson.WriteJSON(w, http.StatusOK, tokenOutput{
+	idToken, identityContext, err := h.identity(resp)
+	if err != nil {
+		// Committed but not answerable: the client retries or signs in again.
+		fail(signet.Internal(err))
+		return
+	}
+	out := tokenOutput{
 		AccessToken:     resp.AccessToken,
 		TokenType:       "Bearer",
 		ExpiresIn:       resp.ExpiresInSeconds(),
 		RefreshToken:    resp.RefreshToken,
 		IssuedTokenType: tokenTypeRefresh,
 		Scope:           resp.Scopes,
-	})
+		IDToken:         idToken,
+	}
+	if resp.RefreshToken == "" {
+		out.IssuedTokenType = tokenTypeAccess
+	}
+	if identityContext != "" {
+		out.AWSAdditionalDetails = &awsAdditionalDetails{IdentityContext: identityContext}
+	}
+	awsjson.WriteJSON(w, http.StatusOK, out)
+}
+
+// iamGrant reports whether g is one of the four grant types
+// CreateTokenWithIAM's model names; the device flow is CreateToken's.
+func iamGrant(g string) bool {
+	switch g {
+	case signet.GrantAuthorizationCode, signet.GrantRefreshToken, signet.GrantJWTBearer, signet.GrantTokenExchange:
+		return true
+	}
+	return false
 }
 
 // seconds is a duration as the wire's whole seconds, rounded up.

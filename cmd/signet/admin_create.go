@@ -121,7 +121,8 @@ func (a *cli) clientCreateCmd(with withServices) *cobra.Command {
 	f.StringVar(&spec.ID, "id", "", "client id (default: generated)")
 	f.StringVar(&spec.Name, "name", "", "name shown on the consent page")
 	f.StringSliceVar(&spec.GrantTypes, "grant-type", nil,
-		"grant type (repeatable): authorization_code, refresh_token, client_credentials, "+signet.GrantDeviceCode)
+		"grant type (repeatable): authorization_code, refresh_token, client_credentials, "+signet.GrantDeviceCode+
+			", and CreateTokenWithIAM's "+signet.GrantJWTBearer+" and "+signet.GrantTokenExchange)
 	f.StringSliceVar(&spec.RedirectURIs, "redirect-uri", nil, "redirect URI (repeatable; needed for authorization_code)")
 	f.StringSliceVar(&spec.Scopes, "scope", nil, "scope the client may ask for (repeatable)")
 	f.DurationVar(&spec.SecretLifetime, "secret-lifetime", 0, "the secret expires after this long (0: never; at most 8760h)")

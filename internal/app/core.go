@@ -16,6 +16,7 @@ import (
 	"github.com/signet-auth/signet/internal/config"
 	"github.com/signet-auth/signet/internal/failpoint"
 	"github.com/signet-auth/signet/internal/storetiming"
+	"github.com/signet-auth/signet/jwks"
 	"github.com/signet-auth/signet/keyring"
 	"github.com/signet-auth/signet/password"
 	"github.com/signet-auth/signet/postgres"
@@ -161,6 +162,12 @@ func OpenCore(ctx context.Context, c *config.Config, d Deps) (_ *Core, err error
 		ClientKeys: stores.ClientKeys, Replay: stores.Replay, Signer: keys,
 		// The account whose principals CreateTokenWithIAM admits.
 		IAMAccountID: c.IAMAccountID,
+		// CreateTokenWithIAM's jwt-bearer issuers; their keys are fetched
+		// with bounds and cached (package jwks).
+		TrustedIssuers: c.TrustedIssuers(),
+	}
+	if len(cfg.TrustedIssuers) > 0 {
+		cfg.IssuerKeys = jwks.New(jwks.Options{Now: d.Clock.Now})
 	}
 	if d.Observer != nil {
 		cfg.Observer = d.Observer

@@ -51,6 +51,7 @@ func (a *App) surfaces(ctx context.Context) error {
 	a.SSOOIDC = &ssooidc.Handler{
 		Engine: a.Engine, Issuer: c.Issuer, Rand: d.Rand, Log: d.Log,
 		Verifier: a.Verifier, IAMAccountID: c.IAMAccountID, Region: c.Region, Limiter: a.Limiter,
+		Signer: a.Keyring, Clock: d.Clock,
 	}
 	if c.DevAutoApprove {
 		pages, log := a.Pages, d.Log

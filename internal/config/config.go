@@ -58,6 +58,9 @@ type Config struct {
 	SigV4EmulationAccount string `yaml:"sigv4_emulation_account"`
 	IAMAccountID          string `yaml:"iam_account_id"`
 	Region                string `yaml:"region"`
+	// TrustedTokenIssuers are CreateTokenWithIAM's jwt-bearer issuers
+	// (trustedissuers.go).
+	TrustedTokenIssuers []string `yaml:"trusted_token_issuers"`
 
 	// Real AWS credentials (package iamrole; awsiam.go).
 	AWSIAMAudience  string        `yaml:"aws_iam_audience"`
@@ -96,6 +99,7 @@ type Config struct {
 
 	// Set by Validate from the strings above.
 	trustedProxies []netip.Prefix
+	trustedIssuers []authserver.TrustedIssuer
 	logLevel       slog.Level
 	accounts       map[string]Account
 }

@@ -52,6 +52,7 @@ func ServeFlags(fs *pflag.FlagSet, c *Config) {
 	fs.StringVar(&c.IAMAccountID, "iam-account-id", "",
 		"12-digit account whose SigV4-verified principals may call CreateTokenWithIAM (empty: nobody)")
 	fs.StringVar(&c.Region, "region", "", "the only region CreateTokenWithIAM signatures may name (empty: any)")
+	trustedIssuerFlags(fs, c)
 	awsIAMFlags(fs, c)
 	fs.BoolVar(&c.DynamicRegistration, "dynamic-registration", false,
 		"serve RFC 7591 dynamic client registration at /oauth2/register")

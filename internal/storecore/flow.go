@@ -151,6 +151,12 @@ func (r Rules) RedeemCode(ctx context.Context, cr signet.CodeRedemption) (signet
 	return res.Code, res.Session, res.Tokens, err
 }
 
+// StartSession implements signet.GrantStore.
+func (r Rules) StartSession(ctx context.Context, st signet.SessionStart) (signet.Session, signet.TokenGeneration, error) {
+	res, err := apply(ctx, r, func(tx Tx) (Outcome[CodeResult], error) { return StartSession(ctx, tx, st) })
+	return res.Session, res.Tokens, err
+}
+
 // PollDevice implements signet.GrantStore.
 func (r Rules) PollDevice(ctx context.Context, p signet.DevicePoll) (signet.DevicePollResult, error) {
 	return apply(ctx, r, func(tx Tx) (Outcome[signet.DevicePollResult], error) { return PollDevice(ctx, tx, r.FailPoints, p) })
@@ -311,6 +317,29 @@ func redeemedAgain(ctx context.Context, tx Tx, fp *failpoint.Points, r signet.Co
 		res.Session = s
 	}
 	return done(res, signet.ErrAlreadyUsed)
+}
+
+// StartSession applies GrantStore.StartSession's rule in tx: the user is
+// read in the transaction that writes the session, so a user disabled or
+// removed concurrently never gets a session Check did not see.
+func StartSession(ctx context.Context, tx Tx, st signet.SessionStart) (Outcome[CodeResult], error) {
+	var u signet.User
+	if st.UserID != "" {
+		var err error
+		if u, err = tx.User(ctx, st.UserID); err != nil && !notFound(err) {
+			return Outcome[CodeResult]{}, err
+		}
+	}
+	if err := st.Check(u); err != nil {
+		return done(CodeResult{}, err)
+	}
+	s, g := st.Grant(u)
+	s.Generation = 0
+	g.SessionID, g.Generation = s.ID, 0
+	if err := insertSession(ctx, tx, s, g); err != nil {
+		return Outcome[CodeResult]{}, err
+	}
+	return done(CodeResult{Session: s, Tokens: g}, nil)
 }
 
 func insertSession(ctx context.Context, tx Tx, s signet.Session, g signet.TokenGeneration) error {

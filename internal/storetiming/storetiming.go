@@ -137,6 +137,13 @@ func (w grants) RedeemCode(ctx context.Context, r signet.CodeRedemption) (signet
 	})
 	return v.code, v.session, v.tokens, err
 }
+func (w grants) StartSession(ctx context.Context, r signet.SessionStart) (signet.Session, signet.TokenGeneration, error) {
+	v, err := timed(w.o, "start_session", func() (sessionResult, error) {
+		s, t, err := w.s.StartSession(ctx, r)
+		return sessionResult{s, t}, err
+	})
+	return v.session, v.tokens, err
+}
 func (w grants) CreateDevice(ctx context.Context, d signet.DeviceAuthorization) error {
 	return timedErr(w.o, "create_device", func() error { return w.s.CreateDevice(ctx, d) })
 }

@@ -64,6 +64,9 @@ type Options struct {
 	// IAMRegion, if set, is the only region CreateTokenWithIAM signatures
 	// may name.
 	IAMRegion string
+	// TrustedTokenIssuers are --trusted-token-issuer settings: the
+	// issuers CreateTokenWithIAM's jwt-bearer grant accepts.
+	TrustedTokenIssuers []string
 	// Log receives every component's log; nil: discarded.
 	Log *slog.Logger
 	// DPoPNonces turns on server DPoP nonces (RFC 9449 §8) on the
@@ -182,6 +185,7 @@ func New(t testing.TB, o Options) *Env {
 		c.Lifetimes.RoleCredential = o.RoleCredentialLifetime
 	}
 	c.IAMAccountID, c.Region = AccountID, o.IAMRegion
+	c.TrustedTokenIssuers = o.TrustedTokenIssuers
 	c.Dev, c.DevAutoApprove = o.DevAutoApprove, o.DevAutoApprove
 	c.DPoPNonces = o.DPoPNonces
 	c.DynamicRegistration = o.DynamicRegistration
