@@ -105,12 +105,18 @@ func stsCall(c *client, req *http.Request, out any) error {
 	if err != nil {
 		return err
 	}
-	if resp.StatusCode != http.StatusOK {
+	return decodeSTS(resp.StatusCode, body, out)
+}
+
+// decodeSTS reads an STS answer: a 200's XML into out, or any other
+// status as a statusError naming the error code of its ErrorResponse.
+func decodeSTS(status int, body []byte, out any) error {
+	if status != http.StatusOK {
 		var e struct {
 			Code string `xml:"Error>Code"`
 		}
 		xml.Unmarshal(body, &e)
-		return &statusError{Status: resp.StatusCode, Type: e.Code}
+		return &statusError{Status: status, Type: e.Code}
 	}
 	if err := xml.Unmarshal(body, out); err != nil {
 		return fmt.Errorf("bench: decoding STS's answer: %w", err)
