@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"os"
@@ -142,8 +143,10 @@ func callerARN(t *testing.T, out string) string {
 //
 // botocore 1.43's login credential provider (login_session profiles, what
 // `aws login` writes) needs awscrt for its DPoP key; without it the CLI
-// refuses the profile with its own message, and the test then checks the
-// credentials `signet login` cached through the environment instead.
+// refuses the profile with its own message, and the test then gives the
+// CLI a profile whose credential_process is `signet configure
+// export-credentials` of the login profile, which refreshes the expired
+// cached credentials through Sign-In (and so through moto's STS).
 func TestAW03_AWSCLIv1UsesRealCredentialsAfterSignetLogin(t *testing.T) {
 	needAWSCLI(t)
 	motoURL := mototest.Start(t)
@@ -208,28 +211,89 @@ func TestAW03_AWSCLIv1UsesRealCredentialsAfterSignetLogin(t *testing.T) {
 			t.Fatalf("aws sts get-caller-identity --profile real-login: %v\n%s", err, out)
 		}
 		t.Logf("botocore has no awscrt, so the CLI refuses the login_session profile: %s", strings.TrimSpace(out))
+
+		// credential_process: signet resolves the login_session profile
+		// itself, refreshing through Sign-In. The cached credentials are
+		// expired first, so the CLI gets refreshed ones.
 		files, err := filepath.Glob(filepath.Join(loginCache, "*.json"))
 		if err != nil || len(files) != 1 {
 			t.Fatalf("login cache: %v %v", files, err)
 		}
-		b, err := os.ReadFile(files[0])
+		before := expireLoginCache(t, files[0])
+		exe := signetExecutable(t)
+		f, err := os.OpenFile(configFile, os.O_APPEND|os.O_WRONLY, 0)
 		if err != nil {
 			t.Fatal(err)
 		}
-		var c struct {
-			AccessToken struct{ AccessKeyID, SecretAccessKey, SessionToken string }
-		}
-		if err := json.Unmarshal(b, &c); err != nil {
+		fmt.Fprintf(f, "\n[profile real-login-v1]\nregion = %s\ncredential_process = %s configure export-credentials --profile real-login --format process\n", testenv.Region, exe)
+		if err := f.Close(); err != nil {
 			t.Fatal(err)
 		}
-		at := c.AccessToken
-		out, err = awsCLI(t, append(env, "AWS_ACCESS_KEY_ID="+at.AccessKeyID, "AWS_SECRET_ACCESS_KEY="+at.SecretAccessKey,
-			"AWS_SESSION_TOKEN="+at.SessionToken, "AWS_DEFAULT_REGION="+testenv.Region), "sts", "get-caller-identity", "--output", "json")
+		out, err = awsCLI(t, env, "sts", "get-caller-identity", "--profile", "real-login-v1", "--output", "json")
 		if err != nil {
-			t.Fatalf("aws sts get-caller-identity with the cached credentials: %v\n%s", err, out)
+			t.Fatalf("aws sts get-caller-identity --profile real-login-v1: %v\n%s", err, out)
 		}
 		if got := callerARN(t, out); got != wantARN {
 			t.Fatalf("moto says %s, want %s", got, wantARN)
 		}
+		if after := loginCacheKeyID(t, files[0]); after == before {
+			t.Fatalf("the cached credentials %s were not refreshed", after)
+		}
 	})
+}
+
+// loginCacheKeyID is the access key id in a login cache file.
+func loginCacheKeyID(t *testing.T, path string) string {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var c struct {
+		AccessToken struct {
+			AccessKeyID string `json:"accessKeyId"`
+		} `json:"accessToken"`
+	}
+	if err := json.Unmarshal(b, &c); err != nil || c.AccessToken.AccessKeyID == "" {
+		t.Fatalf("login cache %s: %v", path, err)
+	}
+	return c.AccessToken.AccessKeyID
+}
+
+// expireLoginCache moves the cached credentials' expiry into the past, as
+// time would, and returns their access key id.
+func expireLoginCache(t *testing.T, path string) string {
+	t.Helper()
+	id := loginCacheKeyID(t, path)
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var c map[string]any
+	if err := json.Unmarshal(b, &c); err != nil {
+		t.Fatal(err)
+	}
+	c["accessToken"].(map[string]any)["expiresAt"] = time.Now().Add(-time.Minute).UTC().Format(time.RFC3339)
+	if b, err = json.Marshal(c); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, b, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return id
+}
+
+// signetExecutable is a "signet" that runs run: a link named signet to
+// this test binary, which TestMain turns into the command.
+func signetExecutable(t *testing.T) string {
+	t.Helper()
+	self, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	exe := filepath.Join(t.TempDir(), "signet")
+	if err := os.Symlink(self, exe); err != nil {
+		t.Fatal(err)
+	}
+	return exe
 }
