@@ -148,7 +148,7 @@ func (w *stsDirectWorker) Step(ctx context.Context) error {
 	return nil
 }
 
-func prepareSTSDirect(_ context.Context, t *target) (newWorker, error) {
+func prepareSTSDirect(ctx context.Context, t *target) (newWorker, error) {
 	if t.sts == "" {
 		return nil, t.noSTS()
 	}
@@ -161,6 +161,13 @@ func prepareSTSDirect(_ context.Context, t *target) (newWorker, error) {
 		"RoleArn": {benchRoleARN}, "RoleSessionName": {"signet-bench"},
 		"WebIdentityToken": {tok}, "DurationSeconds": {"3600"},
 	}.Encode()
+	// One call before the loop, as role-credentials-sts makes one in its
+	// prepare: the STS's first answer (a Python server importing its
+	// handlers) is not part of either loop.
+	w := &stsDirectWorker{c: t.c, endpoint: t.sts, body: body}
+	if err := w.Step(ctx); err != nil {
+		return nil, fmt.Errorf("AssumeRoleWithWebIdentity at %s: %w", t.sts, err)
+	}
 	return func(context.Context) (Worker, error) {
 		return &stsDirectWorker{c: t.c, endpoint: t.sts, body: body}, nil
 	}, nil

@@ -1,14 +1,20 @@
 package bench
 
 import (
+	"bytes"
 	"context"
+	"errors"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/signet-auth/signet"
 	"github.com/signet-auth/signet/iamrole"
 	"github.com/signet-auth/signet/internal/mototest"
+	"github.com/signet-auth/signet/internal/pgtest"
 	"github.com/signet-auth/signet/internal/testenv"
+	"github.com/signet-auth/signet/keyring"
+	"github.com/signet-auth/signet/postgres"
 )
 
 // TestSmokeRoleCredentialsSTS runs role-credentials-sts for a few requests
@@ -68,5 +74,74 @@ func TestSmokeRoleCredentialsSTS(t *testing.T) {
 		if !strings.Contains(s.Skipped, "--aws-sts-endpoint") {
 			t.Errorf("%s without an STS: %+v", s.Name, s)
 		}
+	}
+}
+
+// TestSmokeStartedServerRoleCredentialsSTS: without --target and
+// --aws-sts-endpoint, the command starts moto's server and a signet whose
+// dev assignment it binds to a role there, and both STS scenarios run
+// without errors.
+func TestSmokeStartedServerRoleCredentialsSTS(t *testing.T) {
+	mototest.Start(t) // skips (or fails under CI) without moto
+	bin := buildSignet(t)
+	rep, stderr := benchStarted(t, bin, "--scenario", "role-credentials-sts",
+		"--requests", "10", "--duration", "0", "--concurrency", "1")
+	ranClean(t, rep, "sts-direct")
+	ranClean(t, rep, "role-credentials-sts")
+	if rep.AddedBySignet == nil || !strings.Contains(stderr, "moto's server (STS) at ") {
+		t.Errorf("added latency %+v; stderr:\n%s", rep.AddedBySignet, stderr)
+	}
+}
+
+// TestSmokeStartedServerRoleCredentialsSTSPostgres: on a database that
+// outlives the run, the binding the command made is gone when the server
+// stops, and a binding an operator made is never overwritten.
+func TestSmokeStartedServerRoleCredentialsSTSPostgres(t *testing.T) {
+	dsn := pgtest.SchemaURL(t, "bench_sts_")
+	motoURL := mototest.Start(t)
+	bin := buildSignet(t)
+	args := []string{"--database-url", dsn, "--aws-sts-endpoint", motoURL, "--scenario", "role-credentials-sts",
+		"--requests", "5", "--duration", "0", "--concurrency", "1"}
+	// Both runs open the database with one master key, as an operator's
+	// runs would.
+	masterKey := strings.Repeat("0f", keyring.MasterKeySize)
+	env := func(out, errw *bytes.Buffer) Env {
+		e := testEnv(out, errw)
+		e.Executable = func() (string, error) { return bin, nil }
+		e.Getenv = func(k string) string {
+			if k == keyring.MasterKeyEnv {
+				return masterKey
+			}
+			return ""
+		}
+		return e
+	}
+	rep, _ := runBench(t, env(nil, nil), args...)
+	ranClean(t, rep, "role-credentials-sts")
+	db, err := postgres.Open(t.Context(), dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	rb := db.Stores().RoleBindings
+	if _, err := rb.GetRoleBinding(t.Context(), devAccount, devRole); !errors.Is(err, signet.ErrNotFound) {
+		t.Fatalf("the run's binding left behind: %v", err)
+	}
+
+	mine := signet.RoleBinding{AccountID: devAccount, RoleName: devRole, RoleARN: "arn:aws:iam::" + devAccount + ":role/Operator",
+		CreatedAt: time.Now(), UpdatedAt: time.Now()}
+	if err := rb.SetRoleBinding(t.Context(), mine); err != nil {
+		t.Fatal(err)
+	}
+	var out, errw bytes.Buffer
+	cmd := Command(env(&out, &errw))
+	cmd.SetArgs(args)
+	cmd.SetOut(&out)
+	cmd.SetErr(&errw)
+	if err := cmd.ExecuteContext(t.Context()); err == nil || !strings.Contains(err.Error(), "already binds") {
+		t.Fatalf("a run over an operator's binding: %v", err)
+	}
+	if got, err := rb.GetRoleBinding(t.Context(), devAccount, devRole); err != nil || got.RoleARN != mine.RoleARN {
+		t.Fatalf("the operator's binding is now %+v, %v", got, err)
 	}
 }

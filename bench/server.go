@@ -137,6 +137,19 @@ func startServer(ctx context.Context, spec serverSpec) (*server, error) {
 		}
 	}
 	if spec.sts != "" {
+		// A database that outlives the run may hold an operator's own
+		// binding of that assignment: never overwrite (or later unset) it.
+		list, err := s.admin.run(ctx, []string{"role", "list"})
+		if err != nil {
+			s.cleanup()
+			return nil, err
+		}
+		for line := range strings.Lines(list) {
+			if f := strings.Fields(line); len(f) >= 2 && f[0] == devAccount && f[1] == devRole {
+				s.cleanup()
+				return nil, fmt.Errorf("the store already binds %s/%s to an IAM role; run role-credentials-sts against another database", devAccount, devRole)
+			}
+		}
 		if _, err := s.admin.run(ctx, []string{"role", "set"},
 			"--account", devAccount, "--role", devRole, "--role-arn", benchRoleARN); err != nil {
 			s.cleanup()
