@@ -70,6 +70,15 @@ a confidential client for client-credentials created first by "signet
 admin client create" (against --target, give --client-id).
 Only loopback targets are accepted unless --allow-remote.
 
+role-credentials-sts measures GetRoleCredentials for an assignment backed
+by an IAM role: each step is a web identity token and one STS
+AssumeRoleWithWebIdentity. It runs after sts-direct, the same STS call sent
+straight to the STS, and the report states what signet adds: the
+differences of their p50s and of their p99s. The STS is --aws-sts-endpoint,
+or moto's server (python3 -m moto.server) started for the run; a server
+this command starts gets that STS and a binding of its dev assignment
+(000000000000/Developer) to ` + benchRoleARN + `.
+
 With --soak DURATION, the scenarios of --mix run round-robin at a fixed
 open-loop --rate (0: half the peak of the mix, measured first for
 --peak-probe) for DURATION, with a sample every --interval: iterations,
@@ -119,6 +128,7 @@ The method and the measured numbers: docs/performance.md.`,
 	f.BoolVar(&o.Progress, "progress", true, "show progress on stderr")
 	f.StringVar(&o.ClientID, "client-id", "", "client-credentials: a confidential client with that grant (secret in "+clientSecretEnv+")")
 	f.StringVar(&o.BrokerProvider, "broker-provider", "", "broker-exchange against --target: the provider whose token_url is this command's upstream")
+	f.StringVar(&o.STSEndpoint, "aws-sts-endpoint", "", "sts-direct, role-credentials-sts: the STS to use (default: start moto's server; a server this command starts is given it)")
 	f.StringVar(&o.UpstreamAddr, "upstream-addr", "127.0.0.1:0", "where broker-exchange's upstream token endpoint listens")
 	f.DurationVar(&o.Soak.Duration, "soak", 0, "soak for this long at --rate instead of benchmarking (at most 24h)")
 	f.Float64Var(&o.Rate, "rate", 0, "run each scenario open loop at this many iterations/s (0: closed loop); soak: iterations/s across the mix (0: half the measured peak)")

@@ -1,6 +1,7 @@
 package bench
 
 import (
+	"errors"
 	"math"
 	"strings"
 	"testing"
@@ -19,6 +20,25 @@ func FuzzParseMetrics(f *testing.F) {
 				t.Errorf("kept %q", k)
 			}
 			_ = math.IsNaN(v)
+		}
+	})
+}
+
+// FuzzDecodeSTS: whatever an STS answers, decoding ends without panicking;
+// an error status is always a statusError with that status.
+func FuzzDecodeSTS(f *testing.F) {
+	f.Add(200, `<AssumeRoleWithWebIdentityResponse><AssumeRoleWithWebIdentityResult><Credentials><AccessKeyId>ASIA1</AccessKeyId></Credentials></AssumeRoleWithWebIdentityResult></AssumeRoleWithWebIdentityResponse>`)
+	f.Add(200, `<GetCallerIdentityResponse><GetCallerIdentityResult><Arn>arn:aws:sts::1:assumed-role/r/s</Arn>`)
+	f.Add(400, `<ErrorResponse><Error><Code>InvalidIdentityToken</Code></Error></ErrorResponse>`)
+	f.Add(503, "<<<")
+	f.Fuzz(func(t *testing.T, status int, body string) {
+		var out struct {
+			AccessKeyID string `xml:"AssumeRoleWithWebIdentityResult>Credentials>AccessKeyId"`
+		}
+		err := decodeSTS(status, []byte(body), &out)
+		var se *statusError
+		if status != 200 && (!errors.As(err, &se) || se.Status != status) {
+			t.Fatalf("status %d: %v", status, err)
 		}
 	})
 }

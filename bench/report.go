@@ -31,6 +31,21 @@ type Report struct {
 	// when the tool started it on Linux.
 	ServerPeakRSSMiB *float64 `json:"server_peak_rss_mib,omitempty"`
 	Scenarios        []Result `json:"scenarios"`
+	// AddedBySignet is what role-credentials-sts costs over sts-direct,
+	// when both ran closed loop in this run.
+	AddedBySignet *AddedLatency `json:"added_by_signet,omitempty"`
+}
+
+// AddedLatency is signet's own latency on top of an upstream call: the
+// p50 of the scenario through signet minus the p50 of the upstream call
+// made directly, and the same of the p99s. Both loops ran in the same run
+// at the same concurrency; these are differences of percentiles of two
+// distributions, not percentiles of per-request differences.
+type AddedLatency struct {
+	Scenario string  `json:"scenario"`
+	Baseline string  `json:"baseline"`
+	P50MS    float64 `json:"p50_ms"`
+	P99MS    float64 `json:"p99_ms"`
 }
 
 // Machine is where the numbers came from.
@@ -158,6 +173,26 @@ func (r *Report) setRatios() {
 	}
 }
 
+// setAddedLatency fills AddedBySignet from role-credentials-sts and its
+// baseline sts-direct, if both ran closed loop.
+func (r *Report) setAddedLatency() {
+	var via, direct *Result
+	for i := range r.Scenarios {
+		switch s := &r.Scenarios[i]; {
+		case s.Skipped != "" || s.OpenLoop != nil || s.Iterations == 0:
+		case s.Name == "role-credentials-sts":
+			via = s
+		case s.Name == "sts-direct":
+			direct = s
+		}
+	}
+	if via == nil || direct == nil {
+		return
+	}
+	r.AddedBySignet = &AddedLatency{Scenario: via.Name, Baseline: direct.Name,
+		P50MS: via.LatencyMS.P50 - direct.LatencyMS.P50, P99MS: via.LatencyMS.P99 - direct.LatencyMS.P99}
+}
+
 // halfPeakSuffix marks the half-peak row of a scenario in the table and
 // the plot.
 const halfPeakSuffix = " @half-peak"
@@ -242,6 +277,9 @@ func (r *Report) WriteTable(w io.Writer) error {
 			fmt.Fprintf(w, "dropped %s: %d of %d iterations never sent; the rate was not held and the percentiles are a lower bound\n",
 				s.Name, o.Dropped, o.Scheduled)
 		}
+	}
+	if a := r.AddedBySignet; a != nil {
+		fmt.Fprintf(w, "added by signet (%s minus %s, same run): p50 %+.2f ms, p99 %+.2f ms\n", a.Scenario, a.Baseline, a.P50MS, a.P99MS)
 	}
 	if r.ServerPeakRSSMiB != nil {
 		fmt.Fprintf(w, "server peak RSS: %.0f MiB\n", *r.ServerPeakRSSMiB)

@@ -31,6 +31,9 @@ type runOptions struct {
 	ClientSecret   string
 	BrokerProvider string // broker-exchange against an external target
 	UpstreamAddr   string // where the broker's upstream listens
+	// STSEndpoint is the STS of sts-direct and role-credentials-sts;
+	// empty: moto's server, started by this tool with the server.
+	STSEndpoint string
 
 	// Rate, if positive, runs every scenario open loop at this many
 	// iterations/s instead of closed loop; with --soak it is the soak's
@@ -98,7 +101,26 @@ func (r *runner) run(ctx context.Context) (*Report, error) {
 		}
 	}
 
-	base, srv, err := r.connect(ctx, config, scs)
+	// The STS scenarios use --aws-sts-endpoint, or, with a server this
+	// tool starts, a moto server it starts too; a started server is given
+	// that STS and a role binding for its dev assignment.
+	if slices.ContainsFunc(scs, func(s scenario) bool { return slices.Contains(stsScenarios, s.name) }) {
+		t.sts = o.STSEndpoint
+		// An external target uses its own STS, which only
+		// --aws-sts-endpoint can name.
+		if t.sts == "" && o.Target == "" {
+			m, err := startMoto(ctx)
+			if err != nil {
+				t.stsErr = fmt.Errorf("needs --aws-sts-endpoint, or moto's server, which did not start: %w", err)
+			} else {
+				defer m.stop()
+				t.sts = m.url
+				fmt.Fprintf(r.env.Stderr, "moto's server (STS) at %s\n", m.url)
+			}
+		}
+	}
+
+	base, srv, err := r.connect(ctx, config, scs, t.sts)
 	if err != nil {
 		return nil, err
 	}
@@ -129,6 +151,7 @@ func (r *runner) run(ctx context.Context) (*Report, error) {
 		rep.ServerPeakRSSMiB = srv.peakRSSMiB()
 	}
 	rep.setRatios()
+	rep.setAddedLatency()
 	return rep, nil
 }
 
@@ -137,7 +160,7 @@ func (r *runner) run(ctx context.Context) (*Report, error) {
 // target must be on loopback unless --allow-remote. A started server gets
 // the client-credentials client when scs asks for that scenario and no
 // --client-id names one.
-func (r *runner) connect(ctx context.Context, config string, scs []scenario) (string, *server, error) {
+func (r *runner) connect(ctx context.Context, config string, scs []scenario, sts string) (string, *server, error) {
 	o := r.opts
 	base := o.Target
 	var srv *server
@@ -147,8 +170,9 @@ func (r *runner) connect(ctx context.Context, config string, scs []scenario) (st
 			return "", nil, fmt.Errorf("finding the signet binary to start: %w", err)
 		}
 		spec := serverSpec{exe: exe, databaseURL: o.DatabaseURL, config: config, extra: o.ServerArgs, warn: r.env.Stderr,
-			ccClient: o.ClientID == "" && slices.ContainsFunc(scs, func(s scenario) bool { return s.name == "client-credentials" })}
-		if spec.ccClient {
+			ccClient: o.ClientID == "" && slices.ContainsFunc(scs, func(s scenario) bool { return s.name == "client-credentials" }),
+			sts:      sts}
+		if spec.ccClient || spec.sts != "" {
 			if spec.masterKey, err = r.serverMasterKey(); err != nil {
 				return "", nil, err
 			}

@@ -10,6 +10,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 
 	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
@@ -28,6 +29,18 @@ type target struct {
 	// broker names the Amplify UI Builder provider whose token URL is the
 	// load generator's own upstream.
 	broker string
+	// sts is the STS endpoint of the sts-direct and role-credentials-sts
+	// scenarios; empty with stsErr saying why there is none.
+	sts    string
+	stsErr error
+}
+
+// noSTS says why the STS scenarios cannot run.
+func (t *target) noSTS() error {
+	if t.stsErr != nil {
+		return t.stsErr
+	}
+	return errors.New("needs --aws-sts-endpoint: the STS the target's own --aws-sts-endpoint names")
 }
 
 // newWorker prepares one worker, outside the measured loop.
@@ -58,6 +71,8 @@ func scenarios() []scenario {
 		{name: "broker-exchange", about: "Amplify UI Builder ExchangeCodeForToken (SigV4) against a local upstream", prepare: prepareBroker},
 		{name: "sigv4", about: "STS GetCallerIdentity signed with SSO portal role credentials", prepare: prepareSigV4},
 		{name: "client-credentials", about: "OAuth 2.0 client_credentials grant at /oauth2/token", prepare: prepareClientCredentials},
+		{name: "sts-direct", about: "STS AssumeRoleWithWebIdentity sent straight to --aws-sts-endpoint with a token minted once: the baseline of role-credentials-sts", prepare: prepareSTSDirect},
+		{name: "role-credentials-sts", about: "SSO portal GetRoleCredentials for a role bound to an IAM role: a web identity token and STS AssumeRoleWithWebIdentity per step", prepare: prepareRoleCredentialsSTS},
 	}
 }
 
@@ -206,7 +221,12 @@ func prepareBroker(ctx context.Context, t *target) (newWorker, error) {
 }
 
 // findScenarios resolves names ("all" for every one) in the order given.
+// role-credentials-sts brings its baseline, sts-direct, right before it
+// when the names do not include it: the added latency needs both.
 func findScenarios(names []string) ([]scenario, error) {
+	if i := slices.Index(names, "role-credentials-sts"); i >= 0 && !slices.Contains(names, "sts-direct") && !slices.Contains(names, "all") {
+		names = slices.Insert(slices.Clone(names), i, "sts-direct")
+	}
 	all := scenarios()
 	var out []scenario
 	for _, n := range names {

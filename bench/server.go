@@ -59,6 +59,8 @@ type server struct {
 	// cc is the confidential client created for client-credentials, if
 	// spec.ccClient asked for one.
 	cc *ccClient
+	// bound: the dev assignment was bound to benchRoleARN.
+	bound bool
 	// warn gets what stop could not clean up.
 	warn io.Writer
 }
@@ -74,7 +76,11 @@ type serverSpec struct {
 	// admin client create`, as an operator would: only an administrator
 	// can give a client that grant (RFC 6749 §4.4; registration cannot).
 	ccClient bool
-	// masterKey, with ccClient, is SIGNET_MASTER_KEY for both commands, so
+	// sts, if set, is the STS the server sends bound roles to
+	// (--aws-sts-endpoint); the dev assignment is bound to benchRoleARN
+	// with `signet admin role set` before the server starts.
+	sts string
+	// masterKey, with ccClient or sts, is SIGNET_MASTER_KEY for both commands, so
 	// that the keys admin creates in the store are the ones the server
 	// opens; empty when a --master-key-file among extra is passed to both.
 	masterKey string
@@ -118,15 +124,38 @@ func startServer(ctx context.Context, spec serverSpec) (*server, error) {
 		s.backend = "postgres (started by signet bench)"
 	}
 	var env []string // nil: this process's environment
-	if spec.ccClient {
+	if spec.ccClient || spec.sts != "" {
 		if spec.masterKey != "" {
 			env = append(os.Environ(), keyring.MasterKeyEnv+"="+spec.masterKey)
 		}
 		s.admin = adminCommand{exe: spec.exe, env: env, args: append(slices.Clone(store), masterKeyFileArgs(spec.extra)...)}
+	}
+	if spec.ccClient {
 		if s.cc, err = s.admin.createCCClient(ctx); err != nil {
 			os.RemoveAll(dir)
 			return nil, err
 		}
+	}
+	if spec.sts != "" {
+		// A database that outlives the run may hold an operator's own
+		// binding of that assignment: never overwrite (or later unset) it.
+		list, err := s.admin.run(ctx, []string{"role", "list"})
+		if err != nil {
+			s.cleanup()
+			return nil, err
+		}
+		for line := range strings.Lines(list) {
+			if f := strings.Fields(line); len(f) >= 2 && f[0] == devAccount && f[1] == devRole {
+				s.cleanup()
+				return nil, fmt.Errorf("the store already binds %s/%s to an IAM role; run role-credentials-sts against another database", devAccount, devRole)
+			}
+		}
+		if _, err := s.admin.run(ctx, []string{"role", "set"},
+			"--account", devAccount, "--role", devRole, "--role-arn", benchRoleARN); err != nil {
+			s.cleanup()
+			return nil, fmt.Errorf("binding the dev assignment to %s: %w", benchRoleARN, err)
+		}
+		s.bound = true
 	}
 	args := append([]string{"serve", "--dev", "--dev-auto-approve"}, store...)
 	args = append(args, "--addr", "127.0.0.1:0",
@@ -138,6 +167,10 @@ func startServer(ctx context.Context, spec serverSpec) (*server, error) {
 		// traffic) would measure the limiter; the guessing limits stay on.
 		"--rate-limit-client=off", "--rate-limit-ip=off", "--rate-limit-node=off",
 		"--rate-limit-register=off", "--rate-limit-register-shared=off")
+	if spec.sts != "" {
+		args = append(args, "--dev-account", devAccount, "--dev-role", devRole,
+			"--aws-sts-endpoint", spec.sts, "--aws-sts-region", benchRegion)
+	}
 	if spec.config != "" {
 		path := filepath.Join(dir, "signet.yaml")
 		if err := os.WriteFile(path, []byte(spec.config), 0o600); err != nil {
@@ -304,12 +337,17 @@ func (s *server) stop() {
 }
 
 // cleanup removes the temporary directory and, in a database that
-// outlives it (PostgreSQL), the client this tool created: nothing the
-// run made stays behind with a grant.
+// outlives it (PostgreSQL), the client and the role binding this tool
+// created: nothing the run made stays behind with a grant.
 func (s *server) cleanup() {
 	if s.cc != nil && slices.Contains(s.admin.args, "--database-url") {
 		if _, err := s.admin.run(context.Background(), []string{"client", "delete", s.cc.id}); err != nil {
 			fmt.Fprintf(s.warn, "could not delete the client-credentials client %s: %v\n", s.cc.id, err)
+		}
+	}
+	if s.bound && slices.Contains(s.admin.args, "--database-url") {
+		if _, err := s.admin.run(context.Background(), []string{"role", "unset"}, "--account", devAccount, "--role", devRole); err != nil {
+			fmt.Fprintf(s.warn, "could not unset the role binding of %s/%s: %v\n", devAccount, devRole, err)
 		}
 	}
 	os.RemoveAll(s.dir)

@@ -28,22 +28,43 @@ const (
 // portalCredentials signs in through the device flow and fetches role
 // credentials for the user's first account and role.
 func portalCredentials(ctx context.Context, c *client) (aws.Credentials, error) {
+	a, err := portalLogin(ctx, c)
+	if err != nil {
+		return aws.Credentials{}, err
+	}
+	return a.credentials(ctx, c)
+}
+
+// portalAssignment is a signed-in SSO user's first account and role, as
+// the portal lists them.
+type portalAssignment struct {
+	token, account, role string
+}
+
+// portalGet GETs a portal path with the SSO access token.
+func portalGet(ctx context.Context, c *client, token, path string, q url.Values, out any) error {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, c.base+path+"?"+q.Encode(), nil)
+	if err != nil {
+		return err
+	}
+	req.Header.Set("x-amz-sso_bearer_token", token)
+	_, err = c.do(req, http.StatusOK, out)
+	return err
+}
+
+// portalLogin signs in through the device flow and finds the user's first
+// account and role (ListAccounts, ListAccountRoles).
+func portalLogin(ctx context.Context, c *client) (portalAssignment, error) {
 	cl, err := registerSSO(ctx, c, "signet-bench sigv4", nil, nil)
 	if err != nil {
-		return aws.Credentials{}, fmt.Errorf("RegisterClient: %w", err)
+		return portalAssignment{}, fmt.Errorf("RegisterClient: %w", err)
 	}
 	tok, err := ssoDeviceLogin(ctx, c, cl)
 	if err != nil {
-		return aws.Credentials{}, fmt.Errorf("device login: %w", err)
+		return portalAssignment{}, fmt.Errorf("device login: %w", err)
 	}
 	get := func(path string, q url.Values, out any) error {
-		req, err := http.NewRequestWithContext(ctx, http.MethodGet, c.base+path+"?"+q.Encode(), nil)
-		if err != nil {
-			return err
-		}
-		req.Header.Set("x-amz-sso_bearer_token", tok.AccessToken)
-		_, err = c.do(req, http.StatusOK, out)
-		return err
+		return portalGet(ctx, c, tok.AccessToken, path, q, out)
 	}
 	var accounts struct {
 		AccountList []struct {
@@ -51,10 +72,10 @@ func portalCredentials(ctx context.Context, c *client) (aws.Credentials, error) 
 		} `json:"accountList"`
 	}
 	if err := get("/assignment/accounts", url.Values{}, &accounts); err != nil {
-		return aws.Credentials{}, fmt.Errorf("ListAccounts: %w", err)
+		return portalAssignment{}, fmt.Errorf("ListAccounts: %w", err)
 	}
 	if len(accounts.AccountList) == 0 {
-		return aws.Credentials{}, errors.New("the signed-in user has no account assignment")
+		return portalAssignment{}, errors.New("the signed-in user has no account assignment")
 	}
 	account := accounts.AccountList[0].AccountID
 	var roles struct {
@@ -63,11 +84,16 @@ func portalCredentials(ctx context.Context, c *client) (aws.Credentials, error) 
 		} `json:"roleList"`
 	}
 	if err := get("/assignment/roles", url.Values{"account_id": {account}}, &roles); err != nil {
-		return aws.Credentials{}, fmt.Errorf("ListAccountRoles: %w", err)
+		return portalAssignment{}, fmt.Errorf("ListAccountRoles: %w", err)
 	}
 	if len(roles.RoleList) == 0 {
-		return aws.Credentials{}, errors.New("the signed-in user has no role in " + account)
+		return portalAssignment{}, errors.New("the signed-in user has no role in " + account)
 	}
+	return portalAssignment{token: tok.AccessToken, account: account, role: roles.RoleList[0].RoleName}, nil
+}
+
+// credentials calls GetRoleCredentials for the assignment.
+func (a portalAssignment) credentials(ctx context.Context, c *client) (aws.Credentials, error) {
 	var rc struct {
 		RoleCredentials struct {
 			AccessKeyID     string `json:"accessKeyId"`
@@ -75,7 +101,7 @@ func portalCredentials(ctx context.Context, c *client) (aws.Credentials, error) 
 			SessionToken    string `json:"sessionToken"`
 		} `json:"roleCredentials"`
 	}
-	if err := get("/federation/credentials", url.Values{"account_id": {account}, "role_name": {roles.RoleList[0].RoleName}}, &rc); err != nil {
+	if err := portalGet(ctx, c, a.token, "/federation/credentials", url.Values{"account_id": {a.account}, "role_name": {a.role}}, &rc); err != nil {
 		return aws.Credentials{}, fmt.Errorf("GetRoleCredentials: %w", err)
 	}
 	return aws.Credentials{

@@ -3,6 +3,7 @@ package bench
 import (
 	"context"
 	"fmt"
+	"slices"
 	"time"
 )
 
@@ -38,7 +39,8 @@ func (r *runner) soak(ctx context.Context) (*SoakReport, error) {
 	for _, s := range scs {
 		// The ceiling is not signet; the broker needs an upstream the
 		// soak does not start.
-		if s.own != nil || s.name == "broker-exchange" {
+		// The STS scenarios need an STS the soak does not start.
+		if s.own != nil || s.name == "broker-exchange" || slices.Contains(stsScenarios, s.name) {
 			return nil, fmt.Errorf("scenario %s cannot be soaked", s.name)
 		}
 	}
@@ -46,7 +48,7 @@ func (r *runner) soak(ctx context.Context) (*SoakReport, error) {
 		Started: r.env.Clock.Now().UTC(), Machine: thisMachine(), Backend: "external", Mix: so.Mix,
 		DurationS: so.Duration.Seconds(), IntervalS: so.Interval.Seconds(), Concurrency: o.Limits.Concurrency,
 	}
-	base, srv, err := r.connect(ctx, "", scs)
+	base, srv, err := r.connect(ctx, "", scs, "")
 	if err != nil {
 		return nil, err
 	}

@@ -8,8 +8,12 @@
 // The token (catalogue AW-01) is an ES256 JWT signed with the server's
 // signing key, whose public half is in the JWKS the issuer's OpenID
 // discovery document names, as IAM's OIDC providers require
-// (https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_providers_create_oidc.html;
-// IAM accepts RS256/384/512 and ES256/384): iss the public issuer URL, aud
+// (https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_providers_create_oidc.html).
+// STS verifies ECDSA signatures of OIDC tokens as well as RSA ones since
+// 2024-11-20 ("Announcing Amazon STS support for ECDSA-based signatures of
+// OIDC tokens", AWS What's New,
+// https://amazonaws.cn/en/new/2024/announcing-amazon-sts-support-for-ecdsa-based-signatures-of-oidc-tokens/):
+// iss the public issuer URL, aud
 // the configured IAM audience (the provider's client id), sub the user's
 // id (stable across renames), at most five minutes of life, and the typ
 // TokenType, which no other signet JWT carries. Its claims

@@ -15,7 +15,7 @@ import (
 
 // boundEnv is an environment whose Admin role in AccountID is bound to a
 // real role at fake.
-func boundEnv(t *testing.T, fake *iamroletest.FakeSTS, c iamrole.Config) *testenv.Env {
+func boundEnv(t testing.TB, fake *iamroletest.FakeSTS, c iamrole.Config) *testenv.Env {
 	t.Helper()
 	c.Endpoint = fake.URL
 	e := testenv.New(t, testenv.Options{IAM: &c})

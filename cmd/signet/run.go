@@ -96,6 +96,7 @@ func (a *cli) rootCmd() *cobra.Command {
 	}
 	root.AddCommand(awscli.Commands(cli)...)
 	root.AddCommand(awscli.LoginCommands(cli)...)
+	root.AddCommand(awscli.ConfigureCommands(cli)...)
 	root.AddCommand(bench.Command(bench.Env{Stdout: a.stdout, Stderr: a.stderr, Getenv: a.getenv, Rand: a.rand, Clock: a.clock}))
 	return root
 }
