@@ -48,9 +48,7 @@ func TestAW02_STSFaultsBecomePortalErrors(t *testing.T) {
 		t.Run(tc.fault, func(t *testing.T) {
 			fake.Set(tc.fault)
 			before := fake.Count()
-			start := time.Now()
 			out, err := get()
-			took := time.Since(start)
 			var ae smithy.APIError
 			var re *smithyhttp.ResponseError
 			if out != nil || !errors.As(err, &ae) || ae.ErrorCode() != tc.code ||
@@ -60,8 +58,8 @@ func TestAW02_STSFaultsBecomePortalErrors(t *testing.T) {
 			if n := fake.Count() - before; n != 1 {
 				t.Fatalf("%d STS calls for one request, want 1", n)
 			}
-			if took > timeout+2*time.Second {
-				t.Fatalf("answered after %s, want within the %s timeout", took, timeout)
+			if tc.fault == "slow" && !fake.SlowOutcome() {
+				t.Fatalf("the STS call was not abandoned within the %s timeout", timeout)
 			}
 			fake.Set("")
 			if out, err := get(); err != nil || aws.ToString(out.RoleCredentials.AccessKeyId) == "" {

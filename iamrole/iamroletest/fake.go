@@ -24,11 +24,12 @@ type FakeSTS struct {
 	mu    sync.Mutex
 	fault string
 	calls []url.Values
+	slow  chan bool
 }
 
 // NewFakeSTS starts a FakeSTS that stops when the test ends.
 func NewFakeSTS(t testing.TB) *FakeSTS {
-	f := &FakeSTS{}
+	f := &FakeSTS{slow: make(chan bool, 16)}
 	f.Server = httptest.NewServer(http.HandlerFunc(f.serve))
 	t.Cleanup(f.Close)
 	return f
@@ -39,6 +40,12 @@ func (f *FakeSTS) Set(fault string) { f.mu.Lock(); defer f.mu.Unlock(); f.fault 
 
 // Count is the number of calls so far.
 func (f *FakeSTS) Count() int { f.mu.Lock(); defer f.mu.Unlock(); return len(f.calls) }
+
+// SlowOutcome waits for the next "slow" call to end and reports whether
+// its caller gave up on it (closed the request) before the fake's 5 s
+// were over: proof that the caller bounds the call, with no clock in the
+// test.
+func (f *FakeSTS) SlowOutcome() (abandoned bool) { return <-f.slow }
 
 // Last is the form of the last call.
 func (f *FakeSTS) Last() url.Values { f.mu.Lock(); defer f.mu.Unlock(); return f.calls[len(f.calls)-1] }
@@ -67,11 +74,17 @@ func (f *FakeSTS) serve(w http.ResponseWriter, r *http.Request) {
 	case "5xx":
 		stsError(w, http.StatusServiceUnavailable, "ServiceUnavailable")
 	case "slow":
+		abandoned := false
 		select {
 		case <-r.Context().Done():
+			abandoned = true
 		case <-time.After(5 * time.Second):
 		}
 		stsError(w, http.StatusServiceUnavailable, "ServiceUnavailable")
+		select {
+		case f.slow <- abandoned:
+		default:
+		}
 	case "malformed":
 		w.Header().Set("Content-Type", "text/xml")
 		fmt.Fprint(w, `<AssumeRoleWithWebIdentityResponse><AssumeRoleWithWebIdentityResult><Credentials>`)
