@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"errors"
 	"net/url"
 	"slices"
 
@@ -36,6 +37,9 @@ func (b FederationBackend) Begin(ctx context.Context, idp, binding, ret string) 
 // engine.
 func (b FederationBackend) Complete(ctx context.Context, idp string, q url.Values, binding string) (signet.User, []string, string, error) {
 	id, ret, err := b.Upstream.Complete(ctx, idp, q, binding)
+	if errors.Is(err, upstream.ErrRefused) {
+		return signet.User{}, nil, "", &signet.Error{Code: signet.CodeAccessDenied, Message: "The sign-in was refused.", Err: err}
+	}
 	if err != nil {
 		return signet.User{}, nil, "", err
 	}
