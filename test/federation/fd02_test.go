@@ -22,7 +22,9 @@ func TestFD02_StateBinding(t *testing.T) {
 	e.addIdP(t, "hostile", h.URL, h.ClientID, h.Secret)
 	e.addIdP(t, "other", h.URL, h.ClientID, h.Secret)
 	h.setIDToken(func(nonce string) string { return sign(t, h.claims(nonce, e.Clock.Now()), jose.ES256, h.key, "k1") })
-	toCallback := func(u string) bool { return strings.HasPrefix(u, e.URL+"/login/federated/") && strings.Contains(u, "/callback") }
+	toCallback := func(u string) bool {
+		return strings.HasPrefix(u, e.URL+"/login/federated/") && strings.Contains(u, "/callback")
+	}
 	// start begins a login in b and returns the callback URL the provider
 	// sent back, not yet followed.
 	start := func(b *browser, idp string) string {
