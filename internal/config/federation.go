@@ -51,8 +51,8 @@ var IdPNameRe = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,63}$`)
 // claimKeys are the keys of IdPSettings.Claims.
 var claimKeys = []string{"sub", "username", "name", "email", "groups"}
 
-// validateFederation checks --login and the declared providers.
-func (c *Config) validateFederation() error {
+// ValidateFederation checks --login and the declared providers.
+func (c *Config) ValidateFederation() error {
 	var errs []error
 	switch c.Federation.Login {
 	case "", LoginAll, LoginFederatedOnly:
