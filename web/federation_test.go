@@ -166,7 +166,9 @@ func TestLoginFederatedOnly(t *testing.T) {
 func TestLoginHints(t *testing.T) {
 	hs, _ := newFedHarness(t, LoginPasswordAndFederated)
 	a := hs.agent("192.0.2.1")
-	flow := func(extra ...string) string { return "/authorize?" + authorizeQuery(ssoClientID, ssoRedirect, extra...) }
+	flow := func(extra ...string) string {
+		return "/authorize?" + authorizeQuery(ssoClientID, ssoRedirect, extra...)
+	}
 	for _, tc := range []struct {
 		name, target, want string
 	}{
