@@ -58,7 +58,7 @@ func (f *fakeFederation) Complete(_ context.Context, idp string, q url.Values, b
 	return signet.User{ID: "u-bob", Name: "bob"}, f.amr, f.returns[st], nil
 }
 
-func newFedHarness(t *testing.T, mode LoginMode) (*harness, *fakeFederation) {
+func newFedHarness(t testing.TB, mode LoginMode) (*harness, *fakeFederation) {
 	t.Helper()
 	hs := newHarness(t)
 	fed := &fakeFederation{begun: map[string]string{}, returns: map[string]string{}, amr: []string{"pwd", "mfa"}}
@@ -199,4 +199,31 @@ func TestFederatedAMR(t *testing.T) {
 			t.Errorf("FederatedAMR(%v) = %v, want %v", tc.in, got, tc.want)
 		}
 	}
+}
+
+// FuzzFederatedCallback: any query at the callback, from a browser that
+// began a login, gets an answer other than 500 and signs nobody in unless
+// it carries the state that browser was given.
+func FuzzFederatedCallback(f *testing.F) {
+	f.Add("state=st-x&code=c")
+	f.Add("error=access_denied&error_description=%00")
+	f.Add("state=&code=&iss=https%3A%2F%2Fevil")
+	hs, _ := newFedHarness(f, LoginPasswordAndFederated)
+	f.Fuzz(func(t *testing.T, query string) {
+		a := hs.agent("192.0.2.9")
+		a.t = t
+		a.get("/login/federated/corp")
+		// What a browser would send: the query as one request line.
+		q, err := url.ParseQuery(query)
+		if err != nil {
+			q = url.Values{"state": {query}}
+		}
+		w := a.get("/login/federated/corp/callback?" + q.Encode())
+		if w.Code >= 500 {
+			t.Fatalf("callback ?%s: %d", query, w.Code)
+		}
+		if w.Code == http.StatusSeeOther {
+			t.Fatalf("callback ?%s signed in without the state", query)
+		}
+	})
 }
