@@ -23,6 +23,7 @@ import (
 
 	"github.com/signet-auth/signet"
 	"github.com/signet-auth/signet/internal/testenv"
+	"github.com/signet-auth/signet/internal/zitadeltest"
 )
 
 // chromiumPath is Debian's chromium package.
@@ -51,8 +52,8 @@ func TestFD05_UpstreamLoginInChromium(t *testing.T) {
 	e := newEnv(t)
 	ctx := context.Background()
 	clientID := "signet-chromium"
-	z := startZitadel(t, clientID, "zsecret", e.callback("corp"))
-	z.Users.add(opUser{User: storage.User{ID: "zu-dave", Username: "dave@corp.example", Password: "pw-dave",
+	z := zitadeltest.Start(t, clientID, "zsecret", e.callback("corp"))
+	z.Users.Add(zitadeltest.User{User: storage.User{ID: "zu-dave", Username: "dave@corp.example", Password: "pw-dave",
 		FirstName: "Dave", LastName: "Lister", Email: "dave@corp.example", EmailVerified: true}, Groups: []string{"aws-dev"}})
 	e.addIdP(t, "corp", z.Issuer, clientID, "zsecret", "corp.example")
 	if err := e.Stores.Federation.AddGroupRule(ctx, signet.GroupRule{Group: "aws-dev", AccountID: devAccount, RoleName: devRole,
@@ -194,7 +195,7 @@ func TestFD05_UpstreamLoginInChromium(t *testing.T) {
 	}
 
 	// FD-05: the group goes upstream; the next login says so.
-	z.Users.setGroups("zu-dave")
+	z.Users.SetGroups("zu-dave")
 	hb := newBrowser(t)
 	hb.zitadelLogin(hb.follow(e.URL+"/login/federated/corp", nil), "dave@corp.example", "pw-dave", nil)
 	if groups, _ := e.Stores.Federation.UserGroups(ctx, id.UserID); len(groups) != 0 {

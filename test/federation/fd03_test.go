@@ -10,6 +10,7 @@ import (
 	"github.com/zitadel/oidc/v3/example/server/storage"
 
 	"github.com/signet-auth/signet"
+	"github.com/signet-auth/signet/internal/zitadeltest"
 )
 
 // TestFD03_NeverLinkedByEmail: upstream accounts whose name or e-mail is a
@@ -27,12 +28,12 @@ func TestFD03_NeverLinkedByEmail(t *testing.T) {
 	if err := e.Engine.SetAssignments(ctx, carol.ID, []signet.Assignment{{AccountID: "444455556666", RoleName: "Admin"}}); err != nil {
 		t.Fatal(err)
 	}
-	z := startZitadel(t, "signet-fd03", "zsecret", e.callback("corp"))
+	z := zitadeltest.Start(t, "signet-fd03", "zsecret", e.callback("corp"))
 	// One upstream account reuses alice's login name, another carol's
 	// name as its e-mail and preferred name.
-	z.Users.add(opUser{User: storage.User{ID: "zu-a", Username: "alice", Password: "pw-a", Email: "alice@corp.example",
+	z.Users.Add(zitadeltest.User{User: storage.User{ID: "zu-a", Username: "alice", Password: "pw-a", Email: "alice@corp.example",
 		FirstName: "Not", LastName: "Alice"}})
-	z.Users.add(opUser{User: storage.User{ID: "zu-c", Username: "carol@corp.example", Password: "pw-c",
+	z.Users.Add(zitadeltest.User{User: storage.User{ID: "zu-c", Username: "carol@corp.example", Password: "pw-c",
 		Email: "carol@corp.example", FirstName: "Not", LastName: "Carol"}})
 	e.addIdP(t, "corp", z.Issuer, "signet-fd03", "zsecret")
 
@@ -86,7 +87,7 @@ func TestFD03_NeverLinkedByEmail(t *testing.T) {
 
 	// The e-mail changes upstream (to the local user's name, even): the
 	// same subject finds the same user.
-	z.Users.add(opUser{User: storage.User{ID: "zu-a", Username: "alice", Password: "pw-a", Email: "alice",
+	z.Users.Add(zitadeltest.User{User: storage.User{ID: "zu-a", Username: "alice", Password: "pw-a", Email: "alice",
 		FirstName: "Not", LastName: "Alice"}})
 	if again := login("alice", "pw-a"); again.ID != fa.ID {
 		t.Errorf("the same subject became user %s, was %s", again.ID, fa.ID)

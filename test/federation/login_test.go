@@ -10,6 +10,7 @@ import (
 	"github.com/zitadel/oidc/v3/example/server/storage"
 
 	"github.com/signet-auth/signet"
+	"github.com/signet-auth/signet/internal/zitadeltest"
 )
 
 // TestUpstreamLoginWithZitadel: the login page offers the provider; its
@@ -18,8 +19,8 @@ import (
 // second login finds the same user.
 func TestUpstreamLoginWithZitadel(t *testing.T) {
 	e := newEnv(t)
-	z := startZitadel(t, "signet-"+t.Name(), "zsecret", e.callback("zitadel"))
-	z.Users.add(opUser{User: storage.User{ID: "zu-1", Username: "bob@corp.example", Password: "pw-bob",
+	z := zitadeltest.Start(t, "signet-"+t.Name(), "zsecret", e.callback("zitadel"))
+	z.Users.Add(zitadeltest.User{User: storage.User{ID: "zu-1", Username: "bob@corp.example", Password: "pw-bob",
 		FirstName: "Bob", LastName: "Builder", Email: "bob@corp.example", EmailVerified: true}, Groups: []string{"aws-dev"}})
 	e.addIdP(t, "zitadel", z.Issuer, "signet-"+t.Name(), "zsecret")
 

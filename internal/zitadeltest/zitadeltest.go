@@ -1,4 +1,10 @@
-package federation
+// Package zitadeltest starts, in a test, a real OpenID Provider that nobody
+// here wrote: the example provider of github.com/zitadel/oidc/v3 (an
+// OpenID-certified library), on a loopback port, with the test's users. Its
+// example storage puts only sub in an ID token that comes with an access
+// token; a thin wrapper adds the preferred name, e-mail, name and a groups
+// claim, so that group rules can be tested end to end.
+package zitadeltest
 
 import (
 	"context"
@@ -15,20 +21,20 @@ import (
 	"golang.org/x/text/language"
 )
 
-// opUser is a person at the upstream provider, with the groups it asserts.
-type opUser struct {
+// User is a person at the upstream provider, with the groups it asserts.
+type User struct {
 	storage.User
 	Groups []string
 }
 
-// opUsers is the example provider's user store (storage.UserStore), which
+// Users is the example provider's user store (storage.UserStore), which
 // a test changes while the provider runs (a group removed upstream).
-type opUsers struct {
+type Users struct {
 	mu   sync.Mutex
-	byID map[string]*opUser
+	byID map[string]*User
 }
 
-func (s *opUsers) GetUserByID(id string) *storage.User {
+func (s *Users) GetUserByID(id string) *storage.User {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if u, ok := s.byID[id]; ok {
@@ -38,7 +44,7 @@ func (s *opUsers) GetUserByID(id string) *storage.User {
 	return nil
 }
 
-func (s *opUsers) GetUserByUsername(name string) *storage.User {
+func (s *Users) GetUserByUsername(name string) *storage.User {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for _, u := range s.byID {
@@ -50,9 +56,9 @@ func (s *opUsers) GetUserByUsername(name string) *storage.User {
 	return nil
 }
 
-func (s *opUsers) ExampleClientID() string { return "service" }
+func (s *Users) ExampleClientID() string { return "service" }
 
-func (s *opUsers) add(u opUser) {
+func (s *Users) Add(u User) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if u.PreferredLanguage == (language.Tag{}) {
@@ -61,13 +67,13 @@ func (s *opUsers) add(u opUser) {
 	s.byID[u.ID] = &u
 }
 
-func (s *opUsers) setGroups(id string, groups ...string) {
+func (s *Users) SetGroups(id string, groups ...string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.byID[id].Groups = groups
 }
 
-func (s *opUsers) groups(id string) []string {
+func (s *Users) Groups(id string) []string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if u, ok := s.byID[id]; ok {
@@ -81,7 +87,7 @@ func (s *opUsers) groups(id string) []string {
 // when an access token is issued too).
 type groupsStorage struct {
 	*storage.Storage
-	users *opUsers
+	users *Users
 }
 
 func (s groupsStorage) SetUserinfoFromRequest(ctx context.Context, ui *zoidc.UserInfo, r op.IDTokenRequest, scopes []string) error {
@@ -91,25 +97,25 @@ func (s groupsStorage) SetUserinfoFromRequest(ctx context.Context, ui *zoidc.Use
 	if u := s.users.GetUserByID(r.GetSubject()); u != nil {
 		ui.PreferredUsername, ui.Email, ui.Name = u.Username, u.Email, u.FirstName+" "+u.LastName
 	}
-	ui.AppendClaims("groups", s.users.groups(r.GetSubject()))
+	ui.AppendClaims("groups", s.users.Groups(r.GetSubject()))
 	return nil
 }
 
-// zitadelOP is the example OpenID Provider on a loopback port.
-type zitadelOP struct {
+// OP is the example OpenID Provider on a loopback port.
+type OP struct {
 	Issuer string
-	Users  *opUsers
+	Users  *Users
 }
 
-// startZitadel starts the example provider with one confidential web
+// Start starts the example provider with one confidential web
 // client (clientID, secret) whose redirect URIs are given.
-func startZitadel(t *testing.T, clientID, secret string, redirectURIs ...string) *zitadelOP {
+func Start(t testing.TB, clientID, secret string, redirectURIs ...string) *OP {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
-	z := &zitadelOP{Issuer: "http://" + ln.Addr().String(), Users: &opUsers{byID: map[string]*opUser{}}}
+	z := &OP{Issuer: "http://" + ln.Addr().String(), Users: &Users{byID: map[string]*User{}}}
 	// The example registers clients in a package-level map; ids are unique
 	// per test.
 	storage.RegisterClients(storage.WebClient(clientID, secret, redirectURIs...))
