@@ -47,7 +47,9 @@ type Service struct {
 	BaseURL string
 	// Getenv resolves "env:" client secret references.
 	Getenv func(string) string
-	// HTTPClient talks to the providers; nil: http.DefaultClient.
+	// HTTPClient talks to the providers; nil: one with DefaultHTTPTimeout,
+	// so that a provider that does not answer cannot hold a login (and
+	// its goroutine) forever.
 	HTTPClient   *http.Client
 	Clock        signet.Clock
 	Rand         io.Reader
@@ -73,11 +75,15 @@ type Identity struct {
 // CallbackPath is the path a provider sends the browser back to.
 func CallbackPath(idp string) string { return "/login/federated/" + idp + "/callback" }
 
+// DefaultHTTPTimeout bounds each request to a provider (discovery, JWKS,
+// token) when Service.HTTPClient is nil.
+const DefaultHTTPTimeout = 15 * time.Second
+
 func (s *Service) client() *http.Client {
 	if s.HTTPClient != nil {
 		return s.HTTPClient
 	}
-	return http.DefaultClient
+	return &http.Client{Timeout: DefaultHTTPTimeout}
 }
 
 // provider returns the discovery of p's issuer, fetched once per process.
