@@ -89,19 +89,29 @@ func (s *Service) client() *http.Client {
 // provider returns the discovery of p's issuer, fetched once per process.
 // Keys rotate through go-oidc's key set, which fetches the JWKS again for
 // an unknown kid.
+//
+// The lock is not held while fetching, so one slow provider does not hold
+// the logins at the others; two first logins at once may both fetch.
 func (s *Service) provider(ctx context.Context, p signet.IdentityProvider) (*oidc.Provider, error) {
 	s.mu.Lock()
-	defer s.mu.Unlock()
-	if op, ok := s.discovery[p.Issuer]; ok {
+	op, ok := s.discovery[p.Issuer]
+	s.mu.Unlock()
+	if ok {
 		return op, nil
 	}
-	// The key set lives as long as the process, not as the request.
+	// The key set lives as long as the process, not as the request; the
+	// discovery request itself is bounded by the client's timeout.
 	op, err := oidc.NewProvider(oidc.ClientContext(context.WithoutCancel(ctx), s.client()), p.Issuer)
 	if err != nil {
 		return nil, fmt.Errorf("upstream: discovery of %s: %w", p.Issuer, err)
 	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
 	if s.discovery == nil {
 		s.discovery = map[string]*oidc.Provider{}
+	}
+	if prev, ok := s.discovery[p.Issuer]; ok {
+		return prev, nil
 	}
 	s.discovery[p.Issuer] = op
 	return op, nil
