@@ -33,9 +33,14 @@ type IdentityProvider struct {
 	Claims          ClaimMapping
 	// Domains are the e-mail domains whose login_hint sends a person
 	// straight to this provider.
-	Domains   []string
-	CreatedAt time.Time
-	UpdatedAt time.Time
+	Domains []string
+	// AllowedGroups, when set, admits only people in one of these groups
+	// (as the provider states them at the login): anyone else the
+	// provider vouches for is refused and gets no user. Empty: everyone
+	// the provider vouches for.
+	AllowedGroups []string
+	CreatedAt     time.Time
+	UpdatedAt     time.Time
 }
 
 // ClaimMapping names the upstream claims a federated user is built from.

@@ -54,6 +54,19 @@ func (s *Server) FederatedLogin(ctx context.Context, l FederatedLogin) (signet.U
 			groups = append(groups, g)
 		}
 	}
+	idp, err := s.federation.GetIdP(ctx, l.IdP)
+	switch {
+	case errors.Is(err, signet.ErrNotFound):
+		return signet.User{}, &signet.Error{Code: signet.CodeAccessDenied, Message: "The identity provider is not configured.", Err: err}
+	case err != nil:
+		return signet.User{}, signet.Internal(err)
+	case len(idp.AllowedGroups) > 0 && !slices.ContainsFunc(groups, func(g string) bool { return slices.Contains(idp.AllowedGroups, g) }):
+		// Checked before anything is written: a person the provider
+		// vouches for but who is in none of the admitted groups gets no
+		// user, and a known one is refused like a disabled user.
+		return signet.User{}, &signet.Error{Code: signet.CodeAccessDenied, Message: "The user cannot sign in.",
+			Err: errors.New("identity " + l.IdP + "/" + l.Subject + " is in none of the provider's allowed groups")}
+	}
 	display := l.DisplayName
 	if !printable(display, MaxDisplayNameLen) {
 		display = ""

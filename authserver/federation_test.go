@@ -21,6 +21,9 @@ func TestFD05_GroupAssignmentAtRefresh(t *testing.T) {
 	}
 	f.srv = srv
 	ctx := f.ctx
+	if err := fed.SetIdP(ctx, signet.IdentityProvider{Name: "corp", Kind: signet.IdPOIDC}); err != nil {
+		t.Fatal(err)
+	}
 	u, err := f.srv.FederatedLogin(ctx, FederatedLogin{IdP: "corp", Subject: "s-1", Username: "dana", Groups: []string{"aws-dev"}})
 	if err != nil {
 		t.Fatal(err)
@@ -50,4 +53,39 @@ func TestFD05_GroupAssignmentAtRefresh(t *testing.T) {
 		RedirectURI: "http://127.0.0.1:53219/oauth/callback", CodeChallenge: challengeOf(verifier), CodeChallengeMethod: "S256",
 		Assignment: dev})
 	wantErr(t, err, signet.CodeAccessDenied, signet.ReasonInsufficientPerms)
+}
+
+// A provider with allowed groups admits only their members: anyone else it
+// vouches for is refused before anything is written, and a known user who
+// left the groups is refused at the next login.
+func TestAllowedGroups(t *testing.T) {
+	f, cfg := newFixtureConfig(t)
+	fed := f.stores.Federation
+	cfg.Federation = fed
+	srv, err := New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.srv = srv
+	ctx := f.ctx
+	if err := fed.SetIdP(ctx, signet.IdentityProvider{Name: "google", Kind: signet.IdPOIDC, AllowedGroups: []string{"staff"}}); err != nil {
+		t.Fatal(err)
+	}
+	before, _ := f.stores.Users.ListUsers(ctx)
+	_, err = srv.FederatedLogin(ctx, FederatedLogin{IdP: "google", Subject: "g-1", Username: "stranger", Groups: []string{"public"}})
+	wantErr(t, err, signet.CodeAccessDenied, "")
+	if after, _ := f.stores.Users.ListUsers(ctx); len(after) != len(before) {
+		t.Fatal("a person outside the allowed groups was given a user")
+	}
+	u, err := srv.FederatedLogin(ctx, FederatedLogin{IdP: "google", Subject: "g-2", Username: "member", Groups: []string{"public", "staff"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = srv.FederatedLogin(ctx, FederatedLogin{IdP: "google", Subject: "g-2", Username: "member"})
+	wantErr(t, err, signet.CodeAccessDenied, "")
+	if groups, _ := fed.UserGroups(ctx, u.ID); len(groups) != 2 {
+		t.Errorf("a refused login changed the groups: %v", groups)
+	}
+	_, err = srv.FederatedLogin(ctx, FederatedLogin{IdP: "unknown", Subject: "x", Username: "x"})
+	wantErr(t, err, signet.CodeAccessDenied, "")
 }

@@ -24,7 +24,7 @@ func testFederation(f *fixture) {
 	okta := signet.IdentityProvider{Name: "okta", Kind: signet.IdPOIDC, DisplayName: "Okta",
 		Issuer: "https://example.okta.com", ClientID: "0oa1", ClientSecretRef: "env:OKTA_SECRET",
 		Scopes: []string{"email", "groups"}, Claims: signet.ClaimMapping{Groups: "groups", Username: "email"},
-		Domains: []string{"example.com"}, CreatedAt: t0, UpdatedAt: t0}
+		Domains: []string{"example.com"}, AllowedGroups: []string{"staff", "contractors"}, CreatedAt: t0, UpdatedAt: t0}
 	adfs := signet.IdentityProvider{Name: "adfs", Kind: signet.IdPSAML, DisplayName: "AD FS", CreatedAt: t0, UpdatedAt: t0}
 	noErr(t, "SetIdP okta", fs.SetIdP(ctx, okta))
 	noErr(t, "SetIdP adfs", fs.SetIdP(ctx, adfs))

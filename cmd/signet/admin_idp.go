@@ -24,7 +24,7 @@ func (a *cli) adminIdPCmd(with withServices) *cobra.Command {
 	var s config.IdPSettings
 	var claims []string
 	add := &cobra.Command{
-		Use:   "add NAME --issuer URL --client-id ID [--client-secret env:VAR|file:PATH] [--scope S]... [--claim KEY=CLAIM]... [--domain D]...",
+		Use:   "add NAME --issuer URL --client-id ID [--client-secret env:VAR|file:PATH] [--scope S]... [--claim KEY=CLAIM]... [--domain D]... [--allow-group G]...",
 		Short: "Add (or replace) an upstream OpenID Provider",
 		Args:  cobra.ExactArgs(1),
 		RunE: with(func(ctx context.Context, svc *app.Core, args []string) error {
@@ -66,6 +66,7 @@ func (a *cli) adminIdPCmd(with withServices) *cobra.Command {
 	add.Flags().StringSliceVar(&s.Scopes, "scope", nil, "scope to ask for besides openid (repeatable), e.g. profile, email, groups")
 	add.Flags().StringSliceVar(&claims, "claim", nil, "claim mapping KEY=CLAIM (repeatable; keys sub, username, name, email, groups)")
 	add.Flags().StringSliceVar(&s.Domains, "domain", nil, "e-mail domain whose login_hint goes straight to this provider (repeatable)")
+	add.Flags().StringSliceVar(&s.AllowedGroups, "allow-group", nil, "admit only members of this upstream group (repeatable; default: everyone the provider vouches for)")
 	add.MarkFlagRequired("issuer")
 	add.MarkFlagRequired("client-id")
 
@@ -103,6 +104,7 @@ func (a *cli) adminIdPCmd(with withServices) *cobra.Command {
 				{"claims", fmt.Sprintf("sub=%s username=%s name=%s email=%s groups=%s", p.Claims.Subject, p.Claims.Username,
 					p.Claims.DisplayName, p.Claims.Email, p.Claims.Groups)},
 				{"domains", strings.Join(p.Domains, " ")},
+				{"allowed_groups", strings.Join(p.AllowedGroups, " ")},
 				{"redirect_uri", "<issuer>" + upstream.CallbackPath(p.Name)},
 			})
 		}),

@@ -35,7 +35,7 @@ func (a *App) declareIdPs(ctx context.Context) error {
 func IdPFromSettings(s config.IdPSettings) signet.IdentityProvider {
 	return signet.IdentityProvider{
 		Name: s.Name, Kind: signet.IdPOIDC, DisplayName: s.DisplayName, Issuer: strings.TrimSpace(s.Issuer),
-		ClientID: s.ClientID, ClientSecretRef: s.ClientSecret, Scopes: s.Scopes, Domains: s.Domains,
+		ClientID: s.ClientID, ClientSecretRef: s.ClientSecret, Scopes: s.Scopes, Domains: s.Domains, AllowedGroups: s.AllowedGroups,
 		Claims: signet.ClaimMapping{Subject: s.Claims["sub"], Username: s.Claims["username"],
 			DisplayName: s.Claims["name"], Email: s.Claims["email"], Groups: s.Claims["groups"]},
 	}

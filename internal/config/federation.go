@@ -37,6 +37,9 @@ type IdPSettings struct {
 	Scopes       []string          `yaml:"scopes"`
 	Claims       map[string]string `yaml:"claims"` // sub, username, name, email, groups
 	Domains      []string          `yaml:"domains"`
+	// AllowedGroups admits only members of these upstream groups; empty:
+	// everyone the provider vouches for.
+	AllowedGroups []string `yaml:"allowed_groups"`
 }
 
 // federationFlags registers --login.

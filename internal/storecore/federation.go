@@ -16,7 +16,7 @@ import (
 
 // IdPColumns are the identity_providers columns in IdPArgs order.
 var IdPColumns = []string{"name", "kind", "display_name", "issuer", "client_id", "client_secret_ref",
-	"scopes", "claims", "domains", "created_at", "updated_at"}
+	"scopes", "claims", "domains", "allowed_groups", "created_at", "updated_at"}
 
 // IdentityColumns are the federated_identities columns in IdentityArgs order.
 var IdentityColumns = []string{"idp", "subject", "user_id", "email", "created_at", "last_login_at"}
@@ -24,10 +24,11 @@ var IdentityColumns = []string{"idp", "subject", "user_id", "email", "created_at
 // Federation statements.
 var (
 	IdPSet = `INSERT INTO identity_providers (` + Cols("", IdPColumns) + `)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
 		ON CONFLICT (name) DO UPDATE SET kind = excluded.kind, display_name = excluded.display_name,
 		issuer = excluded.issuer, client_id = excluded.client_id, client_secret_ref = excluded.client_secret_ref,
-		scopes = excluded.scopes, claims = excluded.claims, domains = excluded.domains, updated_at = excluded.updated_at`
+		scopes = excluded.scopes, claims = excluded.claims, domains = excluded.domains,
+		allowed_groups = excluded.allowed_groups, updated_at = excluded.updated_at`
 	IdPGet    = `SELECT ` + Cols("", IdPColumns) + ` FROM identity_providers WHERE name = $1`
 	IdPList   = `SELECT ` + Cols("", IdPColumns) + ` FROM identity_providers ORDER BY name`
 	IdPDelete = `DELETE FROM identity_providers WHERE name = $1`
@@ -85,18 +86,18 @@ func IdPArgs(p signet.IdentityProvider) []any {
 		panic(err) // a struct of strings always marshals
 	}
 	return []any{p.Name, string(p.Kind), p.DisplayName, p.Issuer, p.ClientID, p.ClientSecretRef,
-		JSON(p.Scopes), string(c), JSON(p.Domains), Millis(p.CreatedAt), Millis(p.UpdatedAt)}
+		JSON(p.Scopes), string(c), JSON(p.Domains), JSON(p.AllowedGroups), Millis(p.CreatedAt), Millis(p.UpdatedAt)}
 }
 
 // ScanIdP reads one identity_providers row.
 func ScanIdP(r Scanner) (signet.IdentityProvider, error) {
 	var (
-		p                         signet.IdentityProvider
-		kind, scopes, cl, domains string
-		created, updated          int64
+		p                                  signet.IdentityProvider
+		kind, scopes, cl, domains, allowed string
+		created, updated                   int64
 	)
 	if err := r.Scan(&p.Name, &kind, &p.DisplayName, &p.Issuer, &p.ClientID, &p.ClientSecretRef,
-		&scopes, &cl, &domains, &created, &updated); err != nil {
+		&scopes, &cl, &domains, &allowed, &created, &updated); err != nil {
 		return signet.IdentityProvider{}, err
 	}
 	p.Kind, p.CreatedAt, p.UpdatedAt = signet.IdPKind(kind), Time(created), Time(updated)
@@ -106,7 +107,7 @@ func ScanIdP(r Scanner) (signet.IdentityProvider, error) {
 	}
 	p.Claims = signet.ClaimMapping(c)
 	var d decoder
-	p.Scopes, p.Domains = d.list(scopes), d.list(domains)
+	p.Scopes, p.Domains, p.AllowedGroups = d.list(scopes), d.list(domains), d.list(allowed)
 	return p, d.err
 }
 

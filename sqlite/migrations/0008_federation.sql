@@ -12,6 +12,7 @@ CREATE TABLE identity_providers (
 	scopes            TEXT NOT NULL,
 	claims            TEXT NOT NULL,
 	domains           TEXT NOT NULL,
+	allowed_groups    TEXT NOT NULL,
 	created_at        INTEGER NOT NULL,
 	updated_at        INTEGER NOT NULL
 );
