@@ -309,4 +309,7 @@ type Stores struct {
 	// RoleBindings keeps the (account, role) pairs backed by real IAM roles
 	// (package iamrole).
 	RoleBindings RoleBindingStore
+	// Federation keeps upstream identity providers, federated identities,
+	// their groups and group rules (package federation).
+	Federation FederationStore
 }

@@ -119,6 +119,9 @@ func (s *Server) BrowserSession(ctx context.Context, token string) (signet.Brows
 	case u.CredentialsChangedAt.After(rec.AuthTime):
 		return signet.BrowserSession{}, signet.User{}, browserEnded(signet.ReasonCredentialsChanged, errors.New("credentials changed"))
 	}
+	if u, err = s.withGroupAssignments(ctx, u); err != nil {
+		return signet.BrowserSession{}, signet.User{}, err
+	}
 	if now.Sub(rec.LastSeenAt) >= s.life.touchEvery() {
 		// Best effort: a failed touch costs at most an early idle end.
 		if err := bs.TouchBrowserSession(ctx, rec.ID, now); err == nil {

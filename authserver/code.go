@@ -84,6 +84,9 @@ func (s *Server) IssueCode(ctx context.Context, r AuthorizeRequest) (string, err
 	if u.Disabled {
 		return "", &signet.Error{Code: signet.CodeAccessDenied, Message: "The user cannot sign in."}
 	}
+	if u, err = s.withGroupAssignments(ctx, u); err != nil {
+		return "", err
+	}
 	if r.Assignment != (signet.Assignment{}) && !slices.Contains(u.Assignments, r.Assignment) {
 		return "", &signet.Error{Code: signet.CodeAccessDenied, Reason: signet.ReasonInsufficientPerms,
 			Message: "The user has no such account and role assignment."}

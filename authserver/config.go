@@ -213,6 +213,10 @@ type Config struct {
 	Browser signet.BrowserSessionStore
 	// Observer is optional.
 	Observer Observer
+	// Federation keeps upstream identities, their groups and the group
+	// rules; nil: no federated logins, and assignments are the users'
+	// own only.
+	Federation signet.FederationStore
 	// FailPoints are the crash test's armed points (package failpoint)
 	// the engine meets: grant-committed after the store committed a grant
 	// and before the response goes back to the wire layer, reuse-revoked
@@ -248,6 +252,7 @@ type Server struct {
 	clients     signet.ClientStore
 	grants      signet.GrantStore
 	browser     signet.BrowserSessionStore
+	federation  signet.FederationStore
 	minter      *secret.Minter
 	hasher      *secret.Hasher
 	clock       signet.Clock
@@ -315,6 +320,7 @@ func New(cfg Config) (*Server, error) {
 		clients:    cfg.Clients,
 		grants:     cfg.Grants,
 		browser:    cfg.Browser,
+		federation: cfg.Federation,
 		minter:     cfg.Minter,
 		hasher:     cfg.Minter.Hasher(),
 		clock:      cfg.Clock,

@@ -3,6 +3,7 @@ package authserver
 import (
 	"context"
 	"errors"
+	"slices"
 
 	"github.com/signet-auth/signet"
 	"github.com/signet-auth/signet/internal/failpoint"
@@ -40,18 +41,38 @@ func (refreshGrant) exchange(ctx context.Context, x *exchange) (TokenResponse, e
 	}
 	m := s.successorMaterial(x.pre, r.RefreshToken)
 	var user signet.User
-	res, err := s.grants.Rotate(ctx, signet.Rotation{
-		Digest: s.hasher.Digest(r.RefreshToken),
-		Now:    x.now,
-		Grace:  s.life.grace(r.Protocol),
-		Check: func(sess signet.Session, u signet.User, _ signet.TokenGeneration) error {
-			user = u
-			return x.checkRefresh(sess, u)
-		},
-		Next: func(sess signet.Session, _ signet.TokenGeneration) signet.TokenGeneration {
-			return s.generation(m, sess, x.now)
-		},
-	})
+	// A session's assignment must still be the user's at each refresh
+	// (FD-05). Its own assignments come with the user inside the
+	// transaction; those of its groups need a read, done only when the
+	// first pass finds the assignment is not one of its own, and the
+	// rotation is then decided again with them.
+	var groups *assignmentsOf
+	rotate := func() (signet.RotationResult, error) {
+		return s.grants.Rotate(ctx, signet.Rotation{
+			Digest: s.hasher.Digest(r.RefreshToken),
+			Now:    x.now,
+			Grace:  s.life.grace(r.Protocol),
+			Check: func(sess signet.Session, u signet.User, _ signet.TokenGeneration) error {
+				user = u
+				if err := x.checkRefresh(sess, u); err != nil {
+					return err
+				}
+				return checkAssignment(sess, u, groups)
+			},
+			Next: func(sess signet.Session, _ signet.TokenGeneration) signet.TokenGeneration {
+				return s.generation(m, sess, x.now)
+			},
+		})
+	}
+	res, err := rotate()
+	if need := (*needGroups)(nil); errors.As(err, &need) {
+		as, gerr := s.groupAssignments(ctx, need.userID)
+		if gerr != nil {
+			return TokenResponse{}, gerr
+		}
+		groups = &assignmentsOf{userID: need.userID, as: as}
+		res, err = rotate()
+	}
 	if err != nil {
 		if errors.Is(err, signet.ErrTokenReused) {
 			// The store committed the family's revocation (RFC 9700
@@ -112,4 +133,32 @@ func (x *exchange) checkRefresh(sess signet.Session, u signet.User) error {
 		return invalidScope()
 	}
 	return nil
+}
+
+// needGroups aborts a rotation whose session's assignment is not one of
+// its user's own: the caller reads the group assignments and decides again.
+type needGroups struct{ userID string }
+
+func (n *needGroups) Error() string { return "authserver: group assignments needed for " + n.userID }
+
+// assignmentsOf are the group assignments of one user, read outside the
+// transaction.
+type assignmentsOf struct {
+	userID string
+	as     []signet.Assignment
+}
+
+// checkAssignment holds the session's assignment to the user's effective
+// ones (own ∪ groups'). Pure: it runs in the store's transaction.
+func checkAssignment(sess signet.Session, u signet.User, groups *assignmentsOf) error {
+	a := sess.Assignment
+	switch {
+	case a == (signet.Assignment{}) || sess.UserID == "" || slices.Contains(u.Assignments, a):
+		return nil
+	case groups == nil || groups.userID != u.ID:
+		return &needGroups{userID: u.ID}
+	case slices.Contains(groups.as, a):
+		return nil
+	}
+	return refreshFailed(signet.ReasonInsufficientPerms, errors.New("the session's assignment is no longer the user's"))
 }

@@ -250,6 +250,7 @@ func (db *DB) Collect(ctx context.Context, now time.Time, retention time.Duratio
 		d AS (DELETE FROM sessions WHERE id IN (SELECT id FROM s) RETURNING 1)
 		SELECT (SELECT count(*) FROM g) + (SELECT count(*) FROM d)`, []any{cutoff, batch}},
 		{`WITH d AS (` + sc.BrowserCollect + ` RETURNING 1) SELECT count(*) FROM d`, []any{cutoff, batch}},
+		{`WITH d AS (` + sc.UpstreamLoginCollect + ` RETURNING 1) SELECT count(*) FROM d`, []any{sc.Millis(now), batch}},
 		{`WITH d AS (DELETE FROM clients WHERE id IN
 			(SELECT id FROM clients WHERE dynamic AND expires_at > 0 AND expires_at < $1 ORDER BY expires_at LIMIT $2)
 			RETURNING 1)

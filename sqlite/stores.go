@@ -305,6 +305,7 @@ func collectSteps(now time.Time, retention time.Duration, batch int) [][]stmt {
 			{`DELETE FROM sessions WHERE id IN (` + ended + `)`, []any{cutoff, batch, cutoff, batch, batch}},
 		},
 		{{browserCollect, []any{cutoff, batch}}},
+		{{sc.SQLite(sc.UpstreamLoginCollect), []any{sc.Millis(now), batch}}},
 		{{`DELETE FROM clients WHERE id IN
 			(SELECT id FROM clients WHERE dynamic = 1 AND expires_at > 0 AND expires_at < ? ORDER BY expires_at LIMIT ?)`,
 			[]any{cutoff, batch}}},

@@ -37,6 +37,8 @@ func Run(t *testing.T, open func(t *testing.T) signet.Stores) {
 		{"AccessKeys", testAccessKeys},
 		{"ClientKeys", testClientKeys},
 		{"RoleBindings", testRoleBindings},
+		{"Federation", testFederation},
+		{"UpstreamLogins", testUpstreamLogins},
 		{"Keys", testKeys},
 		{"CC-05/PanicCommitsNothing", testPanicCommitsNothing},
 		{"GC", testCollect},

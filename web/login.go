@@ -14,6 +14,10 @@ type loginView struct {
 	Return   string
 	Username string
 	Error    string
+	// Providers are the "Continue with …" buttons; Passwords is false
+	// when the login is federated only.
+	Providers []providerButton
+	Passwords bool
 }
 
 // maxName bounds the login name we count and echo.
@@ -55,7 +59,17 @@ func (h *Handler) loginForm(w http.ResponseWriter, r *http.Request) {
 		seeOther(w, ret)
 		return
 	}
-	h.render(w, r, http.StatusOK, "login", loginView{common: h.common("Sign in", s), FormCSRF: csrfToken(s), Return: ret})
+	if idp := h.hintedProvider(r.Context(), r, ret); idp != "" && q.Get("force") == "" {
+		seeOther(w, federatedStart(idp, ret))
+		return
+	}
+	h.render(w, r, http.StatusOK, "login", h.loginView(r, s, ret))
+}
+
+// loginView is the login page's data: the form, the buttons.
+func (h *Handler) loginView(r *http.Request, s *browserSession, ret string) loginView {
+	return loginView{common: h.common("Sign in", s), FormCSRF: csrfToken(s), Return: ret,
+		Providers: h.buttons(r.Context(), ret), Passwords: h.opts.LoginMode != LoginFederatedOnly}
 }
 
 func (h *Handler) loginBudgets(r *http.Request, name string) []budget {
@@ -72,6 +86,10 @@ func (h *Handler) login(w http.ResponseWriter, r *http.Request, s *browserSessio
 	name := strings.TrimSpace(r.PostForm.Get("username"))
 	password := r.PostForm.Get("password")
 	ret := safeReturn(r.PostForm.Get("return"))
+	if h.opts.LoginMode == LoginFederatedOnly {
+		h.errorPage(w, r, http.StatusForbidden, "Sign-in refused", "Sign in with your identity provider.")
+		return
+	}
 	if len(name) > maxName {
 		name = name[:maxName]
 	}
@@ -98,10 +116,9 @@ func (h *Handler) login(w http.ResponseWriter, r *http.Request, s *browserSessio
 			return
 		}
 		// One message for every cause: no user enumeration (RL-04).
-		h.render(w, r, http.StatusBadRequest, "login", loginView{
-			common: h.common("Sign in", s), FormCSRF: csrfToken(s), Return: ret, Username: name,
-			Error: "The user name or password is incorrect.",
-		})
+		v := h.loginView(r, s, ret)
+		v.Username, v.Error = name, "The user name or password is incorrect."
+		h.render(w, r, http.StatusBadRequest, "login", v)
 		return
 	}
 	// The account's budget and backoff start over; the address's budget

@@ -39,6 +39,9 @@ func (h *Handler) Routes() httpserver.Table {
 		r("GET", "/login", h.loginForm),
 		r("POST", "/login", h.post(h.login)),
 		r("POST", "/logout", h.post(h.logout)),
+		// Sign-in through an upstream identity provider (federation.go).
+		r("GET", "/login/federated/{idp}", h.federatedBegin),
+		r("GET", "/login/federated/{idp}/callback", h.federatedCallback),
 
 		r("GET", "/static/{file}", h.static),
 	}}

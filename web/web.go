@@ -101,6 +101,9 @@ type Deps struct {
 	Clock   signet.Clock
 	Rand    io.Reader // crypto/rand.Reader in production
 	Log     *slog.Logger
+	// Federation signs people in through upstream identity providers;
+	// nil: the login page offers passwords only.
+	Federation Federation
 }
 
 // Limit is a failure budget: at most Max failures per Window.
@@ -172,6 +175,9 @@ type Options struct {
 	// page never auto-approves (catalogue DV-09); see AutoApproveDevice.
 	DevAutoApprove bool
 	DevUser        func(ctx context.Context) (signet.User, error)
+	// LoginMode chooses between passwords and upstream providers
+	// (federation.go).
+	LoginMode LoginMode
 }
 
 // flowLifetime bounds the time between the consent page and the decision
@@ -188,6 +194,7 @@ type Handler struct {
 	rand    io.Reader
 	log     *slog.Logger
 	opts    Options
+	fed     Federation
 
 	issuer       *url.URL
 	issuerOrigin string
@@ -209,6 +216,12 @@ func New(d Deps, o Options) (*Handler, error) {
 	if iss.Scheme == "http" && !isLoopbackHost(iss.Hostname()) {
 		return nil, fmt.Errorf("web: Issuer %q: plain http is only for loopback development setups", o.Issuer)
 	}
+	if o.LoginMode == LoginFederatedOnly && d.Federation == nil {
+		return nil, errors.New("web: LoginMode federated-only needs Federation")
+	}
+	if o.LoginMode != LoginPasswordAndFederated && o.LoginMode != LoginFederatedOnly {
+		return nil, fmt.Errorf("web: unknown LoginMode %q", o.LoginMode)
+	}
 	if o.DevAutoApprove && o.DevUser == nil {
 		return nil, errors.New("web: DevAutoApprove needs DevUser")
 	}
@@ -227,6 +240,7 @@ func New(d Deps, o Options) (*Handler, error) {
 		rand:    d.Rand,
 		log:     d.Log,
 		opts:    o,
+		fed:     d.Federation,
 		issuer:  iss,
 		secure:  iss.Scheme == "https",
 	}

@@ -157,7 +157,8 @@ func OpenCore(ctx context.Context, c *config.Config, d Deps) (_ *Core, err error
 	}
 	cfg := authserver.Config{
 		Users: stores.Users, Clients: stores.Clients, Grants: stores.Grants, Browser: stores.Browser,
-		Minter: minter, Clock: d.Clock, Passwords: passwords,
+		Federation: stores.Federation,
+		Minter:     minter, Clock: d.Clock, Passwords: passwords,
 		Lifetimes: c.Lifetimes, FailPoints: d.FailPoints,
 		ClientKeys: stores.ClientKeys, Replay: stores.Replay, Signer: keys,
 		// The account whose principals CreateTokenWithIAM admits.

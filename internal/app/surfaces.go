@@ -31,6 +31,9 @@ const nonceKeyInfo = "signet dpop nonce key v1"
 func (a *App) surfaces(ctx context.Context) error {
 	c, d := &a.Config, &a.deps
 	var err error
+	if err := a.declareIdPs(ctx); err != nil {
+		return err
+	}
 	if a.Pages, err = a.newWeb(); err != nil {
 		return err
 	}
@@ -70,7 +73,8 @@ func (a *App) surfaces(ctx context.Context) error {
 		accounts[id] = ssoportal.Account{Name: acct.Name, Email: acct.Email}
 	}
 	a.Portal = &ssoportal.Handler{
-		Engine: a.Engine, Users: a.Stores.Users, Credentials: a.Roles,
+		// Assignments as the group rules make them now (FD-05).
+		Engine: a.Engine, Users: effectiveUsers{a.Engine}, Credentials: a.Roles,
 		Clock: d.Clock, Rand: d.Rand, Log: d.Log,
 		RoleCredentialLifetime: life.RoleCredential, Accounts: accounts,
 	}

@@ -26,11 +26,14 @@ func (a *App) newWeb() (*web.Handler, error) {
 		Clock:   d.Clock,
 		Rand:    d.Rand,
 		Log:     d.Log,
+		// Upstream identity providers (federation.go).
+		Federation: a.newFederation(),
 	}, web.Options{
 		Issuer:          c.Issuer,
 		SessionLifetime: a.Engine.Lifetimes().BrowserSession,
 		Limits:          limits,
 		ClientIP:        clientIP,
+		LoginMode:       loginMode(c.Federation.Login),
 		DevAutoApprove:  c.DevAutoApprove,
 		DevUser: func(ctx context.Context) (signet.User, error) {
 			return users.GetUserByName(ctx, devUser)

@@ -33,6 +33,9 @@ type Config struct {
 	DebugAddr      string   `yaml:"debug_addr"`
 	MetricsAddr    string   `yaml:"metrics_addr"` // metrics.go
 
+	// Federation: upstream identity providers (federation.go).
+	Federation Federation `yaml:",inline"`
+
 	// Lifetimes are the engine's, one YAML key and flag per row of
 	// authserver.LifetimeSettings that has a flag.
 	Lifetimes authserver.Lifetimes `yaml:",inline"`
