@@ -289,4 +289,7 @@ type Stores struct {
 	// RoleBindings keeps the (account, role) pairs backed by real IAM roles
 	// (package iamrole).
 	RoleBindings RoleBindingStore
+	// SigninPolicies keeps the accounts' Sign-In resource-based policies
+	// and console authorization configuration.
+	SigninPolicies SigninPolicyStore
 }

@@ -36,6 +36,8 @@ func Run(t *testing.T, open func(t *testing.T) signet.Stores) {
 		{"AccessKeys", testAccessKeys},
 		{"ClientKeys", testClientKeys},
 		{"RoleBindings", testRoleBindings},
+		{"SigninStatements", testSigninStatements},
+		{"ConsoleAuthorization", testConsoleAuthorization},
 		{"Keys", testKeys},
 		{"CC-05/PanicCommitsNothing", testPanicCommitsNothing},
 		{"GC", testCollect},
