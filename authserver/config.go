@@ -234,6 +234,9 @@ type Config struct {
 	// IAMAccountID is the account whose SigV4-verified principals may act
 	// for administrator-created clients (AWSPrincipal); empty: nobody may.
 	IAMAccountID string
+	// SigninPolicies keeps the accounts' Sign-In resource-based policies;
+	// nil turns their operations off and enforces none.
+	SigninPolicies signet.SigninPolicyStore
 }
 
 // Server is the engine. It is safe for concurrent use; it holds no mutable
@@ -258,6 +261,8 @@ type Server struct {
 	replay       signet.ReplayStore
 	signer       JWTSigner
 	iamAccountID string
+	// signinPolicies: signinpolicy.go, signinaccess.go.
+	signinPolicies signet.SigninPolicyStore
 
 	// dummyPasswordHash is verified against when a login names no user, so
 	// that the answer takes as long as for a real one.
@@ -313,6 +318,8 @@ func New(cfg Config) (*Server, error) {
 		replay:       cfg.Replay,
 		signer:       cfg.Signer,
 		iamAccountID: cfg.IAMAccountID,
+
+		signinPolicies: cfg.SigninPolicies,
 	}
 	dummy, _, err := s.minter.New("")
 	if err != nil {

@@ -83,7 +83,11 @@ type Handler struct {
 	// this server (catalogue JT-01); the built-in clients and the issuer
 	// are refused without it.
 	Clients ClientLookup
-	Logger  *slog.Logger // nil: discard
+	// Policies serves the control-plane operations (the account's Sign-In
+	// policy and console authorization); nil: they answer
+	// InternalServerException.
+	Policies PolicyEngine
+	Logger   *slog.Logger // nil: discard
 }
 
 // Surface names this package in the server's route listing.
@@ -123,6 +127,7 @@ func (h *Handler) Routes() httpserver.Table {
 			op.ServeHTTP(w, r)
 		})})
 	}
+	routes = append(routes, h.controlRoutes(signed)...)
 	return httpserver.Table{Surface: Surface, Routes: routes, Wrap: sigv4.EchoRequestID(h.Rand)}
 }
 

@@ -161,6 +161,9 @@ func OpenCore(ctx context.Context, c *config.Config, d Deps) (_ *Core, err error
 		ClientKeys: stores.ClientKeys, Replay: stores.Replay, Signer: keys,
 		// The account whose principals CreateTokenWithIAM admits.
 		IAMAccountID: c.IAMAccountID,
+		// The accounts' Sign-In policies: their operations (api/signin)
+		// and their enforcement at /v1/authorize and /v1/token.
+		SigninPolicies: stores.SigninPolicies,
 	}
 	if d.Observer != nil {
 		cfg.Observer = d.Observer
