@@ -197,7 +197,6 @@ func TestSDKResourcePermissionStatements(t *testing.T) {
 	}
 }
 
-
 func TestSDKConsoleAuthorizationConfiguration(t *testing.T) {
 	e := signintest.New(t, signintest.Options{})
 	ctx := context.Background()
