@@ -31,7 +31,9 @@ var wanted = []struct {
 	ops              []string
 }{
 	{"sso-oidc", "2019-06-10", false, []string{"CreateToken", "CreateTokenWithIAM", "RegisterClient", "StartDeviceAuthorization"}},
-	{"signin", "2023-01-01", false, []string{"CreateOAuth2Token", "CreateOAuth2TokenWithIAM", "IntrospectOAuth2TokenWithIAM", "RevokeOAuth2TokenWithIAM"}},
+	{"signin", "2023-01-01", false, []string{"CreateOAuth2Token", "CreateOAuth2TokenWithIAM", "DeleteConsoleAuthorizationConfiguration",
+		"DeleteResourcePermissionStatement", "GetConsoleAuthorizationConfiguration", "GetResourcePolicy", "IntrospectOAuth2TokenWithIAM",
+		"ListResourcePermissionStatements", "PutConsoleAuthorizationConfiguration", "PutResourcePermissionStatement", "RevokeOAuth2TokenWithIAM"}},
 	{"amplifyuibuilder", "2021-08-11", false, []string{"ExchangeCodeForToken", "RefreshToken"}},
 	{"sso", "2019-06-10", true, []string{"GetRoleCredentials", "ListAccountRoles", "ListAccounts", "Logout"}},
 	{"sts", "2011-06-15", true, []string{"GetCallerIdentity"}},
