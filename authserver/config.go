@@ -237,6 +237,9 @@ type Config struct {
 	// SigninPolicies keeps the accounts' Sign-In resource-based policies;
 	// nil turns their operations off and enforces none.
 	SigninPolicies signet.SigninPolicyStore
+	// Verifier checks the subject tokens of Sign-In's token exchange
+	// (tokenexchange.go); nil, or no Signer, turns it off.
+	Verifier JWTVerifier
 }
 
 // Server is the engine. It is safe for concurrent use; it holds no mutable
@@ -263,6 +266,7 @@ type Server struct {
 	iamAccountID string
 	// signinPolicies: signinpolicy.go, signinaccess.go.
 	signinPolicies signet.SigninPolicyStore
+	verifier       JWTVerifier
 
 	// dummyPasswordHash is verified against when a login names no user, so
 	// that the answer takes as long as for a real one.
@@ -320,6 +324,7 @@ func New(cfg Config) (*Server, error) {
 		iamAccountID: cfg.IAMAccountID,
 
 		signinPolicies: cfg.SigninPolicies,
+		verifier:       cfg.Verifier,
 	}
 	dummy, _, err := s.minter.New("")
 	if err != nil {

@@ -87,7 +87,10 @@ type Handler struct {
 	// policy and console authorization); nil: they answer
 	// InternalServerException.
 	Policies PolicyEngine
-	Logger   *slog.Logger // nil: discard
+	// Exchanger serves CreateOAuth2TokenWithTokenExchange; nil: it answers
+	// unsupported_grant_type.
+	Exchanger Exchanger
+	Logger    *slog.Logger // nil: discard
 }
 
 // Surface names this package in the server's route listing.
@@ -109,7 +112,11 @@ func (h *Handler) Routes() httpserver.Table {
 			}
 			iamToken.ServeHTTP(w, r)
 		case q.Has("x-amz-oauth-token-method"):
-			h.writeError(w, r, invalid("Token exchange is not supported."))
+			if v := q["x-amz-oauth-token-method"]; len(v) != 1 || v[0] != "token-exchange" {
+				h.writeError(w, r, invalid("Unsupported token method."))
+				return
+			}
+			h.exchange(w, r)
 		default:
 			h.createToken(w, r)
 		}

@@ -164,6 +164,8 @@ func OpenCore(ctx context.Context, c *config.Config, d Deps) (_ *Core, err error
 		// The accounts' Sign-In policies: their operations (api/signin)
 		// and their enforcement at /v1/authorize and /v1/token.
 		SigninPolicies: stores.SigninPolicies,
+		// Sign-In's token exchange verifies subject tokens it signed.
+		Verifier: keys,
 	}
 	if d.Observer != nil {
 		cfg.Observer = d.Observer

@@ -105,6 +105,8 @@ func (a *App) surfaces(ctx context.Context) error {
 		Clients: a.Stores.Clients, // JT-01: a WithIAM resource is no client's id
 		// The account's Sign-In policy and console authorization.
 		Policies: a.Engine,
+		// CreateOAuth2TokenWithTokenExchange.
+		Exchanger: a.Engine,
 	}
 	if err := a.newOAuth2(); err != nil {
 		return err
