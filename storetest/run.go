@@ -67,6 +67,7 @@ func RunRace(t *testing.T, openTwo func(t *testing.T) (signet.Stores, signet.Sto
 		{"CC-08/SharedRateLimitWindow", testRacingRateLimit},
 		{"RacingKeyCreation", testRacingKeys},
 		{"RacingDecisions", testRacingDecisions},
+		{"RacingSigninStatements", testRacingSigninStatements},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
