@@ -67,7 +67,11 @@ func (h *Handler) controlRoutes(signed func(http.Handler) http.Handler) []httpse
 				h.writeControlError(w, r, &signet.Error{Code: signet.CodeAccessDenied, Reason: signet.ReasonInsufficientPerms,
 					Message: "Only a long-term access key of the account may manage its Sign-In policy."})
 			default:
-				op(w, r, caller)
+				// Throttled per client address like the token endpoint;
+				// every call pays (no grant to retry for free).
+				if h.allow(w, r, "") {
+					op(w, r, caller)
+				}
 			}
 		}))})
 	}

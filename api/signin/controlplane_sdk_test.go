@@ -15,6 +15,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/signin/types"
 	smithyendpoints "github.com/aws/smithy-go/endpoints"
 
+	signinpkg "github.com/signet-auth/signet/api/signin"
 	"github.com/signet-auth/signet/internal/signintest"
 )
 
@@ -248,5 +249,24 @@ func TestSDKConsoleAuthorizationConfiguration(t *testing.T) {
 	anon := signinClient(t, e, aws.AnonymousCredentials{})
 	if _, err := anon.GetResourcePolicy(ctx, &signin.GetResourcePolicyInput{}); err == nil {
 		t.Fatal("unsigned GetResourcePolicy answered")
+	}
+}
+
+// The control plane is throttled per client address with the token
+// endpoint's limiter: past it, TooManyRequestsError with Retry-After.
+func TestSDKControlPlaneThrottled(t *testing.T) {
+	e := signintest.New(t, signintest.Options{Limiter: signinpkg.NewRateLimiter(0.001, 1, 10)})
+	c := adminClient(t, e)
+	ctx := context.Background()
+	if _, err := c.GetConsoleAuthorizationConfiguration(ctx, &signin.GetConsoleAuthorizationConfigurationInput{}); err != nil {
+		t.Fatal(err)
+	}
+	var tm *types.TooManyRequestsError
+	if _, err := c.PutResourcePermissionStatement(ctx, &signin.PutResourcePermissionStatementInput{SourceIp: aws.String("10.0.0.0/8")}); !errors.As(err, &tm) {
+		t.Fatalf("past the limit: %v", err)
+	}
+	list, err := e.Stores.SigninPolicies.ListSigninStatements(ctx, signintest.AccountID)
+	if err != nil || len(list) != 0 {
+		t.Fatalf("a throttled Put stored %v (%v)", list, err)
 	}
 }
