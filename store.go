@@ -258,6 +258,7 @@ type Collector interface {
 	// Collect deletes up to batch rows of each kind: replay records and
 	// rate-limit windows past their end; codes, device authorizations, sessions (with their
 	// generations), browser sessions and dynamic clients that ended more than
+	// retention before now, and Sign-In policy statements deleted more than
 	// retention before now. It returns how many rows it deleted.
 	Collect(ctx context.Context, now time.Time, retention time.Duration, batch int) (int, error)
 }

@@ -38,6 +38,7 @@ func Run(t *testing.T, open func(t *testing.T) signet.Stores) {
 		{"RoleBindings", testRoleBindings},
 		{"SigninStatements", testSigninStatements},
 		{"ConsoleAuthorization", testConsoleAuthorization},
+		{"SigninStatementsCollected", testSigninStatementsCollected},
 		{"Keys", testKeys},
 		{"CC-05/PanicCommitsNothing", testPanicCommitsNothing},
 		{"GC", testCollect},

@@ -133,3 +133,33 @@ func testConsoleAuthorization(f *fixture) {
 	noErr(t, "SigninPolicies after off", err)
 	eq(t, "SigninPolicies after off", pols, []signet.SigninPolicy{{AccountID: other}})
 }
+
+// SigninStatementsCollected: a statement deleted more than retention ago
+// is collected; a live one, and one deleted since, stay.
+func testSigninStatementsCollected(f *fixture) {
+	t, ctx := f.t, f.ctx
+	ps := f.s.SigninPolicies
+	const acct = "111122223333"
+	old := signet.SigninStatement{ID: statementID('o'), AccountID: acct, SourceIP: "10.0.0.0/8", ClientToken: "old", CreatedAt: t0}
+	recent := signet.SigninStatement{ID: statementID('r'), AccountID: acct, SourceIP: "10.1.0.0/16", CreatedAt: t0}
+	live := signet.SigninStatement{ID: statementID('l'), AccountID: acct, SourceIP: "10.2.0.0/16", CreatedAt: t0}
+	for _, s := range []signet.SigninStatement{old, recent, live} {
+		_, err := ps.PutSigninStatement(ctx, s, 10)
+		noErr(t, "PutSigninStatement", err)
+	}
+	noErr(t, "DeleteSigninStatement old", ps.DeleteSigninStatement(ctx, acct, old.ID, "", t0))
+	noErr(t, "DeleteSigninStatement recent", ps.DeleteSigninStatement(ctx, acct, recent.ID, "", t0.Add(2*time.Hour)))
+	n, err := f.s.Collector.Collect(ctx, t0.Add(3*time.Hour), 2*time.Hour, 100)
+	noErr(t, "Collect", err)
+	eq(t, "collected", n, 1)
+	// The collected tombstone's token no longer names it: a Put with it
+	// makes a new statement.
+	again := old
+	again.ID = statementID('n')
+	got, err := ps.PutSigninStatement(ctx, again, 10)
+	noErr(t, "PutSigninStatement after collection", err)
+	eq(t, "PutSigninStatement after collection", got.ID, again.ID)
+	list, err := ps.ListSigninStatements(ctx, acct)
+	noErr(t, "ListSigninStatements", err)
+	eq(t, "ListSigninStatements", list, []signet.SigninStatement{live, again}) // same CreatedAt: by id
+}

@@ -22,6 +22,8 @@ CREATE TABLE signin_statements (
 );
 CREATE UNIQUE INDEX signin_statements_token ON signin_statements (account_id, client_token) WHERE client_token <> '';
 CREATE UNIQUE INDEX signin_statements_live ON signin_statements (account_id, condition_key) WHERE deleted_at = 0;
+-- Tombstones are collected retention after their delete.
+CREATE INDEX signin_statements_deleted ON signin_statements (deleted_at) WHERE deleted_at > 0;
 
 -- How many live statements each account holds: one conditional upsert on
 -- this row decides the quota, and serialises an account's Puts.
