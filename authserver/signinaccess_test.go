@@ -56,3 +56,22 @@ func TestSigninAccessCheck(t *testing.T) {
 		}
 	}
 }
+
+// FuzzParsePrefixes: a sourceIp of any shape never panics the parser, and
+// what it accepts is masked prefixes without zones, at most 32 of them.
+func FuzzParsePrefixes(f *testing.F) {
+	for _, s := range []string{"10.0.0.0/8", "203.0.113.7, 2001:db8::/32", "fe80::1%eth0", "10.0.0.0/33", ",", ""} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		ps := parsePrefixes(s)
+		if len(ps) > 32 {
+			t.Fatalf("%q: %d prefixes", s, len(ps))
+		}
+		for _, p := range ps {
+			if !p.IsValid() || p.Masked() != p || p.Addr().Zone() != "" {
+				t.Fatalf("%q: accepted %v", s, p)
+			}
+		}
+	})
+}
