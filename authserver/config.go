@@ -211,6 +211,12 @@ type Config struct {
 	// Browser keeps the pages' sign-ins; optional, but without it the
 	// engine cannot start, check or revoke them.
 	Browser signet.BrowserSessionStore
+	// SigninPolicies keeps the accounts' Sign-In resource-based policies;
+	// nil turns their operations off and enforces none.
+	SigninPolicies signet.SigninPolicyStore
+	// Verifier checks the subject tokens of Sign-In's token exchange
+	// (signinexchange.go); nil, or no Signer, turns it off.
+	Verifier JWTVerifier
 	// Observer is optional.
 	Observer Observer
 	// FailPoints are the crash test's armed points (package failpoint)
@@ -234,12 +240,6 @@ type Config struct {
 	// IAMAccountID is the account whose SigV4-verified principals may act
 	// for administrator-created clients (AWSPrincipal); empty: nobody may.
 	IAMAccountID string
-	// SigninPolicies keeps the accounts' Sign-In resource-based policies;
-	// nil turns their operations off and enforces none.
-	SigninPolicies signet.SigninPolicyStore
-	// Verifier checks the subject tokens of Sign-In's token exchange
-	// (tokenexchange.go); nil, or no Signer, turns it off.
-	Verifier JWTVerifier
 }
 
 // Server is the engine. It is safe for concurrent use; it holds no mutable
@@ -259,14 +259,15 @@ type Server struct {
 	tokenGrants map[string]grant
 	pwPolicy    passwordPolicy // passwordpolicy.go
 
+	// signinpolicy.go, signinaccess.go, signinexchange.go.
+	signinPolicies signet.SigninPolicyStore
+	verifier       JWTVerifier
+
 	limiter      ClientAuthLimiter
 	clientKeys   ClientKeyStore
 	replay       signet.ReplayStore
 	signer       JWTSigner
 	iamAccountID string
-	// signinPolicies: signinpolicy.go, signinaccess.go.
-	signinPolicies signet.SigninPolicyStore
-	verifier       JWTVerifier
 
 	// dummyPasswordHash is verified against when a login names no user, so
 	// that the answer takes as long as for a real one.
@@ -300,6 +301,9 @@ func New(cfg Config) (*Server, error) {
 		return nil, err
 	}
 	s := &Server{
+		signinPolicies: cfg.SigninPolicies,
+		verifier:       cfg.Verifier,
+
 		users:      cfg.Users,
 		clients:    cfg.Clients,
 		grants:     cfg.Grants,
@@ -322,9 +326,6 @@ func New(cfg Config) (*Server, error) {
 		replay:       cfg.Replay,
 		signer:       cfg.Signer,
 		iamAccountID: cfg.IAMAccountID,
-
-		signinPolicies: cfg.SigninPolicies,
-		verifier:       cfg.Verifier,
 	}
 	dummy, _, err := s.minter.New("")
 	if err != nil {
