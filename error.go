@@ -31,6 +31,7 @@ const (
 	CodeTooManyRequests       ErrorCode = "too_many_requests"
 	CodeNotFound              ErrorCode = "not_found"
 	CodeConflict              ErrorCode = "conflict"
+	CodeQuotaExceeded         ErrorCode = "quota_exceeded"
 	CodeUnavailable           ErrorCode = "temporarily_unavailable"
 	CodeInternal              ErrorCode = "server_error"
 )
@@ -54,6 +55,9 @@ const (
 	ReasonClientMismatch     Reason = "client_mismatch"
 	ReasonReuseDetected      Reason = "reuse_detected"
 	ReasonDPoPKeyMismatch    Reason = "dpop_key_mismatch"
+	// ReasonNetworkDenied: the account's Sign-In policy does not allow the
+	// request's network for the principal.
+	ReasonNetworkDenied Reason = "network_denied"
 )
 
 // Error is the one domain error. Message is safe to show to a client: it

@@ -278,6 +278,7 @@ type Collector interface {
 	// Collect deletes up to batch rows of each kind: replay records and
 	// rate-limit windows past their end; codes, device authorizations, sessions (with their
 	// generations), browser sessions and dynamic clients that ended more than
+	// retention before now, and Sign-In policy statements deleted more than
 	// retention before now. It returns how many rows it deleted.
 	Collect(ctx context.Context, now time.Time, retention time.Duration, batch int) (int, error)
 }
@@ -312,4 +313,7 @@ type Stores struct {
 	// Federation keeps upstream identity providers, federated identities,
 	// their groups and group rules (package federation).
 	Federation FederationStore
+	// SigninPolicies keeps the accounts' Sign-In resource-based policies
+	// and console authorization configuration.
+	SigninPolicies SigninPolicyStore
 }

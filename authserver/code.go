@@ -3,6 +3,7 @@ package authserver
 import (
 	"context"
 	"errors"
+	"net/netip"
 	"slices"
 	"time"
 
@@ -27,6 +28,10 @@ type AuthorizeRequest struct {
 	DPoPJKT             string // RFC 9449 §10 dpop_jkt
 	Assignment          signet.Assignment
 	AuthTime            time.Time // zero: now
+	// ClientIP is the browser's address as the trusted proxies resolve
+	// it: a Sign-In code is issued only where the account's Sign-In policy
+	// allows.
+	ClientIP netip.Addr
 }
 
 // IssueCode checks an authorization request once more (client, redirect
@@ -90,6 +95,13 @@ func (s *Server) IssueCode(ctx context.Context, r AuthorizeRequest) (string, err
 	if r.Assignment != (signet.Assignment{}) && !slices.Contains(u.Assignments, r.Assignment) {
 		return "", &signet.Error{Code: signet.CodeAccessDenied, Reason: signet.ReasonInsufficientPerms,
 			Message: "The user has no such account and role assignment."}
+	}
+	access, err := s.readSigninAccess(ctx, r.Protocol)
+	if err != nil {
+		return "", err
+	}
+	if err := access.check(r.Assignment, r.ClientIP); err != nil {
+		return "", err
 	}
 	authTime := r.AuthTime
 	if authTime.IsZero() {
@@ -212,5 +224,7 @@ func (x *exchange) checkCode(c signet.AuthorizationCode, u signet.User) error {
 		// nothing.
 		return refreshFailed(signet.ReasonUserDisabled, errors.New("the code's user is disabled or gone"))
 	}
-	return nil
+	// The account's Sign-In policy, for the network the code is redeemed
+	// from (it was checked at /v1/authorize too).
+	return x.access.check(c.Assignment, r.ClientIP)
 }

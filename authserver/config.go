@@ -211,6 +211,12 @@ type Config struct {
 	// Browser keeps the pages' sign-ins; optional, but without it the
 	// engine cannot start, check or revoke them.
 	Browser signet.BrowserSessionStore
+	// SigninPolicies keeps the accounts' Sign-In resource-based policies;
+	// nil turns their operations off and enforces none.
+	SigninPolicies signet.SigninPolicyStore
+	// Verifier checks the subject tokens of Sign-In's token exchange
+	// (signinexchange.go); nil, or no Signer, turns it off.
+	Verifier JWTVerifier
 	// Observer is optional.
 	Observer Observer
 	// Federation keeps upstream identities, their groups and the group
@@ -262,6 +268,10 @@ type Server struct {
 	failPoints  *failpoint.Points
 	tokenGrants map[string]grant
 	pwPolicy    passwordPolicy // passwordpolicy.go
+
+	// signinpolicy.go, signinaccess.go, signinexchange.go.
+	signinPolicies signet.SigninPolicyStore
+	verifier       JWTVerifier
 
 	limiter      ClientAuthLimiter
 	clientKeys   ClientKeyStore
@@ -316,6 +326,9 @@ func New(cfg Config) (*Server, error) {
 		return nil, err
 	}
 	s := &Server{
+		signinPolicies: cfg.SigninPolicies,
+		verifier:       cfg.Verifier,
+
 		users:      cfg.Users,
 		clients:    cfg.Clients,
 		grants:     cfg.Grants,

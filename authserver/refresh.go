@@ -132,7 +132,9 @@ func (x *exchange) checkRefresh(sess signet.Session, u signet.User) error {
 		// A scope removed from the client since the grant (RT-06).
 		return invalidScope()
 	}
-	return nil
+	// The account's Sign-In policy, for the network the refresh comes
+	// from: refused, the session is left as it was.
+	return x.access.check(sess.Assignment, r.ClientIP)
 }
 
 // needGroups aborts a rotation whose session's assignment is not one of

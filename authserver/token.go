@@ -2,6 +2,7 @@ package authserver
 
 import (
 	"context"
+	"net/netip"
 	"time"
 
 	"github.com/signet-auth/signet"
@@ -42,6 +43,9 @@ type TokenRequest struct {
 	// DPoPJKT is the RFC 7638 thumbprint of a DPoP proof the wire layer
 	// verified (package dpop); empty if the request had none.
 	DPoPJKT string
+	// ClientIP is the request's client address as the trusted proxies
+	// resolve it: the account's Sign-In policy is checked against it.
+	ClientIP netip.Addr
 }
 
 // TokenResponse is what a grant hands out. AccessToken and RefreshToken are
@@ -100,6 +104,9 @@ type exchange struct {
 	req    TokenRequest
 	client signet.Client
 	pre    prefixes
+	// access is the Sign-In policy in force (signinaccess.go); nil for
+	// other protocols.
+	access signinAccess
 }
 
 // Token is the token endpoint (RFC 6749 §3.2, RFC 8628 §3.4): the shared
@@ -127,7 +134,11 @@ func (s *Server) Token(ctx context.Context, r TokenRequest) (TokenResponse, erro
 		return TokenResponse{}, &signet.Error{Code: signet.CodeUnauthorizedClient, Message: "The client is not allowed to use this grant type."}
 	}
 
-	resp, err := g.exchange(ctx, &exchange{s: s, now: s.clock.Now(), req: r, client: client, pre: pre})
+	access, err := s.readSigninAccess(ctx, r.Protocol)
+	if err != nil {
+		return TokenResponse{}, err
+	}
+	resp, err := g.exchange(ctx, &exchange{s: s, now: s.clock.Now(), req: r, client: client, pre: pre, access: access})
 	if err != nil {
 		return TokenResponse{}, err
 	}

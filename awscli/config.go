@@ -199,6 +199,10 @@ func (s *settings) endpoint(env Env, svc *Service, op *Operation, flag, region s
 func defaultEndpoint(svc *Service, op *Operation, region string) string {
 	switch svc.Name {
 	case "signin":
+		if !strings.HasPrefix(op.RequestURI, "/v1/") {
+			// The control plane (the rule sets' IsControlPlane).
+			return "https://signin." + region + ".api.aws"
+		}
 		if strings.HasSuffix(op.Name, "WithIAM") {
 			return "https://" + region + ".oauth.signin.aws"
 		}

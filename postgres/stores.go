@@ -255,6 +255,10 @@ func (db *DB) Collect(ctx context.Context, now time.Time, retention time.Duratio
 			(SELECT id FROM clients WHERE dynamic AND expires_at > 0 AND expires_at < $1 ORDER BY expires_at LIMIT $2)
 			RETURNING 1)
 		SELECT count(*) FROM d`, []any{cutoff, batch}},
+		{`WITH d AS (DELETE FROM signin_statements WHERE (account_id, id) IN
+			(SELECT account_id, id FROM signin_statements WHERE deleted_at > 0 AND deleted_at < $1 ORDER BY deleted_at LIMIT $2)
+			RETURNING 1)
+		SELECT count(*) FROM d`, []any{cutoff, batch}},
 	}
 	total := 0
 	for _, st := range steps {

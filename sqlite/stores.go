@@ -309,6 +309,9 @@ func collectSteps(now time.Time, retention time.Duration, batch int) [][]stmt {
 		{{`DELETE FROM clients WHERE id IN
 			(SELECT id FROM clients WHERE dynamic = 1 AND expires_at > 0 AND expires_at < ? ORDER BY expires_at LIMIT ?)`,
 			[]any{cutoff, batch}}},
+		{{`DELETE FROM signin_statements WHERE rowid IN
+			(SELECT rowid FROM signin_statements WHERE deleted_at > 0 AND deleted_at < ? ORDER BY deleted_at LIMIT ?)`,
+			[]any{cutoff, batch}}},
 	}
 }
 

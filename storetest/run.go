@@ -39,6 +39,9 @@ func Run(t *testing.T, open func(t *testing.T) signet.Stores) {
 		{"RoleBindings", testRoleBindings},
 		{"Federation", testFederation},
 		{"UpstreamLogins", testUpstreamLogins},
+		{"SigninStatements", testSigninStatements},
+		{"ConsoleAuthorization", testConsoleAuthorization},
+		{"SigninStatementsCollected", testSigninStatementsCollected},
 		{"Keys", testKeys},
 		{"CC-05/PanicCommitsNothing", testPanicCommitsNothing},
 		{"GC", testCollect},
@@ -68,6 +71,7 @@ func RunRace(t *testing.T, openTwo func(t *testing.T) (signet.Stores, signet.Sto
 		{"CC-08/SharedRateLimitWindow", testRacingRateLimit},
 		{"RacingKeyCreation", testRacingKeys},
 		{"RacingDecisions", testRacingDecisions},
+		{"RacingSigninStatements", testRacingSigninStatements},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

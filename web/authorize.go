@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/signet-auth/signet"
+	"github.com/signet-auth/signet/httpserver"
 )
 
 // authzRequest is an authorization request after validation: the client and
@@ -473,9 +474,18 @@ func (h *Handler) issue(w http.ResponseWriter, r *http.Request, req *authzReques
 		DPoPJKT:             req.DPoPJKT,
 		Assignment:          a,
 		AuthTime:            authTime,
+		ClientIP:            httpserver.ClientIP(r),
 	})
 	if err != nil {
 		e := signet.AsError(err)
+		if e.Reason == signet.ReasonNetworkDenied {
+			// The account's Sign-In policy: a page, never a redirect that
+			// would hand the client a reason to retry (signin.md §6.2).
+			h.log.InfoContext(r.Context(), "web: sign-in refused by the account's policy", "client", req.ClientID, "user", u.ID, "err", err)
+			h.errorPage(w, r, http.StatusForbidden, "Sign-in not allowed from this network",
+				"The AWS account's sign-in policy does not allow signing in from the network you are on. Connect from an allowed network, or ask the account's administrator.")
+			return
+		}
 		if errors.Is(err, signet.ErrUnavailable) {
 			// The store is down or gave up: the client may try again
 			// (RFC 6749 §4.1.2.1), as the pages' 503 says (catalogue CC-06).

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"strings"
 	"time"
@@ -80,6 +81,9 @@ type CodeRequest struct {
 	DPoPJKT             string
 	Assignment          signet.Assignment // Sign-In: the account and role chosen
 	AuthTime            time.Time
+	// ClientIP is the browser's address as the trusted proxies resolve it
+	// (the account's Sign-In policy is checked against it).
+	ClientIP netip.Addr
 }
 
 // Sealer is authenticated encryption with associated data: the server's

@@ -16,6 +16,16 @@
 //   - POST /v1/introspect?x-amz-client-auth-method=iam and
 //     POST /v1/revoke?x-amz-client-auth-method=iam — the IAM-authenticated
 //     introspection (RFC 7662) and revocation (RFC 7009) of Sign-In tokens.
+//   - POST /v1/token?x-amz-oauth-token-method=token-exchange —
+//     CreateOAuth2TokenWithTokenExchange (RFC 8693, anonymous; exchange.go).
+//   - The control plane, SigV4-signed by a long-term key of the account
+//     (controlplane.go, statements.go, policy.go): POST
+//     /put-resource-permission-statement, /list-resource-permission-statements,
+//     /delete-resource-permission-statement, /get-resource-policy and
+//     /put-, /get-, /delete-console-authorization-configuration. The SDKs
+//     send these to signin.<region>.api.aws whatever endpoint is
+//     configured; they are served here on any Host. The engine enforces
+//     the account's policy at /v1/authorize and /v1/token.
 //
 // The browser steps (GET /v1/authorize and the cross-device confirmation
 // page) are package web's.

@@ -83,7 +83,14 @@ type Handler struct {
 	// this server (catalogue JT-01); the built-in clients and the issuer
 	// are refused without it.
 	Clients ClientLookup
-	Logger  *slog.Logger // nil: discard
+	// Policies serves the control-plane operations (the account's Sign-In
+	// policy and console authorization); nil: they answer
+	// InternalServerException.
+	Policies PolicyEngine
+	// Exchanger serves CreateOAuth2TokenWithTokenExchange; nil: it answers
+	// unsupported_grant_type.
+	Exchanger Exchanger
+	Logger    *slog.Logger // nil: discard
 }
 
 // Surface names this package in the server's route listing.
@@ -105,7 +112,11 @@ func (h *Handler) Routes() httpserver.Table {
 			}
 			iamToken.ServeHTTP(w, r)
 		case q.Has("x-amz-oauth-token-method"):
-			h.writeError(w, r, invalid("Token exchange is not supported."))
+			if v := q["x-amz-oauth-token-method"]; len(v) != 1 || v[0] != "token-exchange" {
+				h.writeError(w, r, invalid("Unsupported token method."))
+				return
+			}
+			h.exchange(w, r)
 		default:
 			h.createToken(w, r)
 		}
@@ -123,6 +134,7 @@ func (h *Handler) Routes() httpserver.Table {
 			op.ServeHTTP(w, r)
 		})})
 	}
+	routes = append(routes, h.controlRoutes(signed)...)
 	return httpserver.Table{Surface: Surface, Routes: routes, Wrap: sigv4.EchoRequestID(h.Rand)}
 }
 

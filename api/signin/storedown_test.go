@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
+	"strings"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -14,6 +16,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/signin/types"
 
 	"github.com/signet-auth/signet"
+	"github.com/signet-auth/signet/authserver"
 	"github.com/signet-auth/signet/internal/signintest"
 )
 
@@ -50,5 +53,76 @@ func TestCC06_IntrospectionWithTheStoreDownIsNotInactive(t *testing.T) {
 	if in, err := sdkClient(e, creds).IntrospectOAuth2TokenWithIAM(context.Background(),
 		&signin.IntrospectOAuth2TokenWithIAMInput{Token: aws.String(r.str("refreshToken"))}); err != nil || !aws.ToBool(in.Active) {
 		t.Fatalf("introspection with the store up: active %v, %v", in != nil && aws.ToBool(in.Active), err)
+	}
+}
+
+// policiesDown is a policy engine whose store went away.
+type policiesDown struct{}
+
+var errPoliciesDown = signet.Internal(fmt.Errorf("test: %w", signet.ErrUnavailable))
+
+func (policiesDown) PutSigninStatement(context.Context, authserver.SigninStatementRequest) (signet.SigninStatement, error) {
+	return signet.SigninStatement{}, errPoliciesDown
+}
+func (policiesDown) SigninStatements(context.Context, string) ([]signet.SigninStatement, error) {
+	return nil, errPoliciesDown
+}
+func (policiesDown) DeleteSigninStatement(context.Context, string, string, string) error {
+	return errPoliciesDown
+}
+func (policiesDown) SetConsoleAuthorization(context.Context, string, bool) error {
+	return errPoliciesDown
+}
+func (policiesDown) ConsoleAuthorization(context.Context, string) (bool, error) {
+	return false, errPoliciesDown
+}
+
+// With the store down every control-plane operation answers 500
+// InternalServerException, never an empty policy or "not found".
+func TestControlPlaneWithTheStoreDownIsInternalServerException(t *testing.T) {
+	e := signintest.New(t, signintest.Options{})
+	down := *e.SignIn
+	down.Policies = policiesDown{}
+	mux := http.NewServeMux()
+	down.Mount(mux)
+	srv := httptest.NewServer(mux)
+	defer srv.Close()
+	id, secret := e.AccessKey(t, "arn:aws:iam::"+signintest.AccountID+":user/admin")
+	u, _ := url.Parse(srv.URL)
+	c := signin.New(signin.Options{Region: "us-east-1", Credentials: credentials.NewStaticCredentialsProvider(id, secret, ""),
+		RetryMaxAttempts: 1, EndpointResolverV2: toSignet{*u}})
+	ctx := context.Background()
+	sid := aws.String(strings.Repeat("A", 64))
+	for name, call := range map[string]func() error{
+		"Put": func() error {
+			_, err := c.PutResourcePermissionStatement(ctx, &signin.PutResourcePermissionStatementInput{SourceIp: aws.String("10.0.0.0/8")})
+			return err
+		},
+		"List": func() error {
+			_, err := c.ListResourcePermissionStatements(ctx, &signin.ListResourcePermissionStatementsInput{})
+			return err
+		},
+		"Delete": func() error {
+			_, err := c.DeleteResourcePermissionStatement(ctx, &signin.DeleteResourcePermissionStatementInput{StatementId: sid})
+			return err
+		},
+		"Get": func() error { _, err := c.GetResourcePolicy(ctx, &signin.GetResourcePolicyInput{}); return err },
+		"PutConsole": func() error {
+			_, err := c.PutConsoleAuthorizationConfiguration(ctx, &signin.PutConsoleAuthorizationConfigurationInput{})
+			return err
+		},
+		"GetConsole": func() error {
+			_, err := c.GetConsoleAuthorizationConfiguration(ctx, &signin.GetConsoleAuthorizationConfigurationInput{})
+			return err
+		},
+		"DeleteConsole": func() error {
+			_, err := c.DeleteConsoleAuthorizationConfiguration(ctx, &signin.DeleteConsoleAuthorizationConfigurationInput{})
+			return err
+		},
+	} {
+		var ise *types.InternalServerException
+		if err := call(); !errors.As(err, &ise) || ise.Error_ != types.OAuth2ErrorCodeServerError {
+			t.Errorf("%s with the store down: %v", name, err)
+		}
 	}
 }

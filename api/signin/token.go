@@ -11,6 +11,7 @@ import (
 	"github.com/signet-auth/signet/authserver"
 	"github.com/signet-auth/signet/awscreds"
 	"github.com/signet-auth/signet/dpop"
+	"github.com/signet-auth/signet/httpserver"
 )
 
 // maxExpiresIn is the model's bound on expiresIn (1–900 s).
@@ -76,7 +77,7 @@ func (h *Handler) createToken(w http.ResponseWriter, r *http.Request) {
 		Protocol: signet.ProtocolSignIn, GrantType: in.GrantType,
 		Client: authserver.PublicClient{ID: in.ClientID}, Origin: h.clientIP(r),
 		Code: in.Code, RedirectURI: in.RedirectURI, CodeVerifier: in.CodeVerifier,
-		RefreshToken: in.RefreshToken, DPoPJKT: proof.JKT,
+		RefreshToken: in.RefreshToken, DPoPJKT: proof.JKT, ClientIP: httpserver.ClientIP(r),
 	})
 	if err != nil {
 		if signet.ErrorCodeOf(err) == signet.CodeInvalidDPoPProof {

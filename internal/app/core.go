@@ -176,6 +176,10 @@ func OpenCore(ctx context.Context, c *config.Config, d Deps) (_ *Core, err error
 	if limiter != nil {
 		cfg.Limiter = limiter
 	}
+	// The accounts' Sign-In policies: their operations (api/signin) and
+	// their enforcement at /v1/authorize and /v1/token; Sign-In's token
+	// exchange verifies the subject tokens it signed.
+	cfg.SigninPolicies, cfg.Verifier = stores.SigninPolicies, keys
 	engine, err := authserver.New(cfg)
 	if err != nil {
 		return nil, err

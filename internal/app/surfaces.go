@@ -108,6 +108,10 @@ func (a *App) surfaces(ctx context.Context) error {
 		DPoP: a.DPoP, SigV4: a.Verifier, Issuer: c.Issuer, Limiter: signInLimiter,
 		ClientIP: clientIP, Clock: d.Clock, Rand: d.Rand, Logger: d.Log,
 		Clients: a.Stores.Clients, // JT-01: a WithIAM resource is no client's id
+		// The account's Sign-In policy and console authorization.
+		Policies: a.Engine,
+		// CreateOAuth2TokenWithTokenExchange.
+		Exchanger: a.Engine,
 	}
 	if err := a.newOAuth2(); err != nil {
 		return err

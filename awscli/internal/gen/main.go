@@ -11,11 +11,14 @@ package main
 import (
 	"bytes"
 	"compress/gzip"
+	"embed"
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"go/format"
 	"io"
+	"io/fs"
 	"log"
 	"os"
 	"path/filepath"
@@ -31,7 +34,10 @@ var wanted = []struct {
 	ops              []string
 }{
 	{"sso-oidc", "2019-06-10", false, []string{"CreateToken", "CreateTokenWithIAM", "RegisterClient", "StartDeviceAuthorization"}},
-	{"signin", "2023-01-01", false, []string{"CreateOAuth2Token", "CreateOAuth2TokenWithIAM", "IntrospectOAuth2TokenWithIAM", "RevokeOAuth2TokenWithIAM"}},
+	{"signin", "2023-01-01", false, []string{"CreateOAuth2Token", "CreateOAuth2TokenWithIAM", "DeleteConsoleAuthorizationConfiguration",
+		"DeleteResourcePermissionStatement", "GetConsoleAuthorizationConfiguration", "GetResourcePolicy", "IntrospectOAuth2TokenWithIAM",
+		"ListResourcePermissionStatements", "PutConsoleAuthorizationConfiguration", "PutResourcePermissionStatement", "RevokeOAuth2TokenWithIAM",
+		"CreateOAuth2TokenWithTokenExchange"}},
 	{"amplifyuibuilder", "2021-08-11", false, []string{"ExchangeCodeForToken", "RefreshToken"}},
 	{"sso", "2019-06-10", true, []string{"GetRoleCredentials", "ListAccountRoles", "ListAccounts", "Logout"}},
 	{"sts", "2011-06-15", true, []string{"GetCallerIdentity"}},
@@ -98,6 +104,9 @@ func main() {
 		if err != nil {
 			log.Fatal(err)
 		}
+		if err := addOverlay(m, w.service); err != nil {
+			log.Fatal(err)
+		}
 		genService(&b, w.service, w.ops, m)
 	}
 	b.WriteString("\t}\n}\n")
@@ -109,6 +118,33 @@ func main() {
 	if err := os.WriteFile(*out, src, 0o644); err != nil {
 		log.Fatal(err)
 	}
+}
+
+// overlays add operations an SDK has before the AWS CLI's model does
+// (overlay/<service>.json, in the model's own form).
+//
+//go:embed overlay
+var overlays embed.FS
+
+func addOverlay(m *model, service string) error {
+	raw, err := overlays.ReadFile("overlay/" + service + ".json")
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	var o model
+	if err := json.Unmarshal(raw, &o); err != nil {
+		return err
+	}
+	for k, v := range o.Operations {
+		m.Operations[k] = v
+	}
+	for k, v := range o.Shapes {
+		m.Shapes[k] = v
+	}
+	return nil
 }
 
 func load(dir string) (*model, error) {
