@@ -160,7 +160,8 @@ func TestFD05_UpstreamLoginInChromium(t *testing.T) {
 	// The device flow, in the same browser after signing out: the device
 	// page sends the person through the provider too.
 	run(chromedp.Navigate(e.URL+"/login"), chromedp.WaitVisible(chromedp.CSS("form.signout button")),
-		chromedp.Click(chromedp.CSS("form.signout button")), chromedp.WaitVisible(chromedp.CSS("#idp-corp")))
+		chromedp.Click(chromedp.CSS("form.signout button")), chromedp.WaitNotPresent(chromedp.CSS("form.signout button")),
+		chromedp.WaitVisible(chromedp.CSS("#idp-corp")))
 	devReg, err := oc.RegisterClient(ctx, &ssooidc.RegisterClientInput{ClientName: aws.String("botocore-device"),
 		ClientType: aws.String("public"), Scopes: []string{"sso:account:access"}})
 	if err != nil {
