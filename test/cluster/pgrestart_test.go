@@ -756,7 +756,8 @@ func TestCC06_PGRestartUnderLoad(t *testing.T) {
 	master := masterKey(t)
 	// Per-node request limits are off: the load comes from one address.
 	env := baseEnv("SIGNET_MASTER_KEY="+master,
-		"SIGNET_RATE_LIMIT_NODE=off", "SIGNET_RATE_LIMIT_IP=off", "SIGNET_RATE_LIMIT_CLIENT=off")
+		"SIGNET_RATE_LIMIT_NODE=off", "SIGNET_RATE_LIMIT_IP=off", "SIGNET_RATE_LIMIT_CLIENT=off",
+		"SIGNET_RATE_LIMIT_INTROSPECT=off")
 	args := func(extra ...string) []string {
 		// The longest refresh grace, so that a refresh retried after an
 		// outage on a busy machine is still inside it.
