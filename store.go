@@ -289,4 +289,6 @@ type Stores struct {
 	// RoleBindings keeps the (account, role) pairs backed by real IAM roles
 	// (package iamrole).
 	RoleBindings RoleBindingStore
+	// Audit keeps the audit trail (AuditRecord), append-only.
+	Audit AuditStore
 }
