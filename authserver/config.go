@@ -234,6 +234,10 @@ type Config struct {
 	// IAMAccountID is the account whose SigV4-verified principals may act
 	// for administrator-created clients (AWSPrincipal); empty: nobody may.
 	IAMAccountID string
+	// Audit records security events; nil records none. With it, a grant
+	// whose record cannot be written answers a server error instead of
+	// its tokens (catalogue AU-02).
+	Audit Auditor
 }
 
 // Server is the engine. It is safe for concurrent use; it holds no mutable
@@ -258,6 +262,7 @@ type Server struct {
 	replay       signet.ReplayStore
 	signer       JWTSigner
 	iamAccountID string
+	auditor      Auditor
 
 	// dummyPasswordHash is verified against when a login names no user, so
 	// that the answer takes as long as for a real one.
@@ -313,6 +318,7 @@ func New(cfg Config) (*Server, error) {
 		replay:       cfg.Replay,
 		signer:       cfg.Signer,
 		iamAccountID: cfg.IAMAccountID,
+		auditor:      cfg.Audit,
 	}
 	dummy, _, err := s.minter.New("")
 	if err != nil {

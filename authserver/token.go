@@ -2,6 +2,7 @@ package authserver
 
 import (
 	"context"
+	"errors"
 	"time"
 
 	"github.com/signet-auth/signet"
@@ -121,6 +122,12 @@ func (s *Server) Token(ctx context.Context, r TokenRequest) (TokenResponse, erro
 
 	resp, err := g.exchange(ctx, &exchange{s: s, now: s.clock.Now(), req: r, client: client, pre: pre})
 	if err != nil {
+		if errors.Is(err, signet.ErrTokenReused) {
+			s.auditReuse(ctx, r, client.ID, s.hasher.Digest(r.RefreshToken))
+		}
+		return TokenResponse{}, err
+	}
+	if err := s.auditIssued(ctx, r, resp); err != nil {
 		return TokenResponse{}, err
 	}
 	// Committed, not yet answered: a crash here loses only the reply

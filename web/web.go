@@ -101,6 +101,13 @@ type Deps struct {
 	Clock   signet.Clock
 	Rand    io.Reader // crypto/rand.Reader in production
 	Log     *slog.Logger
+	// Audit records the lockouts the failure budgets impose; nil: none.
+	Audit Auditor
+}
+
+// Auditor records security events; *audit.Recorder implements it.
+type Auditor interface {
+	Record(ctx context.Context, r signet.AuditRecord) error
 }
 
 // Limit is a failure budget: at most Max failures per Window.
@@ -187,6 +194,7 @@ type Handler struct {
 	clock   signet.Clock
 	rand    io.Reader
 	log     *slog.Logger
+	audit   Auditor
 	opts    Options
 
 	issuer       *url.URL
@@ -226,6 +234,7 @@ func New(d Deps, o Options) (*Handler, error) {
 		clock:   d.Clock,
 		rand:    d.Rand,
 		log:     d.Log,
+		audit:   d.Audit,
 		opts:    o,
 		issuer:  iss,
 		secure:  iss.Scheme == "https",

@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 
 	"github.com/signet-auth/signet"
+	"github.com/signet-auth/signet/audit"
 	"github.com/signet-auth/signet/authserver"
 	"github.com/signet-auth/signet/awscreds"
 	"github.com/signet-auth/signet/httpserver"
@@ -54,6 +55,8 @@ type Core struct {
 	// Limiter is every surface's and the engine's rate limiter; nil with
 	// Deps.NoRateLimits.
 	Limiter *ratelimit.Limiter
+	// Audit records security events in the store and the log.
+	Audit *audit.Recorder
 }
 
 // Close closes the store.
@@ -150,11 +153,13 @@ func OpenCore(ctx context.Context, c *config.Config, d Deps) (_ *Core, err error
 		return nil, err
 	}
 	minter := secret.NewMinter(d.Rand, hasher)
-	limiter, err := newLimiter(c, &d, stores, hasher)
+	recorder := audit.New(stores.Audit, d.Clock, d.Log, requestOrigin)
+	limiter, err := newLimiter(c, &d, stores, hasher, recorder)
 	if err != nil {
 		return nil, err
 	}
 	cfg := authserver.Config{
+		Audit: recorder,
 		Users: stores.Users, Clients: stores.Clients, Grants: stores.Grants, Browser: stores.Browser,
 		Minter: minter, Clock: d.Clock, Passwords: passwords,
 		Lifetimes: c.Lifetimes, FailPoints: d.FailPoints,
@@ -189,13 +194,20 @@ func OpenCore(ctx context.Context, c *config.Config, d Deps) (_ *Core, err error
 		return nil, err
 	}
 	return &Core{DB: db, Stores: stores, StoreName: name, Keyring: keys, Hasher: hasher, Minter: minter,
-		Engine: engine, Authority: authority, Limiter: limiter}, nil
+		Engine: engine, Authority: authority, Limiter: limiter, Audit: recorder}, nil
+}
+
+// requestOrigin is what the audit trail records of the HTTP request a
+// context belongs to.
+func requestOrigin(ctx context.Context) audit.Origin {
+	id, addr, ua := httpserver.RequestOrigin(ctx)
+	return audit.Origin{RequestID: id, Address: addr, UserAgent: ua}
 }
 
 // newLimiter builds the one limiter of every surface and the engine:
 // per-node buckets, and failure counts in the store under the keyed hash,
 // shared by every node (catalogue CC-08, DV-07, CL-04).
-func newLimiter(c *config.Config, d *Deps, stores signet.Stores, hasher *secret.Hasher) (*ratelimit.Limiter, error) {
+func newLimiter(c *config.Config, d *Deps, stores signet.Stores, hasher *secret.Hasher, rec *audit.Recorder) (*ratelimit.Limiter, error) {
 	if d.NoRateLimits {
 		return nil, nil
 	}
@@ -212,7 +224,7 @@ func newLimiter(c *config.Config, d *Deps, stores signet.Stores, hasher *secret.
 	}
 	return ratelimit.New(ratelimit.Config{
 		Store: store, Policy: policy, Clock: d.Clock, Digest: hasher.Digest, Log: d.Log,
-		ClientIP: httpserver.ClientIP,
+		ClientIP: httpserver.ClientIP, Audit: rec,
 	})
 }
 

@@ -71,7 +71,7 @@ func (a *App) surfaces(ctx context.Context) error {
 	a.Portal = &ssoportal.Handler{
 		Engine: a.Engine, Users: a.Stores.Users, Credentials: a.Roles,
 		Clock: d.Clock, Rand: d.Rand, Log: d.Log,
-		RoleCredentialLifetime: life.RoleCredential, Accounts: accounts,
+		RoleCredentialLifetime: life.RoleCredential, Accounts: accounts, Audit: a.Audit,
 	}
 	// DPoP proofs (RFC 9449) for Sign-In and the standard surface; their
 	// jtis are remembered in the store, so a proof replayed on another node
@@ -113,7 +113,7 @@ func (a *App) surfaces(ctx context.Context) error {
 			Secrets: broker.SecretSource{Getenv: d.Getenv}, RootCAs: d.BrokerRootCAs}); err != nil {
 			return err
 		}
-		a.UIBuilder = &uibuilder.Handler{Broker: a.Broker, Verifier: a.Verifier, Logger: d.Log}
+		a.UIBuilder = &uibuilder.Handler{Broker: a.Broker, Verifier: a.Verifier, Logger: d.Log, Audit: a.Audit}
 	}
 	return nil
 }

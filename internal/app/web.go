@@ -26,6 +26,7 @@ func (a *App) newWeb() (*web.Handler, error) {
 		Clock:   d.Clock,
 		Rand:    d.Rand,
 		Log:     d.Log,
+		Audit:   a.Audit,
 	}, web.Options{
 		Issuer:          c.Issuer,
 		SessionLifetime: a.Engine.Lifetimes().BrowserSession,
