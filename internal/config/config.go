@@ -32,6 +32,8 @@ type Config struct {
 	MaxConns       int      `yaml:"max_conns"`
 	DebugAddr      string   `yaml:"debug_addr"`
 	MetricsAddr    string   `yaml:"metrics_addr"` // metrics.go
+	// AuditRetention is how long audit records are kept (audit.go).
+	AuditRetention time.Duration `yaml:"audit_retention"`
 
 	// Lifetimes are the engine's, one YAML key and flag per row of
 	// authserver.LifetimeSettings that has a flag.

@@ -51,6 +51,9 @@ func Wrap(s signet.Stores, o Observer) signet.Stores {
 	if s.Browser != nil {
 		out.Browser = browser{s.Browser, o}
 	}
+	if s.Audit != nil {
+		out.Audit = auditStore{s.Audit, o}
+	}
 	return out
 }
 
