@@ -37,6 +37,15 @@ func RequestID(ctx context.Context) string {
 	return ""
 }
 
+// MatchedRoute returns the ServeMux pattern that served the request ctx belongs
+// to, once the mux has matched ("" before, or outside the Server).
+func MatchedRoute(ctx context.Context) string {
+	if i := infoFrom(ctx); i != nil {
+		return i.route
+	}
+	return ""
+}
+
 // RequestOrigin returns the request id, the client address (resolved
 // through the trusted proxies) and the User-Agent of the request ctx
 // belongs to, for the audit trail; empty strings outside the Server.

@@ -99,7 +99,7 @@ func New(ctx context.Context, c config.Config, d Deps) (_ *App, err error) {
 		Health:      a.Stores.Health,
 		Proxies:     httpserver.Proxies{Trusted: a.Config.TrustedPrefixes()},
 		Mounts:      a.mounts(),
-		Wrap:        a.Portal.WithLogout,
+		Wrap:        a.wrap(),
 		Rand:        d.Rand,
 		MaxConns:    c.MaxConns,
 		TLSCertFile: c.TLSCert,

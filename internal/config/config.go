@@ -34,6 +34,8 @@ type Config struct {
 	MetricsAddr    string   `yaml:"metrics_addr"` // metrics.go
 	// AuditRetention is how long audit records are kept (audit.go).
 	AuditRetention time.Duration `yaml:"audit_retention"`
+	// OTLPEndpoint turns on OpenTelemetry traces (tracing.go).
+	OTLPEndpoint string `yaml:"otlp_endpoint"`
 
 	// Lifetimes are the engine's, one YAML key and flag per row of
 	// authserver.LifetimeSettings that has a flag.

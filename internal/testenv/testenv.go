@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"go.opentelemetry.io/otel/trace"
+
 	"github.com/signet-auth/signet"
 	"github.com/signet-auth/signet/api/oauth2"
 	"github.com/signet-auth/signet/api/signin"
@@ -95,6 +97,9 @@ type Options struct {
 	// IAM.Endpoint; the environment fills in Issuer, Signer, Clock and
 	// Rand. Without it a bound assignment fails.
 	IAM *iamrole.Config
+	// TracerProvider, if set, receives the server's traces (an SDK
+	// provider with an in-memory exporter).
+	TracerProvider trace.TracerProvider
 }
 
 // The broker's client at the fake Figma upstream (Options.Broker).
@@ -193,7 +198,7 @@ func New(t testing.TB, o Options) *Env {
 		Passwords:   &password.Params{Memory: password.MinMemory, Time: 1, Threads: 1, SaltLen: 16, KeyLen: 32},
 		DevUserName: UserName, SignInLimiter: o.SignInLimiter,
 		NoRateLimits: o.RateLimits == nil, RatePolicy: o.RateLimits, RateLimitStore: o.RateLimitStore,
-		IAM: o.IAM,
+		IAM: o.IAM, TracerProvider: o.TracerProvider,
 	}
 	if o.RateLimits != nil {
 		// Loopback is a trusted proxy, so a test speaks from any address
