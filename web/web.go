@@ -179,6 +179,10 @@ type Options struct {
 	// page never auto-approves (catalogue DV-09); see AutoApproveDevice.
 	DevAutoApprove bool
 	DevUser        func(ctx context.Context) (signet.User, error)
+	// Admins are the user names that may use the admin console at /admin
+	// (--admin-user); none: the console is off. Admin runs its actions.
+	Admins []string
+	Admin  AdminBackend
 }
 
 // flowLifetime bounds the time between the consent page and the decision

@@ -36,5 +36,7 @@ func (a *App) newWeb() (*web.Handler, error) {
 		DevUser: func(ctx context.Context) (signet.User, error) {
 			return users.GetUserByName(ctx, devUser)
 		},
+		Admins: c.AdminUsers,
+		Admin:  adminBackend{core: a.Core, clock: d.Clock},
 	})
 }

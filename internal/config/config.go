@@ -36,6 +36,8 @@ type Config struct {
 	AuditRetention time.Duration `yaml:"audit_retention"`
 	// OTLPEndpoint turns on OpenTelemetry traces (tracing.go).
 	OTLPEndpoint string `yaml:"otlp_endpoint"`
+	// AdminUsers may use the admin console (admin.go).
+	AdminUsers []string `yaml:"admin_users"`
 
 	// Lifetimes are the engine's, one YAML key and flag per row of
 	// authserver.LifetimeSettings that has a flag.
