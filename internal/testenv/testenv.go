@@ -100,6 +100,8 @@ type Options struct {
 	// TracerProvider, if set, receives the server's traces (an SDK
 	// provider with an in-memory exporter).
 	TracerProvider trace.TracerProvider
+	// AdminUsers may use the admin console (--admin-user).
+	AdminUsers []string
 }
 
 // The broker's client at the fake Figma upstream (Options.Broker).
@@ -191,6 +193,7 @@ func New(t testing.TB, o Options) *Env {
 	c.DPoPNonces = o.DPoPNonces
 	c.DynamicRegistration = o.DynamicRegistration
 	c.Accounts = o.Accounts
+	c.AdminUsers = o.AdminUsers
 	// The cheapest argon2id parameters the package allows: tests log in
 	// often.
 	d := app.Deps{
