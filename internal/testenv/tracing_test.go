@@ -84,12 +84,12 @@ func TestSE06_TracesHoldNoSecret(t *testing.T) {
 	for _, s := range spans {
 		texts := []string{s.Name, s.Status.Description}
 		for _, a := range s.Attributes {
-			texts = append(texts, a.Value.Emit())
+			texts = append(texts, a.Value.String())
 		}
 		for _, ev := range s.Events {
 			texts = append(texts, ev.Name)
 			for _, a := range ev.Attributes {
-				texts = append(texts, a.Value.Emit())
+				texts = append(texts, a.Value.String())
 			}
 		}
 		for v, what := range f.secrets {
@@ -106,7 +106,7 @@ func TestSE06_TracesHoldNoSecret(t *testing.T) {
 func attr(as []attribute.KeyValue, key string) string {
 	for _, a := range as {
 		if string(a.Key) == key {
-			return a.Value.Emit()
+			return a.Value.String()
 		}
 	}
 	return ""
