@@ -35,6 +35,9 @@ func (s *Server) audit(ctx context.Context, r signet.AuditRecord) error {
 // gets the same set back, recorded then.
 func (s *Server) auditIssued(ctx context.Context, r TokenRequest, resp TokenResponse) error {
 	detail := "grant=" + r.GrantType
+	if resp.Session.ID != "" { // client_credentials tokens have no session
+		detail += " session=" + resp.Session.ID
+	}
 	if resp.Retry {
 		detail += " retry=true"
 	}
@@ -42,7 +45,7 @@ func (s *Server) auditIssued(ctx context.Context, r TokenRequest, resp TokenResp
 		Event: signet.AuditTokensIssued, Actor: "client:" + resp.Session.ClientID,
 		UserID: resp.Session.UserID, ClientID: resp.Session.ClientID,
 		AccountID: resp.Session.Assignment.AccountID, RoleName: resp.Session.Assignment.RoleName,
-		Surface: string(r.Protocol), Detail: detail + " session=" + resp.Session.ID,
+		Surface: string(r.Protocol), Detail: detail,
 	})
 }
 
