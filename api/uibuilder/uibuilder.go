@@ -47,9 +47,12 @@ func (h *Handler) audited(w http.ResponseWriter, r *http.Request, op, clientID s
 		return true
 	}
 	p, _ := sigv4.PrincipalFrom(r.Context())
+	detail := "provider=" + r.PathValue("provider") + " op=" + op
+	if clientID == "" {
+		detail += " client=default" // the provider's default client
+	}
 	err := h.Audit.Record(r.Context(), signet.AuditRecord{Event: signet.AuditBrokerTokens, Actor: "principal:" + p.ARN,
-		ClientID: clientID, AccountID: p.AccountID, Surface: "broker",
-		Detail: "provider=" + r.PathValue("provider") + " op=" + op})
+		ClientID: clientID, AccountID: p.AccountID, Surface: "broker", Detail: detail})
 	if err != nil {
 		h.writeError(w, r, signet.Internal(err))
 		return false
