@@ -76,6 +76,24 @@ func New(store signet.AuditStore, clock signet.Clock, log *slog.Logger, request 
 // An error means the record is not in the store: the caller decides
 // whether that withholds its answer (AU-02).
 func (rec *Recorder) Record(ctx context.Context, r signet.AuditRecord) error {
+	r, err := rec.Prepare(ctx, r)
+	if err != nil {
+		return err
+	}
+	id, err := rec.store.AppendAudit(ctx, r)
+	if err != nil {
+		rec.logFailure(ctx, r.Event, err)
+		return fmt.Errorf("audit: record %s: %w", r.Event, err)
+	}
+	r.ID = id
+	rec.Logged(ctx, r)
+	return nil
+}
+
+// Prepare completes r as Record does and checks it, without writing it:
+// for a record the store appends in another write's transaction (a
+// grant's, signet.GrantAudit). Call Logged once that committed.
+func (rec *Recorder) Prepare(ctx context.Context, r signet.AuditRecord) (signet.AuditRecord, error) {
 	fill := func(f *string, v string) {
 		if *f == "" {
 			*f = v
@@ -103,19 +121,17 @@ func (rec *Recorder) Record(ctx context.Context, r signet.AuditRecord) error {
 		*f = clip(*f)
 		if HoldsSecret(*f) {
 			rec.logFailure(ctx, r.Event, ErrSecret)
-			return fmt.Errorf("%w (%s)", ErrSecret, r.Event)
+			return r, fmt.Errorf("%w (%s)", ErrSecret, r.Event)
 		}
 	}
-	id, err := rec.store.AppendAudit(ctx, r)
-	if err != nil {
-		rec.logFailure(ctx, r.Event, err)
-		return fmt.Errorf("audit: record %s: %w", r.Event, err)
-	}
-	r.ID = id
+	return r, nil
+}
+
+// Logged writes r's log line (event=audit), once it is in the store.
+func (rec *Recorder) Logged(ctx context.Context, r signet.AuditRecord) {
 	if rec.log != nil {
 		rec.log.LogAttrs(ctx, slog.LevelInfo, "audit", Attrs(r)...)
 	}
-	return nil
 }
 
 func (rec *Recorder) logFailure(ctx context.Context, ev signet.AuditEvent, err error) {

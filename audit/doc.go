@@ -9,5 +9,7 @@
 // a constant in the root package and one call where it happens. Record
 // returns the store's error, so a caller that must fail closed (issuing
 // credentials, AU-02) withholds its answer when the record could not be
-// written.
+// written. A grant's record goes into the grant's own transaction instead:
+// Prepare completes it before the store call (signet.GrantAudit), Logged
+// logs it after the commit.
 package audit

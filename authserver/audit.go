@@ -13,6 +13,11 @@ import (
 // store.
 type Auditor interface {
 	Record(ctx context.Context, r signet.AuditRecord) error
+	// Prepare completes and checks a record without writing it, for one
+	// the store appends in a grant's transaction; Logged logs it once that
+	// committed.
+	Prepare(ctx context.Context, r signet.AuditRecord) (signet.AuditRecord, error)
+	Logged(ctx context.Context, r signet.AuditRecord)
 }
 
 // audit records r when an Auditor is configured. The error is the
@@ -28,19 +33,46 @@ func (s *Server) audit(ctx context.Context, r signet.AuditRecord) error {
 	return nil
 }
 
-// auditIssued records the token set a grant handed out, before the answer
-// goes back: if the record cannot be written the tokens are withheld and
-// the caller gets a server error (catalogue AU-02). The grant is
-// committed, so a client that retries a refresh inside the grace window
-// gets the same set back, recorded then.
-func (s *Server) auditIssued(ctx context.Context, r TokenRequest, resp TokenResponse) error {
-	detail := "grant=" + r.GrantType
-	if resp.Session.ID != "" { // client_credentials tokens have no session
-		detail += " session=" + resp.Session.ID
+// prepareGrantAudit gives x the record maker its grant passes to the
+// store: the request's part of the record is completed (origin, time,
+// actor) and checked now; the session's part when the store commits.
+func (s *Server) prepareGrantAudit(ctx context.Context, x *exchange) error {
+	if s.auditor == nil {
+		return nil
 	}
-	if resp.Retry {
+	base, err := s.auditor.Prepare(ctx, signet.AuditRecord{Event: signet.AuditTokensIssued,
+		Actor: "client:" + x.client.ID, ClientID: x.client.ID, Surface: string(x.req.Protocol)})
+	if err != nil {
+		return signet.Internal(err)
+	}
+	x.audit = func(sess signet.Session, g signet.TokenGeneration, retry bool) signet.AuditRecord {
+		rec := base
+		rec.UserID, rec.AccountID, rec.RoleName = sess.UserID, sess.Assignment.AccountID, sess.Assignment.RoleName
+		rec.Detail = issuedDetail(x.req.GrantType, sess.ID, retry)
+		x.audited = &rec
+		return rec
+	}
+	return nil
+}
+
+func issuedDetail(grantType, sessionID string, retry bool) string {
+	detail := "grant=" + grantType
+	if sessionID != "" { // client_credentials tokens have no session
+		detail += " session=" + sessionID
+	}
+	if retry {
 		detail += " retry=true"
 	}
+	return detail
+}
+
+// auditIssued records the token set of a grant that writes nothing to
+// the store (client_credentials), before the answer goes back: if the
+// record cannot be written the token is withheld and the caller gets a
+// server error (catalogue AU-02). Grants that write are recorded in their
+// own transaction instead (prepareGrantAudit).
+func (s *Server) auditIssued(ctx context.Context, r TokenRequest, resp TokenResponse) error {
+	detail := issuedDetail(r.GrantType, resp.Session.ID, resp.Retry)
 	return s.audit(ctx, signet.AuditRecord{
 		Event: signet.AuditTokensIssued, Actor: "client:" + resp.Session.ClientID,
 		UserID: resp.Session.UserID, ClientID: resp.Session.ClientID,

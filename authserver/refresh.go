@@ -41,6 +41,7 @@ func (refreshGrant) exchange(ctx context.Context, x *exchange) (TokenResponse, e
 	m := s.successorMaterial(x.pre, r.RefreshToken)
 	var user signet.User
 	res, err := s.grants.Rotate(ctx, signet.Rotation{
+		Audit:  x.audit,
 		Digest: s.hasher.Digest(r.RefreshToken),
 		Now:    x.now,
 		Grace:  s.life.grace(r.Protocol),

@@ -20,6 +20,12 @@ func (db *DB) AppendAudit(ctx context.Context, r signet.AuditRecord) (int64, err
 	return id, mapErr(err)
 }
 
+// InsertAudit implements storecore.Tx: a grant's record, in the grant's
+// transaction.
+func (t *writeTx) InsertAudit(ctx context.Context, r signet.AuditRecord) error {
+	return t.exec(ctx, `INSERT INTO audit_records (`+sc.AuditCols+`) VALUES (`+placeholders(13)+`)`, sc.AuditArgs(r)...)
+}
+
 // ScanAudit implements signet.AuditStore, a page at a time.
 func (db *DB) ScanAudit(ctx context.Context, f signet.AuditFilter, fn func(signet.AuditRecord) error) error {
 	return sc.ScanAuditPages(ctx, f, func(ctx context.Context, cursor int64, limit int) ([]signet.AuditRecord, error) {

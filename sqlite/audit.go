@@ -21,6 +21,14 @@ func (db *DB) AppendAudit(ctx context.Context, r signet.AuditRecord) (int64, err
 	return id, err
 }
 
+// InsertAudit implements storecore.Tx: a grant's record, in the grant's
+// transaction.
+func (t *writeTx) InsertAudit(ctx context.Context, r signet.AuditRecord) error {
+	return t.exec(ctx, auditInsert, sc.AuditArgs(r)...)
+}
+
+var auditInsert = `INSERT INTO audit_records (` + sc.AuditCols + `) VALUES (` + placeholders(13) + `)`
+
 // ScanAudit implements signet.AuditStore, a page at a time on the read
 // pool.
 func (db *DB) ScanAudit(ctx context.Context, f signet.AuditFilter, fn func(signet.AuditRecord) error) error {

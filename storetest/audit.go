@@ -140,3 +140,74 @@ func testAuditPrune(f *fixture) {
 		t.Errorf("a record of %v survived a prune before %v", left[0].Time, t0.Add(6*time.Second))
 	}
 }
+
+// grantAudit is a GrantAudit that names what it was given.
+func grantAudit(now time.Time) signet.GrantAudit {
+	return func(s signet.Session, g signet.TokenGeneration, retry bool) signet.AuditRecord {
+		return signet.AuditRecord{Time: now, Event: signet.AuditTokensIssued, ClientID: s.ClientID, UserID: s.UserID,
+			Outcome: signet.AuditSuccess, Detail: fmt.Sprintf("session=%s generation=%d retry=%t", s.ID, g.Generation, retry)}
+	}
+}
+
+// AU-02/GrantCommitsItsRecord: a code redemption, a device poll that
+// redeems, a rotation (on every path the backend has, PostgreSQL's
+// one-statement rotation included) and a retry inside the grace each
+// append the record their GrantAudit makes, with what they committed;
+// the calls that grant nothing (an unknown code, a pending poll, a reuse)
+// append none.
+func testGrantAudit(f *fixture) {
+	t, ctx := f.t, f.ctx
+	cl := f.client("c-audit")
+	u := f.user("u-audit", "audit-user")
+	c := f.code("audit", cl.ID, u.ID)
+	red := redemption(c, "sess-audit", t0)
+	red.Audit = grantAudit(t0)
+	_, s, g, err := f.s.Grants.RedeemCode(ctx, red)
+	noErr(t, "RedeemCode", err)
+	unknown := redemption(newCode("never-stored", cl.ID, u.ID), "sess-none", t0)
+	unknown.Audit = grantAudit(t0)
+	_, _, _, err = f.s.Grants.RedeemCode(ctx, unknown)
+	isErr(t, "RedeemCode of an unknown code", err, signet.ErrNotFound)
+
+	d := f.device("audit", cl.ID)
+	p := poll(d.Digest, "sess-audit-device", t0)
+	p.Audit = grantAudit(t0)
+	_, err = f.s.Grants.PollDevice(ctx, p)
+	noErr(t, "PollDevice pending", err)
+	_, err = f.s.Grants.DecideDevice(ctx, d.UserCodeDigest, signet.DeviceApproved, u.ID, t0, t0)
+	noErr(t, "DecideDevice", err)
+	p = poll(d.Digest, "sess-audit-device", t0.Add(time.Minute))
+	p.Audit = grantAudit(t0)
+	_, err = f.s.Grants.PollDevice(ctx, p)
+	noErr(t, "PollDevice approved", err)
+
+	rot := rotation(g, t0.Add(time.Minute), 30*time.Second)
+	rot.Audit = grantAudit(t0)
+	res, err := f.s.Grants.Rotate(ctx, rot)
+	noErr(t, "Rotate", err)
+	retry := rotation(g, t0.Add(time.Minute+time.Second), 30*time.Second)
+	retry.Audit = grantAudit(t0)
+	res2, err := f.s.Grants.Rotate(ctx, retry)
+	noErr(t, "Rotate retry", err)
+	eq(t, "retry hands out the same set", res2.Tokens.RefreshDigest, res.Tokens.RefreshDigest)
+	again := rotation(res.Tokens, t0.Add(2*time.Minute), 30*time.Second)
+	again.Audit = grantAudit(t0)
+	_, err = f.s.Grants.Rotate(ctx, again)
+	noErr(t, "second Rotate", err)
+	reuse := rotation(g, t0.Add(10*time.Minute), 30*time.Second)
+	reuse.Audit = grantAudit(t0)
+	_, err = f.s.Grants.Rotate(ctx, reuse)
+	isErr(t, "reuse", err, signet.ErrTokenReused)
+
+	var details []string
+	for _, r := range f.scan(signet.AuditFilter{}) {
+		details = append(details, r.Detail)
+	}
+	eq(t, "records of the grants", details, []string{
+		"session=" + s.ID + " generation=0 retry=false",
+		"session=sess-audit-device generation=0 retry=false",
+		"session=" + s.ID + " generation=1 retry=false",
+		"session=" + s.ID + " generation=1 retry=true",
+		"session=" + s.ID + " generation=2 retry=false",
+	})
+}

@@ -39,6 +39,7 @@ func Run(t *testing.T, open func(t *testing.T) signet.Stores) {
 		{"AU-01/Audit", testAudit},
 		{"AU-03/ScanStreamsPages", testAuditPages},
 		{"AU-02/PruneOnlyByAge", testAuditPrune},
+		{"AU-02/GrantCommitsItsRecord", testGrantAudit},
 		{"Keys", testKeys},
 		{"CC-05/PanicCommitsNothing", testPanicCommitsNothing},
 		{"GC", testCollect},

@@ -196,8 +196,9 @@ func TestAU01_FlowRecordsEverySecurityEvent(t *testing.T) {
 // TestAU02_IssuingFailsClosedWithoutItsRecord: while the store refuses to
 // write audit records (a trigger on the real SQLite file makes every
 // insert fail), a refresh and the portal's role credentials answer a
-// server error and hand out nothing; once the store writes again, the same
-// refresh token retried inside the grace window gets its tokens, recorded.
+// server error and hand out nothing, and the refresh commits nothing: its
+// record is written in the rotation's transaction. Once the store writes
+// again, the same refresh token rotates as if it had never been tried.
 func TestAU02_IssuingFailsClosedWithoutItsRecord(t *testing.T) {
 	e := testenv.New(t, testenv.Options{Lifetimes: authserver.Lifetimes{RefreshGrace: 30 * time.Second}})
 	f := &se06Flow{t: t, e: e, secrets: map[string]string{}}
@@ -235,14 +236,19 @@ func TestAU02_IssuingFailsClosedWithoutItsRecord(t *testing.T) {
 	if n := len(auditRecords(t, e)); n != before {
 		t.Fatalf("%d records written while the store refused them", n-before)
 	}
+	_, g, err := e.Stores.Grants.LookupRefresh(context.Background(), e.Hasher.Digest(str(tok, "refreshToken")))
+	if err != nil || !g.RotatedAt.IsZero() {
+		t.Fatalf("the refresh token after the refused rotation: rotated at %v, %v; want not rotated", g.RotatedAt, err)
+	}
 
 	exec(`DROP TRIGGER audit_down`)
-	e.Clock.Add(5 * time.Second)
+	e.Clock.Add(time.Minute) // past the grace: this is a rotation, not a retry
 	status, body = refresh()
 	if status != 200 || str(body, "accessToken") == "" {
-		t.Fatalf("refresh retried once records are written: %d %v", status, body)
+		t.Fatalf("refresh once records are written: %d %v", status, body)
 	}
-	if got := find(auditRecords(t, e), signet.AuditTokensIssued, "retry=true"); len(got) != 1 || got[0].ClientID != clientID {
-		t.Errorf("the retried refresh's record: %+v", got)
+	got := find(auditRecords(t, e), signet.AuditTokensIssued, "grant=refresh_token")
+	if len(got) != 1 || got[0].ClientID != clientID || strings.Contains(got[0].Detail, "retry") {
+		t.Errorf("the refresh's record: %+v", got)
 	}
 }

@@ -182,7 +182,8 @@ func TestConsoleInChromium(t *testing.T) {
 		chromedp.SendKeys(css(`#user-carol input[name=account]`), testenv.AccountID),
 		chromedp.SendKeys(css(`#user-carol input[name=role]`), "ReadOnly"),
 		chromedp.Submit(css(`#user-carol input[name=role]`)),
-		chromedp.WaitVisible(css(`.success`)))
+		// The page before showed a notice too: wait for the assignment's own button.
+		chromedp.WaitVisible(css(`button[aria-label="Remove `+testenv.AccountID+`/ReadOnly from carol"]`)))
 	if row := text(`#user-carol`); !strings.Contains(row, testenv.AccountID+"/ReadOnly") {
 		t.Fatalf("carol's row after the assignment: %q", row)
 	}
