@@ -58,7 +58,16 @@ type CodeRedemption struct {
 	// only when Check passed. The store fills Session.Generation and
 	// TokenGeneration.SessionID/Generation.
 	Grant func(AuthorizationCode) (Session, TokenGeneration)
+	// Audit, when set, makes the record of what the call grants: the
+	// store appends it in the transaction that commits the grant, so the
+	// grant and its record are committed together or not at all
+	// (catalogue AU-02). retry is true when a call hands out the set an
+	// earlier call created.
+	Audit GrantAudit
 }
+
+// GrantAudit builds the audit record of a grant from what it commits.
+type GrantAudit func(s Session, g TokenGeneration, retry bool) AuditRecord
 
 // DevicePoll asks GrantStore.PollDevice to record one token-endpoint poll.
 type DevicePoll struct {
@@ -87,6 +96,12 @@ type DevicePoll struct {
 	// Grant builds the session when the poll finds the authorization
 	// approved; the same poll marks it redeemed.
 	Grant func(DeviceAuthorization) (Session, TokenGeneration)
+	// Audit, when set, makes the record of what the call grants: the
+	// store appends it in the transaction that commits the grant, so the
+	// grant and its record are committed together or not at all
+	// (catalogue AU-02). retry is true when a call hands out the set an
+	// earlier call created.
+	Audit GrantAudit
 }
 
 // DevicePollResult is the authorization as it stands after the poll.
@@ -117,6 +132,12 @@ type Rotation struct {
 	// Next builds the successor of the presented generation; the store fills
 	// SessionID and Generation. Called only when this call rotates.
 	Next func(Session, TokenGeneration) TokenGeneration
+	// Audit, when set, makes the record of what the call grants: the
+	// store appends it in the transaction that commits the grant, so the
+	// grant and its record are committed together or not at all
+	// (catalogue AU-02). retry is true when a call hands out the set an
+	// earlier call created.
+	Audit GrantAudit
 }
 
 // SessionStart asks GrantStore.StartSession to create a session that no
@@ -316,4 +337,6 @@ type Stores struct {
 	// SigninPolicies keeps the accounts' Sign-In resource-based policies
 	// and console authorization configuration.
 	SigninPolicies SigninPolicyStore
+	// Audit keeps the audit trail (AuditRecord), append-only.
+	Audit AuditStore
 }

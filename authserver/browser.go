@@ -3,7 +3,9 @@ package authserver
 import (
 	"context"
 	"errors"
+	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/signet-auth/signet"
@@ -72,6 +74,12 @@ func (s *Server) StartBrowserSession(ctx context.Context, l BrowserLogin) (strin
 	}
 	if err := bs.CreateBrowserSession(ctx, rec); err != nil {
 		return "", signet.BrowserSession{}, signet.Internal(err)
+	}
+	// The sign-in stands only once it is on record.
+	if err := s.audit(ctx, signet.AuditRecord{Event: signet.AuditBrowserStarted, UserID: l.UserID, Surface: "web",
+		Address: l.Address, UserAgent: ua, Detail: "session=" + id + " amr=" + strings.Join(l.AMR, "+")}); err != nil {
+		_ = bs.RevokeBrowserSession(ctx, id, now, "audit failed")
+		return "", signet.BrowserSession{}, err
 	}
 	return token, rec, nil
 }
@@ -151,6 +159,10 @@ func (s *Server) EndBrowserSession(ctx context.Context, token string) error {
 	if err := bs.RevokeBrowserSession(ctx, rec.ID, s.clock.Now(), "logout"); err != nil && !errors.Is(err, signet.ErrNotFound) {
 		return signet.Internal(err)
 	}
+	if rec.RevokedAt.IsZero() {
+		return s.audit(ctx, signet.AuditRecord{Event: signet.AuditBrowserEnded, UserID: rec.UserID, Surface: "web",
+			Detail: "session=" + rec.ID + " reason=logout"})
+	}
 	return nil
 }
 
@@ -181,6 +193,10 @@ func (s *Server) revokeUserBrowserSessions(ctx context.Context, userID, reason s
 	if err != nil {
 		return n, signet.Internal(err)
 	}
+	if n > 0 {
+		return n, s.audit(ctx, signet.AuditRecord{Event: signet.AuditBrowserEnded, UserID: userID, Surface: "web",
+			Detail: fmt.Sprintf("revoked=%d reason=%s", n, reason)})
+	}
 	return n, nil
 }
 
@@ -190,6 +206,12 @@ func (s *Server) RevokeUserSessions(ctx context.Context, userID, reason string) 
 	tokens, err = s.grants.RevokeUserSessions(ctx, userID, s.clock.Now(), reason)
 	if err != nil {
 		return 0, 0, signet.Internal(err)
+	}
+	if tokens > 0 {
+		if err := s.audit(ctx, signet.AuditRecord{Event: signet.AuditSessionRevoked, UserID: userID, Surface: "admin",
+			Detail: fmt.Sprintf("revoked=%d reason=%s", tokens, reason)}); err != nil {
+			return tokens, 0, err
+		}
 	}
 	browser, err = s.revokeUserBrowserSessions(ctx, userID, reason)
 	return tokens, browser, err

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/signet-auth/signet"
@@ -151,7 +152,12 @@ func (s *Server) CreateClient(ctx context.Context, spec ClientSpec) (IssuedClien
 	if withSecret && spec.SecretLifetime > 0 {
 		c.SecretExpiresAt = now.Add(spec.SecretLifetime)
 	}
-	return s.storeClient(ctx, c, withSecret)
+	ic, err := s.storeClient(ctx, c, withSecret)
+	if err != nil {
+		return ic, err
+	}
+	return ic, s.auditAdmin(ctx, "", ic.Client.ID, "client created name=%q grants=%s", ic.Client.Name,
+		strings.Join(ic.Client.GrantTypes, ","))
 }
 
 // storeClient fills the id (if empty) and the secret, and stores c.

@@ -160,6 +160,7 @@ func (authCodeGrant) exchange(ctx context.Context, x *exchange) (TokenResponse, 
 	}
 	var user signet.User
 	_, sess, gen, err := s.grants.RedeemCode(ctx, signet.CodeRedemption{
+		Audit:  x.audit,
 		Digest: s.hasher.Digest(r.Code),
 		Now:    x.now,
 		Check: func(c signet.AuthorizationCode, u signet.User) error {

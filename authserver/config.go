@@ -249,6 +249,10 @@ type Config struct {
 	// keys and is required with them, and so is Replay.
 	TrustedIssuers []TrustedIssuer
 	IssuerKeys     IssuerKeys
+	// Audit records security events; nil records none. With it, a grant
+	// whose record cannot be written answers a server error instead of
+	// its tokens (catalogue AU-02).
+	Audit Auditor
 }
 
 // Server is the engine. It is safe for concurrent use; it holds no mutable
@@ -278,6 +282,7 @@ type Server struct {
 	replay       signet.ReplayStore
 	signer       JWTSigner
 	iamAccountID string
+	auditor      Auditor
 
 	trustedIssuers map[string]TrustedIssuer // by issuer
 	issuerKeys     IssuerKeys
@@ -357,6 +362,7 @@ func New(cfg Config) (*Server, error) {
 
 		trustedIssuers: trusted,
 		issuerKeys:     cfg.IssuerKeys,
+		auditor:        cfg.Audit,
 	}
 	dummy, _, err := s.minter.New("")
 	if err != nil {

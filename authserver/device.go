@@ -109,6 +109,7 @@ func (deviceCodeGrant) exchange(ctx context.Context, x *exchange) (TokenResponse
 		return TokenResponse{}, err
 	}
 	res, err := s.grants.PollDevice(ctx, signet.DevicePoll{
+		Audit:        x.audit,
 		Digest:       s.hasher.Digest(r.DeviceCode),
 		Now:          x.now,
 		SlowDownStep: s.life.SlowDownStep,

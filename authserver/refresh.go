@@ -49,6 +49,7 @@ func (refreshGrant) exchange(ctx context.Context, x *exchange) (TokenResponse, e
 	var groups *assignmentsOf
 	rotate := func() (signet.RotationResult, error) {
 		return s.grants.Rotate(ctx, signet.Rotation{
+			Audit:  x.audit,
 			Digest: s.hasher.Digest(r.RefreshToken),
 			Now:    x.now,
 			Grace:  s.life.grace(r.Protocol),

@@ -56,16 +56,30 @@ func (s *Server) RevokeToken(ctx context.Context, clientID, token string) error 
 	if err := s.grants.RevokeSession(ctx, sess.ID, s.clock.Now(), "revoked"); err != nil && !errors.Is(err, signet.ErrNotFound) {
 		return signet.Internal(err)
 	}
-	return nil
+	actor := ""
+	if clientID != "" {
+		actor = "client:" + clientID
+	}
+	return s.audit(ctx, signet.AuditRecord{Event: signet.AuditSessionRevoked, Actor: actor, UserID: sess.UserID,
+		ClientID: sess.ClientID, AccountID: sess.Assignment.AccountID, RoleName: sess.Assignment.RoleName,
+		Surface: string(sess.Protocol), Detail: "session=" + sess.ID + " reason=revoked"})
 }
 
 // RevokeSession revokes a session by id (an administrator's or the user's
 // own action): a token session, or else a browser session of that id.
 // Revoking a revoked session is a no-op.
 func (s *Server) RevokeSession(ctx context.Context, id string) error {
+	rec := signet.AuditRecord{Event: signet.AuditSessionRevoked, Surface: "admin", Detail: "session=" + id + " reason=admin"}
 	err := s.grants.RevokeSession(ctx, id, s.clock.Now(), "admin")
+	if err == nil {
+		if sess, gerr := s.grants.GetSession(ctx, id); gerr == nil {
+			rec.UserID, rec.ClientID = sess.UserID, sess.ClientID
+			rec.AccountID, rec.RoleName = sess.Assignment.AccountID, sess.Assignment.RoleName
+		}
+	}
 	if errors.Is(err, signet.ErrNotFound) && s.browser != nil {
 		err = s.browser.RevokeBrowserSession(ctx, id, s.clock.Now(), "admin")
+		rec.Event = signet.AuditBrowserEnded
 	}
 	if errors.Is(err, signet.ErrNotFound) {
 		return &signet.Error{Code: signet.CodeNotFound, Message: "No such session.", Err: err}
@@ -73,7 +87,7 @@ func (s *Server) RevokeSession(ctx context.Context, id string) error {
 	if err != nil {
 		return signet.Internal(err)
 	}
-	return nil
+	return s.audit(ctx, rec)
 }
 
 // ListSessions lists sessions; a zero f.Now is filled with the clock.

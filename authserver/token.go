@@ -2,6 +2,7 @@ package authserver
 
 import (
 	"context"
+	"errors"
 	"net/netip"
 	"time"
 
@@ -107,6 +108,11 @@ type exchange struct {
 	// access is the Sign-In policy in force (signinaccess.go); nil for
 	// other protocols.
 	access signinAccess
+	// audit makes the grant's audit record, which the store appends in
+	// the grant's transaction (AU-02); nil without an Auditor. audited is
+	// the last record it made: the committed one when the grant succeeds.
+	audit   signet.GrantAudit
+	audited *signet.AuditRecord
 }
 
 // Token is the token endpoint (RFC 6749 §3.2, RFC 8628 §3.4): the shared
@@ -138,8 +144,23 @@ func (s *Server) Token(ctx context.Context, r TokenRequest) (TokenResponse, erro
 	if err != nil {
 		return TokenResponse{}, err
 	}
-	resp, err := g.exchange(ctx, &exchange{s: s, now: s.clock.Now(), req: r, client: client, pre: pre, access: access})
+	x := &exchange{s: s, now: s.clock.Now(), req: r, client: client, pre: pre, access: access}
+	if err := s.prepareGrantAudit(ctx, x); err != nil {
+		return TokenResponse{}, err
+	}
+	resp, err := g.exchange(ctx, x)
 	if err != nil {
+		if errors.Is(err, signet.ErrTokenReused) {
+			s.auditReuse(ctx, r, client.ID, s.hasher.Digest(r.RefreshToken))
+		}
+		return TokenResponse{}, err
+	}
+	if x.audited != nil {
+		// Committed with the grant.
+		s.auditor.Logged(ctx, *x.audited)
+	} else if err := s.auditIssued(ctx, r, resp); err != nil {
+		// A grant that writes nothing (client_credentials) is recorded
+		// before its answer, and withheld if that fails.
 		return TokenResponse{}, err
 	}
 	// Committed, not yet answered: a crash here loses only the reply

@@ -50,7 +50,7 @@ func (s *Server) CreateUser(ctx context.Context, name, displayName, password str
 		}
 		return signet.User{}, signet.Internal(err)
 	}
-	return u, nil
+	return u, s.auditAdmin(ctx, u.ID, "", "user added name=%s", u.Name)
 }
 
 // Authenticate checks a login. An unknown name still costs one argon2id
@@ -58,26 +58,67 @@ func (s *Server) CreateUser(ctx context.Context, name, displayName, password str
 // as a wrong password, so neither the answer nor its timing says which names
 // exist. A hash made with old parameters is upgraded on success.
 func (s *Server) Authenticate(ctx context.Context, name, password string) (signet.User, error) {
+	u, err := s.authenticate(ctx, name, password)
+	rec := signet.AuditRecord{Event: signet.AuditLoginSucceeded, UserID: u.ID, Surface: "web",
+		Detail: "factor=" + signet.AMRPassword}
+	if u.ID != "" {
+		rec.Actor = "user:" + u.Name
+	}
+	if err != nil {
+		// The name typed is not recorded: people type passwords into it.
+		rec.Event, rec.Outcome, rec.UserID, rec.Actor = signet.AuditLoginFailed, signet.AuditFailure, failedUserID(err), ""
+		rec.Detail += " reason=" + loginFailureReason(err)
+	}
+	if aerr := s.audit(ctx, rec); aerr != nil && err == nil {
+		return signet.User{}, aerr
+	}
+	return u, err
+}
+
+// loginFailure carries what a failed login is recorded with.
+type loginFailure struct {
+	userID, reason string
+}
+
+func (f *loginFailure) Error() string { return "login failed: " + f.reason }
+
+func failedUserID(err error) string {
+	var f *loginFailure
+	if errors.As(err, &f) {
+		return f.userID
+	}
+	return ""
+}
+
+func loginFailureReason(err error) string {
+	var f *loginFailure
+	if errors.As(err, &f) {
+		return f.reason
+	}
+	return "error"
+}
+
+func (s *Server) authenticate(ctx context.Context, name, password string) (signet.User, error) {
 	if len(password) > MaxPasswordLen {
-		return signet.User{}, loginFailed(errors.New("password too long"))
+		return signet.User{}, loginFailed(&loginFailure{reason: "password_too_long"})
 	}
 	u, err := s.users.GetUserByName(ctx, name)
 	switch {
 	case errors.Is(err, signet.ErrNotFound):
 		_, _ = s.passwords.Verify(s.dummyPasswordHash, password)
-		return signet.User{}, loginFailed(err)
+		return signet.User{}, loginFailed(errors.Join(err, &loginFailure{reason: "unknown_user"}))
 	case err != nil:
 		return signet.User{}, signet.Internal(err)
 	}
 	ok, err := s.passwords.Verify(u.PasswordHash, password)
 	if err != nil {
-		return signet.User{}, loginFailed(err)
+		return signet.User{}, loginFailed(errors.Join(err, &loginFailure{userID: u.ID, reason: "bad_hash"}))
 	}
 	if !ok {
-		return signet.User{}, loginFailed(errors.New("wrong password for user " + u.ID))
+		return signet.User{}, loginFailed(&loginFailure{userID: u.ID, reason: "wrong_password"})
 	}
 	if u.Disabled {
-		return signet.User{}, loginFailed(errors.New("user " + u.ID + " is disabled"))
+		return signet.User{}, loginFailed(&loginFailure{userID: u.ID, reason: "disabled"})
 	}
 	if s.passwords.NeedsRehash(u.PasswordHash) {
 		// Best effort: the login stands even if the upgrade fails; the
@@ -140,6 +181,9 @@ func (s *Server) SetPassword(ctx context.Context, userID, password string) error
 	if err != nil {
 		return err
 	}
+	if err := s.auditAdmin(ctx, userID, "", "password reset"); err != nil {
+		return err
+	}
 	_, err = s.revokeUserBrowserSessions(ctx, userID, "password changed")
 	return err
 }
@@ -152,6 +196,9 @@ func (s *Server) SetDisabled(ctx context.Context, userID string, disabled bool) 
 		u.Disabled = disabled
 		return nil
 	})
+	if err == nil {
+		err = s.auditAdmin(ctx, userID, "", "disabled=%t", disabled)
+	}
 	if err != nil || !disabled {
 		return err
 	}
@@ -177,5 +224,8 @@ func (s *Server) SetAssignments(ctx context.Context, userID string, as []signet.
 		u.Assignments = append([]signet.Assignment(nil), as...)
 		return nil
 	})
-	return err
+	if err != nil {
+		return err
+	}
+	return s.auditAdmin(ctx, userID, "", "assignments=%s", assignmentsDetail(as))
 }

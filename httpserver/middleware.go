@@ -19,6 +19,7 @@ type requestInfo struct {
 	id     string
 	origin Origin
 	route  string // the ServeMux pattern, set once the mux has matched
+	ua     string // the User-Agent header, for the audit trail
 }
 
 type ctxKey struct{}
@@ -34,6 +35,29 @@ func RequestID(ctx context.Context) string {
 		return i.id
 	}
 	return ""
+}
+
+// MatchedRoute returns the ServeMux pattern that served the request ctx belongs
+// to, once the mux has matched ("" before, or outside the Server).
+func MatchedRoute(ctx context.Context) string {
+	if i := infoFrom(ctx); i != nil {
+		return i.route
+	}
+	return ""
+}
+
+// RequestOrigin returns the request id, the client address (resolved
+// through the trusted proxies) and the User-Agent of the request ctx
+// belongs to, for the audit trail; empty strings outside the Server.
+func RequestOrigin(ctx context.Context) (id, address, userAgent string) {
+	i := infoFrom(ctx)
+	if i == nil {
+		return "", "", ""
+	}
+	if i.origin.ClientIP.IsValid() {
+		address = i.origin.ClientIP.String()
+	}
+	return i.id, address, i.ua
 }
 
 // ClientIP returns the canonical client address of r, resolved through the
@@ -83,7 +107,7 @@ func (h logHandler) WithGroup(name string) slog.Handler { return logHandler{h.Ha
 // (catalogue DG-02), errors and 404s included.
 func (s *Server) withRequestInfo(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		info := &requestInfo{origin: s.Proxies.Resolve(r)}
+		info := &requestInfo{origin: s.Proxies.Resolve(r), ua: r.UserAgent()}
 		if id := r.Header.Get("X-Request-Id"); validRequestID(id) && s.Proxies.trusts(remoteIP(r.RemoteAddr)) {
 			info.id = id
 		} else {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"net/netip"
@@ -75,6 +76,14 @@ type Config struct {
 	// least recently used go first; an evicted key starts again full.
 	MaxKeys int
 	Log     *slog.Logger // nil: discard
+	// Audit records the client-secret lockouts (catalogue AU-01); nil:
+	// none.
+	Audit Auditor
+}
+
+// Auditor records security events; *audit.Recorder implements it.
+type Auditor interface {
+	Record(ctx context.Context, r signet.AuditRecord) error
 }
 
 // DefaultMaxKeys is how many per-node buckets a Limiter holds by default.
@@ -93,6 +102,7 @@ type Limiter struct {
 	digest   func(string) signet.Digest
 	clientIP func(*http.Request) netip.Addr
 	log      *slog.Logger
+	audit    Auditor
 
 	node    *rate.Limiter // nil: no ceiling
 	mu      sync.Mutex    // serialises bucket creation
@@ -124,7 +134,7 @@ func New(c Config) (*Limiter, error) {
 	}
 	c.Log = signet.LoggerOr(c.Log)
 	l := &Limiter{
-		store: c.Store, p: c.Policy, clock: c.Clock, digest: c.Digest, clientIP: c.ClientIP, log: c.Log,
+		store: c.Store, p: c.Policy, clock: c.Clock, digest: c.Digest, clientIP: c.ClientIP, log: c.Log, audit: c.Audit,
 		buckets: boundcache.New[bucketKey, *rate.Limiter](c.MaxKeys),
 		grants:  boundcache.New[grantSeen, time.Time](c.MaxKeys),
 	}
@@ -372,6 +382,13 @@ func (l *Limiter) CountClientAuth(ctx context.Context, clientID, origin string, 
 	case n == int64(l.p.ClientAuth.N):
 		l.log.WarnContext(ctx, "ratelimit: client authentication failure limit reached; address locked out for this client",
 			"client", clientID, "ip", origin, "failures", n, "window", l.p.ClientAuth.Per)
+		if l.audit != nil {
+			if err := l.audit.Record(ctx, signet.AuditRecord{Event: signet.AuditRateLimited, ClientID: truncate(clientID),
+				Surface: "token", Outcome: signet.AuditFailure,
+				Detail: fmt.Sprintf("budget=client-auth max=%d window=%s", l.p.ClientAuth.N, l.p.ClientAuth.Per)}); err != nil {
+				l.log.ErrorContext(ctx, "ratelimit: lockout not recorded", "err", err)
+			}
+		}
 	}
 }
 

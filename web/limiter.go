@@ -2,11 +2,15 @@ package web
 
 import (
 	"context"
+	"fmt"
 	"math"
 	"net/http"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
+
+	"github.com/signet-auth/signet"
 )
 
 // Limiter counts failures per key in fixed windows: the first failure of a
@@ -147,14 +151,15 @@ func (h *Handler) fail(ctx context.Context, bs []budget) error {
 		if err := h.limiter.Fail(ctx, b.key, b.limit.Window, now); err != nil {
 			return err
 		}
-		if !b.backoff {
-			continue
-		}
 		n, _, err := h.limiter.Failures(ctx, b.key, now)
 		if err != nil {
 			return err
 		}
 		if n != b.limit.Max {
+			continue
+		}
+		h.auditLockout(ctx, b)
+		if !b.backoff {
 			continue
 		}
 		if err := h.limiter.Fail(ctx, strikesKey(b.key), maxLockout, now); err != nil {
@@ -169,6 +174,25 @@ func (h *Handler) fail(ctx context.Context, bs []budget) error {
 		}
 	}
 	return nil
+}
+
+// auditLockout records that this failure spent b (catalogue AU-01). The
+// key's own parts (address, typed name) stay out of the record: only the
+// budget's kind, and the account when the key names one.
+func (h *Handler) auditLockout(ctx context.Context, b budget) {
+	if h.audit == nil {
+		return
+	}
+	parts := strings.SplitN(b.key, ":", 3)
+	kind := strings.Join(parts[:min(2, len(parts))], ":")
+	rec := signet.AuditRecord{Event: signet.AuditRateLimited, Surface: "web", Outcome: signet.AuditFailure,
+		Detail: fmt.Sprintf("budget=%s max=%d window=%s", kind, b.limit.Max, b.limit.Window)}
+	if kind == "device:account" && len(parts) == 3 {
+		rec.UserID = parts[2]
+	}
+	if err := h.audit.Record(ctx, rec); err != nil {
+		h.log.ErrorContext(ctx, "web: lockout not recorded", "err", err)
+	}
 }
 
 // forget resets every budget of bs after a success, backoff included.

@@ -37,7 +37,9 @@ func safeReturn(s string) string {
 	switch u.Path {
 	case "/authorize", "/oauth2/authorize", "/v1/authorize", "/device", "/device/confirm":
 	default:
-		return ""
+		if !isAdminPage(u.Path) {
+			return ""
+		}
 	}
 	if u.RawQuery == "" {
 		return u.Path

@@ -108,6 +108,7 @@ type common struct {
 	Title      string
 	CSRF       string // for the sign-out form
 	SignedInAs string
+	Wide       bool // the admin console's tables
 }
 
 func (h *Handler) common(title string, s *browserSession) common {

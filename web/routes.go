@@ -20,7 +20,7 @@ func (h *Handler) Routes() httpserver.Table {
 	r := func(method, path string, f http.HandlerFunc) httpserver.Route {
 		return httpserver.Route{Method: method, Path: path, Handler: f}
 	}
-	return httpserver.Table{Surface: Surface, Wrap: h.securityHeaders, NotAllowed: h.methodNotAllowed, Routes: []httpserver.Route{
+	return httpserver.Table{Surface: Surface, Wrap: h.securityHeaders, NotAllowed: h.methodNotAllowed, Routes: append([]httpserver.Route{
 		// Authorization endpoints: SSO OIDC (aws sso login), plain OAuth 2.0
 		// / OIDC, and Sign-In (aws login).
 		r("GET", "/authorize", h.authorize(signet.ProtocolSSOOIDC)),
@@ -44,7 +44,7 @@ func (h *Handler) Routes() httpserver.Table {
 		r("GET", "/login/federated/{idp}/callback", h.federatedCallback),
 
 		r("GET", "/static/{file}", h.static),
-	}}
+	}, h.adminRoutes()...)}
 }
 
 // Mount registers the pages on mux.

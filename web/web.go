@@ -108,6 +108,13 @@ type Deps struct {
 	// Federation signs people in through upstream identity providers;
 	// nil: the login page offers passwords only.
 	Federation Federation
+	// Audit records the lockouts the failure budgets impose; nil: none.
+	Audit Auditor
+}
+
+// Auditor records security events; *audit.Recorder implements it.
+type Auditor interface {
+	Record(ctx context.Context, r signet.AuditRecord) error
 }
 
 // Limit is a failure budget: at most Max failures per Window.
@@ -182,6 +189,10 @@ type Options struct {
 	// LoginMode chooses between passwords and upstream providers
 	// (federation.go).
 	LoginMode LoginMode
+	// Admins are the user names that may use the admin console at /admin
+	// (--admin-user); none: the console is off. Admin runs its actions.
+	Admins []string
+	Admin  AdminBackend
 }
 
 // flowLifetime bounds the time between the consent page and the decision
@@ -197,6 +208,7 @@ type Handler struct {
 	clock   signet.Clock
 	rand    io.Reader
 	log     *slog.Logger
+	audit   Auditor
 	opts    Options
 	fed     Federation
 
@@ -243,6 +255,7 @@ func New(d Deps, o Options) (*Handler, error) {
 		clock:   d.Clock,
 		rand:    d.Rand,
 		log:     d.Log,
+		audit:   d.Audit,
 		opts:    o,
 		fed:     d.Federation,
 		issuer:  iss,

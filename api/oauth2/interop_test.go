@@ -137,7 +137,7 @@ func TestGoOAuth2DeviceFlow(t *testing.T) {
 // TestGoOAuth2ClientCredentials: clientcredentials.Config gets a
 // self-contained token (a JWT that verifies with go-jose against the
 // JWKS), introspection answers for it, and issuing writes nothing to the
-// database.
+// database but one audit record per token.
 func TestGoOAuth2ClientCredentials(t *testing.T) {
 	e := newEnv(t, testenv.Options{})
 	c := client(t, e, signet.ClientConfidential, []string{signet.GrantClientCredentials}, "reports:read", "reports:write")
@@ -158,8 +158,14 @@ func TestGoOAuth2ClientCredentials(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// Only the audit trail grows: one record per token (catalogue AU-01).
+	if n := len(after["audit_records"]) - len(before["audit_records"]); n != 5*14 {
+		t.Errorf("issuing 5 client_credentials tokens added %d audit cells, want 5 records of 14", n)
+	}
+	delete(before, "audit_records")
+	delete(after, "audit_records")
 	if !reflect.DeepEqual(before, after) {
-		t.Error("issuing client_credentials tokens wrote to the database")
+		t.Error("issuing client_credentials tokens wrote to the database beyond its audit records")
 	}
 	if tok.RefreshToken != "" || tok.Type() != "Bearer" {
 		t.Fatalf("token: %+v", tok)

@@ -67,6 +67,15 @@ type Handler struct {
 	RoleCredentialLifetime time.Duration
 	// Accounts names accounts for ListAccounts; optional.
 	Accounts map[string]Account
+	// Audit records each credential handed out; nil records none. When a
+	// record cannot be written the credentials are withheld (catalogue
+	// AU-02).
+	Audit Auditor
+}
+
+// Auditor records security events; *audit.Recorder implements it.
+type Auditor interface {
+	Record(ctx context.Context, r signet.AuditRecord) error
 }
 
 // The scope a session needs for the portal when it has scopes at all (the

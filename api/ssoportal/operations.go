@@ -77,6 +77,15 @@ func (h *Handler) getRoleCredentials(w http.ResponseWriter, r *http.Request) {
 		fail(credentialError(err))
 		return
 	}
+	if h.Audit != nil {
+		if err := h.Audit.Record(ctx, signet.AuditRecord{Event: signet.AuditCredentialsIssued,
+			Actor: "user:" + c.user.Name, UserID: c.user.ID, ClientID: c.session.ClientID,
+			AccountID: a.AccountID, RoleName: a.RoleName, Surface: "portal",
+			Detail: "session=" + c.session.ID + " access_key=" + creds.AccessKeyID}); err != nil {
+			fail(internal(err))
+			return
+		}
+	}
 	awsjson.WriteJSON(w, http.StatusOK, getRoleCredentialsOutput{roleCredentials{
 		AccessKeyID:     creds.AccessKeyID,
 		SecretAccessKey: creds.SecretAccessKey,

@@ -29,6 +29,35 @@ type Handler struct {
 	Broker   Broker
 	Verifier *sigv4.Verifier
 	Logger   *slog.Logger // internal failures; nil: discard
+	// Audit records each token set the broker hands out; nil records
+	// none. When a record cannot be written the tokens are withheld
+	// (catalogue AU-02).
+	Audit Auditor
+}
+
+// Auditor records security events; *audit.Recorder implements it.
+type Auditor interface {
+	Record(ctx context.Context, r signet.AuditRecord) error
+}
+
+// audited records a broker answer for client through provider; false when
+// the record could not be written, the error already answered.
+func (h *Handler) audited(w http.ResponseWriter, r *http.Request, op, clientID string) bool {
+	if h.Audit == nil {
+		return true
+	}
+	p, _ := sigv4.PrincipalFrom(r.Context())
+	detail := "provider=" + r.PathValue("provider") + " op=" + op
+	if clientID == "" {
+		detail += " client=default" // the provider's default client
+	}
+	err := h.Audit.Record(r.Context(), signet.AuditRecord{Event: signet.AuditBrokerTokens, Actor: "principal:" + p.ARN,
+		ClientID: clientID, AccountID: p.AccountID, Surface: "broker", Detail: detail})
+	if err != nil {
+		h.writeError(w, r, signet.Internal(err))
+		return false
+	}
+	return true
 }
 
 // Mount registers the routes, every one behind SigV4. "POST /tokens/"
@@ -92,6 +121,9 @@ func (h *Handler) exchange(w http.ResponseWriter, r *http.Request) {
 		h.writeError(w, r, err)
 		return
 	}
+	if !h.audited(w, r, "exchange", in.ClientID) {
+		return
+	}
 	awsjson.WriteJSON(w, http.StatusOK, exchangeOutput{AccessToken: tok.AccessToken, ExpiresIn: tok.ExpiresIn, RefreshToken: tok.RefreshToken})
 }
 
@@ -106,6 +138,9 @@ func (h *Handler) refresh(w http.ResponseWriter, r *http.Request) {
 	})
 	if err != nil {
 		h.writeError(w, r, err)
+		return
+	}
+	if !h.audited(w, r, "refresh", in.ClientID) {
 		return
 	}
 	awsjson.WriteJSON(w, http.StatusOK, refreshOutput{AccessToken: tok.AccessToken, ExpiresIn: tok.ExpiresIn})

@@ -10,6 +10,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -19,12 +20,14 @@ import (
 
 	"github.com/signet-auth/signet"
 	"github.com/signet-auth/signet/api/uibuilder"
+	"github.com/signet-auth/signet/audit"
 	"github.com/signet-auth/signet/awscreds"
 	"github.com/signet-auth/signet/awscreds/awscredstest"
 	"github.com/signet-auth/signet/broker"
 	"github.com/signet-auth/signet/broker/brokertest"
 	"github.com/signet-auth/signet/internal/testsupport"
 	"github.com/signet-auth/signet/sigv4"
+	"github.com/signet-auth/signet/sqlite"
 )
 
 const (
@@ -41,8 +44,9 @@ type env struct {
 	logs  *testsupport.Logs
 	auth  *awscreds.Authority
 	clock *testsupport.Clock
-	alice aws.Credentials // may use the studio client (account 123456789012)
-	eve   aws.Credentials // a principal of another account: no client
+	audit signet.AuditStore // the records the handler wrote
+	alice aws.Credentials   // may use the studio client (account 123456789012)
+	eve   aws.Credentials   // a principal of another account: no client
 }
 
 func newEnv(t *testing.T, timeout time.Duration) *env {
@@ -73,8 +77,14 @@ func newEnv(t *testing.T, timeout time.Duration) *env {
 		t.Fatal(err)
 	}
 	t.Cleanup(b.Close)
+	db, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "signet.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	e.audit = db
 	mux := http.NewServeMux()
-	(&uibuilder.Handler{Broker: b, Verifier: v, Logger: log}).Mount(mux)
+	(&uibuilder.Handler{Broker: b, Verifier: v, Logger: log, Audit: audit.New(db, e.clock, log, nil)}).Mount(mux)
 	e.srv = httptest.NewServer(mux)
 	t.Cleanup(e.srv.Close)
 	e.alice = e.mint(t, signet.Assignment{AccountID: "123456789012", RoleName: "Studio"}, "alice")
@@ -171,6 +181,35 @@ func TestExchangeAndRefresh(t *testing.T) {
 	}
 	if len(out) != 2 || out["accessToken"] == at || out["expiresIn"] != float64(brokertest.ExpiresIn) {
 		t.Fatalf("body %s", r.body)
+	}
+
+	// Both answers are in the audit trail (AU-01), with who asked and for
+	// which client, and never a token.
+	var recs []signet.AuditRecord
+	if err := e.audit.ScanAudit(context.Background(), signet.AuditFilter{}, func(r signet.AuditRecord) error {
+		recs = append(recs, r)
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if len(recs) != 2 {
+		t.Fatalf("%d audit records, want 2: %+v", len(recs), recs)
+	}
+	for i, want := range []struct{ client, detail string }{
+		{studioID, "provider=figma op=exchange"},
+		{"", "provider=figma op=refresh client=default"},
+	} {
+		r := recs[i]
+		if r.Event != signet.AuditBrokerTokens || r.ClientID != want.client || r.AccountID != "123456789012" ||
+			!strings.HasPrefix(r.Actor, "principal:arn:aws:sts::123456789012:assumed-role/Studio/alice") ||
+			r.Detail != want.detail {
+			t.Errorf("record %d: %+v", i, r)
+		}
+		for _, tok := range []string{at, rt, code, studioSecret} {
+			if strings.Contains(fmt.Sprintf("%+v", r), tok) {
+				t.Errorf("record %d holds a token or secret", i)
+			}
+		}
 	}
 }
 

@@ -15,6 +15,7 @@ import (
 	"golang.org/x/term"
 
 	"github.com/signet-auth/signet"
+	"github.com/signet-auth/signet/audit"
 	"github.com/signet-auth/signet/internal/app"
 	"github.com/signet-auth/signet/internal/config"
 )
@@ -29,6 +30,8 @@ func (a *cli) adminCmd() *cobra.Command {
 		Short: "Manage users, clients, keys and sessions directly in the store",
 	}
 	config.StoreFlags(cmd.PersistentFlags(), &c)
+	var actor string
+	cmd.PersistentFlags().StringVar(&actor, "actor", "", "who the audit trail records as making the change (default: the OS user)")
 
 	// with opens the services for one command and closes them after.
 	with := func(run func(ctx context.Context, svc *app.Core, args []string) error) func(*cobra.Command, []string) error {
@@ -44,12 +47,14 @@ func (a *cli) adminCmd() *cobra.Command {
 				return err
 			}
 			defer svc.Close()
-			return run(cmd.Context(), svc, args)
+			// Every change the command makes is recorded as this actor's.
+			ctx := audit.WithOrigin(cmd.Context(), audit.Origin{Actor: a.adminActor(actor)})
+			return run(ctx, svc, args)
 		}
 	}
 	cmd.AddCommand(a.adminUserCmd(with), a.adminClientCmd(with), a.adminKeysCmd(with), a.adminSessionsCmd(with),
 		a.adminAccessKeyCmd(with), a.adminRoleCmd(with),
-		a.adminIdPCmd(with), a.adminGroupRuleCmd(with))
+		a.adminIdPCmd(with), a.adminGroupRuleCmd(with), a.adminAuditCmd(with))
 	return cmd
 }
 
@@ -257,6 +262,9 @@ func (a *cli) adminClientCmd(with withServices) *cobra.Command {
 			if err := svc.Stores.Clients.DeleteClient(ctx, args[0], a.clock.Now()); err != nil {
 				return notFound("client", args[0], err)
 			}
+			if err := adminRecord(ctx, svc, signet.AuditAdminChange, args[0], "client deleted"); err != nil {
+				return err
+			}
 			fmt.Fprintf(a.stdout, "deleted client %s\n", args[0])
 			return nil
 		}),
@@ -287,6 +295,9 @@ func (a *cli) adminKeysCmd(with withServices) *cobra.Command {
 		RunE: with(func(ctx context.Context, svc *app.Core, _ []string) error {
 			k, err := svc.Keyring.RotateSigningKey(ctx)
 			if err != nil {
+				return err
+			}
+			if err := adminRecord(ctx, svc, signet.AuditKeyRotated, "", "signing key="+k.ID); err != nil {
 				return err
 			}
 			fmt.Fprintf(a.stdout, "new signing key %s, signs from %s\n", k.ID, k.ActiveAt.UTC().Format(time.RFC3339))

@@ -31,6 +31,9 @@ func (a *cli) adminAccessKeyCmd(with withServices) *cobra.Command {
 			if err != nil {
 				return err
 			}
+			if err := adminRecord(ctx, svc, signet.AuditAdminChange, "", "access key created id="+k.ID+" principal="+k.PrincipalARN); err != nil {
+				return err
+			}
 			fmt.Fprintf(a.stderr, "created access key %s for %s; the secret is shown only now\n", k.ID, k.PrincipalARN)
 			// The shape of an AWS credentials file profile.
 			fmt.Fprintf(a.stdout, "aws_access_key_id = %s\naws_secret_access_key = %s\n", k.ID, secret)
@@ -70,6 +73,9 @@ func (a *cli) adminAccessKeyCmd(with withServices) *cobra.Command {
 		RunE: with(func(ctx context.Context, svc *app.Core, args []string) error {
 			if err := svc.Authority.DeleteAccessKey(ctx, args[0]); err != nil {
 				return notFound("access key", args[0], err)
+			}
+			if err := adminRecord(ctx, svc, signet.AuditAdminChange, "", "access key deleted id="+args[0]); err != nil {
+				return err
 			}
 			fmt.Fprintf(a.stdout, "deleted access key %s\n", args[0])
 			return nil

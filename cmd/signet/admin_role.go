@@ -54,6 +54,9 @@ func (a *cli) adminRoleCmd(with withServices) *cobra.Command {
 			if err := svc.Stores.RoleBindings.SetRoleBinding(ctx, b); err != nil {
 				return err
 			}
+			if err := adminRecord(ctx, svc, signet.AuditAdminChange, "", "role binding set "+account+"/"+role+" arn="+roleARN); err != nil {
+				return err
+			}
 			fmt.Fprintf(a.stdout, "%s/%s now hands out credentials for %s\n", account, role, roleARN)
 			return nil
 		}),
@@ -98,6 +101,9 @@ func (a *cli) adminRoleCmd(with withServices) *cobra.Command {
 				return fmt.Errorf("%s/%s is not bound to an IAM role", unAccount, unRole)
 			}
 			if err != nil {
+				return err
+			}
+			if err := adminRecord(ctx, svc, signet.AuditAdminChange, "", "role binding unset "+unAccount+"/"+unRole); err != nil {
 				return err
 			}
 			fmt.Fprintf(a.stdout, "%s/%s now hands out local credentials\n", unAccount, unRole)

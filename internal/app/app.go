@@ -99,7 +99,7 @@ func New(ctx context.Context, c config.Config, d Deps) (_ *App, err error) {
 		Health:      a.Stores.Health,
 		Proxies:     httpserver.Proxies{Trusted: a.Config.TrustedPrefixes()},
 		Mounts:      a.mounts(),
-		Wrap:        a.Portal.WithLogout,
+		Wrap:        a.wrap(),
 		Rand:        d.Rand,
 		MaxConns:    c.MaxConns,
 		TLSCertFile: c.TLSCert,
@@ -121,6 +121,9 @@ func (a *App) Run(ctx context.Context) {
 	var wg sync.WaitGroup
 	wg.Go(func() { collectGarbage(ctx, a.Stores.Collector, a.deps.Clock, a.deps.Log) })
 	wg.Go(func() { reloadKeys(ctx, a.Keyring, a.deps.Log) })
+	if a.Config.AuditRetention > 0 {
+		wg.Go(func() { pruneAudit(ctx, a.Stores.Audit, a.Config.AuditRetention, a.deps.Clock, a.deps.Log) })
+	}
 	wg.Wait()
 }
 

@@ -8,8 +8,12 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"time"
+
+	"go.opentelemetry.io/otel/trace"
 
 	"github.com/signet-auth/signet"
+	"github.com/signet-auth/signet/audit"
 	"github.com/signet-auth/signet/authserver"
 	"github.com/signet-auth/signet/awscreds"
 	"github.com/signet-auth/signet/httpserver"
@@ -17,6 +21,7 @@ import (
 	"github.com/signet-auth/signet/internal/failpoint"
 	"github.com/signet-auth/signet/internal/storetiming"
 	"github.com/signet-auth/signet/jwks"
+	"github.com/signet-auth/signet/internal/tracing"
 	"github.com/signet-auth/signet/keyring"
 	"github.com/signet-auth/signet/password"
 	"github.com/signet-auth/signet/postgres"
@@ -55,10 +60,50 @@ type Core struct {
 	// Limiter is every surface's and the engine's rate limiter; nil with
 	// Deps.NoRateLimits.
 	Limiter *ratelimit.Limiter
+	// Audit records security events in the store and the log.
+	Audit *audit.Recorder
+	// Tracer is the trace provider (--otlp-endpoint, or Deps'); nil: no
+	// traces.
+	Tracer trace.TracerProvider
+
+	shutdownTracer func(context.Context) error
 }
 
-// Close closes the store.
-func (c *Core) Close() error { return c.DB.Close() }
+// Close flushes the traces and closes the store.
+func (c *Core) Close() error {
+	var err error
+	if c.shutdownTracer != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		err = c.shutdownTracer(ctx)
+	}
+	return errors.Join(err, c.DB.Close())
+}
+
+// tracerProvider is Deps.TracerProvider, or an OTLP/HTTP exporter to
+// --otlp-endpoint, or nil; shutdown flushes what the latter holds.
+func tracerProvider(ctx context.Context, c *config.Config, d Deps) (trace.TracerProvider, func(context.Context) error, error) {
+	none := func(context.Context) error { return nil }
+	if d.TracerProvider != nil {
+		return d.TracerProvider, none, nil
+	}
+	if c.OTLPEndpoint == "" {
+		return nil, none, nil
+	}
+	tp, err := tracing.NewOTLP(ctx, c.OTLPEndpoint)
+	if err != nil {
+		return nil, none, err
+	}
+	return tp, tp.Shutdown, nil
+}
+
+// storeSystem names the database for traces.
+func storeSystem(c *config.Config) string {
+	if c.DatabaseURL != "" {
+		return "postgresql"
+	}
+	return "sqlite"
+}
 
 // DBFile is the SQLite database inside --data-dir.
 const DBFile = "signet.db"
@@ -131,11 +176,28 @@ func OpenCore(ctx context.Context, c *config.Config, d Deps) (_ *Core, err error
 		}
 	}()
 	stores := db.Stores()
+	tp, shutdown, err := tracerProvider(ctx, c, d)
+	if err != nil {
+		return nil, err
+	}
+	defer func() {
+		if err != nil {
+			shutdown(context.Background())
+		}
+	}()
+	var observer storetiming.Observer
 	if d.Observer != nil {
+		observer = d.Observer
+	}
+	if tp != nil {
+		// Every store call is a span too (package tracing).
+		observer = tracing.StoreObserver{Next: observer, Tracer: tp.Tracer(tracing.Name), System: storeSystem(c)}
+	}
+	if observer != nil {
 		// Every store call is timed for /metrics; /readyz times its own
 		// probe, so Health stays as it is.
 		health := stores.Health
-		stores = storetiming.Wrap(stores, d.Observer)
+		stores = storetiming.Wrap(stores, observer)
 		stores.Health = health
 	}
 	keys, err := keyring.Open(ctx, stores.Keys, master, d.Clock, d.Rand, keyring.Options{})
@@ -151,11 +213,13 @@ func OpenCore(ctx context.Context, c *config.Config, d Deps) (_ *Core, err error
 		return nil, err
 	}
 	minter := secret.NewMinter(d.Rand, hasher)
-	limiter, err := newLimiter(c, &d, stores, hasher)
+	recorder := audit.New(stores.Audit, d.Clock, d.Log, requestOrigin)
+	limiter, err := newLimiter(c, &d, stores, hasher, recorder)
 	if err != nil {
 		return nil, err
 	}
 	cfg := authserver.Config{
+		Audit: recorder,
 		Users: stores.Users, Clients: stores.Clients, Grants: stores.Grants, Browser: stores.Browser,
 		Federation: stores.Federation,
 		Minter:     minter, Clock: d.Clock, Passwords: passwords,
@@ -201,13 +265,21 @@ func OpenCore(ctx context.Context, c *config.Config, d Deps) (_ *Core, err error
 		return nil, err
 	}
 	return &Core{DB: db, Stores: stores, StoreName: name, Keyring: keys, Hasher: hasher, Minter: minter,
-		Engine: engine, Authority: authority, Limiter: limiter}, nil
+		Engine: engine, Authority: authority, Limiter: limiter, Audit: recorder,
+		Tracer: tp, shutdownTracer: shutdown}, nil
+}
+
+// requestOrigin is what the audit trail records of the HTTP request a
+// context belongs to.
+func requestOrigin(ctx context.Context) audit.Origin {
+	id, addr, ua := httpserver.RequestOrigin(ctx)
+	return audit.Origin{RequestID: id, Address: addr, UserAgent: ua}
 }
 
 // newLimiter builds the one limiter of every surface and the engine:
 // per-node buckets, and failure counts in the store under the keyed hash,
 // shared by every node (catalogue CC-08, DV-07, CL-04).
-func newLimiter(c *config.Config, d *Deps, stores signet.Stores, hasher *secret.Hasher) (*ratelimit.Limiter, error) {
+func newLimiter(c *config.Config, d *Deps, stores signet.Stores, hasher *secret.Hasher, rec *audit.Recorder) (*ratelimit.Limiter, error) {
 	if d.NoRateLimits {
 		return nil, nil
 	}
@@ -224,7 +296,7 @@ func newLimiter(c *config.Config, d *Deps, stores signet.Stores, hasher *secret.
 	}
 	return ratelimit.New(ratelimit.Config{
 		Store: store, Policy: policy, Clock: d.Clock, Digest: hasher.Digest, Log: d.Log,
-		ClientIP: httpserver.ClientIP,
+		ClientIP: httpserver.ClientIP, Audit: rec,
 	})
 }
 

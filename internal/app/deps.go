@@ -8,6 +8,7 @@ import (
 	"os"
 
 	"github.com/prometheus/client_golang/prometheus"
+	"go.opentelemetry.io/otel/trace"
 
 	"github.com/signet-auth/signet"
 	"github.com/signet-auth/signet/api/signin"
@@ -55,6 +56,9 @@ type Deps struct {
 	IAM *iamrole.Config
 	// SignInLimiter replaces the limiter's Sign-In budget.
 	SignInLimiter signin.Limiter
+	// TracerProvider receives the traces instead of --otlp-endpoint's
+	// exporter (an in-memory one in tests); nil: that exporter, if set.
+	TracerProvider trace.TracerProvider
 }
 
 // DevUserName is the user --dev creates.

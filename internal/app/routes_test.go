@@ -20,8 +20,8 @@ import (
 
 var update = flag.Bool("update", false, "rewrite testdata/routes.golden from the server's route table")
 
-// fullConfig turns on every optional surface: dynamic registration and the
-// broker.
+// fullConfig turns on every optional surface: dynamic registration, the
+// broker and the admin console.
 func fullConfig(t *testing.T) config.Config {
 	t.Helper()
 	c := config.Default()
@@ -32,6 +32,7 @@ func fullConfig(t *testing.T) config.Config {
 		t.Fatal(err)
 	}
 	c.DynamicRegistration = true
+	c.AdminUsers = []string{"root"}
 	c.Broker = broker.Config{Providers: []broker.ProviderConfig{{
 		Name: "figma", Kind: broker.KindFigma, DefaultClient: "studio",
 		Clients: []broker.ClientConfig{{

@@ -76,7 +76,7 @@ func (a *App) surfaces(ctx context.Context) error {
 		// Assignments as the group rules make them now (FD-05).
 		Engine: a.Engine, Users: effectiveUsers{a.Engine}, Credentials: a.Roles,
 		Clock: d.Clock, Rand: d.Rand, Log: d.Log,
-		RoleCredentialLifetime: life.RoleCredential, Accounts: accounts,
+		RoleCredentialLifetime: life.RoleCredential, Accounts: accounts, Audit: a.Audit,
 	}
 	// DPoP proofs (RFC 9449) for Sign-In and the standard surface; their
 	// jtis are remembered in the store, so a proof replayed on another node
@@ -122,7 +122,7 @@ func (a *App) surfaces(ctx context.Context) error {
 			Secrets: broker.SecretSource{Getenv: d.Getenv}, RootCAs: d.BrokerRootCAs}); err != nil {
 			return err
 		}
-		a.UIBuilder = &uibuilder.Handler{Broker: a.Broker, Verifier: a.Verifier, Logger: d.Log}
+		a.UIBuilder = &uibuilder.Handler{Broker: a.Broker, Verifier: a.Verifier, Logger: d.Log, Audit: a.Audit}
 	}
 	return nil
 }

@@ -28,6 +28,7 @@ func (a *App) newWeb() (*web.Handler, error) {
 		Log:     d.Log,
 		// Upstream identity providers (federation.go).
 		Federation: a.newFederation(),
+		Audit:   a.Audit,
 	}, web.Options{
 		Issuer:          c.Issuer,
 		SessionLifetime: a.Engine.Lifetimes().BrowserSession,
@@ -38,5 +39,7 @@ func (a *App) newWeb() (*web.Handler, error) {
 		DevUser: func(ctx context.Context) (signet.User, error) {
 			return users.GetUserByName(ctx, devUser)
 		},
+		Admins: c.AdminUsers,
+		Admin:  adminBackend{core: a.Core, clock: d.Clock},
 	})
 }

@@ -32,6 +32,12 @@ type Config struct {
 	MaxConns       int      `yaml:"max_conns"`
 	DebugAddr      string   `yaml:"debug_addr"`
 	MetricsAddr    string   `yaml:"metrics_addr"` // metrics.go
+	// AuditRetention is how long audit records are kept (audit.go).
+	AuditRetention time.Duration `yaml:"audit_retention"`
+	// OTLPEndpoint turns on OpenTelemetry traces (tracing.go).
+	OTLPEndpoint string `yaml:"otlp_endpoint"`
+	// AdminUsers may use the admin console (admin.go).
+	AdminUsers []string `yaml:"admin_users"`
 
 	// Federation: upstream identity providers (federation.go).
 	Federation Federation `yaml:",inline"`

@@ -101,7 +101,7 @@ func (c *Config) Validate() error {
 	if len(c.Broker.Providers) > 0 {
 		errs = append(errs, c.Broker.Validate())
 	}
-	errs = append(errs, c.validateRates(), c.validateMetrics(), c.checkDevExposure(), c.validateTrustedIssuers())
+	errs = append(errs, c.validateRates(), c.validateMetrics(), c.validateAudit(), c.validateTracing(), c.checkDevExposure(), c.validateTrustedIssuers())
 	errs = append(errs, c.validateAWSIAM()...)
 	errs = append(errs, c.ValidateFederation()) // federation.go
 	if err := sigv4.CheckEmulation(c.SigV4Emulation, c.Addr, c.SigV4EmulationForce); err != nil {

@@ -75,6 +75,17 @@ type Tx interface {
 	// authorization with that user code (UPDATE … WHERE status = 'pending'
 	// AND expires_at > now RETURNING …); ok is false if no row changed.
 	DecideDevice(ctx context.Context, userCode signet.Digest, status signet.DeviceStatus, userID string, authTime, now time.Time) (a signet.DeviceAuthorization, ok bool, err error)
+
+	// InsertAudit appends an audit record (a grant's, signet.GrantAudit).
+	InsertAudit(ctx context.Context, r signet.AuditRecord) error
+}
+
+// insertAudit appends the grant's record when the call asked for one.
+func insertAudit(ctx context.Context, tx Tx, a signet.GrantAudit, s signet.Session, g signet.TokenGeneration, retry bool) error {
+	if a == nil {
+		return nil
+	}
+	return tx.InsertAudit(ctx, a(s, g, retry))
 }
 
 // Outcome is what a rule decided. The backend commits the transaction and
@@ -116,9 +127,10 @@ type Rules struct {
 	// transaction (PostgreSQL: one round trip instead of five): it moves
 	// session s from generation g to next only if s is still live at now
 	// and at g, g is not rotated, and u (when not nil) is unchanged in
-	// what the rules read. ok is false, with nothing written, when any of
-	// that does not hold, and the full rule then decides in a transaction.
-	CommitCurrent func(ctx context.Context, now time.Time, s signet.Session, g signet.TokenGeneration, u *signet.User, next signet.TokenGeneration) (ok bool, err error)
+	// what the rules read, and appends audit (when not nil) in the same
+	// statement. ok is false, with nothing written, when any of that does
+	// not hold, and the full rule then decides in a transaction.
+	CommitCurrent func(ctx context.Context, now time.Time, s signet.Session, g signet.TokenGeneration, u *signet.User, next signet.TokenGeneration, audit *signet.AuditRecord) (ok bool, err error)
 
 	// FailPoints are the crash test's armed points (package failpoint),
 	// met inside the transaction: grant-claimed after a code, device code
@@ -188,7 +200,14 @@ func (r Rules) Rotate(ctx context.Context, rot signet.Rotation) (signet.Rotation
 			}
 			next := rot.Next(s, g)
 			next.SessionID, next.Generation = s.ID, g.Generation+1
-			ok, err := r.CommitCurrent(ctx, rot.Now, s, g, user, next)
+			var rec *signet.AuditRecord
+			if rot.Audit != nil {
+				moved := s
+				moved.Generation = next.Generation
+				a := rot.Audit(moved, next, false)
+				rec = &a
+			}
+			ok, err := r.CommitCurrent(ctx, rot.Now, s, g, user, next, rec)
 			if err != nil {
 				return signet.RotationResult{}, err
 			}
@@ -245,6 +264,9 @@ func RotateCurrent(ctx context.Context, tx Tx, fp *failpoint.Points, r signet.Ro
 		return Outcome[result]{}, false, err
 	}
 	s.Generation = next.Generation
+	if err := insertAudit(ctx, tx, r.Audit, s, next, false); err != nil {
+		return Outcome[result]{}, false, err
+	}
 	return Outcome[result]{Value: result{Session: s, Tokens: next}}, true, nil
 }
 
@@ -284,6 +306,9 @@ func RedeemCode(ctx context.Context, tx Tx, fp *failpoint.Points, r signet.CodeR
 		return Outcome[CodeResult]{}, err
 	}
 	if err := tx.SetCodeSession(ctx, r.Digest, s.ID); err != nil {
+		return Outcome[CodeResult]{}, err
+	}
+	if err := insertAudit(ctx, tx, r.Audit, s, g, false); err != nil {
 		return Outcome[CodeResult]{}, err
 	}
 	c.SessionID = s.ID
@@ -418,6 +443,9 @@ func PollDevice(ctx context.Context, tx Tx, fp *failpoint.Points, p signet.Devic
 		if err := insertSession(ctx, tx, res.Session, res.Tokens); err != nil {
 			return Outcome[result]{}, err
 		}
+		if err := insertAudit(ctx, tx, p.Audit, res.Session, res.Tokens, false); err != nil {
+			return Outcome[result]{}, err
+		}
 	}
 	res.Device = a
 	return done(res, nil)
@@ -501,7 +529,11 @@ func Rotate(ctx context.Context, tx Tx, fp *failpoint.Points, r signet.Rotation)
 	case signet.RefreshExpired:
 		return done(result{}, signet.ErrNotFound)
 	case signet.RefreshRetry:
-		// An idempotent retry (catalogue RT-02, CC-02).
+		// An idempotent retry (catalogue RT-02, CC-02): handed out again,
+		// so recorded again.
+		if err := insertAudit(ctx, tx, r.Audit, s, next, true); err != nil {
+			return Outcome[result]{}, err
+		}
 		return done(result{Session: s, Tokens: next, Retry: true}, nil)
 	case signet.RefreshReuse:
 		// Reuse detection: the whole family goes (RFC 9700 §4.14.2, RT-01).
@@ -524,6 +556,9 @@ func Rotate(ctx context.Context, tx Tx, fp *failpoint.Points, r signet.Rotation)
 		return Outcome[result]{}, orRetry(err)
 	}
 	s.Generation = next.Generation
+	if err := insertAudit(ctx, tx, r.Audit, s, next, false); err != nil {
+		return Outcome[result]{}, err
+	}
 	return done(result{Session: s, Tokens: next}, nil)
 }
 

@@ -51,22 +51,38 @@ func Wrap(s signet.Stores, o Observer) signet.Stores {
 	if s.Browser != nil {
 		out.Browser = browser{s.Browser, o}
 	}
+	if s.Audit != nil {
+		out.Audit = auditStore{s.Audit, o}
+	}
 	return out
 }
 
-// timed runs f and reports its duration under op.
-func timed[T any](o Observer, op string, f func() (T, error)) (T, error) {
+// Tracer is implemented by an Observer that also opens a span around
+// every store call (package tracing): StartStoreSpan returns the function
+// that ends it with the call's error.
+type Tracer interface {
+	StartStoreSpan(ctx context.Context, op string) (end func(error))
+}
+
+// timed runs f and reports its duration under op, in a span when o is a
+// Tracer.
+func timed[T any](ctx context.Context, o Observer, op string, f func() (T, error)) (T, error) {
+	var end func(error)
+	if t, ok := o.(Tracer); ok {
+		end = t.StartStoreSpan(ctx, op)
+	}
 	start := time.Now()
 	v, err := f()
 	o.StoreLatency(op, time.Since(start))
+	if end != nil {
+		end(err)
+	}
 	return v, err
 }
 
 // timedErr is timed for calls that return only an error.
-func timedErr(o Observer, op string, f func() error) error {
-	start := time.Now()
-	err := f()
-	o.StoreLatency(op, time.Since(start))
+func timedErr(ctx context.Context, o Observer, op string, f func() error) error {
+	_, err := timed(ctx, o, op, func() (struct{}, error) { return struct{}{}, f() })
 	return err
 }
 
@@ -76,19 +92,19 @@ type users struct {
 }
 
 func (w users) CreateUser(ctx context.Context, u signet.User) error {
-	return timedErr(w.o, "create_user", func() error { return w.s.CreateUser(ctx, u) })
+	return timedErr(ctx, w.o, "create_user", func() error { return w.s.CreateUser(ctx, u) })
 }
 func (w users) GetUser(ctx context.Context, id string) (signet.User, error) {
-	return timed(w.o, "get_user", func() (signet.User, error) { return w.s.GetUser(ctx, id) })
+	return timed(ctx, w.o, "get_user", func() (signet.User, error) { return w.s.GetUser(ctx, id) })
 }
 func (w users) GetUserByName(ctx context.Context, name string) (signet.User, error) {
-	return timed(w.o, "get_user", func() (signet.User, error) { return w.s.GetUserByName(ctx, name) })
+	return timed(ctx, w.o, "get_user", func() (signet.User, error) { return w.s.GetUserByName(ctx, name) })
 }
 func (w users) ListUsers(ctx context.Context) ([]signet.User, error) {
-	return timed(w.o, "list_users", func() ([]signet.User, error) { return w.s.ListUsers(ctx) })
+	return timed(ctx, w.o, "list_users", func() ([]signet.User, error) { return w.s.ListUsers(ctx) })
 }
 func (w users) UpdateUser(ctx context.Context, u signet.User) error {
-	return timedErr(w.o, "update_user", func() error { return w.s.UpdateUser(ctx, u) })
+	return timedErr(ctx, w.o, "update_user", func() error { return w.s.UpdateUser(ctx, u) })
 }
 
 type clients struct {
@@ -97,16 +113,16 @@ type clients struct {
 }
 
 func (w clients) CreateClient(ctx context.Context, c signet.Client) error {
-	return timedErr(w.o, "create_client", func() error { return w.s.CreateClient(ctx, c) })
+	return timedErr(ctx, w.o, "create_client", func() error { return w.s.CreateClient(ctx, c) })
 }
 func (w clients) GetClient(ctx context.Context, id string) (signet.Client, error) {
-	return timed(w.o, "get_client", func() (signet.Client, error) { return w.s.GetClient(ctx, id) })
+	return timed(ctx, w.o, "get_client", func() (signet.Client, error) { return w.s.GetClient(ctx, id) })
 }
 func (w clients) ListClients(ctx context.Context) ([]signet.Client, error) {
-	return timed(w.o, "list_clients", func() ([]signet.Client, error) { return w.s.ListClients(ctx) })
+	return timed(ctx, w.o, "list_clients", func() ([]signet.Client, error) { return w.s.ListClients(ctx) })
 }
 func (w clients) DeleteClient(ctx context.Context, id string, now time.Time) error {
-	return timedErr(w.o, "delete_client", func() error { return w.s.DeleteClient(ctx, id, now) })
+	return timedErr(ctx, w.o, "delete_client", func() error { return w.s.DeleteClient(ctx, id, now) })
 }
 
 type grants struct {
@@ -128,64 +144,64 @@ type sessionResult struct {
 }
 
 func (w grants) CreateCode(ctx context.Context, c signet.AuthorizationCode) error {
-	return timedErr(w.o, "create_code", func() error { return w.s.CreateCode(ctx, c) })
+	return timedErr(ctx, w.o, "create_code", func() error { return w.s.CreateCode(ctx, c) })
 }
 func (w grants) RedeemCode(ctx context.Context, r signet.CodeRedemption) (signet.AuthorizationCode, signet.Session, signet.TokenGeneration, error) {
-	v, err := timed(w.o, "redeem_code", func() (codeResult, error) {
+	v, err := timed(ctx, w.o, "redeem_code", func() (codeResult, error) {
 		c, s, t, err := w.s.RedeemCode(ctx, r)
 		return codeResult{c, s, t}, err
 	})
 	return v.code, v.session, v.tokens, err
 }
 func (w grants) StartSession(ctx context.Context, r signet.SessionStart) (signet.Session, signet.TokenGeneration, error) {
-	v, err := timed(w.o, "start_session", func() (sessionResult, error) {
+	v, err := timed(ctx, w.o, "start_session", func() (sessionResult, error) {
 		s, t, err := w.s.StartSession(ctx, r)
 		return sessionResult{s, t}, err
 	})
 	return v.session, v.tokens, err
 }
 func (w grants) CreateDevice(ctx context.Context, d signet.DeviceAuthorization) error {
-	return timedErr(w.o, "create_device", func() error { return w.s.CreateDevice(ctx, d) })
+	return timedErr(ctx, w.o, "create_device", func() error { return w.s.CreateDevice(ctx, d) })
 }
 func (w grants) GetDeviceByUserCode(ctx context.Context, userCode signet.Digest) (signet.DeviceAuthorization, error) {
-	return timed(w.o, "get_device", func() (signet.DeviceAuthorization, error) { return w.s.GetDeviceByUserCode(ctx, userCode) })
+	return timed(ctx, w.o, "get_device", func() (signet.DeviceAuthorization, error) { return w.s.GetDeviceByUserCode(ctx, userCode) })
 }
 func (w grants) DecideDevice(ctx context.Context, userCode signet.Digest, status signet.DeviceStatus, userID string, authTime, now time.Time) (signet.DeviceAuthorization, error) {
-	return timed(w.o, "decide_device", func() (signet.DeviceAuthorization, error) {
+	return timed(ctx, w.o, "decide_device", func() (signet.DeviceAuthorization, error) {
 		return w.s.DecideDevice(ctx, userCode, status, userID, authTime, now)
 	})
 }
 func (w grants) PollDevice(ctx context.Context, p signet.DevicePoll) (signet.DevicePollResult, error) {
-	return timed(w.o, "poll_device", func() (signet.DevicePollResult, error) { return w.s.PollDevice(ctx, p) })
+	return timed(ctx, w.o, "poll_device", func() (signet.DevicePollResult, error) { return w.s.PollDevice(ctx, p) })
 }
 func (w grants) Rotate(ctx context.Context, r signet.Rotation) (signet.RotationResult, error) {
-	return timed(w.o, "rotate", func() (signet.RotationResult, error) { return w.s.Rotate(ctx, r) })
+	return timed(ctx, w.o, "rotate", func() (signet.RotationResult, error) { return w.s.Rotate(ctx, r) })
 }
 func (w grants) LookupAccess(ctx context.Context, d signet.Digest) (signet.Session, signet.TokenGeneration, error) {
-	v, err := timed(w.o, "lookup_access", func() (sessionResult, error) {
+	v, err := timed(ctx, w.o, "lookup_access", func() (sessionResult, error) {
 		s, t, err := w.s.LookupAccess(ctx, d)
 		return sessionResult{s, t}, err
 	})
 	return v.session, v.tokens, err
 }
 func (w grants) LookupRefresh(ctx context.Context, d signet.Digest) (signet.Session, signet.TokenGeneration, error) {
-	v, err := timed(w.o, "lookup_refresh", func() (sessionResult, error) {
+	v, err := timed(ctx, w.o, "lookup_refresh", func() (sessionResult, error) {
 		s, t, err := w.s.LookupRefresh(ctx, d)
 		return sessionResult{s, t}, err
 	})
 	return v.session, v.tokens, err
 }
 func (w grants) GetSession(ctx context.Context, id string) (signet.Session, error) {
-	return timed(w.o, "get_session", func() (signet.Session, error) { return w.s.GetSession(ctx, id) })
+	return timed(ctx, w.o, "get_session", func() (signet.Session, error) { return w.s.GetSession(ctx, id) })
 }
 func (w grants) ListSessions(ctx context.Context, f signet.SessionFilter) ([]signet.Session, error) {
-	return timed(w.o, "list_sessions", func() ([]signet.Session, error) { return w.s.ListSessions(ctx, f) })
+	return timed(ctx, w.o, "list_sessions", func() ([]signet.Session, error) { return w.s.ListSessions(ctx, f) })
 }
 func (w grants) RevokeSession(ctx context.Context, id string, now time.Time, reason string) error {
-	return timedErr(w.o, "revoke_session", func() error { return w.s.RevokeSession(ctx, id, now, reason) })
+	return timedErr(ctx, w.o, "revoke_session", func() error { return w.s.RevokeSession(ctx, id, now, reason) })
 }
 func (w grants) RevokeUserSessions(ctx context.Context, userID string, now time.Time, reason string) (int, error) {
-	return timed(w.o, "revoke_user_sessions", func() (int, error) { return w.s.RevokeUserSessions(ctx, userID, now, reason) })
+	return timed(ctx, w.o, "revoke_user_sessions", func() (int, error) { return w.s.RevokeUserSessions(ctx, userID, now, reason) })
 }
 
 type replay struct {
@@ -194,7 +210,7 @@ type replay struct {
 }
 
 func (w replay) MarkUsed(ctx context.Context, d signet.Digest, expiresAt, now time.Time) (bool, error) {
-	return timed(w.o, "mark_used", func() (bool, error) { return w.s.MarkUsed(ctx, d, expiresAt, now) })
+	return timed(ctx, w.o, "mark_used", func() (bool, error) { return w.s.MarkUsed(ctx, d, expiresAt, now) })
 }
 
 type keys struct {
@@ -203,13 +219,13 @@ type keys struct {
 }
 
 func (w keys) AddKey(ctx context.Context, k signet.Key) error {
-	return timedErr(w.o, "add_key", func() error { return w.s.AddKey(ctx, k) })
+	return timedErr(ctx, w.o, "add_key", func() error { return w.s.AddKey(ctx, k) })
 }
 func (w keys) ListKeys(ctx context.Context) ([]signet.Key, error) {
-	return timed(w.o, "list_keys", func() ([]signet.Key, error) { return w.s.ListKeys(ctx) })
+	return timed(ctx, w.o, "list_keys", func() ([]signet.Key, error) { return w.s.ListKeys(ctx) })
 }
 func (w keys) RetireKey(ctx context.Context, id string, at time.Time) error {
-	return timedErr(w.o, "retire_key", func() error { return w.s.RetireKey(ctx, id, at) })
+	return timedErr(ctx, w.o, "retire_key", func() error { return w.s.RetireKey(ctx, id, at) })
 }
 
 type collector struct {
@@ -218,7 +234,7 @@ type collector struct {
 }
 
 func (w collector) Collect(ctx context.Context, now time.Time, retention time.Duration, batch int) (int, error) {
-	return timed(w.o, "collect", func() (int, error) { return w.s.Collect(ctx, now, retention, batch) })
+	return timed(ctx, w.o, "collect", func() (int, error) { return w.s.Collect(ctx, now, retention, batch) })
 }
 
 type health struct {
@@ -227,7 +243,7 @@ type health struct {
 }
 
 func (w health) Ready(ctx context.Context) error {
-	return timedErr(w.o, "ready", func() error { return w.s.Ready(ctx) })
+	return timedErr(ctx, w.o, "ready", func() error { return w.s.Ready(ctx) })
 }
 
 type rateLimit struct {
@@ -242,21 +258,21 @@ type window struct {
 }
 
 func (w rateLimit) Hit(ctx context.Context, key signet.Digest, win time.Duration, now time.Time) (int64, time.Time, error) {
-	v, err := timed(w.o, "rate_hit", func() (window, error) {
+	v, err := timed(ctx, w.o, "rate_hit", func() (window, error) {
 		c, r, err := w.s.Hit(ctx, key, win, now)
 		return window{c, r}, err
 	})
 	return v.count, v.resetAt, err
 }
 func (w rateLimit) Count(ctx context.Context, key signet.Digest, now time.Time) (int64, time.Time, error) {
-	v, err := timed(w.o, "rate_count", func() (window, error) {
+	v, err := timed(ctx, w.o, "rate_count", func() (window, error) {
 		c, r, err := w.s.Count(ctx, key, now)
 		return window{c, r}, err
 	})
 	return v.count, v.resetAt, err
 }
 func (w rateLimit) Reset(ctx context.Context, key signet.Digest) error {
-	return timedErr(w.o, "rate_reset", func() error { return w.s.Reset(ctx, key) })
+	return timedErr(ctx, w.o, "rate_reset", func() error { return w.s.Reset(ctx, key) })
 }
 
 var (

@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"go.opentelemetry.io/otel/trace"
+
 	"github.com/signet-auth/signet"
 	"github.com/signet-auth/signet/api/oauth2"
 	"github.com/signet-auth/signet/api/signin"
@@ -98,6 +100,11 @@ type Options struct {
 	// IAM.Endpoint; the environment fills in Issuer, Signer, Clock and
 	// Rand. Without it a bound assignment fails.
 	IAM *iamrole.Config
+	// TracerProvider, if set, receives the server's traces (an SDK
+	// provider with an in-memory exporter).
+	TracerProvider trace.TracerProvider
+	// AdminUsers may use the admin console (--admin-user).
+	AdminUsers []string
 }
 
 // The broker's client at the fake Figma upstream (Options.Broker).
@@ -190,6 +197,7 @@ func New(t testing.TB, o Options) *Env {
 	c.DPoPNonces = o.DPoPNonces
 	c.DynamicRegistration = o.DynamicRegistration
 	c.Accounts = o.Accounts
+	c.AdminUsers = o.AdminUsers
 	// The cheapest argon2id parameters the package allows: tests log in
 	// often.
 	d := app.Deps{
@@ -197,7 +205,7 @@ func New(t testing.TB, o Options) *Env {
 		Passwords:   &password.Params{Memory: password.MinMemory, Time: 1, Threads: 1, SaltLen: 16, KeyLen: 32},
 		DevUserName: UserName, SignInLimiter: o.SignInLimiter,
 		NoRateLimits: o.RateLimits == nil, RatePolicy: o.RateLimits, RateLimitStore: o.RateLimitStore,
-		IAM: o.IAM,
+		IAM: o.IAM, TracerProvider: o.TracerProvider,
 	}
 	if o.RateLimits != nil {
 		// Loopback is a trusted proxy, so a test speaks from any address

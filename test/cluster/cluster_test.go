@@ -238,6 +238,7 @@ func TestCluster(t *testing.T) {
 	t.Run("DP03_ProofReplayedOnAnotherNode", c.testDP03)
 	t.Run("DV02_SlowDownStoredForEveryNode", c.testDV02)
 	t.Run("BS01_BrowserSessionEndsOnEveryNode", c.testBS01)
+	t.Run("AU03_OneExportHoldsEveryNodesRecords", c.testAU03)
 	// Last: it restarts the nodes.
 	t.Run("CC09_RotatedKeyInEveryNodesJWKS", c.testCC09)
 }
