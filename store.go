@@ -289,4 +289,6 @@ type Stores struct {
 	// RoleBindings keeps the (account, role) pairs backed by real IAM roles
 	// (package iamrole).
 	RoleBindings RoleBindingStore
+	// MFA keeps second factors and per-user MFA policies (mfa.go).
+	MFA MFAStore
 }

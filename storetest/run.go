@@ -36,6 +36,7 @@ func Run(t *testing.T, open func(t *testing.T) signet.Stores) {
 		{"AccessKeys", testAccessKeys},
 		{"ClientKeys", testClientKeys},
 		{"RoleBindings", testRoleBindings},
+		{"MF-01/SecondFactors", testMFA},
 		{"Keys", testKeys},
 		{"CC-05/PanicCommitsNothing", testPanicCommitsNothing},
 		{"GC", testCollect},
@@ -65,6 +66,7 @@ func RunRace(t *testing.T, openTwo func(t *testing.T) (signet.Stores, signet.Sto
 		{"CC-08/SharedRateLimitWindow", testRacingRateLimit},
 		{"RacingKeyCreation", testRacingKeys},
 		{"RacingDecisions", testRacingDecisions},
+		{"MF-04/RacingSecondFactors", testRacingSecondFactors},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

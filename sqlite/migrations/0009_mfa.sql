@@ -1,0 +1,24 @@
+-- Second factors of local accounts (catalogue MF-01, MF-04). The TOTP
+-- secret is sealed with the keyring's AEAD key; last_step is the highest
+-- RFC 6238 time step accepted, moved forward only by a conditional update
+-- (no code is accepted twice). Recovery codes are kept as keyed digests;
+-- used_at is 0 until spent. mfa_policies holds per-user overrides of the
+-- operator's policy. Times are epoch milliseconds.
+CREATE TABLE totp_factors (
+	user_id       TEXT PRIMARY KEY,
+	sealed_secret BLOB NOT NULL,
+	last_step     INTEGER NOT NULL,
+	created_at    INTEGER NOT NULL,
+	last_used     INTEGER NOT NULL
+);
+CREATE TABLE recovery_codes (
+	user_id    TEXT NOT NULL,
+	digest     BLOB NOT NULL,
+	created_at INTEGER NOT NULL,
+	used_at    INTEGER NOT NULL,
+	PRIMARY KEY (user_id, digest)
+);
+CREATE TABLE mfa_policies (
+	user_id TEXT PRIMARY KEY,
+	policy  TEXT NOT NULL
+);
