@@ -234,6 +234,9 @@ type Config struct {
 	// IAMAccountID is the account whose SigV4-verified principals may act
 	// for administrator-created clients (AWSPrincipal); empty: nobody may.
 	IAMAccountID string
+	// MFA configures second factors of local accounts (mfa.go); the zero
+	// value turns them off.
+	MFA MFAConfig
 }
 
 // Server is the engine. It is safe for concurrent use; it holds no mutable
@@ -258,6 +261,7 @@ type Server struct {
 	replay       signet.ReplayStore
 	signer       JWTSigner
 	iamAccountID string
+	mfa          MFAConfig // mfa.go
 
 	// dummyPasswordHash is verified against when a login names no user, so
 	// that the answer takes as long as for a real one.
@@ -313,6 +317,9 @@ func New(cfg Config) (*Server, error) {
 		replay:       cfg.Replay,
 		signer:       cfg.Signer,
 		iamAccountID: cfg.IAMAccountID,
+	}
+	if s.mfa, err = cfg.MFA.withDefaults(); err != nil {
+		return nil, err
 	}
 	dummy, _, err := s.minter.New("")
 	if err != nil {
