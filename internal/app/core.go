@@ -162,6 +162,9 @@ func OpenCore(ctx context.Context, c *config.Config, d Deps) (_ *Core, err error
 		// The account whose principals CreateTokenWithIAM admits.
 		IAMAccountID: c.IAMAccountID,
 	}
+	// Second factors: TOTP secrets sealed under the keyring's AEAD key.
+	cfg.MFA = c.MFAConfig()
+	cfg.MFA.Store, cfg.MFA.Sealer, cfg.MFA.Rand = stores.MFA, keys, d.Rand
 	if d.Observer != nil {
 		cfg.Observer = d.Observer
 	}

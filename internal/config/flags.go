@@ -53,6 +53,7 @@ func ServeFlags(fs *pflag.FlagSet, c *Config) {
 		"12-digit account whose SigV4-verified principals may call CreateTokenWithIAM (empty: nobody)")
 	fs.StringVar(&c.Region, "region", "", "the only region CreateTokenWithIAM signatures may name (empty: any)")
 	awsIAMFlags(fs, c)
+	mfaFlags(fs, c)
 	fs.BoolVar(&c.DynamicRegistration, "dynamic-registration", false,
 		"serve RFC 7591 dynamic client registration at /oauth2/register")
 	fs.StringSliceVar(&c.RegistrationGrantTypes, "registration-grant-type",
