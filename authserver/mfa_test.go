@@ -3,15 +3,12 @@ package authserver
 import (
 	"crypto/aes"
 	"crypto/cipher"
-	"crypto/hmac"
 	"crypto/rand"
 	"crypto/sha1"
 	"crypto/sha256"
 	"crypto/sha512"
 	"encoding/base32"
-	"encoding/binary"
 	"errors"
-	"fmt"
 	"hash"
 	"slices"
 	"strings"
@@ -22,35 +19,21 @@ import (
 	"github.com/pquerna/otp/totp"
 
 	"github.com/signet-auth/signet"
+	"github.com/signet-auth/signet/internal/testsupport"
 )
 
-// rfc6238 is RFC 6238's TOTP written from the RFC (§4 and the reference
-// code of its Appendix A), independent of the library the server uses:
-// HOTP (RFC 4226 §5.3) of the step count T = floor(unix / 30).
-func rfc6238(h func() hash.Hash, key []byte, unix int64, digits int) string {
-	var msg [8]byte
-	binary.BigEndian.PutUint64(msg[:], uint64(unix/30))
-	m := hmac.New(h, key)
-	m.Write(msg[:])
-	sum := m.Sum(nil)
-	off := sum[len(sum)-1] & 0x0f
-	bin := (uint32(sum[off])&0x7f)<<24 | uint32(sum[off+1])<<16 | uint32(sum[off+2])<<8 | uint32(sum[off+3])
-	mod := uint32(1)
-	for range digits {
-		mod *= 10
-	}
-	return fmt.Sprintf("%0*d", digits, bin%mod)
-}
+// rfc6238 is the test's own RFC 6238 (package testsupport).
+var rfc6238 = testsupport.RFC6238
 
 // codeAt is the six-digit SHA-1 code of a base32 secret at t, as an
 // authenticator app computes it.
 func codeAt(t *testing.T, secret string, at time.Time) string {
 	t.Helper()
-	key, err := base32.StdEncoding.WithPadding(base32.NoPadding).DecodeString(strings.ToUpper(secret))
-	if err != nil {
-		t.Fatal(err)
+	c := testsupport.TOTPCode(secret, at)
+	if c == "" {
+		t.Fatalf("secret %q is not base32", secret)
 	}
-	return rfc6238(sha1.New, key, at.Unix(), 6)
+	return c
 }
 
 // The RFC 6238 Appendix B test vectors: our implementation meets them, and

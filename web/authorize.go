@@ -456,6 +456,11 @@ func (h *Handler) consentDecision(w http.ResponseWriter, r *http.Request, s *bro
 		}
 		a = s.user.Assignments[i]
 	}
+	// The engine checks the session's factors once more (catalogue MF-03).
+	if err := h.approvalAllowed(r.Context(), s.UserID, s.record.AMR); err != nil {
+		h.refuseUnverified(w, r, err)
+		return
+	}
 	h.issue(w, r, req, s.user, a, s.AuthTime)
 }
 

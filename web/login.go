@@ -31,7 +31,7 @@ func safeReturn(s string) string {
 		return ""
 	}
 	switch u.Path {
-	case "/authorize", "/oauth2/authorize", "/v1/authorize", "/device", "/device/confirm":
+	case "/authorize", "/oauth2/authorize", "/v1/authorize", "/device", "/device/confirm", "/mfa":
 	default:
 		return ""
 	}
@@ -53,6 +53,10 @@ func (h *Handler) loginForm(w http.ResponseWriter, r *http.Request) {
 	ret := safeReturn(q.Get("return"))
 	if s.signedIn() && ret != "" && q.Get("force") == "" {
 		seeOther(w, ret)
+		return
+	}
+	if s.pending != nil && q.Get("force") == "" {
+		seeOther(w, secondStepURL(s, ret))
 		return
 	}
 	h.render(w, r, http.StatusOK, "login", loginView{common: h.common("Sign in", s), FormCSRF: csrfToken(s), Return: ret})
@@ -116,8 +120,14 @@ func (h *Handler) login(w http.ResponseWriter, r *http.Request, s *browserSessio
 		}
 	}
 	// A new session id at login (catalogue WB-10), and a new record.
-	if _, err := h.startSession(w, r, u); err != nil {
+	next, err := h.startSession(w, r, u)
+	if err != nil {
 		h.internalError(w, r, err)
+		return
+	}
+	if next.pending != nil {
+		h.log.InfoContext(ctx, "web: password accepted; second factor next", "user", u.ID)
+		seeOther(w, secondStepURL(next, ret))
 		return
 	}
 	h.log.InfoContext(ctx, "web: signed in", "user", u.ID)

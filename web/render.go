@@ -108,6 +108,8 @@ type common struct {
 	Title      string
 	CSRF       string // for the sign-out form
 	SignedInAs string
+	// SecurityLink shows the link to the security page (second factors).
+	SecurityLink bool
 }
 
 func (h *Handler) common(title string, s *browserSession) common {
@@ -115,6 +117,7 @@ func (h *Handler) common(title string, s *browserSession) common {
 	if s.signedIn() {
 		c.CSRF = csrfToken(s)
 		c.SignedInAs = s.user.Name
+		c.SecurityLink = h.mfa != nil
 	}
 	return c
 }

@@ -40,6 +40,17 @@ func (h *Handler) Routes() httpserver.Table {
 		r("POST", "/login", h.post(h.login)),
 		r("POST", "/logout", h.post(h.logout)),
 
+		// Second factors (mfa*.go): the sign-in's second step, and the
+		// security page where they are enrolled and removed.
+		r("GET", "/login/mfa", h.withMFA(h.mfaForm)),
+		r("POST", "/login/mfa", h.withMFA(h.post(h.mfaVerify))),
+		r("GET", "/mfa", h.withMFA(h.mfaPage)),
+		r("POST", "/mfa/totp", h.withMFA(h.post(h.mfaTOTPBegin))),
+		r("GET", "/mfa/totp/qr", h.withMFA(h.mfaTOTPQR)),
+		r("POST", "/mfa/totp/confirm", h.withMFA(h.post(h.mfaTOTPConfirm))),
+		r("POST", "/mfa/recovery", h.withMFA(h.post(h.mfaRecovery))),
+		r("POST", "/mfa/remove", h.withMFA(h.post(h.mfaRemove))),
+
 		r("GET", "/static/{file}", h.static),
 	}}
 }

@@ -98,9 +98,11 @@ type Deps struct {
 	// Limiter counts login and user-code failures; nil: a MemoryLimiter
 	// (per node). Use a store-backed one where several nodes serve pages.
 	Limiter Limiter
-	Clock   signet.Clock
-	Rand    io.Reader // crypto/rand.Reader in production
-	Log     *slog.Logger
+	// MFA serves second factors (mfa.go); nil: none, a password is enough.
+	MFA   MFABackend
+	Clock signet.Clock
+	Rand  io.Reader // crypto/rand.Reader in production
+	Log   *slog.Logger
 }
 
 // Limit is a failure budget: at most Max failures per Window.
@@ -184,6 +186,7 @@ type Handler struct {
 	backend Backend
 	sealer  Sealer
 	limiter Limiter
+	mfa     MFABackend
 	clock   signet.Clock
 	rand    io.Reader
 	log     *slog.Logger
@@ -223,6 +226,7 @@ func New(d Deps, o Options) (*Handler, error) {
 		backend: d.Backend,
 		sealer:  d.Sealer,
 		limiter: d.Limiter,
+		mfa:     d.MFA,
 		clock:   d.Clock,
 		rand:    d.Rand,
 		log:     d.Log,

@@ -95,6 +95,11 @@ type Options struct {
 	// IAM.Endpoint; the environment fills in Issuer, Signer, Clock and
 	// Rand. Without it a bound assignment fails.
 	IAM *iamrole.Config
+	// MFA is the --mfa policy ("": optional). MFAAdminRoles are the
+	// --mfa-admin-roles; nil: none, since the environment's user holds the
+	// AWS role Admin and most tests sign in with a password alone.
+	MFA           string
+	MFAAdminRoles []string
 }
 
 // The broker's client at the fake Figma upstream (Options.Broker).
@@ -186,6 +191,10 @@ func New(t testing.TB, o Options) *Env {
 	c.DPoPNonces = o.DPoPNonces
 	c.DynamicRegistration = o.DynamicRegistration
 	c.Accounts = o.Accounts
+	c.MFA.MFAAdminRoles = append([]string{}, o.MFAAdminRoles...)
+	if o.MFA != "" {
+		c.MFA.MFA = o.MFA
+	}
 	// The cheapest argon2id parameters the package allows: tests log in
 	// often.
 	d := app.Deps{
