@@ -2,10 +2,8 @@ package testenv_test
 
 import (
 	"context"
-	"html"
 	"net/http"
 	"net/url"
-	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -18,71 +16,6 @@ import (
 
 // Second factors through the real server's pages, with a browser that
 // keeps cookies and sees every redirect.
-
-var (
-	secretRe = regexp.MustCompile(`id="totp-secret">([A-Z2-7]+)<`)
-	codesRe  = regexp.MustCompile(`<li><code>([a-z2-7]{5}-[a-z2-7]{5})</code></li>`)
-)
-
-// enrolThroughPages signs b in with the password, is sent to enrol (the
-// policy requires it), sets up the authenticator with a code computed by
-// the test's own RFC 6238, and returns the secret and the recovery codes
-// shown once.
-func enrolThroughPages(t *testing.T, e *testenv.Env, b *testenv.Browser, ret string) (string, []string) {
-	t.Helper()
-	loc := b.SignInAs(testenv.UserName, testenv.UserPassword, ret)
-	if !strings.HasPrefix(loc, "/mfa") {
-		t.Fatalf("after the password under required: %s, want the enrolment page", loc)
-	}
-	p := b.Get(loc)
-	if p.Status != http.StatusOK || !strings.Contains(p.Body, "Set up two-step verification") {
-		t.Fatalf("enrolment page: %d\n%s", p.Status, p.Body)
-	}
-	p = b.Post("/mfa/totp", p.Hidden())
-	m := secretRe.FindStringSubmatch(p.Body)
-	if p.Status != http.StatusOK || m == nil {
-		t.Fatalf("authenticator page: %d\n%s", p.Status, p.Body)
-	}
-	secret := m[1]
-	qr := regexp.MustCompile(`src="(/mfa/totp/qr\?e=[^"]+)"`).FindStringSubmatch(p.Body)
-	if qr == nil {
-		t.Fatal("no QR code")
-	}
-	if img := b.Get(html.UnescapeString(qr[1])); img.Status != http.StatusOK || !strings.HasPrefix(img.Body, "\x89PNG") {
-		t.Fatalf("QR code: %d", img.Status)
-	}
-	form := p.Hidden()
-	form.Set("code", "000000")
-	if testsupport.TOTPCode(secret, e.Clock.Now()) == "000000" {
-		form.Set("code", "111111")
-	}
-	if bad := b.Post("/mfa/totp/confirm", form); bad.Status != http.StatusBadRequest || !strings.Contains(bad.Body, "did not match") {
-		t.Fatalf("a wrong first code: %d", bad.Status)
-	}
-	form.Set("code", testsupport.TOTPCode(secret, e.Clock.Now()))
-	p = b.Post("/mfa/totp/confirm", form)
-	codes := codesRe.FindAllStringSubmatch(p.Body, -1)
-	if p.Status != http.StatusOK || len(codes) != 10 {
-		t.Fatalf("recovery codes page: %d, %d codes\n%s", p.Status, len(codes), p.Body)
-	}
-	var out []string
-	for _, c := range codes {
-		out = append(out, c[1])
-	}
-	return secret, out
-}
-
-// secondStep posts a code (or a recovery code) on the second-step page.
-func secondStep(t *testing.T, b *testenv.Browser, field, code string) testenv.Page {
-	t.Helper()
-	p := b.Get("/login/mfa")
-	if p.Status != http.StatusOK {
-		t.Fatalf("second-step page: %d %s", p.Status, p.Location)
-	}
-	form := p.Hidden()
-	form.Set(field, code)
-	return b.Post("/login/mfa", form)
-}
 
 // approvalURLs are authorization requests of each protocol that a
 // complete session gets the consent page for.
@@ -112,7 +45,7 @@ func approvalURLs(t *testing.T, e *testenv.Env) []string {
 func TestMF03_PasswordOnlySessionApprovesNothing(t *testing.T) {
 	e := testenv.New(t, testenv.Options{MFA: "required"})
 	complete := e.Browser(t)
-	enrolThroughPages(t, e, complete, "")
+	complete.EnrolTOTP(e.Clock.Now, "")
 	urls := approvalURLs(t, e)
 	for _, u := range urls {
 		if p := complete.Get(u); p.Status != http.StatusOK || !strings.Contains(p.Body, `action="/consent"`) {
@@ -176,13 +109,13 @@ func TestMF03_ApprovalRechecksPolicy(t *testing.T) {
 // the failure budget (429 with Retry-After, even for the right code).
 func TestMF01_SecondStepAtThePages(t *testing.T) {
 	e := testenv.New(t, testenv.Options{MFA: "required"})
-	secret, _ := enrolThroughPages(t, e, e.Browser(t), "")
+	secret, _ := e.Browser(t).EnrolTOTP(e.Clock.Now, "")
 	e.Clock.Add(2 * time.Minute)
 	code := testsupport.TOTPCode(secret, e.Clock.Now())
 
 	b := e.Browser(t)
 	b.SignInAs(testenv.UserName, testenv.UserPassword, "")
-	if p := secondStep(t, b, "code", code); p.Status != http.StatusSeeOther {
+	if p := b.SecondStep("", "code", code); p.Status != http.StatusSeeOther {
 		t.Fatalf("right code: %d", p.Status)
 	}
 	if !b.SignedIn() {
@@ -195,14 +128,14 @@ func TestMF01_SecondStepAtThePages(t *testing.T) {
 
 	other := e.Browser(t)
 	other.SignInAs(testenv.UserName, testenv.UserPassword, "")
-	if p := secondStep(t, other, "code", code); p.Status != http.StatusBadRequest {
+	if p := other.SecondStep("", "code", code); p.Status != http.StatusBadRequest {
 		t.Errorf("the same code in another browser, same step: %d, want 400", p.Status)
 	}
 	for i := 0; i < 4; i++ {
-		secondStep(t, other, "code", "000001")
+		other.SecondStep("", "code", "000001")
 	}
 	e.Clock.Add(30 * time.Second)
-	p := secondStep(t, other, "code", testsupport.TOTPCode(secret, e.Clock.Now()))
+	p := other.SecondStep("", "code", testsupport.TOTPCode(secret, e.Clock.Now()))
 	if p.Status != http.StatusTooManyRequests {
 		t.Errorf("the right code after five failures: %d, want 429", p.Status)
 	}
@@ -212,15 +145,15 @@ func TestMF01_SecondStepAtThePages(t *testing.T) {
 // is refused.
 func TestMF04_RecoveryCodeAtThePages(t *testing.T) {
 	e := testenv.New(t, testenv.Options{MFA: "required"})
-	_, codes := enrolThroughPages(t, e, e.Browser(t), "")
+	_, codes := e.Browser(t).EnrolTOTP(e.Clock.Now, "")
 	b := e.Browser(t)
 	b.SignInAs(testenv.UserName, testenv.UserPassword, "")
-	if p := secondStep(t, b, "recovery", strings.ToUpper(codes[0])); p.Status != http.StatusSeeOther || !b.SignedIn() {
+	if p := b.SecondStep("", "recovery", strings.ToUpper(codes[0])); p.Status != http.StatusSeeOther || !b.SignedIn() {
 		t.Fatalf("recovery code: %d", p.Status)
 	}
 	c := e.Browser(t)
 	c.SignInAs(testenv.UserName, testenv.UserPassword, "")
-	if p := secondStep(t, c, "recovery", codes[0]); p.Status != http.StatusBadRequest || c.SignedIn() {
+	if p := c.SecondStep("", "recovery", codes[0]); p.Status != http.StatusBadRequest || c.SignedIn() {
 		t.Errorf("the same recovery code again: %d", p.Status)
 	}
 }
