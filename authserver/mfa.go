@@ -150,8 +150,14 @@ const (
 	StepEnrol                    // enrol a factor first (policy required, none enrolled)
 )
 
-// SecondStepFor decides what a session of u with amr must still do.
+// SecondStepFor decides what a session of u with amr must still do, with
+// u's status. A session that passed its second step, or is not a local
+// sign-in, needs nothing and costs no read: its status is then left zero
+// (ask with a nil amr, or MFAStatus, for the whole of it).
 func (s *Server) SecondStepFor(ctx context.Context, u signet.User, amr []string) (SecondStep, MFAStatus, error) {
+	if len(amr) > 0 && (!localSignIn(amr) || secondFactor(amr)) {
+		return StepNone, MFAStatus{}, nil
+	}
 	st, err := s.MFAStatus(ctx, u)
 	if err != nil {
 		return StepNone, st, err
@@ -184,6 +190,14 @@ func (s *Server) CheckSecondFactor(ctx context.Context, userID string, amr []str
 			return &signet.Error{Code: signet.CodeAccessDenied, Message: "No such user.", Err: err}
 		}
 		return signet.Internal(err)
+	}
+	return s.checkSecondFactor(ctx, u, amr)
+}
+
+// checkSecondFactor is CheckSecondFactor for a user already read.
+func (s *Server) checkSecondFactor(ctx context.Context, u signet.User, amr []string) error {
+	if !s.MFAEnabled() {
+		return nil
 	}
 	step, _, err := s.SecondStepFor(ctx, u, amr)
 	if err != nil {

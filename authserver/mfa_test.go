@@ -9,6 +9,7 @@ import (
 	"crypto/sha512"
 	"encoding/base32"
 	"errors"
+	"fmt"
 	"hash"
 	"slices"
 	"strings"
@@ -369,5 +370,40 @@ func TestResetMFA(t *testing.T) {
 	rec, _, _ := f.srv.BrowserSession(f.ctx, login)
 	if s, _, _ := f.srv.SecondStepFor(f.ctx, u, rec.AMR); s != StepEnrol {
 		t.Errorf("after reset under required: %v", s)
+	}
+}
+
+// MF-03 in the engine: IssueCode refuses an approval whose AMR does not
+// satisfy the user's policy, whatever the pages let through; an approval
+// with the second factor gets a code whose session, and token response,
+// carry the AMR.
+func TestMF03_IssueCodeChecksFactors(t *testing.T) {
+	f := newMFAFixture(t, signet.MFARequired)
+	u := f.user("gina")
+	c := f.ssoClient()
+	req := func(amr []string) AuthorizeRequest {
+		return AuthorizeRequest{ClientID: c.Client.ID, UserID: u.ID, Protocol: signet.ProtocolSSOOIDC,
+			RedirectURI: "http://127.0.0.1:53219/oauth/callback", Scopes: c.Client.Scopes,
+			CodeChallenge: challengeOf(verifier), CodeChallengeMethod: "S256", AMR: amr}
+	}
+	for _, amr := range [][]string{nil, {signet.AMRPassword}} {
+		_, err := f.srv.IssueCode(f.ctx, req(amr))
+		wantCode(t, fmt.Sprintf("IssueCode with %v, none enrolled", amr), err, signet.CodeAccessDenied)
+	}
+	f.enrolTOTP(t, u)
+	_, err := f.srv.IssueCode(f.ctx, req([]string{signet.AMRPassword}))
+	wantCode(t, "IssueCode with a password only", err, signet.CodeAccessDenied)
+	amr := completeAMR(signet.AMROTP)
+	code, err := f.srv.IssueCode(f.ctx, req(amr))
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := f.srv.Token(f.ctx, f.codeRequest(c, code))
+	if err != nil || !slices.Equal(res.AMR, amr) || !slices.Equal(res.Session.AMR, amr) {
+		t.Fatalf("token: AMR %v, session AMR %v, %v", res.AMR, res.Session.AMR, err)
+	}
+	stored, err := f.stores.Grants.GetSession(f.ctx, res.Session.ID)
+	if err != nil || !slices.Equal(stored.AMR, amr) {
+		t.Fatalf("stored session AMR %v, %v", stored.AMR, err)
 	}
 }

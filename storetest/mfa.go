@@ -110,6 +110,25 @@ func testMFA(f *fixture) {
 	rec, err = bs.GetBrowserSession(ctx, gone.Digest)
 	noErr(t, "GetBrowserSession revoked", err)
 	eq(t, "revoked session's AMR unchanged", rec.AMR, gone.AMR)
+
+	// A code's AMR round-trips and reaches the session it creates.
+	cl := f.client("mfa-client")
+	code := newCode("amr", cl.ID, "u1")
+	code.AMR = amr
+	noErr(t, "CreateCode with AMR", f.s.Grants.CreateCode(ctx, code))
+	r := redemption(code, "amr-session", t0.Add(time.Second))
+	r.Grant = func(c signet.AuthorizationCode) (signet.Session, signet.TokenGeneration) {
+		sess := sessionFor("amr-session", c, t0.Add(time.Second))
+		sess.AMR = c.AMR
+		return sess, firstGeneration("amr-session", t0.Add(time.Second))
+	}
+	redeemed, sess, _, err := f.s.Grants.RedeemCode(ctx, r)
+	noErr(t, "RedeemCode with AMR", err)
+	eq(t, "code AMR", redeemed.AMR, amr)
+	eq(t, "session AMR", sess.AMR, amr)
+	stored, err := f.s.Grants.GetSession(ctx, "amr-session")
+	noErr(t, "GetSession with AMR", err)
+	eq(t, "stored session AMR", stored.AMR, amr)
 }
 
 // Two nodes accepting one TOTP code, and one recovery code, at once: one

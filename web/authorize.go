@@ -461,11 +461,11 @@ func (h *Handler) consentDecision(w http.ResponseWriter, r *http.Request, s *bro
 		h.refuseUnverified(w, r, err)
 		return
 	}
-	h.issue(w, r, req, s.user, a, s.AuthTime)
+	h.issue(w, r, req, s.user, a, s.AuthTime, s.record.AMR)
 }
 
 // issue has the engine store a code and sends it to the client.
-func (h *Handler) issue(w http.ResponseWriter, r *http.Request, req *authzRequest, u signet.User, a signet.Assignment, authTime time.Time) {
+func (h *Handler) issue(w http.ResponseWriter, r *http.Request, req *authzRequest, u signet.User, a signet.Assignment, authTime time.Time, amr []string) {
 	code, err := h.backend.IssueCode(r.Context(), CodeRequest{
 		ClientID:            req.ClientID,
 		UserID:              u.ID,
@@ -478,6 +478,7 @@ func (h *Handler) issue(w http.ResponseWriter, r *http.Request, req *authzReques
 		DPoPJKT:             req.DPoPJKT,
 		Assignment:          a,
 		AuthTime:            authTime,
+		AMR:                 amr,
 	})
 	if err != nil {
 		e := signet.AsError(err)

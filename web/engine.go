@@ -55,6 +55,7 @@ func (b EngineBackend) IssueCode(ctx context.Context, r CodeRequest) (string, er
 		DPoPJKT:             r.DPoPJKT,
 		Assignment:          r.Assignment,
 		AuthTime:            r.AuthTime,
+		AMR:                 r.AMR,
 	})
 }
 

@@ -20,7 +20,8 @@ import (
 // EngineBackend implements it. Every refusal is an *signet.Error.
 type MFABackend interface {
 	// SecondStep says what a session of u with amr must still do, and
-	// where u stands.
+	// where u stands (with a nil amr, always in full; otherwise perhaps
+	// not at all when nothing is left to do).
 	SecondStep(ctx context.Context, u signet.User, amr []string) (MFAState, error)
 	// CheckSecondFactor refuses (access_denied) an approval by userID from
 	// a session with amr that does not satisfy the policy.

@@ -73,7 +73,8 @@ func (h *Handler) record(s *browserSession) signet.BrowserSession {
 
 // mfaView builds the page's data for s.
 func (h *Handler) mfaView(r *http.Request, s *browserSession, u signet.User, forced bool, ret string) (mfaView, error) {
-	st, err := h.mfa.SecondStep(r.Context(), u, h.record(s).AMR)
+	// No AMR: the whole status, whatever the session did.
+	st, err := h.mfa.SecondStep(r.Context(), u, nil)
 	if err != nil {
 		return mfaView{}, err
 	}

@@ -80,6 +80,9 @@ type CodeRequest struct {
 	DPoPJKT             string
 	Assignment          signet.Assignment // Sign-In: the account and role chosen
 	AuthTime            time.Time
+	// AMR is how the approving session authenticated (RFC 8176); the
+	// engine checks it against the MFA policy.
+	AMR []string
 }
 
 // Sealer is authenticated encryption with associated data: the server's

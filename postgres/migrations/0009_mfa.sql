@@ -22,3 +22,7 @@ CREATE TABLE mfa_policies (
 	user_id TEXT PRIMARY KEY,
 	policy  TEXT NOT NULL
 );
+-- How the user authenticated for an approval (RFC 8176 amr, a JSON list),
+-- carried from the code to its session for the ID token.
+ALTER TABLE codes ADD COLUMN amr TEXT NOT NULL DEFAULT '[]';
+ALTER TABLE sessions ADD COLUMN amr TEXT NOT NULL DEFAULT '[]';
