@@ -291,4 +291,6 @@ type Stores struct {
 	RoleBindings RoleBindingStore
 	// MFA keeps second factors and per-user MFA policies (mfa.go).
 	MFA MFAStore
+	// Passkeys keeps WebAuthn credentials (passkey.go).
+	Passkeys PasskeyStore
 }

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/go-webauthn/webauthn/webauthn"
+
 	"github.com/signet-auth/signet"
 	"github.com/signet-auth/signet/internal/failpoint"
 	"github.com/signet-auth/signet/password"
@@ -261,7 +263,8 @@ type Server struct {
 	replay       signet.ReplayStore
 	signer       JWTSigner
 	iamAccountID string
-	mfa          MFAConfig // mfa.go
+	mfa          MFAConfig          // mfa.go
+	wa           *webauthn.WebAuthn // passkey.go; nil: passkeys off
 
 	// dummyPasswordHash is verified against when a login names no user, so
 	// that the answer takes as long as for a real one.
@@ -320,6 +323,11 @@ func New(cfg Config) (*Server, error) {
 	}
 	if s.mfa, err = cfg.MFA.withDefaults(); err != nil {
 		return nil, err
+	}
+	if s.mfa.Store != nil && s.mfa.Passkeys != nil && s.mfa.IssuerURL != "" {
+		if s.wa, err = newWebAuthn(s.mfa.IssuerURL); err != nil {
+			return nil, err
+		}
 	}
 	dummy, _, err := s.minter.New("")
 	if err != nil {

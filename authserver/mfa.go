@@ -35,6 +35,11 @@ type MFAConfig struct {
 	Issuer string
 	// Rand draws TOTP secrets and recovery codes; nil: crypto/rand.
 	Rand io.Reader
+	// Passkeys keeps WebAuthn credentials; with Issuer URL set (the
+	// relying party: its host is the rpId, its origin the only one
+	// accepted) passkeys are on. They need Config.Replay.
+	Passkeys  signet.PasskeyStore
+	IssuerURL string
 }
 
 // Sealer is authenticated encryption with associated data;
@@ -83,10 +88,11 @@ type MFAStatus struct {
 	TOTPAdded    time.Time
 	RecoveryLeft int // unused recovery codes
 	RecoveryAll  int
+	Passkeys     []signet.Passkey
 }
 
 // Enrolled reports whether the user has a factor for the second step.
-func (m MFAStatus) Enrolled() bool { return m.TOTP }
+func (m MFAStatus) Enrolled() bool { return m.TOTP || len(m.Passkeys) > 0 }
 
 // MFAEnabled reports whether second factors are configured at all.
 func (s *Server) MFAEnabled() bool { return s.mfa.Store != nil }
@@ -125,6 +131,9 @@ func (s *Server) MFAStatus(ctx context.Context, u signet.User) (MFAStatus, error
 	if st.RecoveryAll, st.RecoveryLeft, err = s.mfa.Store.RecoveryCodes(ctx, u.ID); err != nil {
 		return st, signet.Internal(err)
 	}
+	if st.Passkeys, err = s.Passkeys(ctx, u.ID); err != nil {
+		return st, err
+	}
 	return st, nil
 }
 
@@ -137,8 +146,11 @@ func localSignIn(amr []string) bool {
 	return len(amr) == 0 || slices.Contains(amr, signet.AMRPassword)
 }
 
-// secondFactor reports whether amr includes a second factor.
-func secondFactor(amr []string) bool { return slices.Contains(amr, signet.AMROTP) }
+// secondFactor reports whether amr includes a second factor: a one-time
+// code, or a passkey (after the password, or verifying the user itself).
+func secondFactor(amr []string) bool {
+	return slices.Contains(amr, signet.AMROTP) || slices.Contains(amr, signet.AMRHardwareKey)
+}
 
 // SecondStep says what a signed-in browser session still has to do.
 type SecondStep int

@@ -5,6 +5,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/go-webauthn/webauthn/protocol"
+
 	"github.com/signet-auth/signet"
 )
 
@@ -43,5 +45,17 @@ func FuzzTOTPCode(f *testing.F) {
 		if _, ok := fx.srv.totpStep(secret, code); ok && !valid[strings.TrimSpace(code)] {
 			t.Fatalf("code %q accepted", code)
 		}
+	})
+}
+
+// An authenticator's answer is untrusted input, parsed before anything is
+// checked: neither parser of it panics, whatever the bytes.
+func FuzzPasskeyResponse(f *testing.F) {
+	for _, s := range []string{`{}`, `{"id":"AA","rawId":"AA","type":"public-key","response":{}}`, ``, `[]`, `{"response":{"clientDataJSON":"e30"}}`} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		_, _ = protocol.ParseCredentialRequestResponseBytes(b)
+		_, _ = protocol.ParseCredentialCreationResponseBytes(b)
 	})
 }

@@ -407,3 +407,24 @@ func TestMF03_IssueCodeChecksFactors(t *testing.T) {
 		t.Fatalf("stored session AMR %v, %v", stored.AMR, err)
 	}
 }
+
+// An administrator's reset removes passkeys too, where the engine has a
+// passkey store but no relying party (the admin command has no issuer).
+func TestResetMFARemovesPasskeys(t *testing.T) {
+	f := newFixture(t, func(c *Config) {
+		c.MFA = MFAConfig{Store: c.Users.(signet.MFAStore), Sealer: newGCMSealer(t), Passkeys: c.Users.(signet.PasskeyStore)}
+	})
+	u := f.user("hana")
+	if err := f.stores.Passkeys.AddPasskey(f.ctx, signet.Passkey{ID: []byte{1}, UserID: u.ID, Name: "Key", PublicKey: []byte{1}, CreatedAt: f.clock.Now()}); err != nil {
+		t.Fatal(err)
+	}
+	if st, err := f.srv.MFAStatus(f.ctx, u); err != nil || len(st.Passkeys) != 1 || !st.Enrolled() {
+		t.Fatalf("status %+v %v", st, err)
+	}
+	if _, _, err := f.srv.ResetMFA(f.ctx, u.ID); err != nil {
+		t.Fatal(err)
+	}
+	if ps, _ := f.stores.Passkeys.ListPasskeys(f.ctx, u.ID); len(ps) != 0 {
+		t.Errorf("passkeys after reset: %v", ps)
+	}
+}

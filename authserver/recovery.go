@@ -118,8 +118,8 @@ func (s *Server) UseRecoveryCode(ctx context.Context, token, typed string) (sign
 	return s.completeSession(ctx, rec, signet.AMROTP)
 }
 
-// RemoveSecondFactors removes the session user's authenticator and
-// recovery codes. It needs a recent sign-in, ends every other session of
+// RemoveSecondFactors removes the session user's authenticator, passkeys
+// and recovery codes. It needs a recent sign-in, ends every other session of
 // the user and returns the browser's new session (a password sign-in
 // again). A user whose policy is required is sent to enrol anew.
 func (s *Server) RemoveSecondFactors(ctx context.Context, token string) (string, signet.BrowserSession, error) {
@@ -146,11 +146,20 @@ func (s *Server) wipeFactors(ctx context.Context, userID string) error {
 	if err := s.mfa.Store.SetRecoveryCodes(ctx, userID, nil, s.clock.Now()); err != nil {
 		return signet.Internal(err)
 	}
+	ps, err := s.Passkeys(ctx, userID)
+	if err != nil {
+		return err
+	}
+	for _, p := range ps {
+		if err := s.mfa.Passkeys.DeletePasskey(ctx, userID, p.ID); err != nil && !errors.Is(err, signet.ErrNotFound) {
+			return signet.Internal(err)
+		}
+	}
 	return nil
 }
 
 // ResetMFA is an administrator's reset of a user who lost their factors:
-// the authenticator and recovery codes go, and every session of the user
+// the authenticator, passkeys and recovery codes go, and every session of the user
 // ends. The user signs in with the password next and, under a required
 // policy, enrols again. It returns the sessions ended.
 func (s *Server) ResetMFA(ctx context.Context, userID string) (tokens, browser int, err error) {

@@ -189,7 +189,7 @@ func (db *DB) Close() error {
 func (db *DB) Stores() signet.Stores {
 	return signet.Stores{Users: db, Clients: db, Grants: db, Replay: db, RateLimit: db, Keys: db, Browser: db, Collector: db, Health: db,
 		AccessKeys: db, ClientKeys: db, RoleBindings: db,
-		MFA: db}
+		MFA: db, Passkeys: db}
 }
 
 // migrate applies the embedded migrations not yet recorded, in one write

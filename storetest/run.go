@@ -37,6 +37,7 @@ func Run(t *testing.T, open func(t *testing.T) signet.Stores) {
 		{"ClientKeys", testClientKeys},
 		{"RoleBindings", testRoleBindings},
 		{"MF-01/SecondFactors", testMFA},
+		{"MF-02/Passkeys", testPasskeys},
 		{"Keys", testKeys},
 		{"CC-05/PanicCommitsNothing", testPanicCommitsNothing},
 		{"GC", testCollect},

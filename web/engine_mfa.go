@@ -16,7 +16,7 @@ func (b EngineBackend) SecondStep(ctx context.Context, u signet.User, amr []stri
 	if err != nil {
 		return MFAState{}, err
 	}
-	s := MFAState{Policy: st.Policy, TOTP: st.TOTP, TOTPAdded: st.TOTPAdded, RecoveryLeft: st.RecoveryLeft}
+	s := MFAState{Policy: st.Policy, TOTP: st.TOTP, TOTPAdded: st.TOTPAdded, RecoveryLeft: st.RecoveryLeft, Passkeys: st.Passkeys}
 	switch step {
 	case authserver.StepVerify:
 		s.Step = MFAVerify
@@ -60,4 +60,32 @@ func (b EngineBackend) RegenerateRecoveryCodes(ctx context.Context, token string
 // RemoveSecondFactors removes the factors.
 func (b EngineBackend) RemoveSecondFactors(ctx context.Context, token string) (string, signet.BrowserSession, error) {
 	return b.Engine.RemoveSecondFactors(ctx, token)
+}
+
+// PasskeysEnabled reports whether the engine serves passkeys.
+func (b EngineBackend) PasskeysEnabled() bool { return b.Engine.PasskeysEnabled() }
+
+// BeginPasskeyRegistration starts adding a passkey.
+func (b EngineBackend) BeginPasskeyRegistration(ctx context.Context, token string) ([]byte, []byte, error) {
+	return b.Engine.BeginPasskeyRegistration(ctx, token)
+}
+
+// FinishPasskeyRegistration adds the passkey.
+func (b EngineBackend) FinishPasskeyRegistration(ctx context.Context, token string, state, response []byte, name string) (string, signet.BrowserSession, error) {
+	return b.Engine.FinishPasskeyRegistration(ctx, token, state, response, name)
+}
+
+// BeginPasskeyLogin starts a passkey sign-in.
+func (b EngineBackend) BeginPasskeyLogin(ctx context.Context, token string) ([]byte, []byte, error) {
+	return b.Engine.BeginPasskeyLogin(ctx, token)
+}
+
+// FinishPasskeyLogin checks a passkey sign-in.
+func (b EngineBackend) FinishPasskeyLogin(ctx context.Context, token string, state, response []byte, address, userAgent string) (string, signet.BrowserSession, error) {
+	return b.Engine.FinishPasskeyLogin(ctx, token, state, response, address, userAgent)
+}
+
+// RemovePasskey removes a passkey.
+func (b EngineBackend) RemovePasskey(ctx context.Context, token string, id []byte) (string, signet.BrowserSession, error) {
+	return b.Engine.RemovePasskey(ctx, token, id)
 }

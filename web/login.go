@@ -14,6 +14,7 @@ type loginView struct {
 	Return   string
 	Username string
 	Error    string
+	Passkeys bool // offer a sign-in with a passkey alone (passkey.go)
 }
 
 // maxName bounds the login name we count and echo.
@@ -59,7 +60,9 @@ func (h *Handler) loginForm(w http.ResponseWriter, r *http.Request) {
 		seeOther(w, secondStepURL(s, ret))
 		return
 	}
-	h.render(w, r, http.StatusOK, "login", loginView{common: h.common("Sign in", s), FormCSRF: csrfToken(s), Return: ret})
+	h.allowScript(w)
+	h.render(w, r, http.StatusOK, "login", loginView{common: h.common("Sign in", s), FormCSRF: csrfToken(s), Return: ret,
+		Passkeys: h.passkeysOn()})
 }
 
 func (h *Handler) loginBudgets(r *http.Request, name string) []budget {
@@ -102,9 +105,10 @@ func (h *Handler) login(w http.ResponseWriter, r *http.Request, s *browserSessio
 			return
 		}
 		// One message for every cause: no user enumeration (RL-04).
+		h.allowScript(w)
 		h.render(w, r, http.StatusBadRequest, "login", loginView{
 			common: h.common("Sign in", s), FormCSRF: csrfToken(s), Return: ret, Username: name,
-			Error: "The user name or password is incorrect.",
+			Error: "The user name or password is incorrect.", Passkeys: h.passkeysOn(),
 		})
 		return
 	}

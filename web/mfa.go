@@ -40,6 +40,17 @@ type MFABackend interface {
 	RegenerateRecoveryCodes(ctx context.Context, token string) ([]string, string, signet.BrowserSession, error)
 	// RemoveSecondFactors removes the authenticator and recovery codes.
 	RemoveSecondFactors(ctx context.Context, token string) (string, signet.BrowserSession, error)
+
+	// Passkeys (WebAuthn): options are the JSON for the browser, state
+	// what the engine takes back once. A refusal is CodeInvalidGrant.
+	PasskeysEnabled() bool
+	BeginPasskeyRegistration(ctx context.Context, token string) (options, state []byte, err error)
+	FinishPasskeyRegistration(ctx context.Context, token string, state, response []byte, name string) (string, signet.BrowserSession, error)
+	// BeginPasskeyLogin: token of a session waiting for its second step,
+	// or "" for a sign-in with a passkey alone.
+	BeginPasskeyLogin(ctx context.Context, token string) (options, state []byte, err error)
+	FinishPasskeyLogin(ctx context.Context, token string, state, response []byte, address, userAgent string) (string, signet.BrowserSession, error)
+	RemovePasskey(ctx context.Context, token string, id []byte) (string, signet.BrowserSession, error)
 }
 
 // MFAStep is what a signed-in session still has to do.
@@ -59,6 +70,7 @@ type MFAState struct {
 	TOTP         bool
 	TOTPAdded    time.Time
 	RecoveryLeft int
+	Passkeys     []signet.Passkey
 }
 
 // reauthWindow mirrors the engine's rule for factor changes; the page uses
@@ -114,6 +126,19 @@ func (h *Handler) withMFA(f http.HandlerFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		if h.mfa == nil {
 			h.errorPage(w, r, http.StatusNotFound, "Not found", "There is no such page.")
+			return
+		}
+		f(w, r)
+	}
+}
+
+// withPasskeys serves f only where passkeys are on.
+func (h *Handler) withPasskeys(f http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if !h.passkeysOn() {
+			// Mounted, but off: the issuer is an IP address, which WebAuthn
+			// does not allow as a relying party.
+			h.errorPage(w, r, http.StatusForbidden, "Passkeys are off", "This server does not offer passkeys.")
 			return
 		}
 		f(w, r)

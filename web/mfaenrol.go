@@ -2,6 +2,7 @@ package web
 
 import (
 	"bytes"
+	"encoding/base64"
 	"image/png"
 	"net/http"
 	"net/url"
@@ -46,6 +47,12 @@ type mfaView struct {
 	QRURL        string
 	Secret       string
 	RecoveryCode []string // shown once
+	PasskeysOn   bool
+	Passkeys     []passkeyView
+}
+
+type passkeyView struct {
+	ID, Name, Added, LastUsed string
 }
 
 // mfaSession returns the session that may use the security page: signed
@@ -88,6 +95,14 @@ func (h *Handler) mfaView(r *http.Request, s *browserSession, u signet.User, for
 		v.common = h.common(title, s)
 	}
 	v.ReauthURL = "/login?force=1&return=" + url.QueryEscape("/mfa")
+	v.PasskeysOn = h.passkeysOn()
+	for _, p := range st.Passkeys {
+		pv := passkeyView{ID: base64.RawURLEncoding.EncodeToString(p.ID), Name: p.Name, Added: p.CreatedAt.Format("2 Jan 2006")}
+		if !p.LastUsed.IsZero() {
+			pv.LastUsed = p.LastUsed.Format("2 Jan 2006")
+		}
+		v.Passkeys = append(v.Passkeys, pv)
+	}
 	return v, nil
 }
 
@@ -110,7 +125,12 @@ func (h *Handler) mfaPage(w http.ResponseWriter, r *http.Request) {
 	switch r.URL.Query().Get("done") {
 	case "removed":
 		v.Notice = "Two-step verification is off for your account. Your other sessions were signed out."
+	case "passkey":
+		v.Notice = "Your passkey is added. Your other sessions were signed out."
+	case "passkey-removed":
+		v.Notice = "The passkey is removed. Your other sessions were signed out."
 	}
+	h.allowScript(w)
 	h.render(w, r, http.StatusOK, "mfa", v)
 }
 

@@ -17,6 +17,7 @@ type mfaVerifyView struct {
 	UserName string
 	Error    string
 	Recovery bool // the recovery-code form is the one shown
+	Passkey  bool // the user has a passkey to use instead
 }
 
 // mfaBudgets are the failure budgets of the second step: per address and
@@ -50,8 +51,10 @@ func (h *Handler) mfaForm(w http.ResponseWriter, r *http.Request) {
 		seeOther(w, secondStepURL(s, ret))
 		return
 	}
+	h.allowScript(w)
 	h.render(w, r, http.StatusOK, "mfa_verify", mfaVerifyView{common: common{Title: "Two-step verification"},
-		FormCSRF: csrfToken(s), Return: ret, UserName: s.pending.user.Name, Recovery: r.URL.Query().Get("use") == "recovery"})
+		FormCSRF: csrfToken(s), Return: ret, UserName: s.pending.user.Name, Recovery: r.URL.Query().Get("use") == "recovery",
+		Passkey: h.passkeysOn() && len(s.pending.state.Passkeys) > 0})
 }
 
 func orDefault(s, d string) string {

@@ -50,6 +50,12 @@ func (h *Handler) Routes() httpserver.Table {
 		r("POST", "/mfa/totp/confirm", h.withMFA(h.post(h.mfaTOTPConfirm))),
 		r("POST", "/mfa/recovery", h.withMFA(h.post(h.mfaRecovery))),
 		r("POST", "/mfa/remove", h.withMFA(h.post(h.mfaRemove))),
+		// Passkeys (passkey.go): JSON for static/webauthn.js.
+		r("POST", "/mfa/passkey/options", h.withPasskeys(h.post(h.passkeyRegisterOptions))),
+		r("POST", "/mfa/passkey", h.withPasskeys(h.post(h.passkeyRegister))),
+		r("POST", "/mfa/passkey/remove", h.withPasskeys(h.post(h.passkeyRemove))),
+		r("POST", "/login/passkey/options", h.withPasskeys(h.post(h.passkeyLoginOptions))),
+		r("POST", "/login/passkey", h.withPasskeys(h.post(h.passkeyLogin))),
 
 		r("GET", "/static/{file}", h.static),
 	}}

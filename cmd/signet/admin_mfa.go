@@ -33,7 +33,7 @@ func (a *cli) adminUserMFACmd(with withServices) *cobra.Command {
 					return err
 				}
 			}
-			rows := [][]any{{"NAME", "POLICY", "AUTHENTICATOR", "RECOVERY CODES"}}
+			rows := [][]any{{"NAME", "POLICY", "AUTHENTICATOR", "PASSKEYS", "RECOVERY CODES"}}
 			for _, u := range users {
 				st, err := svc.Engine.MFAStatus(ctx, u)
 				if err != nil {
@@ -49,7 +49,7 @@ func (a *cli) adminUserMFACmd(with withServices) *cobra.Command {
 				if st.RecoveryAll > 0 {
 					codes = fmt.Sprintf("%d of %d unused", st.RecoveryLeft, st.RecoveryAll)
 				}
-				rows = append(rows, []any{u.Name, policy, totp, codes})
+				rows = append(rows, []any{u.Name, policy, totp, len(st.Passkeys), codes})
 			}
 			return a.table(rows)
 		}),
@@ -57,7 +57,7 @@ func (a *cli) adminUserMFACmd(with withServices) *cobra.Command {
 
 	reset := &cobra.Command{
 		Use:   "reset NAME",
-		Short: "Remove a user's authenticator and recovery codes and end the user's sessions (a lost phone)",
+		Short: "Remove a user's authenticator, passkeys and recovery codes and end the user's sessions (a lost phone)",
 		Args:  cobra.ExactArgs(1),
 		RunE: with(func(ctx context.Context, svc *app.Core, args []string) error {
 			u, err := svc.Stores.Users.GetUserByName(ctx, args[0])

@@ -165,6 +165,7 @@ func OpenCore(ctx context.Context, c *config.Config, d Deps) (_ *Core, err error
 	// Second factors: TOTP secrets sealed under the keyring's AEAD key.
 	cfg.MFA = c.MFAConfig()
 	cfg.MFA.Store, cfg.MFA.Sealer, cfg.MFA.Rand = stores.MFA, keys, d.Rand
+	cfg.MFA.Passkeys, cfg.MFA.IssuerURL = stores.Passkeys, c.Issuer
 	if d.Observer != nil {
 		cfg.Observer = d.Observer
 	}

@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net/http/httptest"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -100,6 +101,9 @@ type Options struct {
 	// AWS role Admin and most tests sign in with a password alone.
 	MFA           string
 	MFAAdminRoles []string
+	// Localhost makes the issuer http://localhost:port instead of
+	// http://127.0.0.1:port: WebAuthn (passkeys) needs a domain name.
+	Localhost bool
 }
 
 // The broker's client at the fake Figma upstream (Options.Broker).
@@ -172,6 +176,9 @@ func New(t testing.TB, o Options) *Env {
 	e.DBPath = filepath.Join(dir, app.DBFile)
 	e.Server = httptest.NewUnstartedServer(nil)
 	e.URL = "http://" + e.Server.Listener.Addr().String()
+	if o.Localhost {
+		e.URL = strings.Replace(e.URL, "127.0.0.1", "localhost", 1)
+	}
 
 	c := config.Default()
 	c.Addr, c.Issuer, c.DataDir = e.Server.Listener.Addr().String(), e.URL, dir

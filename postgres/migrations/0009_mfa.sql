@@ -26,3 +26,19 @@ CREATE TABLE mfa_policies (
 -- carried from the code to its session for the ID token.
 ALTER TABLE codes ADD COLUMN amr TEXT NOT NULL DEFAULT '[]';
 ALTER TABLE sessions ADD COLUMN amr TEXT NOT NULL DEFAULT '[]';
+-- WebAuthn credentials (passkeys, security keys; catalogue MF-02): the
+-- public key only; sign_count moves forward by a conditional update.
+CREATE TABLE passkeys (
+	id              BYTEA PRIMARY KEY,
+	user_id         TEXT NOT NULL,
+	name            TEXT NOT NULL,
+	public_key      BYTEA NOT NULL,
+	sign_count      BIGINT NOT NULL,
+	transports      TEXT NOT NULL,
+	aaguid          BYTEA NOT NULL,
+	backup_eligible BIGINT NOT NULL,
+	backup_state    BIGINT NOT NULL,
+	created_at      BIGINT NOT NULL,
+	last_used       BIGINT NOT NULL
+);
+CREATE INDEX passkeys_user ON passkeys (user_id, created_at);
