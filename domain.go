@@ -116,10 +116,13 @@ type AuthorizationCode struct {
 	DPoPJKT             string // RFC 9449 §10 dpop_jkt from the authorize request
 	Assignment          Assignment
 	AuthTime            time.Time
-	CreatedAt           time.Time
-	ExpiresAt           time.Time
-	UsedAt              time.Time // zero until redeemed (or burned by a failed check)
-	SessionID           string    // the session its redemption created
+	// AMR is how the user authenticated for the approval (RFC 8176), for
+	// the ID token; empty when not known.
+	AMR       []string
+	CreatedAt time.Time
+	ExpiresAt time.Time
+	UsedAt    time.Time // zero until redeemed (or burned by a failed check)
+	SessionID string    // the session its redemption created
 }
 
 // DeviceStatus is the state of a device authorization (RFC 8628).
@@ -168,6 +171,9 @@ type Session struct {
 	// RevokeReason says why, for the audit trail (e.g. "reuse", "admin").
 	RevokeReason string
 	Generation   int64 // the current generation number
+	// AMR is how the user authenticated (RFC 8176), from the approval;
+	// the ID token's amr. Empty when not known.
+	AMR []string
 }
 
 // Live reports whether the session can still be used at now.

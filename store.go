@@ -339,4 +339,8 @@ type Stores struct {
 	SigninPolicies SigninPolicyStore
 	// Audit keeps the audit trail (AuditRecord), append-only.
 	Audit AuditStore
+	// MFA keeps second factors and per-user MFA policies (mfa.go).
+	MFA MFAStore
+	// Passkeys keeps WebAuthn credentials (passkey.go).
+	Passkeys PasskeyStore
 }

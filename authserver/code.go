@@ -32,6 +32,10 @@ type AuthorizeRequest struct {
 	// it: a Sign-In code is issued only where the account's Sign-In policy
 	// allows.
 	ClientIP netip.Addr
+	// AMR is how the approving browser session authenticated (RFC 8176);
+	// IssueCode checks it against the user's MFA policy (catalogue MF-03)
+	// and the ID token carries it.
+	AMR []string
 }
 
 // IssueCode checks an authorization request once more (client, redirect
@@ -103,6 +107,10 @@ func (s *Server) IssueCode(ctx context.Context, r AuthorizeRequest) (string, err
 	if err := access.check(r.Assignment, r.ClientIP); err != nil {
 		return "", err
 	}
+	// The approval's factors, checked once more by the engine (MF-03).
+	if err := s.checkSecondFactor(ctx, u, r.AMR); err != nil {
+		return "", err
+	}
 	authTime := r.AuthTime
 	if authTime.IsZero() {
 		authTime = now
@@ -115,7 +123,7 @@ func (s *Server) IssueCode(ctx context.Context, r AuthorizeRequest) (string, err
 		Digest: digest, ClientID: c.ID, UserID: u.ID, Protocol: r.Protocol,
 		RedirectURI: r.RedirectURI, Scopes: dedupe(r.Scopes),
 		CodeChallenge: r.CodeChallenge, CodeChallengeMethod: r.CodeChallengeMethod,
-		Nonce: r.Nonce, DPoPJKT: r.DPoPJKT, Assignment: r.Assignment, AuthTime: authTime,
+		Nonce: r.Nonce, DPoPJKT: r.DPoPJKT, Assignment: r.Assignment, AuthTime: authTime, AMR: slices.Clone(r.AMR),
 		CreatedAt: now, ExpiresAt: now.Add(s.life.AuthorizationCode),
 	})
 	if err != nil {
@@ -170,6 +178,7 @@ func (authCodeGrant) exchange(ctx context.Context, x *exchange) (TokenResponse, 
 		Grant: func(c signet.AuthorizationCode) (signet.Session, signet.TokenGeneration) {
 			sess := s.newSession(sessionID, c.ClientID, c.UserID, c.Protocol, x.now)
 			sess.Scopes, sess.Assignment, sess.Nonce, sess.AuthTime = c.Scopes, c.Assignment, c.Nonce, c.AuthTime
+			sess.AMR = c.AMR
 			// The session is bound to the key that proved possession at
 			// redemption, whether or not the code was (RFC 9449 §5).
 			sess.DPoPJKT = r.DPoPJKT

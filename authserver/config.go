@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/go-webauthn/webauthn/webauthn"
+
 	"github.com/signet-auth/signet"
 	"github.com/signet-auth/signet/internal/failpoint"
 	"github.com/signet-auth/signet/password"
@@ -253,6 +255,9 @@ type Config struct {
 	// whose record cannot be written answers a server error instead of
 	// its tokens (catalogue AU-02).
 	Audit Auditor
+	// MFA configures second factors of local accounts (mfa.go); the zero
+	// value turns them off.
+	MFA MFAConfig
 }
 
 // Server is the engine. It is safe for concurrent use; it holds no mutable
@@ -286,6 +291,8 @@ type Server struct {
 
 	trustedIssuers map[string]TrustedIssuer // by issuer
 	issuerKeys     IssuerKeys
+	mfa            MFAConfig          // mfa.go
+	wa             *webauthn.WebAuthn // passkey.go; nil: passkeys off
 
 	// dummyPasswordHash is verified against when a login names no user, so
 	// that the answer takes as long as for a real one.
@@ -363,6 +370,14 @@ func New(cfg Config) (*Server, error) {
 		trustedIssuers: trusted,
 		issuerKeys:     cfg.IssuerKeys,
 		auditor:        cfg.Audit,
+	}
+	if s.mfa, err = cfg.MFA.withDefaults(); err != nil {
+		return nil, err
+	}
+	if s.mfa.Store != nil && s.mfa.Passkeys != nil && s.mfa.IssuerURL != "" {
+		if s.wa, err = newWebAuthn(s.mfa.IssuerURL); err != nil {
+			return nil, err
+		}
 	}
 	dummy, _, err := s.minter.New("")
 	if err != nil {

@@ -79,6 +79,7 @@ type TokenResponse struct {
 	ClientID string
 	Nonce    string
 	AuthTime time.Time
+	AMR      []string // RFC 8176, as the approval recorded it
 }
 
 // ExpiresInSeconds is ExpiresIn rounded up to whole seconds, at least 1: the
@@ -234,6 +235,6 @@ func (x *exchange) respond(sess signet.Session, gen signet.TokenGeneration, m ma
 		AccessToken: m.access, RefreshToken: m.refresh,
 		ExpiresIn: gen.AccessExpiresAt.Sub(x.now),
 		Scopes:    scopes, Session: sess, Tokens: gen, Retry: retry, Seed: m.seed,
-		UserID: sess.UserID, ClientID: sess.ClientID, Nonce: sess.Nonce, AuthTime: sess.AuthTime,
+		UserID: sess.UserID, ClientID: sess.ClientID, Nonce: sess.Nonce, AuthTime: sess.AuthTime, AMR: sess.AMR,
 	}
 }

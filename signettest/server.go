@@ -72,6 +72,9 @@ func Start(t testing.TB, opts ...Option) *Server {
 		c.Lifetimes.DevicePollInterval = time.Second
 	}
 	c.Dev, c.DevAutoApprove = o.autoApprove, o.autoApprove
+	// The users' "Admin" is an AWS role name of the fixture; it does not
+	// make them signet administrators, who must use a second factor.
+	c.MFA.MFAAdminRoles = []string{}
 	a, err := app.New(ctx, c, app.Deps{
 		Log: o.log, Getenv: func(string) string { return "" },
 		// The cheapest argon2id parameters the package allows: tests sign

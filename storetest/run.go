@@ -46,6 +46,8 @@ func Run(t *testing.T, open func(t *testing.T) signet.Stores) {
 		{"AU-03/ScanStreamsPages", testAuditPages},
 		{"AU-02/PruneOnlyByAge", testAuditPrune},
 		{"AU-02/GrantCommitsItsRecord", testGrantAudit},
+		{"MF-01/SecondFactors", testMFA},
+		{"MF-02/Passkeys", testPasskeys},
 		{"Keys", testKeys},
 		{"CC-05/PanicCommitsNothing", testPanicCommitsNothing},
 		{"GC", testCollect},
@@ -76,6 +78,7 @@ func RunRace(t *testing.T, openTwo func(t *testing.T) (signet.Stores, signet.Sto
 		{"RacingKeyCreation", testRacingKeys},
 		{"RacingDecisions", testRacingDecisions},
 		{"RacingSigninStatements", testRacingSigninStatements},
+		{"MF-04/RacingSecondFactors", testRacingSecondFactors},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -457,11 +457,16 @@ func (h *Handler) consentDecision(w http.ResponseWriter, r *http.Request, s *bro
 		}
 		a = s.user.Assignments[i]
 	}
-	h.issue(w, r, req, s.user, a, s.AuthTime)
+	// The engine checks the session's factors once more (catalogue MF-03).
+	if err := h.approvalAllowed(r.Context(), s.UserID, s.record.AMR); err != nil {
+		h.refuseUnverified(w, r, err)
+		return
+	}
+	h.issue(w, r, req, s.user, a, s.AuthTime, s.record.AMR)
 }
 
 // issue has the engine store a code and sends it to the client.
-func (h *Handler) issue(w http.ResponseWriter, r *http.Request, req *authzRequest, u signet.User, a signet.Assignment, authTime time.Time) {
+func (h *Handler) issue(w http.ResponseWriter, r *http.Request, req *authzRequest, u signet.User, a signet.Assignment, authTime time.Time, amr []string) {
 	code, err := h.backend.IssueCode(r.Context(), CodeRequest{
 		ClientID:            req.ClientID,
 		UserID:              u.ID,
@@ -475,6 +480,7 @@ func (h *Handler) issue(w http.ResponseWriter, r *http.Request, req *authzReques
 		Assignment:          a,
 		AuthTime:            authTime,
 		ClientIP:            httpserver.ClientIP(r),
+		AMR:                 amr,
 	})
 	if err != nil {
 		e := signet.AsError(err)

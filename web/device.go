@@ -231,6 +231,13 @@ func (h *Handler) deviceDecision(w http.ResponseWriter, r *http.Request, s *brow
 		h.errorPage(w, r, http.StatusBadRequest, "Choose Approve or Deny", "The form was sent without a decision. Go back and choose Approve or Deny.")
 		return
 	}
+	if approve {
+		// The engine checks the session's factors once more (MF-03).
+		if err := h.approvalAllowed(r.Context(), s.UserID, s.record.AMR); err != nil {
+			h.refuseUnverified(w, r, err)
+			return
+		}
+	}
 	d, err := h.backend.DecideDevice(r.Context(), f.UserCode, approve, s.UserID, s.AuthTime)
 	h.log.InfoContext(r.Context(), "web: device decision", "user", s.UserID, "approve", approve, "status", d.Status, "err", err)
 	if !h.deviceState(w, r, d, err, true) {

@@ -28,7 +28,7 @@ func (h *Handler) autoApprove(w http.ResponseWriter, r *http.Request, req *authz
 	}
 	h.log.WarnContext(ctx, "web: DEV AUTO-APPROVE: authorization approved without a person; never enable this in production",
 		"client", c.ID, "user", u.Name, "protocol", req.Protocol, "account", a.AccountID, "role", a.RoleName)
-	h.issue(w, r, req, u, a, h.clock.Now())
+	h.issue(w, r, req, u, a, h.clock.Now(), nil)
 }
 
 func (h *Handler) devUser(ctx context.Context) (signet.User, error) {

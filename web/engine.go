@@ -56,6 +56,7 @@ func (b EngineBackend) IssueCode(ctx context.Context, r CodeRequest) (string, er
 		Assignment:          r.Assignment,
 		AuthTime:            r.AuthTime,
 		ClientIP:            r.ClientIP,
+		AMR:                 r.AMR,
 	})
 }
 

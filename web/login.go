@@ -18,6 +18,7 @@ type loginView struct {
 	// when the login is federated only.
 	Providers []providerButton
 	Passwords bool
+	Passkeys  bool // offer a sign-in with a passkey alone (passkey.go)
 }
 
 // maxName bounds the login name we count and echo.
@@ -35,7 +36,7 @@ func safeReturn(s string) string {
 		return ""
 	}
 	switch u.Path {
-	case "/authorize", "/oauth2/authorize", "/v1/authorize", "/device", "/device/confirm":
+	case "/authorize", "/oauth2/authorize", "/v1/authorize", "/device", "/device/confirm", "/mfa":
 	default:
 		if !isAdminPage(u.Path) {
 			return ""
@@ -61,17 +62,24 @@ func (h *Handler) loginForm(w http.ResponseWriter, r *http.Request) {
 		seeOther(w, ret)
 		return
 	}
+	if s.pending != nil && q.Get("force") == "" {
+		seeOther(w, secondStepURL(s, ret))
+		return
+	}
 	if idp := h.hintedProvider(r.Context(), r, ret); idp != "" && q.Get("force") == "" {
 		seeOther(w, federatedStart(idp, ret))
 		return
 	}
+	h.allowScript(w)
 	h.render(w, r, http.StatusOK, "login", h.loginView(r, s, ret))
 }
 
-// loginView is the login page's data: the form, the buttons.
+// loginView is the login page's data: the form, the buttons. A passkey
+// sign-in is a local account's, offered only where passwords are.
 func (h *Handler) loginView(r *http.Request, s *browserSession, ret string) loginView {
+	passwords := h.opts.LoginMode != LoginFederatedOnly
 	return loginView{common: h.common("Sign in", s), FormCSRF: csrfToken(s), Return: ret,
-		Providers: h.buttons(r.Context(), ret), Passwords: h.opts.LoginMode != LoginFederatedOnly}
+		Providers: h.buttons(r.Context(), ret), Passwords: passwords, Passkeys: passwords && h.passkeysOn()}
 }
 
 func (h *Handler) loginBudgets(r *http.Request, name string) []budget {
@@ -118,6 +126,7 @@ func (h *Handler) login(w http.ResponseWriter, r *http.Request, s *browserSessio
 			return
 		}
 		// One message for every cause: no user enumeration (RL-04).
+		h.allowScript(w)
 		v := h.loginView(r, s, ret)
 		v.Username, v.Error = name, "The user name or password is incorrect."
 		h.render(w, r, http.StatusBadRequest, "login", v)
@@ -135,8 +144,14 @@ func (h *Handler) login(w http.ResponseWriter, r *http.Request, s *browserSessio
 		}
 	}
 	// A new session id at login (catalogue WB-10), and a new record.
-	if _, err := h.startSession(w, r, u); err != nil {
+	next, err := h.startSession(w, r, u)
+	if err != nil {
 		h.internalError(w, r, err)
+		return
+	}
+	if next.pending != nil {
+		h.log.InfoContext(ctx, "web: password accepted; second factor next", "user", u.ID)
+		seeOther(w, secondStepURL(next, ret))
 		return
 	}
 	h.log.InfoContext(ctx, "web: signed in", "user", u.ID)

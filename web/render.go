@@ -109,6 +109,8 @@ type common struct {
 	CSRF       string // for the sign-out form
 	SignedInAs string
 	Wide       bool // the admin console's tables
+	// SecurityLink shows the link to the security page (second factors).
+	SecurityLink bool
 }
 
 func (h *Handler) common(title string, s *browserSession) common {
@@ -116,6 +118,7 @@ func (h *Handler) common(title string, s *browserSession) common {
 	if s.signedIn() {
 		c.CSRF = csrfToken(s)
 		c.SignedInAs = s.user.Name
+		c.SecurityLink = h.mfa != nil
 	}
 	return c
 }

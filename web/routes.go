@@ -43,6 +43,23 @@ func (h *Handler) Routes() httpserver.Table {
 		r("GET", "/login/federated/{idp}", h.federatedBegin),
 		r("GET", "/login/federated/{idp}/callback", h.federatedCallback),
 
+		// Second factors (mfa*.go): the sign-in's second step, and the
+		// security page where they are enrolled and removed.
+		r("GET", "/login/mfa", h.withMFA(h.mfaForm)),
+		r("POST", "/login/mfa", h.withMFA(h.post(h.mfaVerify))),
+		r("GET", "/mfa", h.withMFA(h.mfaPage)),
+		r("POST", "/mfa/totp", h.withMFA(h.post(h.mfaTOTPBegin))),
+		r("GET", "/mfa/totp/qr", h.withMFA(h.mfaTOTPQR)),
+		r("POST", "/mfa/totp/confirm", h.withMFA(h.post(h.mfaTOTPConfirm))),
+		r("POST", "/mfa/recovery", h.withMFA(h.post(h.mfaRecovery))),
+		r("POST", "/mfa/remove", h.withMFA(h.post(h.mfaRemove))),
+		// Passkeys (passkey.go): JSON for static/webauthn.js.
+		r("POST", "/mfa/passkey/options", h.withPasskeys(h.post(h.passkeyRegisterOptions))),
+		r("POST", "/mfa/passkey", h.withPasskeys(h.post(h.passkeyRegister))),
+		r("POST", "/mfa/passkey/remove", h.withPasskeys(h.post(h.passkeyRemove))),
+		r("POST", "/login/passkey/options", h.withPasskeys(h.post(h.passkeyLoginOptions))),
+		r("POST", "/login/passkey", h.withPasskeys(h.post(h.passkeyLogin))),
+
 		r("GET", "/static/{file}", h.static),
 	}, h.adminRoutes()...)}
 }

@@ -46,6 +46,9 @@ type browserSession struct {
 	AuthTime time.Time `json:"-"`
 	record   signet.BrowserSession
 	user     signet.User
+	// pending is set, and UserID empty, while the sign-in waits for its
+	// second factor (mfa.go).
+	pending *pendingMFA
 }
 
 func (s *browserSession) signedIn() bool { return s != nil && s.UserID != "" }
@@ -113,6 +116,9 @@ func (h *Handler) session(r *http.Request) (*browserSession, error) {
 		return nil, nil
 	}
 	s.UserID, s.AuthTime, s.record, s.user = u.ID, rec.AuthTime, rec, u
+	if err := h.checkSecondStep(r.Context(), &s); err != nil {
+		return nil, err
+	}
 	return &s, nil
 }
 
@@ -144,6 +150,9 @@ func (h *Handler) startSession(w http.ResponseWriter, r *http.Request, u signet.
 		}
 		s.Token, s.Expires = token, rec.ExpiresAt
 		s.UserID, s.AuthTime, s.record, s.user = u.ID, rec.AuthTime, rec, u
+		if err := h.checkSecondStep(r.Context(), s); err != nil {
+			return nil, err
+		}
 	}
 	v, err := h.seal(s, adSession)
 	if err != nil {

@@ -84,6 +84,9 @@ type CodeRequest struct {
 	// ClientIP is the browser's address as the trusted proxies resolve it
 	// (the account's Sign-In policy is checked against it).
 	ClientIP netip.Addr
+	// AMR is how the approving session authenticated (RFC 8176); the
+	// engine checks it against the MFA policy.
+	AMR []string
 }
 
 // Sealer is authenticated encryption with associated data: the server's
@@ -108,6 +111,8 @@ type Deps struct {
 	// Federation signs people in through upstream identity providers;
 	// nil: the login page offers passwords only.
 	Federation Federation
+	// MFA serves second factors (mfa.go); nil: none, a password is enough.
+	MFA MFABackend
 	// Audit records the lockouts the failure budgets impose; nil: none.
 	Audit Auditor
 }
@@ -205,6 +210,7 @@ type Handler struct {
 	backend Backend
 	sealer  Sealer
 	limiter Limiter
+	mfa     MFABackend
 	clock   signet.Clock
 	rand    io.Reader
 	log     *slog.Logger
@@ -252,6 +258,7 @@ func New(d Deps, o Options) (*Handler, error) {
 		backend: d.Backend,
 		sealer:  d.Sealer,
 		limiter: d.Limiter,
+		mfa:     d.MFA,
 		clock:   d.Clock,
 		rand:    d.Rand,
 		log:     d.Log,

@@ -53,7 +53,7 @@ func (h *Handler) metadata(oidc bool) http.HandlerFunc {
 		if oidc {
 			m["subject_types_supported"] = []string{"public"}
 			m["id_token_signing_alg_values_supported"] = []string{"ES256"}
-			m["claims_supported"] = []string{"iss", "sub", "aud", "exp", "iat", "auth_time", "nonce", "at_hash", "name", "preferred_username"}
+			m["claims_supported"] = []string{"iss", "sub", "aud", "exp", "iat", "auth_time", "amr", "nonce", "at_hash", "name", "preferred_username"}
 		}
 		w.Header().Set("Cache-Control", "public, max-age=300")
 		writeJSON(w, http.StatusOK, m)

@@ -42,8 +42,10 @@ type idClaims struct {
 	Expiry   int64  `json:"exp"`
 	IssuedAt int64  `json:"iat"`
 	AuthTime int64  `json:"auth_time,omitempty"`
-	Nonce    string `json:"nonce,omitempty"`
-	AtHash   string `json:"at_hash,omitempty"`
+	// AMR: how the user authenticated (OIDC Core §2, RFC 8176 values).
+	AMR    []string `json:"amr,omitempty"`
+	Nonce  string   `json:"nonce,omitempty"`
+	AtHash string   `json:"at_hash,omitempty"`
 }
 
 // basicAttempted reports whether the request carries HTTP Basic
@@ -142,7 +144,7 @@ func (h *Handler) idToken(res authserver.TokenResponse, nonce string) (string, e
 	c := idClaims{
 		Issuer: h.Issuer, Subject: res.UserID, Audience: res.ClientID,
 		IssuedAt: now.Unix(), Expiry: now.Add(life).Unix(), Nonce: nonce,
-		AtHash: atHash(res.AccessToken),
+		AtHash: atHash(res.AccessToken), AMR: res.AMR,
 	}
 	if !res.AuthTime.IsZero() {
 		c.AuthTime = res.AuthTime.Unix()

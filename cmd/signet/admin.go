@@ -201,7 +201,7 @@ func (a *cli) adminUserCmd(with withServices) *cobra.Command {
 	assign.MarkFlagRequired("account")
 	assign.MarkFlagRequired("role")
 
-	cmd.AddCommand(add, list, disable, passwd, assign)
+	cmd.AddCommand(add, list, disable, passwd, assign, a.adminUserMFACmd(with))
 	return cmd
 }
 

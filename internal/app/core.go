@@ -20,8 +20,8 @@ import (
 	"github.com/signet-auth/signet/internal/config"
 	"github.com/signet-auth/signet/internal/failpoint"
 	"github.com/signet-auth/signet/internal/storetiming"
-	"github.com/signet-auth/signet/jwks"
 	"github.com/signet-auth/signet/internal/tracing"
+	"github.com/signet-auth/signet/jwks"
 	"github.com/signet-auth/signet/keyring"
 	"github.com/signet-auth/signet/password"
 	"github.com/signet-auth/signet/postgres"
@@ -234,6 +234,10 @@ func OpenCore(ctx context.Context, c *config.Config, d Deps) (_ *Core, err error
 	if len(cfg.TrustedIssuers) > 0 {
 		cfg.IssuerKeys = jwks.New(jwks.Options{Now: d.Clock.Now})
 	}
+	// Second factors: TOTP secrets sealed under the keyring's AEAD key.
+	cfg.MFA = c.MFAConfig()
+	cfg.MFA.Store, cfg.MFA.Sealer, cfg.MFA.Rand = stores.MFA, keys, d.Rand
+	cfg.MFA.Passkeys, cfg.MFA.IssuerURL = stores.Passkeys, c.Issuer
 	if d.Observer != nil {
 		cfg.Observer = d.Observer
 	}

@@ -19,8 +19,14 @@ func (a *App) newWeb() (*web.Handler, error) {
 		limiter, limits = a.Limiter.Pages(), web.PageLimits(a.Limiter.Policy())
 	}
 	users, devUser := a.Stores.Users, d.DevUserName
+	backend := web.EngineBackend{Engine: a.Engine, Users: a.Stores.Users, Clients: a.Stores.Clients}
+	var mfa web.MFABackend
+	if a.Engine.MFAEnabled() {
+		mfa = backend
+	}
 	return web.New(web.Deps{
-		Backend: web.EngineBackend{Engine: a.Engine, Users: a.Stores.Users, Clients: a.Stores.Clients},
+		Backend: backend,
+		MFA:     mfa,
 		Sealer:  a.Keyring,
 		Limiter: limiter,
 		Clock:   d.Clock,
@@ -28,7 +34,7 @@ func (a *App) newWeb() (*web.Handler, error) {
 		Log:     d.Log,
 		// Upstream identity providers (federation.go).
 		Federation: a.newFederation(),
-		Audit:   a.Audit,
+		Audit:      a.Audit,
 	}, web.Options{
 		Issuer:          c.Issuer,
 		SessionLifetime: a.Engine.Lifetimes().BrowserSession,

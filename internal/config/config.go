@@ -100,6 +100,9 @@ type Config struct {
 	DevAccount     string `yaml:"dev_account"`
 	DevRole        string `yaml:"dev_role"`
 
+	// MFA: second factors of local accounts (mfa.go).
+	MFA MFASettings `yaml:",inline"`
+
 	// Broker configures the Amplify UI Builder token broker's providers.
 	// It lives in the YAML file only: it is structured, and it names the
 	// client secrets (by file or environment variable, never in the

@@ -58,6 +58,7 @@ func ServeFlags(fs *pflag.FlagSet, c *Config) {
 	fs.StringVar(&c.Region, "region", "", "the only region CreateTokenWithIAM signatures may name (empty: any)")
 	trustedIssuerFlags(fs, c)
 	awsIAMFlags(fs, c)
+	mfaFlags(fs, c)
 	fs.BoolVar(&c.DynamicRegistration, "dynamic-registration", false,
 		"serve RFC 7591 dynamic client registration at /oauth2/register")
 	fs.StringSliceVar(&c.RegistrationGrantTypes, "registration-grant-type",

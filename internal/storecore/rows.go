@@ -16,11 +16,11 @@ var (
 		"redirect_uris", "scopes", "issuer_url", "dynamic", "created_at", "expires_at"}
 	CodeColumns = []string{"digest", "client_id", "user_id", "protocol", "redirect_uri", "scopes",
 		"code_challenge", "code_challenge_method", "nonce", "dpop_jkt", "account_id", "role_name",
-		"auth_time", "created_at", "expires_at", "used_at", "session_id"}
+		"auth_time", "created_at", "expires_at", "used_at", "session_id", "amr"}
 	DeviceColumns = []string{"digest", "user_code_digest", "client_id", "protocol", "scopes", "status",
 		"user_id", "auth_time", "interval_ms", "last_polled_at", "created_at", "expires_at", "session_id"}
 	SessionColumns = []string{"id", "client_id", "user_id", "protocol", "scopes", "account_id", "role_name",
-		"dpop_jkt", "nonce", "auth_time", "created_at", "expires_at", "revoked_at", "revoke_reason", "generation"}
+		"dpop_jkt", "nonce", "auth_time", "created_at", "expires_at", "revoked_at", "revoke_reason", "generation", "amr"}
 	GenerationColumns = []string{"session_id", "generation", "refresh_digest", "access_digest", "issued_at",
 		"access_expires_at", "refresh_expires_at", "rotated_at"}
 	KeyColumns = []string{"id", "purpose", "algorithm", "sealed", "created_at", "active_at", "retired_at"}
@@ -140,7 +140,7 @@ func CodeArgs(c signet.AuthorizationCode) []any {
 	return []any{c.Digest[:], c.ClientID, c.UserID, string(c.Protocol), c.RedirectURI, JSON(c.Scopes),
 		c.CodeChallenge, c.CodeChallengeMethod, c.Nonce, c.DPoPJKT, c.Assignment.AccountID,
 		c.Assignment.RoleName, Millis(c.AuthTime), Millis(c.CreatedAt), Millis(c.ExpiresAt),
-		Millis(c.UsedAt), c.SessionID}
+		Millis(c.UsedAt), c.SessionID, JSON(c.AMR)}
 }
 
 // ScanCode reads a row of CodeColumns.
@@ -148,18 +148,18 @@ func ScanCode(r Scanner) (signet.AuthorizationCode, error) {
 	var (
 		c                                  signet.AuthorizationCode
 		digest                             []byte
-		protocol, scopes                   string
+		protocol, scopes, amr              string
 		authTime, created, expires, usedAt int64
 	)
 	if err := r.Scan(&digest, &c.ClientID, &c.UserID, &protocol, &c.RedirectURI, &scopes,
 		&c.CodeChallenge, &c.CodeChallengeMethod, &c.Nonce, &c.DPoPJKT, &c.Assignment.AccountID,
-		&c.Assignment.RoleName, &authTime, &created, &expires, &usedAt, &c.SessionID); err != nil {
+		&c.Assignment.RoleName, &authTime, &created, &expires, &usedAt, &c.SessionID, &amr); err != nil {
 		return signet.AuthorizationCode{}, err
 	}
 	var d decoder
 	c.Digest = d.digest(digest)
 	c.Protocol = signet.Protocol(protocol)
-	c.Scopes = d.list(scopes)
+	c.Scopes, c.AMR = d.list(scopes), d.list(amr)
 	c.AuthTime, c.CreatedAt, c.ExpiresAt, c.UsedAt = Time(authTime), Time(created), Time(expires), Time(usedAt)
 	return c, d.err
 }
@@ -195,12 +195,12 @@ func ScanDevice(r Scanner) (signet.DeviceAuthorization, error) {
 func SessionArgs(s signet.Session) []any {
 	return []any{s.ID, s.ClientID, s.UserID, string(s.Protocol), JSON(s.Scopes), s.Assignment.AccountID,
 		s.Assignment.RoleName, s.DPoPJKT, s.Nonce, Millis(s.AuthTime), Millis(s.CreatedAt),
-		Millis(s.ExpiresAt), Millis(s.RevokedAt), s.RevokeReason, s.Generation}
+		Millis(s.ExpiresAt), Millis(s.RevokedAt), s.RevokeReason, s.Generation, JSON(s.AMR)}
 }
 
 type sessionRow struct {
 	s                                   signet.Session
-	protocol, scopes                    string
+	protocol, scopes, amr               string
 	authTime, created, expires, revoked int64
 }
 
@@ -208,13 +208,13 @@ func (r *sessionRow) dest() []any {
 	s := &r.s
 	return []any{&s.ID, &s.ClientID, &s.UserID, &r.protocol, &r.scopes, &s.Assignment.AccountID,
 		&s.Assignment.RoleName, &s.DPoPJKT, &s.Nonce, &r.authTime, &r.created, &r.expires, &r.revoked,
-		&s.RevokeReason, &s.Generation}
+		&s.RevokeReason, &s.Generation, &r.amr}
 }
 
 func (r *sessionRow) value() (signet.Session, error) {
 	var d decoder
 	s := r.s
-	s.Protocol, s.Scopes = signet.Protocol(r.protocol), d.list(r.scopes)
+	s.Protocol, s.Scopes, s.AMR = signet.Protocol(r.protocol), d.list(r.scopes), d.list(r.amr)
 	s.AuthTime, s.CreatedAt, s.ExpiresAt, s.RevokedAt = Time(r.authTime), Time(r.created), Time(r.expires), Time(r.revoked)
 	return s, d.err
 }

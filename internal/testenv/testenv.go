@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net/http/httptest"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -105,6 +106,14 @@ type Options struct {
 	TracerProvider trace.TracerProvider
 	// AdminUsers may use the admin console (--admin-user).
 	AdminUsers []string
+	// MFA is the --mfa policy ("": optional). MFAAdminRoles are the
+	// --mfa-admin-roles; nil: none, since the environment's user holds the
+	// AWS role Admin and most tests sign in with a password alone.
+	MFA           string
+	MFAAdminRoles []string
+	// Localhost makes the issuer http://localhost:port instead of
+	// http://127.0.0.1:port: WebAuthn (passkeys) needs a domain name.
+	Localhost bool
 }
 
 // The broker's client at the fake Figma upstream (Options.Broker).
@@ -177,6 +186,9 @@ func New(t testing.TB, o Options) *Env {
 	e.DBPath = filepath.Join(dir, app.DBFile)
 	e.Server = httptest.NewUnstartedServer(nil)
 	e.URL = "http://" + e.Server.Listener.Addr().String()
+	if o.Localhost {
+		e.URL = strings.Replace(e.URL, "127.0.0.1", "localhost", 1)
+	}
 
 	c := config.Default()
 	c.Addr, c.Issuer, c.DataDir = e.Server.Listener.Addr().String(), e.URL, dir
@@ -198,6 +210,10 @@ func New(t testing.TB, o Options) *Env {
 	c.DynamicRegistration = o.DynamicRegistration
 	c.Accounts = o.Accounts
 	c.AdminUsers = o.AdminUsers
+	c.MFA.MFAAdminRoles = append([]string{}, o.MFAAdminRoles...)
+	if o.MFA != "" {
+		c.MFA.MFA = o.MFA
+	}
 	// The cheapest argon2id parameters the package allows: tests log in
 	// often.
 	d := app.Deps{
