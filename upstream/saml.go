@@ -66,7 +66,7 @@ func ParseIdPMetadata(doc string) (*saml.EntityDescriptor, error) {
 	if len(doc) > maxSAMLMetadata {
 		return nil, errors.New("upstream: SAML metadata larger than 1 MiB")
 	}
-	if err := checkXML([]byte(doc)); err != nil {
+	if err := checkXML([]byte(doc), true); err != nil {
 		return nil, fmt.Errorf("upstream: SAML metadata: %w", err)
 	}
 	ed, err := samlsp.ParseMetadata([]byte(doc))

@@ -38,9 +38,11 @@ const nameIDKey = "\x00nameid"
 
 // checkXML refuses what no SAML message needs and XML attacks use: a
 // DOCTYPE or any other directive (entities, XXE, billion laughs), processing
-// instructions other than the XML declaration, and nesting deeper than
-// maxXMLDepth. It reads tokens only, expanding nothing.
-func checkXML(b []byte) error {
+// instructions other than the XML declaration, comments (canonical XML
+// drops them before signing, so one put inside a signed NameID splits its
+// text without breaking the signature: CVE-2017-11427), and nesting deeper
+// than maxXMLDepth. It reads tokens only, expanding nothing.
+func checkXML(b []byte, comments bool) error {
 	d := xml.NewDecoder(bytes.NewReader(b))
 	d.Strict = true
 	depth := 0
@@ -55,6 +57,10 @@ func checkXML(b []byte) error {
 		switch t := t.(type) {
 		case xml.Directive:
 			return errors.New("XML with a DOCTYPE or another directive")
+		case xml.Comment:
+			if !comments {
+				return errors.New("XML with a comment")
+			}
 		case xml.ProcInst:
 			if t.Target != "xml" {
 				return errors.New("XML with a processing instruction")
@@ -131,7 +137,7 @@ func DecodeSAMLResponse(form string) ([]byte, error) {
 	if err != nil {
 		return nil, refused("SAMLResponse is not base64")
 	}
-	if err := checkXML(b); err != nil {
+	if err := checkXML(b, false); err != nil {
 		return nil, refused("SAMLResponse: %v", err)
 	}
 	if err := checkShape(b); err != nil {
@@ -187,6 +193,9 @@ func (s *SAML) Complete(ctx context.Context, idp, samlResponse, relayState, bind
 		return Identity{}, "", err
 	}
 	sp.ReplayCache = replayCache{ctx: ctx, s: s, idp: p.Name, now: now}
+	// A response to a login of ours must answer its AuthnRequest, even
+	// where unsolicited ones are allowed.
+	sp.AllowIDPInitiated = len(ids) == 0
 	a, err := sp.ParseXMLResponse(raw, ids, sp.AcsURL)
 	if err != nil {
 		var ire *saml.InvalidResponseError

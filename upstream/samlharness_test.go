@@ -31,7 +31,7 @@ import (
 // IdentityProvider, and signet's SP leg on two nodes: two store handles
 // on one SQLite file, as two servers over one database.
 type samlEnv struct {
-	t     *testing.T
+	t     testing.TB
 	now   time.Time
 	idp   *saml.IdentityProvider
 	nodes [2]*upstream.SAML
@@ -44,7 +44,7 @@ const (
 )
 
 // newIdP is a crewjam IdentityProvider with a fresh RSA key, its clock at now.
-func newIdP(t *testing.T, now time.Time, sp saml.ServiceProviderProvider) *saml.IdentityProvider {
+func newIdP(t testing.TB, now time.Time, sp saml.ServiceProviderProvider) *saml.IdentityProvider {
 	t.Helper()
 	key, err := rsa.GenerateKey(rand.Reader, 2048)
 	if err != nil {
@@ -82,7 +82,7 @@ func (p spProvider) GetServiceProvider(_ *http.Request, id string) (*saml.Entity
 	return ed, nil
 }
 
-func newSAMLEnv(t *testing.T, configure func(*signet.IdentityProvider)) *samlEnv {
+func newSAMLEnv(t testing.TB, configure func(*signet.IdentityProvider)) *samlEnv {
 	t.Helper()
 	e := &samlEnv{t: t, now: time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)}
 	e.idp = newIdP(t, e.now, spProvider{e})
