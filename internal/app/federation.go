@@ -47,6 +47,8 @@ func (a *App) newFederation() web.Federation {
 	return web.FederationBackend{
 		Upstream: &upstream.Service{Store: a.Stores.Federation, BaseURL: a.Config.Issuer, Getenv: d.Getenv,
 			Clock: d.Clock, Rand: d.Rand},
+		SAML: &upstream.SAML{Store: a.Stores.Federation, Replay: a.Stores.Replay, BaseURL: a.Config.Issuer,
+			Clock: d.Clock, Rand: d.Rand},
 		Engine: a.Engine,
 		Store:  a.Stores.Federation,
 	}
