@@ -212,8 +212,9 @@ func (s *SAML) Complete(ctx context.Context, idp, samlResponse, relayState, bind
 }
 
 // mapAssertion builds the identity from a verified assertion through the
-// provider's mapping: the subject is the NameID unless Claims.Subject
-// names an attribute; a transient NameID keys nothing and is refused.
+// provider's mapping: the subject is the NameID, of the provider's NameID
+// format (persistent unless set), unless Claims.Subject names an
+// attribute; a transient NameID keys nothing and is always refused.
 func mapAssertion(p signet.IdentityProvider, a *saml.Assertion) (Identity, error) {
 	claims := map[string]any{}
 	for _, st := range a.AttributeStatements {
@@ -236,8 +237,14 @@ func mapAssertion(p signet.IdentityProvider, a *saml.Assertion) (Identity, error
 		if a.Subject == nil || a.Subject.NameID == nil || a.Subject.NameID.Value == "" {
 			return Identity{}, refused("assertion from %s without a NameID", p.Name)
 		}
-		if a.Subject.NameID.Format == nameIDTransient {
+		want := or(p.SAML.NameIDFormat, NameIDPersistent)
+		switch f := a.Subject.NameID.Format; {
+		case f == nameIDTransient:
 			return Identity{}, refused("assertion from %s with a transient NameID, which cannot key an identity", p.Name)
+		case f != want:
+			// An e-mail NameID is mutable; it keys identities only where
+			// the administrator chose that format (FD-03).
+			return Identity{}, refused("assertion from %s with NameID format %.200q, not %q", p.Name, f, want)
 		}
 		claims[nameIDKey] = a.Subject.NameID.Value
 	}

@@ -202,6 +202,13 @@ func TestFD04_SAMLResponses(t *testing.T) {
 		_, _, err := e.complete(0, e.respond(to, answer{format: "urn:oasis:names:tc:SAML:2.0:nameid-format:transient"}), relay, browserA)
 		refused(t, err)
 	})
+	t.Run("FD-03/SAMLEmailNameIDWhereNotChosen", func(t *testing.T) {
+		e := newSAMLEnv(t, nil)
+		to, relay := e.begin()
+		_, _, err := e.complete(0, e.respond(to, answer{nameID: "alice@corp.example",
+			format: "urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress"}), relay, browserA)
+		refused(t, err)
+	})
 	t.Run("FD-04/Oversized", func(t *testing.T) {
 		e := newSAMLEnv(t, nil)
 		_, relay := e.begin()
