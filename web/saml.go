@@ -81,6 +81,7 @@ func (h *Handler) samlACS(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if s == nil && r.PostForm.Get("continue") == "" {
+		h.log.InfoContext(ctx, "web: SAML response without the session cookie, posted again from this site", "idp", idp)
 		w.Header().Set("Content-Security-Policy", csp+"; script-src 'self'")
 		h.render(w, r, http.StatusOK, "samlpost", samlPostView{common: common{Title: "Signing in"},
 			Action: r.URL.Path, SAMLResponse: resp, RelayState: relay})
