@@ -23,6 +23,9 @@ func (a *App) declareIdPs(ctx context.Context) error {
 			return fmt.Errorf("identity_providers %s: %w", s.Name, err)
 		}
 		p := IdPFromSettings(s)
+		if err := readSAMLMetadata(&p, s); err != nil {
+			return fmt.Errorf("identity_providers %s: %w", s.Name, err)
+		}
 		p.CreatedAt, p.UpdatedAt = now, now
 		if err := a.Stores.Federation.SetIdP(ctx, p); err != nil {
 			return fmt.Errorf("identity_providers %s: %w", s.Name, err)
