@@ -70,10 +70,12 @@ func TestSAMLProvidersFromTheFile(t *testing.T) {
 	}
 
 	for name, mutate := range map[string]func(*config.IdPSettings){
-		"missing file":   func(s *config.IdPSettings) { s.SAMLMetadataFile = path + ".gone" },
-		"not metadata":   func(s *config.IdPSettings) { s.SAMLMetadataFile = writeTemp(t, "<html/>") },
-		"with a DOCTYPE": func(s *config.IdPSettings) { s.SAMLMetadataFile = writeTemp(t, `<!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]>`+doc) },
-		"other entity":   func(s *config.IdPSettings) { s.Issuer = "https://other.example/saml" },
+		"missing file": func(s *config.IdPSettings) { s.SAMLMetadataFile = path + ".gone" },
+		"not metadata": func(s *config.IdPSettings) { s.SAMLMetadataFile = writeTemp(t, "<html/>") },
+		"with a DOCTYPE": func(s *config.IdPSettings) {
+			s.SAMLMetadataFile = writeTemp(t, `<!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]>`+doc)
+		},
+		"other entity": func(s *config.IdPSettings) { s.Issuer = "https://other.example/saml" },
 	} {
 		c := fullConfig(t)
 		s := config.IdPSettings{Name: "corp", SAMLSettings: config.SAMLSettings{Kind: "saml", SAMLMetadataFile: path}}
