@@ -21,8 +21,9 @@ type SAMLFederation interface {
 	CompleteSAML(ctx context.Context, idp, samlResponse, relayState, binding string) (u signet.User, amr []string, ret string, err error)
 }
 
-// maxACSBody bounds what the ACS reads (the form holds a base64
-// SAMLResponse of at most upstream.MaxSAMLResponse).
+// maxACSBody bounds what the ACS reads. The server's limit on every
+// request body (httpserver.DefaultMaxBodyBytes, 64 KiB) is the lower one
+// today; this one holds if that is ever raised.
 const maxACSBody = 384 << 10
 
 // samlMetadata serves GET /login/federated/{idp}/saml/metadata: what an
