@@ -99,7 +99,7 @@ func get(t *testing.T, u string) []byte {
 // site, so without the session cookie, and posted again from signet's own
 // page), through consent, and the code reaches the aws-sdk-go-v2 ssooidc
 // client; GetRoleCredentials then works for the assignment a group rule
-// gave. The metadata is exchanged as an administrator would: signet's SP
+// gave. The device flow likewise. The metadata is exchanged as an administrator would: signet's SP
 // metadata uploaded to the IdP, the IdP's metadata stored with the
 // provider.
 func TestSAMLLoginInChromium(t *testing.T) {
@@ -218,6 +218,44 @@ func TestSAMLLoginInChromium(t *testing.T) {
 	if err != nil || aws.ToString(creds.RoleCredentials.AccessKeyId) == "" {
 		t.Fatalf("GetRoleCredentials for the group's assignment: %+v, %v", creds, err)
 	}
+	// The device flow, in the same browser after signing out of signet:
+	// the device page sends the person through the IdP too (whose own
+	// session answers at once this time).
+	run(chromedp.Navigate(e.URL+"/login"), chromedp.WaitVisible(chromedp.CSS("form.signout button")),
+		chromedp.Click(chromedp.CSS("form.signout button")), chromedp.WaitVisible(chromedp.CSS("#idp-corp")))
+	devReg, err := oc.RegisterClient(ctx, &ssooidc.RegisterClientInput{ClientName: aws.String("botocore-device"),
+		ClientType: aws.String("public"), Scopes: []string{"sso:account:access"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	da, err := oc.StartDeviceAuthorization(ctx, &ssooidc.StartDeviceAuthorizationInput{ClientId: devReg.ClientId,
+		ClientSecret: devReg.ClientSecret, StartUrl: aws.String("https://d-1234567890.awsapps.com/start")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	run(chromedp.Navigate(aws.ToString(da.VerificationUriComplete)))
+	run(chromedp.WaitVisible(chromedp.CSS("#idp-corp")), chromedp.Click(chromedp.CSS("#idp-corp")))
+	run(chromedp.WaitVisible(chromedp.CSS("#continue, #approve")))
+	if loc, _ := chromedp.Run(bctx, chromedp.Location()); strings.Contains(loc, "/device") {
+		if n, _ := chromedp.Run(bctx, chromedp.Evaluate[int](`document.querySelectorAll("#continue").length`)); n > 0 {
+			run(chromedp.Click(chromedp.CSS("#continue")))
+		}
+	}
+	run(chromedp.WaitVisible(chromedp.CSS("#approve")), chromedp.Click(chromedp.CSS("#approve")),
+		chromedp.WaitNotPresent(chromedp.CSS("#approve")))
+	dtok, err := oc.CreateToken(ctx, &ssooidc.CreateTokenInput{ClientId: devReg.ClientId, ClientSecret: devReg.ClientSecret,
+		GrantType: aws.String("urn:ietf:params:oauth:grant-type:device_code"), DeviceCode: da.DeviceCode})
+	if err != nil {
+		t.Fatalf("device CreateToken: %v", err)
+	}
+	if _, err := portal.GetRoleCredentials(ctx, &sso.GetRoleCredentialsInput{AccessToken: dtok.AccessToken,
+		AccountId: aws.String(devAccount), RoleName: aws.String(devRole)}); err != nil {
+		t.Fatalf("GetRoleCredentials after the device flow: %v", err)
+	}
+	if n := userCount(t, e); n != 2 {
+		t.Errorf("%d users; want the environment's user and the one federated user", n)
+	}
+
 	// The IdP's post came from another site: the ACS posted it again from
 	// its own page, and the second post carried the session cookie.
 	if !strings.Contains(e.log.String(), "posted again from this site") {
