@@ -222,7 +222,8 @@ func TestSAMLLoginInChromium(t *testing.T) {
 	// the device page sends the person through the IdP too (whose own
 	// session answers at once this time).
 	run(chromedp.Navigate(e.URL+"/login"), chromedp.WaitVisible(chromedp.CSS("form.signout button")),
-		chromedp.Click(chromedp.CSS("form.signout button")), chromedp.WaitVisible(chromedp.CSS("#idp-corp")))
+		chromedp.Click(chromedp.CSS("form.signout button")), chromedp.WaitNotPresent(chromedp.CSS("form.signout button")),
+		chromedp.WaitVisible(chromedp.CSS("#idp-corp")))
 	devReg, err := oc.RegisterClient(ctx, &ssooidc.RegisterClientInput{ClientName: aws.String("botocore-device"),
 		ClientType: aws.String("public"), Scopes: []string{"sso:account:access"}})
 	if err != nil {
