@@ -156,19 +156,21 @@ func TestFD04_SAMLResponses(t *testing.T) {
 		r.Request.ID = ""
 		r.Assertion.Subject.SubjectConfirmations[0].SubjectConfirmationData.InResponseTo = ""
 	}}
-	t.Run("FD-04/ReplayedAssertionAcrossNodes", func(t *testing.T) {
-		e := newSAMLEnv(t, func(p *signet.IdentityProvider) { p.SAML.AllowIdPInitiated = true })
-		to, _ := e.begin()
-		resp := e.respond(to, unsolicited)
-		if _, _, err := e.complete(0, resp, "", ""); err != nil {
-			t.Fatalf("first use: %v", err)
-		}
-		_, _, err := e.complete(1, resp, "", "")
-		refused(t, err)
-		if !strings.Contains(err.Error(), "already been used") {
-			t.Errorf("refused for another reason: %v", err)
-		}
-	})
+	for name, nodes := range map[string]func(testing.TB) [2]samlStore{"SQLite": sqliteNodes, "PostgreSQL": postgresNodes} {
+		t.Run("FD-04/ReplayedAssertionAcrossNodes/"+name, func(t *testing.T) {
+			e := newSAMLEnvOn(t, nodes(t), func(p *signet.IdentityProvider) { p.SAML.AllowIdPInitiated = true })
+			to, _ := e.begin()
+			resp := e.respond(to, unsolicited)
+			if _, _, err := e.complete(0, resp, "", ""); err != nil {
+				t.Fatalf("first use: %v", err)
+			}
+			_, _, err := e.complete(1, resp, "", "")
+			refused(t, err)
+			if !strings.Contains(err.Error(), "already been used") {
+				t.Errorf("refused for another reason: %v", err)
+			}
+		})
+	}
 	t.Run("FD-02/SAMLUnsolicitedWhereNoneAllowed", func(t *testing.T) {
 		e := newSAMLEnv(t, nil)
 		to, _ := e.begin()

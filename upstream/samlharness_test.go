@@ -23,6 +23,8 @@ import (
 	dsig "github.com/russellhaering/goxmldsig"
 
 	"github.com/signet-auth/signet"
+	"github.com/signet-auth/signet/internal/pgtest"
+	"github.com/signet-auth/signet/postgres"
 	"github.com/signet-auth/signet/sqlite"
 	"github.com/signet-auth/signet/upstream"
 )
@@ -82,7 +84,47 @@ func (p spProvider) GetServiceProvider(_ *http.Request, id string) (*saml.Entity
 	return ed, nil
 }
 
+// samlStore is what a node needs of the store.
+type samlStore interface {
+	signet.FederationStore
+	signet.ReplayStore
+	Close() error
+}
+
+// sqliteNodes opens two handles on one SQLite file.
+func sqliteNodes(t testing.TB) [2]samlStore {
+	path := filepath.Join(t.TempDir(), "signet.db")
+	var s [2]samlStore
+	for i := range s {
+		db, err := sqlite.Open(t.Context(), path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		s[i] = db
+	}
+	return s
+}
+
+// postgresNodes opens two pools on one PostgreSQL schema (skipped without
+// SIGNET_TEST_POSTGRES_URL).
+func postgresNodes(t testing.TB) [2]samlStore {
+	u := pgtest.SchemaURL(t, "saml")
+	var s [2]samlStore
+	for i := range s {
+		db, err := postgres.Open(t.Context(), u)
+		if err != nil {
+			t.Fatal(err)
+		}
+		s[i] = db
+	}
+	return s
+}
+
 func newSAMLEnv(t testing.TB, configure func(*signet.IdentityProvider)) *samlEnv {
+	return newSAMLEnvOn(t, sqliteNodes(t), configure)
+}
+
+func newSAMLEnvOn(t testing.TB, stores [2]samlStore, configure func(*signet.IdentityProvider)) *samlEnv {
 	t.Helper()
 	e := &samlEnv{t: t, now: time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)}
 	e.idp = newIdP(t, e.now, spProvider{e})
@@ -90,12 +132,7 @@ func newSAMLEnv(t testing.TB, configure func(*signet.IdentityProvider)) *samlEnv
 	if err != nil {
 		t.Fatal(err)
 	}
-	path := filepath.Join(t.TempDir(), "signet.db")
-	for i := range e.nodes {
-		db, err := sqlite.Open(t.Context(), path)
-		if err != nil {
-			t.Fatal(err)
-		}
+	for i, db := range stores {
 		t.Cleanup(func() { _ = db.Close() })
 		e.nodes[i] = &upstream.SAML{Store: db, Replay: db, BaseURL: samlBase,
 			Clock: signet.ClockFunc(func() time.Time { return e.now }), Rand: rand.Reader}
