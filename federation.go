@@ -39,8 +39,31 @@ type IdentityProvider struct {
 	// provider vouches for is refused and gets no user. Empty: everyone
 	// the provider vouches for.
 	AllowedGroups []string
-	CreatedAt     time.Time
-	UpdatedAt     time.Time
+	// SAML holds a SAML 2.0 provider's settings; zero for OIDC. For a
+	// SAML provider Issuer is the IdP's entity id, Claims name assertion
+	// attributes (an empty Subject: the NameID), and ClientID, its
+	// secret and Scopes are unused.
+	SAML      SAMLSettings
+	CreatedAt time.Time
+	UpdatedAt time.Time
+}
+
+// SAMLSettings configure signet as the service provider of one SAML 2.0
+// identity provider.
+type SAMLSettings struct {
+	// Metadata is the IdP's metadata document (its entity id, single
+	// sign-on URL and signing certificates), as the administrator gave it
+	// or fetched it: responses are verified only against the certificates
+	// it names.
+	Metadata string
+	// NameIDFormat is the NameID format asked for; empty: persistent
+	// (urn:oasis:names:tc:SAML:2.0:nameid-format:persistent), the only
+	// format that is stable and never reassigned (catalogue FD-03).
+	NameIDFormat string
+	// AllowIdPInitiated accepts unsolicited responses (no AuthnRequest of
+	// ours): off by default, since such a response is bound to no
+	// browser. Its assertion is still used once only.
+	AllowIdPInitiated bool
 }
 
 // ClaimMapping names the upstream claims a federated user is built from.

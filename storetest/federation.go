@@ -25,7 +25,9 @@ func testFederation(f *fixture) {
 		Issuer: "https://example.okta.com", ClientID: "0oa1", ClientSecretRef: "env:OKTA_SECRET",
 		Scopes: []string{"email", "groups"}, Claims: signet.ClaimMapping{Groups: "groups", Username: "email"},
 		Domains: []string{"example.com"}, AllowedGroups: []string{"staff", "contractors"}, CreatedAt: t0, UpdatedAt: t0}
-	adfs := signet.IdentityProvider{Name: "adfs", Kind: signet.IdPSAML, DisplayName: "AD FS", CreatedAt: t0, UpdatedAt: t0}
+	adfs := signet.IdentityProvider{Name: "adfs", Kind: signet.IdPSAML, DisplayName: "AD FS", Issuer: "http://adfs.example.com/adfs/services/trust",
+		SAML:      signet.SAMLSettings{Metadata: "<EntityDescriptor/>", NameIDFormat: "urn:oasis:names:tc:SAML:2.0:nameid-format:persistent", AllowIdPInitiated: true},
+		CreatedAt: t0, UpdatedAt: t0}
 	noErr(t, "SetIdP okta", fs.SetIdP(ctx, okta))
 	noErr(t, "SetIdP adfs", fs.SetIdP(ctx, adfs))
 	got, err := fs.GetIdP(ctx, "okta")

@@ -17,4 +17,15 @@
 // FD-01); the nonce is checked here. What a verified identity may do (just-
 // in-time provisioning, groups, assignments) is the engine's policy, not
 // this package's: Complete returns the claims, mapped, and nothing else.
+//
+// SAML 2.0 providers (SAML, github.com/crewjam/saml as the service
+// provider) reuse the same single-use pending login: the RelayState is the
+// state, and the AuthnRequest ID is derived from it and the browser's
+// secret, so InResponseTo is checked on any node without being stored.
+// Before crewjam sees a posted response, DecodeSAMLResponse bounds its size
+// and refuses DTDs, processing instructions, comments and any shape but
+// one Response holding exactly one assertion that carries its own
+// signature (no room for signature wrapping; a signed Response alone is
+// not enough). Accepted assertion ids go to the shared ReplayStore
+// (catalogue FD-04).
 package upstream

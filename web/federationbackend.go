@@ -16,27 +16,68 @@ import (
 // worth (the user, created on the first login; its groups).
 type FederationBackend struct {
 	Upstream *upstream.Service
-	Engine   *authserver.Server
-	Store    signet.FederationStore
+	// SAML runs the SAML 2.0 providers' logins; nil: only OIDC ones are
+	// offered.
+	SAML   *upstream.SAML
+	Engine *authserver.Server
+	Store  signet.FederationStore
 }
 
-var _ Federation = FederationBackend{}
+var (
+	_ Federation     = FederationBackend{}
+	_ SAMLFederation = FederationBackend{}
+)
 
-// Providers lists the OIDC providers (SAML ones have no login here yet).
+// Providers lists the OIDC providers, and the SAML ones when SAML is set.
 func (b FederationBackend) Providers(ctx context.Context) ([]signet.IdentityProvider, error) {
 	ps, err := b.Store.ListIdPs(ctx)
-	return slices.DeleteFunc(ps, func(p signet.IdentityProvider) bool { return p.Kind != signet.IdPOIDC }), err
+	return slices.DeleteFunc(ps, func(p signet.IdentityProvider) bool {
+		return p.Kind != signet.IdPOIDC && (p.Kind != signet.IdPSAML || b.SAML == nil)
+	}), err
 }
 
-// Begin starts an upstream login.
+// Begin starts an upstream login with the provider's protocol.
 func (b FederationBackend) Begin(ctx context.Context, idp, binding, ret string) (string, error) {
+	p, err := b.Store.GetIdP(ctx, idp)
+	if err != nil {
+		return "", err
+	}
+	if p.Kind == signet.IdPSAML {
+		if b.SAML == nil {
+			return "", signet.ErrNotFound
+		}
+		return b.SAML.Begin(ctx, idp, binding, ret)
+	}
 	return b.Upstream.Begin(ctx, idp, binding, ret)
+}
+
+// SAMLMetadata is signet's SP metadata for a SAML provider.
+func (b FederationBackend) SAMLMetadata(ctx context.Context, idp string) ([]byte, error) {
+	if b.SAML == nil {
+		return nil, signet.ErrNotFound
+	}
+	return b.SAML.Metadata(ctx, idp)
+}
+
+// CompleteSAML checks a response posted to the ACS and signs the identity
+// in through the engine, as Complete does for OIDC.
+func (b FederationBackend) CompleteSAML(ctx context.Context, idp, samlResponse, relayState, binding string) (signet.User, []string, string, error) {
+	if b.SAML == nil {
+		return signet.User{}, nil, "", signet.ErrNotFound
+	}
+	id, ret, err := b.SAML.Complete(ctx, idp, samlResponse, relayState, binding)
+	return b.login(ctx, id, ret, err)
 }
 
 // Complete checks the callback and signs the identity in through the
 // engine.
 func (b FederationBackend) Complete(ctx context.Context, idp string, q url.Values, binding string) (signet.User, []string, string, error) {
 	id, ret, err := b.Upstream.Complete(ctx, idp, q, binding)
+	return b.login(ctx, id, ret, err)
+}
+
+// login signs a checked upstream identity in through the engine.
+func (b FederationBackend) login(ctx context.Context, id upstream.Identity, ret string, err error) (signet.User, []string, string, error) {
 	if errors.Is(err, upstream.ErrRefused) {
 		return signet.User{}, nil, "", &signet.Error{Code: signet.CodeAccessDenied, Message: "The sign-in was refused.", Err: err}
 	}

@@ -42,6 +42,9 @@ func (h *Handler) Routes() httpserver.Table {
 		// Sign-in through an upstream identity provider (federation.go).
 		r("GET", "/login/federated/{idp}", h.federatedBegin),
 		r("GET", "/login/federated/{idp}/callback", h.federatedCallback),
+		// SAML 2.0 providers (saml.go): SP metadata and the ACS.
+		r("GET", "/login/federated/{idp}/saml/metadata", h.samlMetadata),
+		r("POST", "/login/federated/{idp}/saml/acs", h.samlACS),
 
 		// Second factors (mfa*.go): the sign-in's second step, and the
 		// security page where they are enrolled and removed.

@@ -98,6 +98,9 @@ func (a *cli) adminIdPCmd(with withServices) *cobra.Command {
 			if err != nil {
 				return err
 			}
+			if p.Kind == signet.IdPSAML {
+				return a.table(samlShowRows(p))
+			}
 			return a.table([][]any{
 				{"name", p.Name}, {"kind", string(p.Kind)}, {"display_name", p.DisplayName}, {"issuer", p.Issuer},
 				{"client_id", p.ClientID}, {"client_secret", p.ClientSecretRef}, {"scopes", strings.Join(p.Scopes, " ")},
@@ -125,7 +128,7 @@ func (a *cli) adminIdPCmd(with withServices) *cobra.Command {
 			return nil
 		}),
 	}
-	cmd.AddCommand(add, list, show, remove)
+	cmd.AddCommand(add, a.adminIdPAddSAMLCmd(with), list, show, remove)
 	return cmd
 }
 

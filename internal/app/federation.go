@@ -23,6 +23,9 @@ func (a *App) declareIdPs(ctx context.Context) error {
 			return fmt.Errorf("identity_providers %s: %w", s.Name, err)
 		}
 		p := IdPFromSettings(s)
+		if err := readSAMLMetadata(&p, s); err != nil {
+			return fmt.Errorf("identity_providers %s: %w", s.Name, err)
+		}
 		p.CreatedAt, p.UpdatedAt = now, now
 		if err := a.Stores.Federation.SetIdP(ctx, p); err != nil {
 			return fmt.Errorf("identity_providers %s: %w", s.Name, err)
@@ -46,6 +49,8 @@ func (a *App) newFederation() web.Federation {
 	d := &a.deps
 	return web.FederationBackend{
 		Upstream: &upstream.Service{Store: a.Stores.Federation, BaseURL: a.Config.Issuer, Getenv: d.Getenv,
+			Clock: d.Clock, Rand: d.Rand},
+		SAML: &upstream.SAML{Store: a.Stores.Federation, Replay: a.Stores.Replay, BaseURL: a.Config.Issuer,
 			Clock: d.Clock, Rand: d.Rand},
 		Engine: a.Engine,
 		Store:  a.Stores.Federation,

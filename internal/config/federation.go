@@ -40,6 +40,8 @@ type IdPSettings struct {
 	// AllowedGroups admits only members of these upstream groups; empty:
 	// everyone the provider vouches for.
 	AllowedGroups []string `yaml:"allowed_groups"`
+	// SAML 2.0 providers: see saml.go.
+	SAMLSettings `yaml:",inline"`
 }
 
 // federationFlags registers --login.
@@ -72,6 +74,13 @@ func (c *Config) ValidateFederation() error {
 			errs = append(errs, fmt.Errorf("%s.name %q: declared twice", at, p.Name))
 		}
 		seen[p.Name] = true
+		if p.Kind != "" && p.Kind != "oidc" {
+			errs = append(errs, validateSAML(at, p)...)
+			continue
+		}
+		if p.SAMLSettings != (SAMLSettings{}) {
+			errs = append(errs, fmt.Errorf("%s: saml_* settings need kind: saml", at))
+		}
 		if u, err := url.Parse(p.Issuer); err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") {
 			errs = append(errs, fmt.Errorf("%s.issuer %q: want an absolute https URL", at, p.Issuer))
 		}

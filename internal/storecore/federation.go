@@ -16,7 +16,7 @@ import (
 
 // IdPColumns are the identity_providers columns in IdPArgs order.
 var IdPColumns = []string{"name", "kind", "display_name", "issuer", "client_id", "client_secret_ref",
-	"scopes", "claims", "domains", "allowed_groups", "created_at", "updated_at"}
+	"scopes", "claims", "domains", "allowed_groups", "created_at", "updated_at", "saml"}
 
 // IdentityColumns are the federated_identities columns in IdentityArgs order.
 var IdentityColumns = []string{"idp", "subject", "user_id", "email", "created_at", "last_login_at"}
@@ -24,11 +24,11 @@ var IdentityColumns = []string{"idp", "subject", "user_id", "email", "created_at
 // Federation statements.
 var (
 	IdPSet = `INSERT INTO identity_providers (` + Cols("", IdPColumns) + `)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
 		ON CONFLICT (name) DO UPDATE SET kind = excluded.kind, display_name = excluded.display_name,
 		issuer = excluded.issuer, client_id = excluded.client_id, client_secret_ref = excluded.client_secret_ref,
 		scopes = excluded.scopes, claims = excluded.claims, domains = excluded.domains,
-		allowed_groups = excluded.allowed_groups, updated_at = excluded.updated_at`
+		allowed_groups = excluded.allowed_groups, updated_at = excluded.updated_at, saml = excluded.saml`
 	IdPGet    = `SELECT ` + Cols("", IdPColumns) + ` FROM identity_providers WHERE name = $1`
 	IdPList   = `SELECT ` + Cols("", IdPColumns) + ` FROM identity_providers ORDER BY name`
 	IdPDelete = `DELETE FROM identity_providers WHERE name = $1`
@@ -79,25 +79,41 @@ type claims struct {
 	Groups      string `json:"groups,omitempty"`
 }
 
+// samlSettings is how SAMLSettings are kept in identity_providers.saml
+// (empty for zero settings).
+type samlSettings struct {
+	Metadata          string `json:"metadata,omitempty"`
+	NameIDFormat      string `json:"name_id_format,omitempty"`
+	AllowIdPInitiated bool   `json:"allow_idp_initiated,omitempty"`
+}
+
 // IdPArgs are p's column values.
 func IdPArgs(p signet.IdentityProvider) []any {
 	c, err := json.Marshal(claims(p.Claims))
 	if err != nil {
 		panic(err) // a struct of strings always marshals
 	}
+	var sm string
+	if p.SAML != (signet.SAMLSettings{}) {
+		b, err := json.Marshal(samlSettings(p.SAML))
+		if err != nil {
+			panic(err) // strings and a bool always marshal
+		}
+		sm = string(b)
+	}
 	return []any{p.Name, string(p.Kind), p.DisplayName, p.Issuer, p.ClientID, p.ClientSecretRef,
-		JSON(p.Scopes), string(c), JSON(p.Domains), JSON(p.AllowedGroups), Millis(p.CreatedAt), Millis(p.UpdatedAt)}
+		JSON(p.Scopes), string(c), JSON(p.Domains), JSON(p.AllowedGroups), Millis(p.CreatedAt), Millis(p.UpdatedAt), sm}
 }
 
 // ScanIdP reads one identity_providers row.
 func ScanIdP(r Scanner) (signet.IdentityProvider, error) {
 	var (
-		p                                  signet.IdentityProvider
-		kind, scopes, cl, domains, allowed string
-		created, updated                   int64
+		p                                      signet.IdentityProvider
+		kind, scopes, cl, domains, allowed, sm string
+		created, updated                       int64
 	)
 	if err := r.Scan(&p.Name, &kind, &p.DisplayName, &p.Issuer, &p.ClientID, &p.ClientSecretRef,
-		&scopes, &cl, &domains, &allowed, &created, &updated); err != nil {
+		&scopes, &cl, &domains, &allowed, &created, &updated, &sm); err != nil {
 		return signet.IdentityProvider{}, err
 	}
 	p.Kind, p.CreatedAt, p.UpdatedAt = signet.IdPKind(kind), Time(created), Time(updated)
@@ -106,6 +122,13 @@ func ScanIdP(r Scanner) (signet.IdentityProvider, error) {
 		return p, fmt.Errorf("storecore: claims column: %w", err)
 	}
 	p.Claims = signet.ClaimMapping(c)
+	if sm != "" {
+		var ss samlSettings
+		if err := json.Unmarshal([]byte(sm), &ss); err != nil {
+			return p, fmt.Errorf("storecore: saml column: %w", err)
+		}
+		p.SAML = signet.SAMLSettings(ss)
+	}
 	var d decoder
 	p.Scopes, p.Domains, p.AllowedGroups = d.list(scopes), d.list(domains), d.list(allowed)
 	return p, d.err
