@@ -312,4 +312,7 @@ type Stores struct {
 	// Federation keeps upstream identity providers, federated identities,
 	// their groups and group rules (package federation).
 	Federation FederationStore
+	// SCIM keeps SCIM provisioning tokens, users and groups (package
+	// api/scim); its groups live among Federation's user groups.
+	SCIM SCIMStore
 }

@@ -109,7 +109,7 @@ func (db *DB) Close() error {
 // Stores returns db as every store interface.
 func (db *DB) Stores() signet.Stores {
 	return signet.Stores{Users: db, Clients: db, Grants: db, Replay: db, RateLimit: db, Keys: db, Browser: db, Collector: db, Health: db,
-		AccessKeys: db, ClientKeys: db, RoleBindings: db, Federation: db}
+		AccessKeys: db, ClientKeys: db, RoleBindings: db, Federation: db, SCIM: db}
 }
 
 // migrate applies the embedded migrations not yet recorded, in one

@@ -39,6 +39,7 @@ func Run(t *testing.T, open func(t *testing.T) signet.Stores) {
 		{"RoleBindings", testRoleBindings},
 		{"Federation", testFederation},
 		{"UpstreamLogins", testUpstreamLogins},
+		{"SCIM", testSCIM},
 		{"Keys", testKeys},
 		{"CC-05/PanicCommitsNothing", testPanicCommitsNothing},
 		{"GC", testCollect},
