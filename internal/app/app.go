@@ -10,6 +10,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/signet-auth/signet/api/oauth2"
+	"github.com/signet-auth/signet/api/scim"
 	"github.com/signet-auth/signet/api/signin"
 	"github.com/signet-auth/signet/api/ssooidc"
 	"github.com/signet-auth/signet/api/ssoportal"
@@ -48,6 +49,8 @@ type App struct {
 	// broker provider.
 	Broker    *broker.Broker
 	UIBuilder *uibuilder.Handler
+	// SCIM serves SCIM 2.0 provisioning under /scim/v2 (scim.go).
+	SCIM *scim.Handler
 
 	// Server is the HTTP shell with every surface mounted; Metrics and
 	// Registry are what /metrics exposes.
