@@ -105,6 +105,7 @@ func New(ctx context.Context, c config.Config, d Deps) (_ *App, err error) {
 		Wrap:        a.Portal.WithLogout,
 		Rand:        d.Rand,
 		MaxConns:    c.MaxConns,
+		BodyLimits:  a.scimBodyLimit(), // scim.go
 		TLSCertFile: c.TLSCert,
 		TLSKeyFile:  c.TLSKey,
 

@@ -3,6 +3,7 @@ package app
 import (
 	"github.com/signet-auth/signet/api/scim"
 	"github.com/signet-auth/signet/authserver"
+	"github.com/signet-auth/signet/httpserver"
 )
 
 // newSCIM builds the SCIM 2.0 server with the configured bounds.
@@ -14,4 +15,10 @@ func (a *App) newSCIM() {
 		Issuer: a.Config.Issuer,
 		Log:    a.deps.Log,
 	}
+}
+
+// scimBodyLimit lets SCIM bodies (member lists) reach the SCIM server's
+// own bound instead of the server-wide cap.
+func (a *App) scimBodyLimit() []httpserver.BodyLimit {
+	return []httpserver.BodyLimit{{Prefix: scim.Prefix + "/", Max: a.Config.SCIM.MaxBodyBytes}}
 }
