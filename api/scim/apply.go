@@ -1,6 +1,7 @@
 package scim
 
 import (
+	"encoding/json"
 	"strings"
 )
 
@@ -50,10 +51,15 @@ func key(res map[string]any, attr string) string {
 
 // applyAt applies one operation at path.
 func applyAt(res map[string]any, op string, p patchPath, value any) (int, error) {
+	k := key(res, p.attr)
 	if readOnly[p.attr] {
+		// Okta renames a group with its id in the value: the same value
+		// is no change (RFC 7643 §2.2, immutable).
+		if op == "replace" && p.sub == "" && p.filter == nil && sameJSON(res[k], value) {
+			return 0, nil
+		}
 		return 0, errMutability("The attribute " + p.attr + " cannot be changed.")
 	}
-	k := key(res, p.attr)
 	named := 0
 	if p.attr == "members" {
 		named = len(values(value))
@@ -153,6 +159,12 @@ func targets(res map[string]any, k string) []map[string]any {
 	m := map[string]any{}
 	res[k] = m
 	return []map[string]any{m}
+}
+
+func sameJSON(a, b any) bool {
+	x, err1 := json.Marshal(a)
+	y, err2 := json.Marshal(b)
+	return err1 == nil && err2 == nil && string(x) == string(y)
 }
 
 func isSlice(v any) bool { _, ok := v.([]any); return ok }

@@ -40,6 +40,17 @@ func (f cmpF) match(v any) bool {
 		got, exactName = subs, f.path.sub
 	}
 	vals := values(got)
+	if f.path.sub == "" {
+		// A complex value compares by its "value" (members eq "…").
+		flat := make([]any, len(vals))
+		for i, x := range vals {
+			flat[i] = x
+			if m, ok := x.(map[string]any); ok {
+				flat[i], exactName = field(m, "value"), "value"
+			}
+		}
+		vals = flat
+	}
 	if f.op == "pr" {
 		for _, x := range vals {
 			if s, ok := x.(string); !ok || s != "" {
