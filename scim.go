@@ -2,6 +2,7 @@ package signet
 
 import (
 	"context"
+	"errors"
 	"time"
 )
 
@@ -43,7 +44,10 @@ type SCIMUser struct {
 	GivenName  string
 	FamilyName string
 	User       User
-	CreatedAt  time.Time
+	// Version counts the writes; ReplaceSCIMUser writes only over the
+	// version it was read at.
+	Version   int64
+	CreatedAt time.Time
 	UpdatedAt  time.Time
 }
 
@@ -55,9 +59,18 @@ type SCIMGroup struct {
 	DisplayName string // unique per tenant; the group name the rules match
 	ExternalID  string
 	Members     []string // ordered, without duplicates
-	CreatedAt   time.Time
+	// Version counts the writes; ReplaceSCIMGroup writes only over the
+	// version it was read at.
+	Version   int64
+	CreatedAt time.Time
 	UpdatedAt   time.Time
 }
+
+// ErrSCIMStale: a SCIM resource was written since the caller read it; the
+// write based on the older read is refused, so that of two concurrent
+// PATCHes (a deactivation and a profile update, a member's removal and
+// another's addition) neither undoes the other.
+var ErrSCIMStale = errors.New("signet: SCIM resource changed since it was read")
 
 // SCIMGroupSource is the source under which a tenant's SCIM groups are kept
 // among the user groups. It contains a character no provider name has
@@ -88,8 +101,11 @@ type SCIMStore interface {
 	ListSCIMUsers(ctx context.Context, tenant string) ([]SCIMUser, error)
 	// ReplaceSCIMUser writes u's SCIM attributes and its User's name,
 	// display name and Disabled in one transaction, moving the federated
-	// identity when the externalId changes. ErrNotFound if u is not in
-	// its tenant; ErrConflict as at CreateSCIMUser.
+	// identity when the externalId changes, and sets Version to
+	// u.Version+1. ErrNotFound if u is not in its tenant; ErrSCIMStale if
+	// the stored version is not u.Version (another write came between the
+	// caller's read and this one: nothing is written); ErrConflict as at
+	// CreateSCIMUser.
 	ReplaceSCIMUser(ctx context.Context, u SCIMUser) error
 	// DeleteSCIMUser removes the SCIM user, its group memberships and its
 	// federated identity of the tenant, and disables its User (which is
@@ -107,8 +123,9 @@ type SCIMStore interface {
 	// id, with their members.
 	ListSCIMGroups(ctx context.Context, tenant string) ([]SCIMGroup, error)
 	// ReplaceSCIMGroup writes g and replaces its members in one
-	// transaction: all or nothing. Errors as at CreateSCIMGroup, and
-	// ErrNotFound if g is not in its tenant.
+	// transaction, all or nothing, and sets Version to g.Version+1.
+	// Errors as at CreateSCIMGroup, ErrNotFound if g is not in its
+	// tenant, and ErrSCIMStale as at ReplaceSCIMUser.
 	ReplaceSCIMGroup(ctx context.Context, g SCIMGroup) error
 	// DeleteSCIMGroup removes the group and its memberships; ErrNotFound
 	// if it is not in the tenant.

@@ -71,25 +71,42 @@ func (p *SCIM) ListGroups(ctx context.Context, tenant string) ([]signet.SCIMGrou
 	return gs, nil
 }
 
-// ReplaceGroup replaces the group's name, externalId and members in one
-// transaction: on any refusal nothing changes. A member removed loses the
-// group rules' assignments at its next refresh or call (catalogue FD-05).
-// named is how many members the request itself named (a PATCH names fewer
-// than the group holds); it is what MaxMembers bounds.
-func (p *SCIM) ReplaceGroup(ctx context.Context, tenant, id string, in signet.SCIMGroup, named int) (signet.SCIMGroup, error) {
-	if err := p.checkSCIMGroup(in, named); err != nil {
-		return signet.SCIMGroup{}, err
+// UpdateGroup replaces the group's name, externalId and members with
+// what change makes of the group as stored, in one transaction: on any
+// refusal nothing changes. change also says how many members the request
+// itself named (a PATCH names fewer than the group holds): that is what
+// MaxMembers bounds. Should another write come between the read and the
+// write, all three are done again (see UpdateUser). A member removed
+// loses the group rules' assignments at its next refresh or call
+// (catalogue FD-05).
+func (p *SCIM) UpdateGroup(ctx context.Context, tenant, id string,
+	change func(signet.SCIMGroup) (in signet.SCIMGroup, named int, err error)) (signet.SCIMGroup, error) {
+	var err error
+	for range scimAttempts {
+		var old, in signet.SCIMGroup
+		var named int
+		if old, err = p.GetGroup(ctx, tenant, id); err != nil {
+			return signet.SCIMGroup{}, err
+		}
+		if in, named, err = change(old); err != nil {
+			return signet.SCIMGroup{}, err
+		}
+		if err := p.checkSCIMGroup(in, named); err != nil {
+			return signet.SCIMGroup{}, err
+		}
+		g := old
+		g.DisplayName, g.ExternalID, g.Members, g.UpdatedAt = in.DisplayName, in.ExternalID, sortedSet(in.Members), p.s.clock.Now()
+		err = p.store.ReplaceSCIMGroup(ctx, g)
+		if errors.Is(err, signet.ErrSCIMStale) {
+			continue
+		}
+		if err != nil {
+			return signet.SCIMGroup{}, memberErr(err, true)
+		}
+		g.Version++
+		return g, nil
 	}
-	old, err := p.GetGroup(ctx, tenant, id)
-	if err != nil {
-		return signet.SCIMGroup{}, err
-	}
-	g := old
-	g.DisplayName, g.ExternalID, g.Members, g.UpdatedAt = in.DisplayName, in.ExternalID, sortedSet(in.Members), p.s.clock.Now()
-	if err := p.store.ReplaceSCIMGroup(ctx, g); err != nil {
-		return signet.SCIMGroup{}, memberErr(err, true)
-	}
-	return g, nil
+	return signet.SCIMGroup{}, scimBusy(err)
 }
 
 // DeleteGroup removes the group; its members lose its rules' assignments.

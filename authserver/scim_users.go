@@ -2,6 +2,7 @@ package authserver
 
 import (
 	"context"
+	"errors"
 
 	"github.com/signet-auth/signet"
 )
@@ -66,31 +67,55 @@ func (p *SCIM) ListUsers(ctx context.Context, tenant string) ([]signet.SCIMUser,
 	return us, nil
 }
 
-// ReplaceUser replaces the user's attributes with in's. Making the user
-// inactive ends every token session and browser session of the user at
-// once (catalogue FD-05), and its refreshes fail from then on
-// (ReasonUserDisabled).
-func (p *SCIM) ReplaceUser(ctx context.Context, tenant, id string, in signet.SCIMUser) (signet.SCIMUser, error) {
-	if err := checkSCIMUser(in); err != nil {
-		return signet.SCIMUser{}, err
-	}
-	old, err := p.GetUser(ctx, tenant, id)
-	if err != nil {
-		return signet.SCIMUser{}, err
-	}
-	now := p.s.clock.Now()
-	u := old
-	u.ExternalID, u.Email, u.GivenName, u.FamilyName, u.UpdatedAt = in.ExternalID, in.Email, in.GivenName, in.FamilyName, now
-	u.User.Name, u.User.DisplayName, u.User.Disabled, u.User.UpdatedAt = in.User.Name, in.User.DisplayName, in.User.Disabled, now
-	if err := p.store.ReplaceSCIMUser(ctx, u); err != nil {
-		return signet.SCIMUser{}, scimStoreErr(err, "A user")
-	}
-	if u.User.Disabled {
-		if err := p.endSessions(ctx, u.User.ID, "deactivated by SCIM"); err != nil {
+// scimAttempts bounds the retries of an update that met a concurrent
+// write (signet.ErrSCIMStale).
+const scimAttempts = 32
+
+// scimBusy is the answer when concurrent writes kept winning.
+func scimBusy(err error) *signet.Error {
+	return &signet.Error{Code: signet.CodeUnavailable, Message: "The resource is being changed by other requests; try again.", Err: err}
+}
+
+// UpdateUser replaces the user's attributes with what change makes of the
+// user as stored (a PUT ignores it; a PATCH applies its operations to
+// it). Should another write come between the read and the write, the
+// read, change and write are done again, so that no concurrent request's
+// change is lost. Making the user inactive ends every token session and
+// browser session of the user at once (catalogue FD-05), and its
+// refreshes fail from then on (ReasonUserDisabled).
+func (p *SCIM) UpdateUser(ctx context.Context, tenant, id string, change func(signet.SCIMUser) (signet.SCIMUser, error)) (signet.SCIMUser, error) {
+	var err error
+	for range scimAttempts {
+		var old, in signet.SCIMUser
+		if old, err = p.GetUser(ctx, tenant, id); err != nil {
 			return signet.SCIMUser{}, err
 		}
+		if in, err = change(old); err != nil {
+			return signet.SCIMUser{}, err
+		}
+		if err := checkSCIMUser(in); err != nil {
+			return signet.SCIMUser{}, err
+		}
+		now := p.s.clock.Now()
+		u := old
+		u.ExternalID, u.Email, u.GivenName, u.FamilyName, u.UpdatedAt = in.ExternalID, in.Email, in.GivenName, in.FamilyName, now
+		u.User.Name, u.User.DisplayName, u.User.Disabled, u.User.UpdatedAt = in.User.Name, in.User.DisplayName, in.User.Disabled, now
+		err = p.store.ReplaceSCIMUser(ctx, u)
+		if errors.Is(err, signet.ErrSCIMStale) {
+			continue
+		}
+		if err != nil {
+			return signet.SCIMUser{}, scimStoreErr(err, "A user")
+		}
+		if u.User.Disabled {
+			if err := p.endSessions(ctx, u.User.ID, "deactivated by SCIM"); err != nil {
+				return signet.SCIMUser{}, err
+			}
+		}
+		u.Version++
+		return u, nil
 	}
-	return u, nil
+	return signet.SCIMUser{}, scimBusy(err)
 }
 
 // DeleteUser deprovisions the user: its SCIM resource, group memberships

@@ -57,9 +57,18 @@ func testSCIM(f *fixture) {
 	alice.ExternalID, alice.User.Disabled, alice.User.DisplayName, alice.UpdatedAt = "00u2", true, "Alice A", t0.Add(time.Hour)
 	noErr(t, "ReplaceSCIMUser", ss.ReplaceSCIMUser(ctx, alice))
 	gotU, _ = ss.GetSCIMUser(ctx, "okta", "s-u-alice")
-	if gotU.ExternalID != "00u2" || !gotU.User.Disabled || gotU.User.DisplayName != "Alice A" {
+	if gotU.ExternalID != "00u2" || !gotU.User.Disabled || gotU.User.DisplayName != "Alice A" || gotU.Version != 1 {
 		t.Errorf("after ReplaceSCIMUser: %+v", gotU)
 	}
+	// A write based on the read before that one (version 0) would undo
+	// the deactivation: refused, nothing written.
+	stale := alice
+	stale.User.Disabled, stale.Email = false, "stale@example.com"
+	isErr(t, "ReplaceSCIMUser over an older version", ss.ReplaceSCIMUser(ctx, stale), signet.ErrSCIMStale)
+	if again, _ := ss.GetSCIMUser(ctx, "okta", "s-u-alice"); !again.User.Disabled || again.Email == "stale@example.com" || again.Version != 1 {
+		t.Errorf("a stale ReplaceSCIMUser wrote: %+v", again)
+	}
+	alice.Version = 1
 	_, err = fs.GetIdentity(ctx, "okta", "00u1")
 	isErr(t, "old identity after the externalId moved", err, signet.ErrNotFound)
 	_, err = fs.GetIdentity(ctx, "okta", "00u2")
@@ -99,6 +108,15 @@ func testSCIM(f *fixture) {
 
 	g.Members, g.UpdatedAt = []string{"s-u-alice"}, t0.Add(time.Hour)
 	noErr(t, "ReplaceSCIMGroup", ss.ReplaceSCIMGroup(ctx, g))
+	// A second write from the same read (bob back in) is refused: the
+	// removal stands.
+	staleG := g
+	staleG.Members = []string{"s-u-alice", "s-u-bob"}
+	isErr(t, "ReplaceSCIMGroup over an older version", ss.ReplaceSCIMGroup(ctx, staleG), signet.ErrSCIMStale)
+	gotG, _ = ss.GetSCIMGroup(ctx, "okta", "g1")
+	if gotG.Version != 1 || len(gotG.Members) != 1 {
+		t.Errorf("after a stale ReplaceSCIMGroup: %+v", gotG)
+	}
 	as, _ = fs.GroupAssignments(ctx, "u-bob")
 	eq(t, "bob's assignments after leaving", len(as), 0)
 	_, err = ss.GetSCIMGroup(ctx, "entra", "g1")

@@ -9,9 +9,12 @@ import (
 var readOnly = map[string]bool{"id": true, "meta": true, "groups": true, "schemas": true}
 
 // applyPatch applies ops to res in order and returns how many members the
-// operations named (what the engine bounds).
+// operations named (what the engine bounds). The operations' values are
+// copied in, so ops can be applied again (the engine retries an update
+// that met a concurrent write).
 func applyPatch(res map[string]any, ops []patchOp) (members int, err error) {
 	for _, o := range ops {
+		o.value = deepCopy(o.value)
 		if o.path.attr != "" {
 			n, err := applyAt(res, o.op, o.path, o.value)
 			if err != nil {
@@ -159,6 +162,25 @@ func targets(res map[string]any, k string) []map[string]any {
 	m := map[string]any{}
 	res[k] = m
 	return []map[string]any{m}
+}
+
+// deepCopy copies a decoded JSON value.
+func deepCopy(v any) any {
+	switch v := v.(type) {
+	case map[string]any:
+		m := make(map[string]any, len(v))
+		for k, x := range v {
+			m[k] = deepCopy(x)
+		}
+		return m
+	case []any:
+		l := make([]any, len(v))
+		for i, x := range v {
+			l[i] = deepCopy(x)
+		}
+		return l
+	}
+	return v
 }
 
 func sameJSON(a, b any) bool {

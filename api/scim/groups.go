@@ -61,11 +61,12 @@ func (h *Handler) putGroup(w http.ResponseWriter, r *http.Request, t signet.SCIM
 	if err != nil {
 		return err
 	}
-	return h.replaceGroup(w, r, t, in, len(in.Members))
+	return h.updateGroup(w, r, t, func(signet.SCIMGroup) (signet.SCIMGroup, int, error) { return in, len(in.Members), nil })
 }
 
-func (h *Handler) replaceGroup(w http.ResponseWriter, r *http.Request, t signet.SCIMToken, in signet.SCIMGroup, named int) error {
-	g, err := h.Engine.ReplaceGroup(r.Context(), t.Tenant, r.PathValue("id"), in, named)
+func (h *Handler) updateGroup(w http.ResponseWriter, r *http.Request, t signet.SCIMToken,
+	change func(signet.SCIMGroup) (signet.SCIMGroup, int, error)) error {
+	g, err := h.Engine.UpdateGroup(r.Context(), t.Tenant, r.PathValue("id"), change)
 	if err != nil {
 		return err
 	}
@@ -74,8 +75,9 @@ func (h *Handler) replaceGroup(w http.ResponseWriter, r *http.Request, t signet.
 }
 
 // patchGroup applies the operations (Okta's and Entra ID's member adds and
-// removes) to the group as rendered and replaces it with the result in one
-// transaction: all operations or none (catalogue FD-06).
+// removes) to the group as rendered; the engine replaces the group with
+// the result in one transaction: all operations or none (catalogue
+// FD-06), and none of a concurrent request's changes lost.
 func (h *Handler) patchGroup(w http.ResponseWriter, r *http.Request, t signet.SCIMToken) error {
 	b, err := h.readBody(w, r)
 	if err != nil {
@@ -85,20 +87,15 @@ func (h *Handler) patchGroup(w http.ResponseWriter, r *http.Request, t signet.SC
 	if err != nil {
 		return err
 	}
-	g, err := h.Engine.GetGroup(r.Context(), t.Tenant, r.PathValue("id"))
-	if err != nil {
-		return err
-	}
-	m := h.renderGroup(g)
-	named, err := applyPatch(m, ops)
-	if err != nil {
-		return err
-	}
-	in, err := readGroup(m)
-	if err != nil {
-		return err
-	}
-	return h.replaceGroup(w, r, t, in, named)
+	return h.updateGroup(w, r, t, func(cur signet.SCIMGroup) (signet.SCIMGroup, int, error) {
+		m := h.renderGroup(cur)
+		named, err := applyPatch(m, ops)
+		if err != nil {
+			return signet.SCIMGroup{}, 0, err
+		}
+		in, err := readGroup(m)
+		return in, named, err
+	})
 }
 
 func (h *Handler) deleteGroup(w http.ResponseWriter, r *http.Request, t signet.SCIMToken) error {

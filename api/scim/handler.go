@@ -23,12 +23,13 @@ type Engine interface {
 	CreateUser(ctx context.Context, tenant string, in signet.SCIMUser) (signet.SCIMUser, error)
 	GetUser(ctx context.Context, tenant, id string) (signet.SCIMUser, error)
 	ListUsers(ctx context.Context, tenant string) ([]signet.SCIMUser, error)
-	ReplaceUser(ctx context.Context, tenant, id string, in signet.SCIMUser) (signet.SCIMUser, error)
+	UpdateUser(ctx context.Context, tenant, id string, change func(signet.SCIMUser) (signet.SCIMUser, error)) (signet.SCIMUser, error)
 	DeleteUser(ctx context.Context, tenant, id string) error
 	CreateGroup(ctx context.Context, tenant string, in signet.SCIMGroup) (signet.SCIMGroup, error)
 	GetGroup(ctx context.Context, tenant, id string) (signet.SCIMGroup, error)
 	ListGroups(ctx context.Context, tenant string) ([]signet.SCIMGroup, error)
-	ReplaceGroup(ctx context.Context, tenant, id string, in signet.SCIMGroup, named int) (signet.SCIMGroup, error)
+	UpdateGroup(ctx context.Context, tenant, id string,
+		change func(signet.SCIMGroup) (signet.SCIMGroup, int, error)) (signet.SCIMGroup, error)
 	DeleteGroup(ctx context.Context, tenant, id string) error
 }
 

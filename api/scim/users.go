@@ -60,11 +60,12 @@ func (h *Handler) putUser(w http.ResponseWriter, r *http.Request, t signet.SCIMT
 	if err != nil {
 		return err
 	}
-	return h.replaceUser(w, r, t, in)
+	return h.updateUser(w, r, t, func(signet.SCIMUser) (signet.SCIMUser, error) { return in, nil })
 }
 
-func (h *Handler) replaceUser(w http.ResponseWriter, r *http.Request, t signet.SCIMToken, in signet.SCIMUser) error {
-	u, err := h.Engine.ReplaceUser(r.Context(), t.Tenant, r.PathValue("id"), in)
+func (h *Handler) updateUser(w http.ResponseWriter, r *http.Request, t signet.SCIMToken,
+	change func(signet.SCIMUser) (signet.SCIMUser, error)) error {
+	u, err := h.Engine.UpdateUser(r.Context(), t.Tenant, r.PathValue("id"), change)
 	if err != nil {
 		return err
 	}
@@ -72,8 +73,8 @@ func (h *Handler) replaceUser(w http.ResponseWriter, r *http.Request, t signet.S
 	return nil
 }
 
-// patchUser applies the operations to the user as rendered and replaces
-// it with the result. Entra ID's deactivation is
+// patchUser applies the operations to the user as rendered; the engine
+// replaces the user with the result. Entra ID's deactivation is
 // {"op":"Replace","path":"active","value":"False"}.
 func (h *Handler) patchUser(w http.ResponseWriter, r *http.Request, t signet.SCIMToken) error {
 	b, err := h.readBody(w, r)
@@ -84,19 +85,13 @@ func (h *Handler) patchUser(w http.ResponseWriter, r *http.Request, t signet.SCI
 	if err != nil {
 		return err
 	}
-	u, err := h.Engine.GetUser(r.Context(), t.Tenant, r.PathValue("id"))
-	if err != nil {
-		return err
-	}
-	m := h.renderUser(u)
-	if _, err := applyPatch(m, ops); err != nil {
-		return err
-	}
-	in, err := readUser(m)
-	if err != nil {
-		return err
-	}
-	return h.replaceUser(w, r, t, in)
+	return h.updateUser(w, r, t, func(cur signet.SCIMUser) (signet.SCIMUser, error) {
+		m := h.renderUser(cur)
+		if _, err := applyPatch(m, ops); err != nil {
+			return signet.SCIMUser{}, err
+		}
+		return readUser(m)
+	})
 }
 
 func (h *Handler) deleteUser(w http.ResponseWriter, r *http.Request, t signet.SCIMToken) error {

@@ -22,26 +22,28 @@ var (
 	SCIMTokenRevoke = `UPDATE scim_tokens SET revoked_at = $2 WHERE id = $1 AND revoked_at = 0`
 
 	scimUserSelect = `SELECT s.id, s.tenant, s.external_id, s.email, s.given_name, s.family_name,
-		s.created_at, s.updated_at, ` + Cols("u", UserColumns) + ` FROM scim_users s JOIN users u ON u.id = s.user_id`
+		s.version, s.created_at, s.updated_at, ` + Cols("u", UserColumns) + ` FROM scim_users s JOIN users u ON u.id = s.user_id`
 	SCIMUserGet    = scimUserSelect + ` WHERE s.tenant = $1 AND s.id = $2`
 	SCIMUserList   = scimUserSelect + ` WHERE s.tenant = $1 ORDER BY s.created_at, s.id`
 	SCIMUserInsert = `INSERT INTO scim_users (id, tenant, user_id, external_id, email, given_name, family_name,
-		created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`
+		version, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, 0, $8, $9)`
+	// SCIMUserUpdate writes only over version $8.
 	SCIMUserUpdate = `UPDATE scim_users SET external_id = $3, email = $4, given_name = $5, family_name = $6,
-		updated_at = $7 WHERE tenant = $1 AND id = $2`
+		updated_at = $7, version = version + 1 WHERE tenant = $1 AND id = $2 AND version = $8`
 	SCIMUserDelete = `DELETE FROM scim_users WHERE tenant = $1 AND id = $2`
 	// SCIMUserAccount writes the users columns SCIM owns.
 	SCIMUserAccount       = `UPDATE users SET name = $2, display_name = $3, disabled = $4, updated_at = $5 WHERE id = $1`
 	SCIMIdentityDelete    = `DELETE FROM federated_identities WHERE idp = $1 AND subject = $2 AND user_id = $3`
 	SCIMMembershipsOfUser = `DELETE FROM user_groups WHERE user_id = $1 AND idp = $2`
 
-	scimGroupSelect = `SELECT id, tenant, display_name, external_id, created_at, updated_at FROM scim_groups`
+	scimGroupSelect = `SELECT id, tenant, display_name, external_id, version, created_at, updated_at FROM scim_groups`
 	SCIMGroupGet    = scimGroupSelect + ` WHERE tenant = $1 AND id = $2`
 	SCIMGroupList   = scimGroupSelect + ` WHERE tenant = $1 ORDER BY created_at, id`
-	SCIMGroupInsert = `INSERT INTO scim_groups (id, tenant, display_name, external_id, created_at, updated_at)
-		VALUES ($1, $2, $3, $4, $5, $6)`
-	SCIMGroupUpdate = `UPDATE scim_groups SET display_name = $3, external_id = $4, updated_at = $5
-		WHERE tenant = $1 AND id = $2`
+	SCIMGroupInsert = `INSERT INTO scim_groups (id, tenant, display_name, external_id, version, created_at, updated_at)
+		VALUES ($1, $2, $3, $4, 0, $5, $6)`
+	// SCIMGroupUpdate writes only over version $6.
+	SCIMGroupUpdate = `UPDATE scim_groups SET display_name = $3, external_id = $4, updated_at = $5, version = version + 1
+		WHERE tenant = $1 AND id = $2 AND version = $6`
 	SCIMGroupDelete = `DELETE FROM scim_groups WHERE tenant = $1 AND id = $2`
 	// SCIMGroupMembers lists a group's members as SCIM user ids.
 	SCIMGroupMembers = `SELECT s.id FROM user_groups g JOIN scim_users s ON s.user_id = g.user_id AND s.tenant = $2
@@ -76,7 +78,7 @@ func ScanSCIMUser(r Scanner) (signet.SCIMUser, error) {
 	var s signet.SCIMUser
 	var created, updated int64
 	u, err := ScanUser(joined{r, []any{&s.ID, &s.Tenant, &s.ExternalID, &s.Email, &s.GivenName, &s.FamilyName,
-		&created, &updated}})
+		&s.Version, &created, &updated}})
 	if err != nil {
 		return signet.SCIMUser{}, err
 	}
@@ -96,7 +98,7 @@ func (j joined) Scan(dest ...any) error { return j.r.Scan(append(j.head, dest...
 func ScanSCIMGroup(r Scanner) (signet.SCIMGroup, error) {
 	var g signet.SCIMGroup
 	var created, updated int64
-	err := r.Scan(&g.ID, &g.Tenant, &g.DisplayName, &g.ExternalID, &created, &updated)
+	err := r.Scan(&g.ID, &g.Tenant, &g.DisplayName, &g.ExternalID, &g.Version, &created, &updated)
 	g.CreatedAt, g.UpdatedAt = Time(created), Time(updated)
 	return g, err
 }
@@ -133,12 +135,16 @@ func ReplaceSCIMUser(ctx context.Context, t FedTx, s signet.SCIMUser) error {
 	if err != nil {
 		return err
 	}
+	ok, err := t.Changed(ctx, SCIMUserUpdate, s.Tenant, s.ID, s.ExternalID, s.Email, s.GivenName, s.FamilyName,
+		Millis(s.UpdatedAt), s.Version)
+	switch {
+	case err != nil:
+		return err
+	case !ok:
+		return signet.ErrSCIMStale
+	}
 	u := s.User
 	if _, err := t.Changed(ctx, SCIMUserAccount, old.User.ID, u.Name, u.DisplayName, u.Disabled, Millis(s.UpdatedAt)); err != nil {
-		return err
-	}
-	if _, err := t.Changed(ctx, SCIMUserUpdate, s.Tenant, s.ID, s.ExternalID, s.Email, s.GivenName, s.FamilyName,
-		Millis(s.UpdatedAt)); err != nil {
 		return err
 	}
 	if old.ExternalID == s.ExternalID || s.Tenant == "" {
@@ -191,8 +197,12 @@ func WriteSCIMGroup(ctx context.Context, t FedTx, g signet.SCIMGroup, create boo
 		if err != nil {
 			return err
 		}
-		if _, err := t.Changed(ctx, SCIMGroupUpdate, g.Tenant, g.ID, g.DisplayName, g.ExternalID, Millis(g.UpdatedAt)); err != nil {
+		ok, err := t.Changed(ctx, SCIMGroupUpdate, g.Tenant, g.ID, g.DisplayName, g.ExternalID, Millis(g.UpdatedAt), g.Version)
+		switch {
+		case err != nil:
 			return err
+		case !ok:
+			return signet.ErrSCIMStale
 		}
 		if _, err := t.Changed(ctx, SCIMMembersClear, src, old.DisplayName); err != nil {
 			return err

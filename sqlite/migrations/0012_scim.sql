@@ -19,6 +19,8 @@ CREATE TABLE scim_users (
 	email       TEXT NOT NULL,
 	given_name  TEXT NOT NULL,
 	family_name TEXT NOT NULL,
+	-- version counts the writes: a write based on an older read is refused.
+	version     INTEGER NOT NULL,
 	created_at  INTEGER NOT NULL,
 	updated_at  INTEGER NOT NULL
 );
@@ -30,6 +32,7 @@ CREATE TABLE scim_groups (
 	tenant       TEXT NOT NULL,
 	display_name TEXT NOT NULL,
 	external_id  TEXT NOT NULL,
+	version      INTEGER NOT NULL,
 	created_at   INTEGER NOT NULL,
 	updated_at   INTEGER NOT NULL,
 	UNIQUE (tenant, display_name)
