@@ -213,8 +213,31 @@ func (p *parser) attrExp(depth int) (filter, error) {
 		if err != nil {
 			return nil, err
 		}
-		return valueF{path.attr, inner}, p.expect("]")
+		if err := p.expect("]"); err != nil {
+			return nil, err
+		}
+		// attr[filter].sub op value, as in emails[type eq "work"].value:
+		// some element matches the filter and its sub-attribute the
+		// comparison.
+		if p.i < len(p.toks) && !p.toks[p.i].quoted && strings.HasPrefix(p.toks[p.i].text, ".") {
+			sub := p.toks[p.i].text[1:]
+			if !validName(sub) {
+				return nil, &filterError{fmt.Sprintf("bad sub-attribute %q", sub)}
+			}
+			p.i++
+			c, err := p.comparison(attrPath{attr: strings.ToLower(sub)})
+			if err != nil {
+				return nil, err
+			}
+			inner = andF{inner, c}
+		}
+		return valueF{path.attr, inner}, nil
 	}
+	return p.comparison(path)
+}
+
+// comparison parses "pr" or compareOp compValue after path.
+func (p *parser) comparison(path attrPath) (filter, error) {
 	if p.peekWord("pr") {
 		p.i++
 		return cmpF{path: path, op: "pr"}, nil

@@ -33,6 +33,8 @@ func TestFilterMatches(t *testing.T) {
 		`members[value eq "m1"]`:                                       true,
 		`emails[type eq "work" and value co "example"]`:                true,
 		`emails[type eq "work" and value ew "home.example"]`:           false,
+		`emails[type eq "work"].value co "example.com"`:                true,
+		`emails[type eq "home"].value eq "ada@example.com"`:            false,
 		`emails.value sw "ada@home"`:                                   true,
 		`emails.type eq "other"`:                                       false,
 		`name.familyName co "love"`:                                    true,
@@ -69,7 +71,7 @@ func TestFilterMatches(t *testing.T) {
 func TestFilterRefusals(t *testing.T) {
 	for _, f := range []string{``, `userName`, `userName eq`, `userName zz "a"`, `"a" eq userName`, `userName eq "a`,
 		`(userName pr`, `userName pr)`, `not userName pr`, `emails[type eq "work"`, `emails.value[type pr]`,
-		`userName eq 'a'`, `active lt true`, `a.b.c pr`, `x:userName pr`, `userName eq "a" and`, `userName eq {}`} {
+		`userName eq 'a'`, `active lt true`, `a.b.c pr`, `x:userName pr`, `userName eq "a" and`, `userName eq {}`, `emails[type pr].`, `emails[type pr].value`, `emails[type pr].1x eq "a"`} {
 		_, err := parseFilter(f)
 		var fe *filterError
 		if !errors.As(err, &fe) {
