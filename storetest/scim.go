@@ -135,7 +135,20 @@ func testSCIM(f *fixture) {
 	_, err = fs.GetIdentity(ctx, "okta", "00u2")
 	isErr(t, "the deleted user's identity", err, signet.ErrNotFound)
 
+	// Renamed, the group's members follow it to the new name's rules;
+	// deleted, they leave every rule.
+	noErr(t, "CreateSCIMUser carol", ss.CreateSCIMUser(ctx, user("u-carol", "carol", "00u3")))
+	gotG, _ = ss.GetSCIMGroup(ctx, "okta", "g1")
+	gotG.Members, gotG.DisplayName = []string{"s-u-carol"}, "aws-ops"
+	noErr(t, "ReplaceSCIMGroup renaming", ss.ReplaceSCIMGroup(ctx, gotG))
+	as, _ = fs.GroupAssignments(ctx, "u-carol")
+	eq(t, "carol's assignments in the renamed group", len(as), 0)
+	noErr(t, "AddGroupRule aws-ops", fs.AddGroupRule(ctx, signet.GroupRule{Group: "aws-ops", AccountID: "444455556666", RoleName: "Ops", CreatedAt: t0}))
+	as, _ = fs.GroupAssignments(ctx, "u-carol")
+	eq(t, "carol's assignments through aws-ops", as, []signet.Assignment{{AccountID: "444455556666", RoleName: "Ops"}})
 	noErr(t, "DeleteSCIMGroup", ss.DeleteSCIMGroup(ctx, "okta", "g1"))
+	as, _ = fs.GroupAssignments(ctx, "u-carol")
+	eq(t, "carol's assignments after the group is deleted", len(as), 0)
 	gs, err := ss.ListSCIMGroups(ctx, "okta")
 	noErr(t, "ListSCIMGroups", err)
 	eq(t, "ListSCIMGroups after delete", len(gs), 0)
