@@ -48,7 +48,7 @@ type SCIMUser struct {
 	// version it was read at.
 	Version   int64
 	CreatedAt time.Time
-	UpdatedAt  time.Time
+	UpdatedAt time.Time
 }
 
 // SCIMGroup is a provisioned group. Members are SCIM user ids of the same
@@ -63,7 +63,7 @@ type SCIMGroup struct {
 	// version it was read at.
 	Version   int64
 	CreatedAt time.Time
-	UpdatedAt   time.Time
+	UpdatedAt time.Time
 }
 
 // ErrSCIMStale: a SCIM resource was written since the caller read it; the

@@ -29,10 +29,10 @@ func TestUsersAndGroupsAsProvidersUseThem(t *testing.T) {
 
 	for f, want := range map[string]float64{
 		`userName eq "test_user_ab6490ee-1e48-479e-a20b-2d77186b5dd1"`: 1,
-		`externalId eq "0a21f0f2-8d2a-4f8e-bf98-7363c4aed4ef"`:        1,
-		`externalId eq "0A21F0F2-8D2A-4F8E-BF98-7363C4AED4EF"`:        0,
-		`emails[type eq "work"].value co "@testuser.com"`:             1,
-		`name.familyName eq "nobody"`:                                 0,
+		`externalId eq "0a21f0f2-8d2a-4f8e-bf98-7363c4aed4ef"`:         1,
+		`externalId eq "0A21F0F2-8D2A-4F8E-BF98-7363C4AED4EF"`:         0,
+		`emails[type eq "work"].value co "@testuser.com"`:              1,
+		`name.familyName eq "nobody"`:                                  0,
 	} {
 		if m := c.must(200, "GET", "/Users?filter="+urlq(f), ""); m["totalResults"] != want {
 			t.Errorf("%s: totalResults %v, want %v", f, m["totalResults"], want)
