@@ -343,4 +343,7 @@ type Stores struct {
 	MFA MFAStore
 	// Passkeys keeps WebAuthn credentials (passkey.go).
 	Passkeys PasskeyStore
+	// SCIM keeps SCIM provisioning tokens, users and groups (package
+	// api/scim); its groups live among Federation's user groups.
+	SCIM SCIMStore
 }

@@ -198,8 +198,8 @@ func (s *Server) withRecover(next http.Handler) http.Handler {
 // by http.MaxBytesReader, whose *http.MaxBytesError handlers map to 413 (see
 // BodyTooLarge).
 func (s *Server) withBodyLimit(next http.Handler) http.Handler {
-	limit := s.maxBodyBytes()
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		limit := s.bodyLimit(r.URL.Path)
 		if r.ContentLength > limit {
 			w.Header().Set("Connection", "close")
 			http.Error(w, http.StatusText(http.StatusRequestEntityTooLarge), http.StatusRequestEntityTooLarge)

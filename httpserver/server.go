@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -61,8 +62,12 @@ type Server struct {
 	MetricsElsewhere bool
 
 	MaxBodyBytes int64
-	MaxConns     int
-	Timeouts     Timeouts
+	// BodyLimits raise the body cap for the paths under a prefix (a
+	// surface that takes large documents, such as SCIM's member lists);
+	// the surface bounds what it reads itself.
+	BodyLimits []BodyLimit
+	MaxConns   int
+	Timeouts   Timeouts
 	// TLSCertFile and TLSKeyFile, when set, make Serve speak TLS ≥ 1.2 only
 	// (catalogue IN-08).
 	TLSCertFile, TLSKeyFile string
@@ -135,6 +140,22 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 		return fmt.Errorf("shutdown: %w", err)
 	}
 	return nil
+}
+
+// BodyLimit is the body cap of the paths under Prefix.
+type BodyLimit struct {
+	Prefix string
+	Max    int64
+}
+
+// bodyLimit is the cap of a request to path.
+func (s *Server) bodyLimit(path string) int64 {
+	for _, l := range s.BodyLimits {
+		if strings.HasPrefix(path, l.Prefix) {
+			return l.Max
+		}
+	}
+	return s.maxBodyBytes()
 }
 
 func (s *Server) maxBodyBytes() int64 {

@@ -110,7 +110,7 @@ func (db *DB) Close() error {
 func (db *DB) Stores() signet.Stores {
 	return signet.Stores{Users: db, Clients: db, Grants: db, Replay: db, RateLimit: db, Keys: db, Browser: db, Collector: db, Health: db,
 		AccessKeys: db, ClientKeys: db, RoleBindings: db, Federation: db, SigninPolicies: db, Audit: db,
-		MFA: db, Passkeys: db}
+		MFA: db, Passkeys: db, SCIM: db}
 }
 
 // migrate applies the embedded migrations not yet recorded, in one

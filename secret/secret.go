@@ -26,6 +26,8 @@ const (
 	PrefixDeviceCode     = "sdc_"
 	PrefixClientSecret   = "scs_"
 	PrefixBrowserSession = "sbs_"
+	// PrefixSCIMToken is a SCIM provisioning client's bearer token.
+	PrefixSCIMToken = "sst_"
 )
 
 // Bytes is how many random bytes back every secret: 256 bits.

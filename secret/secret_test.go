@@ -14,6 +14,7 @@ import (
 var allPrefixes = []string{
 	PrefixSSOAccess, PrefixSSORefresh, PrefixSignInAccess, PrefixSignInRefresh, PrefixOAuthAccess,
 	PrefixOAuthRefresh, PrefixCode, PrefixDeviceCode, PrefixClientSecret, PrefixBrowserSession,
+	PrefixSCIMToken,
 }
 
 func hasher(t testing.TB, key string) *Hasher {

@@ -48,6 +48,7 @@ func Run(t *testing.T, open func(t *testing.T) signet.Stores) {
 		{"AU-02/GrantCommitsItsRecord", testGrantAudit},
 		{"MF-01/SecondFactors", testMFA},
 		{"MF-02/Passkeys", testPasskeys},
+		{"SCIM", testSCIM},
 		{"Keys", testKeys},
 		{"CC-05/PanicCommitsNothing", testPanicCommitsNothing},
 		{"GC", testCollect},

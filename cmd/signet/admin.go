@@ -54,7 +54,8 @@ func (a *cli) adminCmd() *cobra.Command {
 	}
 	cmd.AddCommand(a.adminUserCmd(with), a.adminClientCmd(with), a.adminKeysCmd(with), a.adminSessionsCmd(with),
 		a.adminAccessKeyCmd(with), a.adminRoleCmd(with),
-		a.adminIdPCmd(with), a.adminGroupRuleCmd(with), a.adminAuditCmd(with))
+		a.adminIdPCmd(with), a.adminGroupRuleCmd(with), a.adminAuditCmd(with),
+		a.adminSCIMTokenCmd(with))
 	return cmd
 }
 

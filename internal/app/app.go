@@ -10,6 +10,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/signet-auth/signet/api/oauth2"
+	"github.com/signet-auth/signet/api/scim"
 	"github.com/signet-auth/signet/api/signin"
 	"github.com/signet-auth/signet/api/ssooidc"
 	"github.com/signet-auth/signet/api/ssoportal"
@@ -48,6 +49,8 @@ type App struct {
 	// broker provider.
 	Broker    *broker.Broker
 	UIBuilder *uibuilder.Handler
+	// SCIM serves SCIM 2.0 provisioning under /scim/v2 (scim.go).
+	SCIM *scim.Handler
 
 	// Server is the HTTP shell with every surface mounted; Metrics and
 	// Registry are what /metrics exposes.
@@ -102,6 +105,7 @@ func New(ctx context.Context, c config.Config, d Deps) (_ *App, err error) {
 		Wrap:        a.wrap(),
 		Rand:        d.Rand,
 		MaxConns:    c.MaxConns,
+		BodyLimits:  a.scimBodyLimit(), // scim.go
 		TLSCertFile: c.TLSCert,
 		TLSKeyFile:  c.TLSKey,
 

@@ -117,6 +117,7 @@ func (a *App) surfaces(ctx context.Context) error {
 		return err
 	}
 	a.STS = &sts.Handler{Verifier: a.Verifier, Rand: d.Rand, Logger: d.Log}
+	a.newSCIM() // scim.go
 	if len(c.Broker.Providers) > 0 {
 		if a.Broker, err = broker.New(c.Broker, broker.Options{Clock: d.Clock, Logger: d.Log,
 			Secrets: broker.SecretSource{Getenv: d.Getenv}, RootCAs: d.BrokerRootCAs}); err != nil {
@@ -160,6 +161,7 @@ func (a *App) mounts() []httpserver.Mounter {
 	if a.UIBuilder != nil {
 		m = append(m, a.UIBuilder)
 	}
+	m = append(m, a.SCIM)
 	return m
 }
 

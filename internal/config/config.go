@@ -41,6 +41,8 @@ type Config struct {
 
 	// Federation: upstream identity providers (federation.go).
 	Federation Federation `yaml:",inline"`
+	// SCIM: the bounds of SCIM provisioning requests (scim.go).
+	SCIM SCIM `yaml:",inline"`
 
 	// Lifetimes are the engine's, one YAML key and flag per row of
 	// authserver.LifetimeSettings that has a flag.

@@ -47,6 +47,7 @@ func ServeFlags(fs *pflag.FlagSet, c *Config) {
 	auditFlags(fs, c)
 	tracingFlags(fs, c)
 	adminFlags(fs, c)
+	scimFlags(fs, c)
 	fs.BoolVar(&c.SigV4Emulation, "sigv4-emulation", false,
 		"accept any syntactically valid SigV4 signature; unknown AWS-shaped key ids act as IAM users (loopback --addr only)")
 	fs.BoolVar(&c.SigV4EmulationForce, "sigv4-emulation-force", false,
