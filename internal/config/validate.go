@@ -105,7 +105,7 @@ func (c *Config) Validate() error {
 	errs = append(errs, c.validateAWSIAM()...)
 	errs = append(errs, c.ValidateFederation()) // federation.go
 	errs = append(errs, c.validateMFA()...)
-	errs = append(errs, c.validateSCIM())       // scim.go
+	errs = append(errs, c.validateSCIM()) // scim.go
 	if err := sigv4.CheckEmulation(c.SigV4Emulation, c.Addr, c.SigV4EmulationForce); err != nil {
 		errs = append(errs, fmt.Errorf("--sigv4-emulation: %w (--sigv4-emulation-force overrides)", err))
 	}
