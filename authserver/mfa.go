@@ -252,10 +252,13 @@ func (s *Server) recentSignIn(ctx context.Context, rec signet.BrowserSession, u 
 
 // factorsChanged ends every other sign-in of the user after a factor
 // change: every token session and every browser session (this one
-// included), then starts the browser a new session with amr. The audit
-// record of the change belongs here.
-func (s *Server) factorsChanged(ctx context.Context, rec signet.BrowserSession, amr []string, why string) (string, signet.BrowserSession, error) {
+// included), records the change (ev, the factor's kind), then starts the
+// browser a new session with amr.
+func (s *Server) factorsChanged(ctx context.Context, rec signet.BrowserSession, amr []string, why string, ev signet.AuditEvent, kind string) (string, signet.BrowserSession, error) {
 	if _, _, err := s.RevokeUserSessions(ctx, rec.UserID, why); err != nil {
+		return "", signet.BrowserSession{}, err
+	}
+	if err := s.auditFactor(ctx, rec.UserID, ev, kind, "web", ""); err != nil {
 		return "", signet.BrowserSession{}, err
 	}
 	return s.StartBrowserSession(ctx, BrowserLogin{UserID: rec.UserID, AMR: amr, Address: rec.Address, UserAgent: rec.UserAgent})

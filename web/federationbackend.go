@@ -38,6 +38,11 @@ func (b FederationBackend) Begin(ctx context.Context, idp, binding, ret string) 
 func (b FederationBackend) Complete(ctx context.Context, idp string, q url.Values, binding string) (signet.User, []string, string, error) {
 	id, ret, err := b.Upstream.Complete(ctx, idp, q, binding)
 	if errors.Is(err, upstream.ErrRefused) {
+		// The record names the provider and the class, never the
+		// provider's answer (the reason stays in the log).
+		if aerr := b.Engine.FederatedRefused(ctx, idp, "upstream_refused"); aerr != nil {
+			return signet.User{}, nil, "", aerr
+		}
 		return signet.User{}, nil, "", &signet.Error{Code: signet.CodeAccessDenied, Message: "The sign-in was refused.", Err: err}
 	}
 	if err != nil {
