@@ -111,6 +111,18 @@ func (h *Handler) adminOnly(w http.ResponseWriter, r *http.Request, s *browserSe
 			"The admin console is for administrators. Sign in as one to use it.")
 		return nil, false
 	}
+	// The engine holds every console administrator to a second factor
+	// whatever the policy, so such a session is already pending its
+	// second step and was sent to sign in above; this asks the engine
+	// again, as every approval does, before anything is shown or done.
+	if err := h.approvalAllowed(r.Context(), s.UserID, s.record.AMR); err != nil {
+		if signet.ErrorCodeOf(err) == signet.CodeAccessDenied {
+			seeOther(w, "/login?return="+url.QueryEscape(r.URL.Path))
+		} else {
+			h.internalError(w, r, err)
+		}
+		return nil, false
+	}
 	ctx := audit.WithOrigin(r.Context(), audit.Origin{Actor: "user:" + s.user.Name})
 	return &adminCtx{s: s, ctx: ctx}, true
 }
