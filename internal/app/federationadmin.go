@@ -1,9 +1,14 @@
 package app
 
 import (
+	"context"
+	"errors"
 	"strings"
 
 	"github.com/signet-auth/signet"
+	"github.com/signet-auth/signet/internal/config"
+	"github.com/signet-auth/signet/upstream"
+	"github.com/signet-auth/signet/web"
 )
 
 // The audit details of an administrator's change to the identity
@@ -26,4 +31,97 @@ func IdPChangeDetail(verb string, p signet.IdentityProvider) string {
 // GroupRuleChangeDetail describes r, added or removed.
 func GroupRuleChangeDetail(verb string, r signet.GroupRule) string {
 	return "group rule " + verb + " group=" + r.Group + " assignment=" + r.AccountID + "/" + r.RoleName
+}
+
+// The console's identity providers and group rules: the same checks as
+// the admin command, each change an admin.change record whose actor is
+// the signed-in administrator (the request's audit origin).
+
+var _ web.AdminFederation = adminBackend{}
+
+func (b adminBackend) ListIdPs(ctx context.Context) ([]signet.IdentityProvider, error) {
+	return b.core.Stores.Federation.ListIdPs(ctx)
+}
+
+func badRequest(msg string) error {
+	return &signet.Error{Code: signet.CodeInvalidRequest, Message: msg}
+}
+
+func (b adminBackend) AddIdP(ctx context.Context, n web.NewIdP) error {
+	// The secret reference first, and never echoed: someone may have
+	// typed the secret itself.
+	if !upstream.ValidSecretRef(n.ClientSecret) {
+		return badRequest("The client secret must be a reference, env:VAR or file:PATH, never the secret itself.")
+	}
+	s := config.IdPSettings{Name: n.Name, DisplayName: n.DisplayName, Issuer: strings.TrimSpace(n.Issuer),
+		ClientID: n.ClientID, ClientSecret: n.ClientSecret, Scopes: n.Scopes, Domains: n.Domains,
+		AllowedGroups: n.AllowedGroups}
+	c := config.Config{Federation: config.Federation{IdentityProviders: []config.IdPSettings{s}}}
+	if err := c.ValidateFederation(); err != nil {
+		return badRequest(err.Error())
+	}
+	now := b.clock.Now()
+	p := IdPFromSettings(s)
+	p.CreatedAt, p.UpdatedAt = now, now
+	if err := b.core.Stores.Federation.SetIdP(ctx, p); err != nil {
+		return err
+	}
+	return b.core.Audit.Record(ctx, signet.AuditRecord{Event: signet.AuditAdminChange, Surface: "admin",
+		Detail: IdPChangeDetail("set", p)})
+}
+
+func (b adminBackend) RemoveIdP(ctx context.Context, name string) error {
+	err := b.core.Stores.Federation.DeleteIdP(ctx, name)
+	if errors.Is(err, signet.ErrNotFound) {
+		return &signet.Error{Code: signet.CodeNotFound, Message: "No such identity provider.", Err: err}
+	}
+	if err != nil {
+		return err
+	}
+	return b.core.Audit.Record(ctx, signet.AuditRecord{Event: signet.AuditAdminChange, Surface: "admin",
+		Detail: "idp removed name=" + name})
+}
+
+func (b adminBackend) ListGroupRules(ctx context.Context) ([]signet.GroupRule, error) {
+	return b.core.Stores.Federation.ListGroupRules(ctx)
+}
+
+func validGroupRule(r signet.GroupRule) error {
+	switch {
+	case r.Group == "" || len(r.Group) > 256:
+		return badRequest("The group must be 1 to 256 characters.")
+	case !config.ValidAccountID(r.AccountID):
+		return badRequest("The account must be 12 digits.")
+	case !config.ValidRoleName(r.RoleName):
+		return badRequest("The role must be 1 to 64 letters, digits and +=,.@_-.")
+	}
+	return nil
+}
+
+func (b adminBackend) AddGroupRule(ctx context.Context, r signet.GroupRule) error {
+	if err := validGroupRule(r); err != nil {
+		return err
+	}
+	r.CreatedAt = b.clock.Now()
+	err := b.core.Stores.Federation.AddGroupRule(ctx, r)
+	if errors.Is(err, signet.ErrConflict) {
+		return &signet.Error{Code: signet.CodeConflict, Message: "That group already gives that account and role.", Err: err}
+	}
+	if err != nil {
+		return err
+	}
+	return b.core.Audit.Record(ctx, signet.AuditRecord{Event: signet.AuditAdminChange, Surface: "admin",
+		AccountID: r.AccountID, RoleName: r.RoleName, Detail: GroupRuleChangeDetail("added", r)})
+}
+
+func (b adminBackend) RemoveGroupRule(ctx context.Context, r signet.GroupRule) error {
+	err := b.core.Stores.Federation.DeleteGroupRule(ctx, r)
+	if errors.Is(err, signet.ErrNotFound) {
+		return &signet.Error{Code: signet.CodeNotFound, Message: "No such group rule.", Err: err}
+	}
+	if err != nil {
+		return err
+	}
+	return b.core.Audit.Record(ctx, signet.AuditRecord{Event: signet.AuditAdminChange, Surface: "admin",
+		AccountID: r.AccountID, RoleName: r.RoleName, Detail: GroupRuleChangeDetail("removed", r)})
 }

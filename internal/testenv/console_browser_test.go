@@ -240,10 +240,22 @@ func TestConsoleInChromium(t *testing.T) {
 		t.Errorf("refresh after the revocation: %d %v, want 400 invalid_grant", status, body)
 	}
 
+	// A provider and a rule for the identity providers page to show.
+	now := e.Clock.Now()
+	if err := e.Stores.Federation.SetIdP(context.Background(), signet.IdentityProvider{Name: "okta", Kind: signet.IdPOIDC,
+		DisplayName: "Okta", Issuer: "https://example.okta.com", ClientID: "0oa1example", ClientSecretRef: "env:OKTA_CLIENT_SECRET",
+		Scopes: []string{"profile", "email", "groups"}, Domains: []string{"example.com"}, CreatedAt: now, UpdatedAt: now}); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.Stores.Federation.AddGroupRule(context.Background(), signet.GroupRule{Group: "aws-dev",
+		AccountID: testenv.AccountID, RoleName: "ReadOnly", CreatedAt: now}); err != nil {
+		t.Fatal(err)
+	}
 	for _, p := range []struct{ path, ready, name string }{
 		{"/admin/clients", `#create-client`, "admin-clients"},
 		{"/admin/keys", `table.list`, "admin-keys"},
 		{"/admin/audit", `#audit`, "admin-audit"},
+		{"/admin/idps", `#add-idp`, "admin-idps"},
 	} {
 		run(p.path, chromedp.Navigate(e.URL+p.path), chromedp.WaitVisible(css(p.ready)))
 		checkA11y(t, ctx, axe, p.path)
