@@ -178,7 +178,8 @@ var adminNotices = map[string]string{
 	"assigned": "Assignments saved.", "revoked": "Session revoked.", "client-deleted": "Client deleted; its sessions are revoked.",
 	"rotated":   "New signing key added; it signs once every node has published it.",
 	"idp-added": "Identity provider saved; register its redirect URI at the provider.", "idp-removed": "Identity provider removed; its users stay.",
-	"rule-added": "Group rule added.", "rule-removed": "Group rule removed; its members lose the access at their next refresh or call.",
+	"factors-reset": "Second factors reset; the user's sessions are ended.",
+	"rule-added":    "Group rule added.", "rule-removed": "Group rule removed; its members lose the access at their next refresh or call.",
 }
 
 // adminDone redirects back to page with a notice key.

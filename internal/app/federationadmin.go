@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"errors"
+	"slices"
 	"strings"
 
 	"github.com/signet-auth/signet"
@@ -124,4 +125,36 @@ func (b adminBackend) RemoveGroupRule(ctx context.Context, r signet.GroupRule) e
 	}
 	return b.core.Audit.Record(ctx, signet.AuditRecord{Event: signet.AuditAdminChange, Surface: "admin",
 		AccountID: r.AccountID, RoleName: r.RoleName, Detail: GroupRuleChangeDetail("removed", r)})
+}
+
+// The users page's factors and identity providers.
+
+var _ web.AdminUserFactors = adminBackend{}
+
+func (b adminBackend) UserFactors(ctx context.Context, u signet.User) (web.UserFactors, error) {
+	st, err := b.core.Engine.MFAStatus(ctx, u)
+	if err != nil {
+		return web.UserFactors{}, err
+	}
+	f := web.UserFactors{TOTP: st.TOTP, Passkeys: len(st.Passkeys), RecoveryLeft: st.RecoveryLeft}
+	ids, err := b.core.Stores.Federation.ListIdentities(ctx, u.ID)
+	if err != nil {
+		return web.UserFactors{}, err
+	}
+	for _, id := range ids {
+		if !slices.Contains(f.IdPs, id.IdP) {
+			f.IdPs = append(f.IdPs, id.IdP)
+		}
+	}
+	return f, nil
+}
+
+func (b adminBackend) ResetFactors(ctx context.Context, userID string) error {
+	if _, err := b.core.Stores.Users.GetUser(ctx, userID); errors.Is(err, signet.ErrNotFound) {
+		return &signet.Error{Code: signet.CodeNotFound, Message: "No such user.", Err: err}
+	} else if err != nil {
+		return err
+	}
+	_, _, err := b.core.Engine.ResetMFA(ctx, userID)
+	return err
 }
