@@ -17,7 +17,9 @@ import (
 // until the returned function is called.
 func auditDown(t *testing.T, e *testenv.Env) (restore func()) {
 	t.Helper()
-	raw, err := sql.Open("sqlite", e.DBPath)
+	// The server writes to the same file (its jobs too): wait for its lock
+	// rather than fail on it.
+	raw, err := sql.Open("sqlite", e.DBPath+"?_pragma=busy_timeout(10000)")
 	if err != nil {
 		t.Fatal(err)
 	}
