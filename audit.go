@@ -31,13 +31,27 @@ const (
 	AuditAdminChange    AuditEvent = "admin.change"           // an administrator changed a user, client, key or setting
 	AuditKeyRotated     AuditEvent = "key.rotated"
 	AuditRateLimited    AuditEvent = "ratelimit.lockout" // a failure budget ran out (logins, user codes, client secrets)
+	// AuditUserProvisioned: an identity provider's first login of a
+	// person created their user (just in time); Detail names the provider.
+	AuditUserProvisioned AuditEvent = "user.provisioned"
+	// AuditMFAVerified, AuditMFAFailed: the second step of a sign-in
+	// passed or was refused; Detail names the factor kind (otp, recovery,
+	// hwk).
+	AuditMFAVerified AuditEvent = "mfa.verified"
+	AuditMFAFailed   AuditEvent = "mfa.failed"
+	// AuditFactorEnrolled, AuditFactorRemoved: a second factor was added
+	// (or recovery codes made anew), or removed by its user or reset by an
+	// administrator; Detail names the kind.
+	AuditFactorEnrolled AuditEvent = "mfa.enrolled"
+	AuditFactorRemoved  AuditEvent = "mfa.removed"
 )
 
 // AuditEvents lists every event, for the CLI's and the console's filters.
 func AuditEvents() []AuditEvent {
 	return []AuditEvent{AuditLoginSucceeded, AuditLoginFailed, AuditBrowserStarted, AuditBrowserEnded,
 		AuditTokensIssued, AuditCredentialsIssued, AuditBrokerTokens, AuditRefreshReuse, AuditSessionRevoked,
-		AuditAdminChange, AuditKeyRotated, AuditRateLimited}
+		AuditAdminChange, AuditKeyRotated, AuditRateLimited, AuditUserProvisioned, AuditMFAVerified, AuditMFAFailed,
+		AuditFactorEnrolled, AuditFactorRemoved}
 }
 
 // AuditOutcome says whether the recorded attempt succeeded.

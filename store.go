@@ -154,6 +154,10 @@ type SessionStart struct {
 	// Grant builds the session and its first generation; the store sets
 	// Generation 0 on both and the generation's SessionID.
 	Grant func(User) (Session, TokenGeneration)
+	// Audit, when set, makes the record of the session started: the store
+	// appends it in the transaction that writes the session, so both are
+	// committed or neither (catalogue AU-02).
+	Audit GrantAudit
 }
 
 // RotationResult is what a refresh returns.

@@ -37,16 +37,25 @@ const maxSubject = 1024
 
 // FederatedLogin records l and returns its user, created on the first
 // login. A disabled user is refused with CodeAccessDenied, like a local
-// one.
+// one. The login is an audit record (login.succeeded or login.failed with
+// the provider), and so is a user it created (user.provisioned).
 func (s *Server) FederatedLogin(ctx context.Context, l FederatedLogin) (signet.User, error) {
+	u, created, err := s.federatedLogin(ctx, l)
+	if err := s.auditFederated(ctx, trim(l.IdP, 64), u, created, err); err != nil {
+		return signet.User{}, err
+	}
+	return u, nil
+}
+
+func (s *Server) federatedLogin(ctx context.Context, l FederatedLogin) (signet.User, bool, error) {
 	if s.federation == nil {
-		return signet.User{}, signet.Internal(errors.New("authserver: no federation store configured"))
+		return signet.User{}, false, signet.Internal(errors.New("authserver: no federation store configured"))
 	}
 	if l.IdP == "" || l.Subject == "" || !printable(l.Subject, maxSubject) {
-		return signet.User{}, invalidRequest("The identity provider sent no usable subject.")
+		return signet.User{}, false, invalidRequest("The identity provider sent no usable subject.")
 	}
 	if len(l.Groups) > maxFederatedGroups {
-		return signet.User{}, invalidRequest("The identity provider sent too many groups.")
+		return signet.User{}, false, invalidRequest("The identity provider sent too many groups.")
 	}
 	var groups []string
 	for _, g := range l.Groups {
@@ -57,14 +66,14 @@ func (s *Server) FederatedLogin(ctx context.Context, l FederatedLogin) (signet.U
 	idp, err := s.federation.GetIdP(ctx, l.IdP)
 	switch {
 	case errors.Is(err, signet.ErrNotFound):
-		return signet.User{}, &signet.Error{Code: signet.CodeAccessDenied, Message: "The identity provider is not configured.", Err: err}
+		return signet.User{}, false, &signet.Error{Code: signet.CodeAccessDenied, Message: "The identity provider is not configured.", Err: err}
 	case err != nil:
-		return signet.User{}, signet.Internal(err)
+		return signet.User{}, false, signet.Internal(err)
 	case len(idp.AllowedGroups) > 0 && !slices.ContainsFunc(groups, func(g string) bool { return slices.Contains(idp.AllowedGroups, g) }):
 		// Checked before anything is written: a person the provider
 		// vouches for but who is in none of the admitted groups gets no
 		// user, and a known one is refused like a disabled user.
-		return signet.User{}, &signet.Error{Code: signet.CodeAccessDenied, Message: "The user cannot sign in.",
+		return signet.User{}, false, &signet.Error{Code: signet.CodeAccessDenied, Message: "The user cannot sign in.",
 			Err: errors.New("identity " + l.IdP + "/" + l.Subject + " is in none of the provider's allowed groups")}
 	}
 	display := l.DisplayName
@@ -83,24 +92,24 @@ func (s *Server) FederatedLogin(ctx context.Context, l FederatedLogin) (signet.U
 	for _, name := range federatedNames(l) {
 		id, err := s.minter.ID()
 		if err != nil {
-			return signet.User{}, signet.Internal(err)
+			return signet.User{}, false, signet.Internal(err)
 		}
 		// No password: a federated user cannot sign in with one.
 		p.NewUser = signet.User{ID: id, Name: name, DisplayName: display, CredentialsChangedAt: now,
 			CreatedAt: now, UpdatedAt: now}
-		u, _, err := s.federation.Provision(ctx, p)
+		u, created, err := s.federation.Provision(ctx, p)
 		switch {
 		case errors.Is(err, signet.ErrConflict):
 			continue // the name is taken: the next candidate
 		case err != nil:
-			return signet.User{}, signet.Internal(err)
+			return signet.User{}, false, signet.Internal(err)
 		case u.Disabled:
-			return signet.User{}, &signet.Error{Code: signet.CodeAccessDenied, Message: "The user cannot sign in.",
+			return signet.User{}, false, &signet.Error{Code: signet.CodeAccessDenied, Message: "The user cannot sign in.",
 				Err: errors.New("federated user " + u.ID + " is disabled")}
 		}
-		return u, nil
+		return u, created, nil
 	}
-	return signet.User{}, &signet.Error{Code: signet.CodeConflict, Message: "No user name is free for this identity.",
+	return signet.User{}, false, &signet.Error{Code: signet.CodeConflict, Message: "No user name is free for this identity.",
 		Err: errors.New("every candidate name for " + l.IdP + "/" + l.Subject + " is taken")}
 }
 

@@ -138,6 +138,8 @@ func (x *exchange) startSessionWith(ctx context.Context, userID string, scopes [
 			}
 			return sess, s.generation(m, sess, x.now)
 		},
+		// Recorded with the session, as the other grants' (AU-02).
+		Audit: x.audit,
 	})
 	if err != nil {
 		return TokenResponse{}, passThrough(err, func(error) *signet.Error { return nil })

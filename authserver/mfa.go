@@ -31,6 +31,11 @@ type MFAConfig struct {
 	// deployment's policy is off or the user has an override. Nil: the
 	// default DefaultAdminRoles; empty: nobody is an administrator.
 	AdminRoles []string
+	// ConsoleAdmins name the users of the admin console (--admin-user):
+	// they are under MFARequired whatever the deployment's policy and
+	// their own override, so that no password alone opens the console.
+	// A user an identity provider created stays exempt (SecondStepFor).
+	ConsoleAdmins []string
 	// Issuer labels the account in authenticator apps ("signet").
 	Issuer string
 	// Rand draws TOTP secrets and recovery codes; nil: crypto/rand.
@@ -108,10 +113,13 @@ func (s *Server) MFAStatus(ctx context.Context, u signet.User) (MFAStatus, error
 		return st, signet.Internal(err)
 	}
 	st.Override = ov
-	st.Admin = slices.ContainsFunc(u.Assignments, func(a signet.Assignment) bool {
+	console := slices.Contains(s.mfa.ConsoleAdmins, u.Name)
+	st.Admin = console || slices.ContainsFunc(u.Assignments, func(a signet.Assignment) bool {
 		return slices.Contains(s.mfa.AdminRoles, a.RoleName)
 	})
 	switch {
+	case console:
+		st.Policy = signet.MFARequired
 	case ov != signet.MFADefault:
 		st.Policy = ov
 	case s.mfa.Policy == signet.MFAOff:
@@ -252,10 +260,13 @@ func (s *Server) recentSignIn(ctx context.Context, rec signet.BrowserSession, u 
 
 // factorsChanged ends every other sign-in of the user after a factor
 // change: every token session and every browser session (this one
-// included), then starts the browser a new session with amr. The audit
-// record of the change belongs here.
-func (s *Server) factorsChanged(ctx context.Context, rec signet.BrowserSession, amr []string, why string) (string, signet.BrowserSession, error) {
+// included), records the change (ev, the factor's kind), then starts the
+// browser a new session with amr.
+func (s *Server) factorsChanged(ctx context.Context, rec signet.BrowserSession, amr []string, why string, ev signet.AuditEvent, kind string) (string, signet.BrowserSession, error) {
 	if _, _, err := s.RevokeUserSessions(ctx, rec.UserID, why); err != nil {
+		return "", signet.BrowserSession{}, err
+	}
+	if err := s.auditFactor(ctx, rec.UserID, ev, kind, "web", ""); err != nil {
 		return "", signet.BrowserSession{}, err
 	}
 	return s.StartBrowserSession(ctx, BrowserLogin{UserID: rec.UserID, AMR: amr, Address: rec.Address, UserAgent: rec.UserAgent})

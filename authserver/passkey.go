@@ -224,7 +224,8 @@ func (s *Server) FinishPasskeyRegistration(ctx context.Context, token string, st
 	case err != nil:
 		return "", signet.BrowserSession{}, signet.Internal(err)
 	}
-	return s.factorsChanged(ctx, rec, completeAMR(signet.AMRHardwareKey), "passkey added")
+	return s.factorsChanged(ctx, rec, completeAMR(signet.AMRHardwareKey), "passkey added",
+		signet.AuditFactorEnrolled, factorPasskey)
 }
 
 // BeginPasskeyLogin starts a sign-in with a passkey. With the token of a
@@ -267,17 +268,19 @@ func (s *Server) BeginPasskeyLogin(ctx context.Context, token string) ([]byte, [
 // new browser session is started, whose token is returned. Either way the
 // counter must move forward; a wrong origin or rpId, a replayed or expired
 // challenge, another user's credential are refused as invalid_grant.
-func (s *Server) FinishPasskeyLogin(ctx context.Context, token string, state, response []byte, address, userAgent string) (string, signet.BrowserSession, error) {
+func (s *Server) FinishPasskeyLogin(ctx context.Context, token string, state, response []byte, address, userAgent string) (_ string, _ signet.BrowserSession, err error) {
 	if err := s.passkeysOn(); err != nil {
 		return "", signet.BrowserSession{}, err
 	}
 	var rec signet.BrowserSession
 	var u signet.User
 	if token != "" {
-		var err error
 		if rec, u, err = s.BrowserSession(ctx, token); err != nil {
 			return "", signet.BrowserSession{}, err
 		}
+		defer func() { err = s.auditSecondStep(ctx, u, factorPasskey, err) }()
+	} else {
+		defer func() { err = s.auditPasskeyLogin(ctx, u, err) }()
 	}
 	sd, err := s.takeState(ctx, state, rec.ID)
 	if err != nil {
@@ -354,7 +357,7 @@ func (s *Server) RemovePasskey(ctx context.Context, token string, id []byte) (st
 	case err != nil:
 		return "", signet.BrowserSession{}, signet.Internal(err)
 	}
-	return s.factorsChanged(ctx, rec, rec.AMR, "passkey removed")
+	return s.factorsChanged(ctx, rec, rec.AMR, "passkey removed", signet.AuditFactorRemoved, factorPasskey)
 }
 
 // Passkeys lists the user's credentials: with a passkey store, even where

@@ -90,14 +90,15 @@ func (s *Server) RegenerateRecoveryCodes(ctx context.Context, token string) ([]s
 	if err := s.mfa.Store.SetRecoveryCodes(ctx, u.ID, digests, s.clock.Now()); err != nil {
 		return nil, "", signet.BrowserSession{}, signet.Internal(err)
 	}
-	tok, next, err := s.factorsChanged(ctx, rec, rec.AMR, "recovery codes regenerated")
+	tok, next, err := s.factorsChanged(ctx, rec, rec.AMR, "recovery codes regenerated",
+		signet.AuditFactorEnrolled, factorRecovery)
 	return codes, tok, next, err
 }
 
 // UseRecoveryCode is the second step of a sign-in with a recovery code in
 // place of the authenticator: the code is spent whether or not anything
 // after fails. A wrong or spent code is invalid_grant and changes nothing.
-func (s *Server) UseRecoveryCode(ctx context.Context, token, typed string) (signet.BrowserSession, error) {
+func (s *Server) UseRecoveryCode(ctx context.Context, token, typed string) (_ signet.BrowserSession, err error) {
 	rec, u, err := s.BrowserSession(ctx, token)
 	if err != nil {
 		return signet.BrowserSession{}, err
@@ -105,6 +106,7 @@ func (s *Server) UseRecoveryCode(ctx context.Context, token, typed string) (sign
 	if !s.MFAEnabled() {
 		return signet.BrowserSession{}, errMFAOff
 	}
+	defer func() { err = s.auditSecondStep(ctx, u, factorRecovery, err) }()
 	code := normalizeRecovery(typed)
 	if code == "" {
 		return signet.BrowserSession{}, errBadCode()
@@ -136,7 +138,8 @@ func (s *Server) RemoveSecondFactors(ctx context.Context, token string) (string,
 	if err := s.wipeFactors(ctx, u.ID); err != nil {
 		return "", signet.BrowserSession{}, err
 	}
-	return s.factorsChanged(ctx, rec, []string{signet.AMRPassword}, "second factor removed")
+	return s.factorsChanged(ctx, rec, []string{signet.AMRPassword}, "second factor removed",
+		signet.AuditFactorRemoved, factorAll)
 }
 
 func (s *Server) wipeFactors(ctx context.Context, userID string) error {
@@ -169,7 +172,10 @@ func (s *Server) ResetMFA(ctx context.Context, userID string) (tokens, browser i
 	if err := s.wipeFactors(ctx, userID); err != nil {
 		return 0, 0, err
 	}
-	return s.RevokeUserSessions(ctx, userID, "second factors reset")
+	if tokens, browser, err = s.RevokeUserSessions(ctx, userID, "second factors reset"); err != nil {
+		return tokens, browser, err
+	}
+	return tokens, browser, s.auditFactor(ctx, userID, signet.AuditFactorRemoved, factorAll, "admin", "reset")
 }
 
 // SetMFAPolicy sets a user's override; signet.MFADefault removes it.
@@ -183,5 +189,5 @@ func (s *Server) SetMFAPolicy(ctx context.Context, userID string, p signet.MFAPo
 	if err := s.mfa.Store.SetMFAPolicy(ctx, userID, p); err != nil {
 		return signet.Internal(err)
 	}
-	return nil
+	return s.auditAdmin(ctx, userID, "", "mfa policy=%s", p)
 }

@@ -3,6 +3,7 @@ package authserver
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/netip"
 	"strings"
 
@@ -52,7 +53,7 @@ func (s *Server) PutSigninStatement(ctx context.Context, r SigninStatementReques
 	case err != nil:
 		return signet.SigninStatement{}, signet.Internal(err)
 	}
-	return got, nil
+	return got, s.auditSigninPolicy(ctx, r.AccountID, "signin policy statement added id="+got.ID)
 }
 
 // SigninStatements lists the account's statements, oldest first.
@@ -81,7 +82,7 @@ func (s *Server) DeleteSigninStatement(ctx context.Context, accountID, id, clien
 	case err != nil:
 		return signet.Internal(err)
 	}
-	return nil
+	return s.auditSigninPolicy(ctx, accountID, "signin policy statement deleted id="+id)
 }
 
 // SetConsoleAuthorization turns the enforcement of the account's Sign-In
@@ -93,7 +94,7 @@ func (s *Server) SetConsoleAuthorization(ctx context.Context, accountID string, 
 	if err := s.signinPolicies.SetConsoleAuthorization(ctx, accountID, enabled, s.clock.Now()); err != nil {
 		return signet.Internal(err)
 	}
-	return nil
+	return s.auditSigninPolicy(ctx, accountID, fmt.Sprintf("console authorization=%t", enabled))
 }
 
 // ConsoleAuthorization reports whether the account's Sign-In policy is

@@ -116,7 +116,8 @@ func (s *Server) ConfirmTOTP(ctx context.Context, token, secret, code string) (s
 	if err := s.mfa.Store.SetTOTP(ctx, f); err != nil {
 		return "", signet.BrowserSession{}, signet.Internal(err)
 	}
-	return s.factorsChanged(ctx, rec, completeAMR(signet.AMROTP), "second factor enrolled")
+	return s.factorsChanged(ctx, rec, completeAMR(signet.AMROTP), "second factor enrolled",
+		signet.AuditFactorEnrolled, factorTOTP)
 }
 
 // VerifyTOTP is the second step of a sign-in with an authenticator code:
@@ -124,7 +125,7 @@ func (s *Server) ConfirmTOTP(ctx context.Context, token, secret, code string) (s
 // any accepted before. On success the session records the factor
 // (AMR pwd, otp, mfa) and is returned; a wrong or reused code is
 // invalid_grant and changes nothing. The caller keeps the failure budget.
-func (s *Server) VerifyTOTP(ctx context.Context, token, code string) (signet.BrowserSession, error) {
+func (s *Server) VerifyTOTP(ctx context.Context, token, code string) (_ signet.BrowserSession, err error) {
 	rec, u, err := s.BrowserSession(ctx, token)
 	if err != nil {
 		return signet.BrowserSession{}, err
@@ -132,6 +133,7 @@ func (s *Server) VerifyTOTP(ctx context.Context, token, code string) (signet.Bro
 	if !s.MFAEnabled() {
 		return signet.BrowserSession{}, errMFAOff
 	}
+	defer func() { err = s.auditSecondStep(ctx, u, factorTOTP, err) }()
 	f, err := s.mfa.Store.GetTOTP(ctx, u.ID)
 	switch {
 	case errors.Is(err, signet.ErrNotFound):

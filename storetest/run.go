@@ -31,6 +31,7 @@ func Run(t *testing.T, open func(t *testing.T) signet.Stores) {
 		{"RT-04/ExpiredRefreshTokenFailsInsideGrace", testExpiredInsideGrace},
 		{"Sessions", testSessions},
 		{"StartSession", testStartSession},
+		{"AU-02/StartSessionRecordedWithItsSession", testStartSessionAudit},
 		{"BrowserSessions", testBrowserSessions},
 		{"Replay", testReplay},
 		{"RateLimit", testRateLimit},

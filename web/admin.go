@@ -63,7 +63,7 @@ type KeyInfo struct {
 // isAdminPage reports whether path is one of the console's pages, a
 // return target after sign-in.
 func isAdminPage(path string) bool {
-	return slices.Contains([]string{"/admin", "/admin/users", "/admin/sessions", "/admin/clients", "/admin/keys", "/admin/audit"}, path)
+	return slices.Contains([]string{"/admin", "/admin/users", "/admin/sessions", "/admin/clients", "/admin/keys", "/admin/audit", "/admin/idps"}, path)
 }
 
 // adminRoutes are the console's routes; none when it is off.
@@ -74,7 +74,7 @@ func (h *Handler) adminRoutes() []httpserver.Route {
 	r := func(method, path string, f http.HandlerFunc) httpserver.Route {
 		return httpserver.Route{Method: method, Path: path, Handler: f}
 	}
-	return []httpserver.Route{
+	routes := []httpserver.Route{
 		r("GET", "/admin", h.adminGet(func(w http.ResponseWriter, r *http.Request, _ *adminCtx) { seeOther(w, "/admin/users") })),
 		r("GET", "/admin/users", h.adminGet(h.adminUsers)),
 		r("POST", "/admin/users", h.adminPost(h.adminUsersPost)),
@@ -86,6 +86,11 @@ func (h *Handler) adminRoutes() []httpserver.Route {
 		r("POST", "/admin/keys", h.adminPost(h.adminKeysPost)),
 		r("GET", "/admin/audit", h.adminGet(h.adminAudit)),
 	}
+	if h.adminFederation() != nil {
+		routes = append(routes, r("GET", "/admin/idps", h.adminGet(h.adminIdPs)),
+			r("POST", "/admin/idps", h.adminPost(h.adminIdPsPost)))
+	}
+	return routes
 }
 
 // adminCtx is a request of a signed-in administrator.
@@ -109,6 +114,18 @@ func (h *Handler) adminOnly(w http.ResponseWriter, r *http.Request, s *browserSe
 	if !h.isAdmin(s) {
 		h.errorPage(w, r, http.StatusForbidden, "Not an administrator",
 			"The admin console is for administrators. Sign in as one to use it.")
+		return nil, false
+	}
+	// The engine holds every console administrator to a second factor
+	// whatever the policy, so such a session is already pending its
+	// second step and was sent to sign in above; this asks the engine
+	// again, as every approval does, before anything is shown or done.
+	if err := h.approvalAllowed(r.Context(), s.UserID, s.record.AMR); err != nil {
+		if signet.ErrorCodeOf(err) == signet.CodeAccessDenied {
+			seeOther(w, "/login?return="+url.QueryEscape(r.URL.Path))
+		} else {
+			h.internalError(w, r, err)
+		}
 		return nil, false
 	}
 	ctx := audit.WithOrigin(r.Context(), audit.Origin{Actor: "user:" + s.user.Name})
@@ -159,7 +176,10 @@ var adminNotices = map[string]string{
 	"user-added": "User added.", "user-disabled": "User disabled; their sign-ins are ended.",
 	"user-enabled": "User enabled.", "password-reset": "Password reset; sessions begun before it end at their next refresh.",
 	"assigned": "Assignments saved.", "revoked": "Session revoked.", "client-deleted": "Client deleted; its sessions are revoked.",
-	"rotated": "New signing key added; it signs once every node has published it.",
+	"rotated":   "New signing key added; it signs once every node has published it.",
+	"idp-added": "Identity provider saved; register its redirect URI at the provider.", "idp-removed": "Identity provider removed; its users stay.",
+	"factors-reset": "Second factors reset; the user's sessions are ended.",
+	"rule-added":    "Group rule added.", "rule-removed": "Group rule removed; its members lose the access at their next refresh or call.",
 }
 
 // adminDone redirects back to page with a notice key.

@@ -14,7 +14,8 @@ import (
 
 type adminUsersView struct {
 	adminView
-	Users []signet.User
+	Users   []signet.User
+	Factors map[string]UserFactors // by user id; nil: not shown
 }
 
 func (h *Handler) adminUsers(w http.ResponseWriter, r *http.Request, a *adminCtx) {
@@ -28,6 +29,10 @@ func (h *Handler) showUsers(w http.ResponseWriter, r *http.Request, a *adminCtx,
 		return
 	}
 	v := adminUsersView{adminView: h.adminView("Users", "users", a, r), Users: users}
+	if v.Factors, err = h.usersFactors(a.ctx, users); err != nil {
+		h.internalError(w, r, err)
+		return
+	}
 	v.Problem = problem
 	h.render(w, r, status, "admin_users", v)
 }
@@ -47,6 +52,9 @@ func (h *Handler) adminUsersPost(w http.ResponseWriter, r *http.Request, a *admi
 	case "password":
 		err = adm.SetPassword(a.ctx, id, f.Get("password"))
 		done = "password-reset"
+	case "reset-factors":
+		err = h.resetFactors(a.ctx, id)
+		done = "factors-reset"
 	case "assign", "unassign":
 		err = h.changeAssignment(a, id, signet.Assignment{AccountID: f.Get("account"), RoleName: f.Get("role")}, f.Get("action") == "assign")
 		done = "assigned"

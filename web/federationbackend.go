@@ -79,6 +79,11 @@ func (b FederationBackend) Complete(ctx context.Context, idp string, q url.Value
 // login signs a checked upstream identity in through the engine.
 func (b FederationBackend) login(ctx context.Context, id upstream.Identity, ret string, err error) (signet.User, []string, string, error) {
 	if errors.Is(err, upstream.ErrRefused) {
+		// The record names the provider and the class, never the
+		// provider's answer (the reason stays in the log).
+		if aerr := b.Engine.FederatedRefused(ctx, idp, "upstream_refused"); aerr != nil {
+			return signet.User{}, nil, "", aerr
+		}
 		return signet.User{}, nil, "", &signet.Error{Code: signet.CodeAccessDenied, Message: "The sign-in was refused.", Err: err}
 	}
 	if err != nil {

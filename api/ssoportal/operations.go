@@ -78,10 +78,15 @@ func (h *Handler) getRoleCredentials(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if h.Audit != nil {
+		detail := "session=" + c.session.ID + " access_key=" + creds.AccessKeyID
+		if creds.Principal.ARN != "" {
+			// The assumed role STS answered for a bound role: the
+			// record names the real AWS principal the keys act as.
+			detail += " arn=" + creds.Principal.ARN
+		}
 		if err := h.Audit.Record(ctx, signet.AuditRecord{Event: signet.AuditCredentialsIssued,
 			Actor: "user:" + c.user.Name, UserID: c.user.ID, ClientID: c.session.ClientID,
-			AccountID: a.AccountID, RoleName: a.RoleName, Surface: "portal",
-			Detail: "session=" + c.session.ID + " access_key=" + creds.AccessKeyID}); err != nil {
+			AccountID: a.AccountID, RoleName: a.RoleName, Surface: "portal", Detail: detail}); err != nil {
 			fail(internal(err))
 			return
 		}

@@ -55,6 +55,9 @@ func (a *cli) adminIdPCmd(with withServices) *cobra.Command {
 			if err := svc.Stores.Federation.SetIdP(ctx, p); err != nil {
 				return err
 			}
+			if err := adminRecord(ctx, svc, signet.AuditAdminChange, "", app.IdPChangeDetail("set", p)); err != nil {
+				return err
+			}
 			fmt.Fprintf(a.stdout, "%s: register <issuer>%s as the redirect URI at the provider\n", s.Name, upstream.CallbackPath(s.Name))
 			return nil
 		}),
@@ -124,6 +127,9 @@ func (a *cli) adminIdPCmd(with withServices) *cobra.Command {
 			if err != nil {
 				return err
 			}
+			if err := adminRecord(ctx, svc, signet.AuditAdminChange, "", "idp removed name="+args[0]); err != nil {
+				return err
+			}
 			fmt.Fprintf(a.stdout, "removed %s\n", args[0])
 			return nil
 		}),
@@ -166,6 +172,9 @@ func (a *cli) adminGroupRuleCmd(with withServices) *cobra.Command {
 			if err != nil {
 				return err
 			}
+			if err := adminRecord(ctx, svc, signet.AuditAdminChange, "", app.GroupRuleChangeDetail("added", r)); err != nil {
+				return err
+			}
 			fmt.Fprintf(a.stdout, "members of %s now get %s/%s\n", r.Group, r.AccountID, r.RoleName)
 			return nil
 		}),
@@ -197,6 +206,9 @@ func (a *cli) adminGroupRuleCmd(with withServices) *cobra.Command {
 				return fmt.Errorf("no rule gives group %s %s/%s", r.Group, r.AccountID, r.RoleName)
 			}
 			if err != nil {
+				return err
+			}
+			if err := adminRecord(ctx, svc, signet.AuditAdminChange, "", app.GroupRuleChangeDetail("removed", r)); err != nil {
 				return err
 			}
 			fmt.Fprintf(a.stdout, "members of %s no longer get %s/%s\n", r.Group, r.AccountID, r.RoleName)

@@ -238,6 +238,7 @@ func OpenCore(ctx context.Context, c *config.Config, d Deps) (_ *Core, err error
 	cfg.MFA = c.MFAConfig()
 	cfg.MFA.Store, cfg.MFA.Sealer, cfg.MFA.Rand = stores.MFA, keys, d.Rand
 	cfg.MFA.Passkeys, cfg.MFA.IssuerURL = stores.Passkeys, c.Issuer
+	cfg.MFA.ConsoleAdmins = c.AdminUsers // the console's second factor: required for them whatever --mfa says
 	if d.Observer != nil {
 		cfg.Observer = d.Observer
 	}

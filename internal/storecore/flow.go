@@ -364,6 +364,9 @@ func StartSession(ctx context.Context, tx Tx, st signet.SessionStart) (Outcome[C
 	if err := insertSession(ctx, tx, s, g); err != nil {
 		return Outcome[CodeResult]{}, err
 	}
+	if err := insertAudit(ctx, tx, st.Audit, s, g, false); err != nil {
+		return Outcome[CodeResult]{}, err
+	}
 	return done(CodeResult{Session: s, Tokens: g}, nil)
 }
 

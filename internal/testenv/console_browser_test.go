@@ -15,6 +15,7 @@ import (
 
 	"github.com/signet-auth/signet"
 	"github.com/signet-auth/signet/internal/testenv"
+	"github.com/signet-auth/signet/internal/testsupport"
 )
 
 const chromiumPath = "/usr/bin/chromium"
@@ -164,11 +165,23 @@ func TestConsoleInChromium(t *testing.T) {
 		t.Fatalf("the console without a sign-in went to %s", loc)
 	}
 	checkA11y(t, ctx, axe, "login")
+	// The console holds its administrators to a second factor: after the
+	// password, the authenticator is set up before the console opens.
 	run("sign in as the administrator",
 		chromedp.SendKeys(css(`#username`), testenv.UserName),
 		chromedp.SendKeys(css(`#password`), testenv.UserPassword),
 		chromedp.Submit(css(`#password`)),
-		chromedp.WaitVisible(css(`#add-user`)))
+		chromedp.WaitVisible(css(`#setup-totp`)))
+	run("set up the authenticator", chromedp.Click(css(`#setup-totp`)), chromedp.WaitVisible(css(`#code`)))
+	secret, err := chromedp.Run(ctx, chromedp.TextContent(css(`#totp-secret`)))
+	if err != nil {
+		t.Fatalf("the authenticator's key: %v", err)
+	}
+	run("confirm the authenticator",
+		chromedp.SendKeys(css(`#code`), testsupport.TOTPCode(strings.TrimSpace(secret), e.Clock.Now())),
+		chromedp.Click(css(`#confirm`)),
+		chromedp.WaitVisible(css(`#recovery-codes`)))
+	run("continue to the console", chromedp.Click(css(`#continue`)), chromedp.WaitVisible(css(`#add-user`)))
 	if loc := location(); !strings.HasSuffix(loc, "/admin/users") {
 		t.Fatalf("after sign-in: %s", loc)
 	}
@@ -227,10 +240,22 @@ func TestConsoleInChromium(t *testing.T) {
 		t.Errorf("refresh after the revocation: %d %v, want 400 invalid_grant", status, body)
 	}
 
+	// A provider and a rule for the identity providers page to show.
+	now := e.Clock.Now()
+	if err := e.Stores.Federation.SetIdP(context.Background(), signet.IdentityProvider{Name: "okta", Kind: signet.IdPOIDC,
+		DisplayName: "Okta", Issuer: "https://example.okta.com", ClientID: "0oa1example", ClientSecretRef: "env:OKTA_CLIENT_SECRET",
+		Scopes: []string{"profile", "email", "groups"}, Domains: []string{"example.com"}, CreatedAt: now, UpdatedAt: now}); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.Stores.Federation.AddGroupRule(context.Background(), signet.GroupRule{Group: "aws-dev",
+		AccountID: testenv.AccountID, RoleName: "ReadOnly", CreatedAt: now}); err != nil {
+		t.Fatal(err)
+	}
 	for _, p := range []struct{ path, ready, name string }{
 		{"/admin/clients", `#create-client`, "admin-clients"},
 		{"/admin/keys", `table.list`, "admin-keys"},
 		{"/admin/audit", `#audit`, "admin-audit"},
+		{"/admin/idps", `#add-idp`, "admin-idps"},
 	} {
 		run(p.path, chromedp.Navigate(e.URL+p.path), chromedp.WaitVisible(css(p.ready)))
 		checkA11y(t, ctx, axe, p.path)

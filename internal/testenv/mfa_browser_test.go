@@ -139,6 +139,9 @@ func TestMFABrowser(t *testing.T) {
 		chromedp.WaitVisible(chromedp.CSS("#mfa-error")))
 	run(chromedp.SendKeys(chromedp.CSS("#code"), testsupport.TOTPCode(secret, e.Clock.Now())),
 		chromedp.Click(chromedp.CSS("#verify")),
+		// The second-step page has a sign-out form too: wait for it to go
+		// first, or the wait can end before the answer arrives.
+		chromedp.WaitNotPresent(chromedp.CSS("#verify")),
 		chromedp.WaitVisible(chromedp.CSS(`form[action="/logout"]`)))
 	if loc, _ := chromedp.Run(ctx, chromedp.Location()); !strings.HasSuffix(loc, "/login") {
 		t.Errorf("signed in at %s", loc)
