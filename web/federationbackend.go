@@ -66,18 +66,18 @@ func (b FederationBackend) CompleteSAML(ctx context.Context, idp, samlResponse, 
 		return signet.User{}, nil, "", signet.ErrNotFound
 	}
 	id, ret, err := b.SAML.Complete(ctx, idp, samlResponse, relayState, binding)
-	return b.login(ctx, id, ret, err)
+	return b.login(ctx, idp, id, ret, err)
 }
 
 // Complete checks the callback and signs the identity in through the
 // engine.
 func (b FederationBackend) Complete(ctx context.Context, idp string, q url.Values, binding string) (signet.User, []string, string, error) {
 	id, ret, err := b.Upstream.Complete(ctx, idp, q, binding)
-	return b.login(ctx, id, ret, err)
+	return b.login(ctx, idp, id, ret, err)
 }
 
 // login signs a checked upstream identity in through the engine.
-func (b FederationBackend) login(ctx context.Context, id upstream.Identity, ret string, err error) (signet.User, []string, string, error) {
+func (b FederationBackend) login(ctx context.Context, idp string, id upstream.Identity, ret string, err error) (signet.User, []string, string, error) {
 	if errors.Is(err, upstream.ErrRefused) {
 		// The record names the provider and the class, never the
 		// provider's answer (the reason stays in the log).
