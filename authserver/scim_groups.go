@@ -53,6 +53,9 @@ func (p *SCIM) CreateGroup(ctx context.Context, tenant string, in signet.SCIMGro
 	if err := p.store.CreateSCIMGroup(ctx, g); err != nil {
 		return signet.SCIMGroup{}, memberErr(err, true)
 	}
+	if err := p.auditSCIM(ctx, tenant, signet.AuditAdminChange, "", scimGroupDetail("scim group created", g)); err != nil {
+		return signet.SCIMGroup{}, err
+	}
 	return g, nil
 }
 
@@ -103,6 +106,9 @@ func (p *SCIM) UpdateGroup(ctx context.Context, tenant, id string,
 		if err != nil {
 			return signet.SCIMGroup{}, memberErr(err, true)
 		}
+		if err := p.auditSCIM(ctx, tenant, signet.AuditAdminChange, "", scimGroupDetail("scim group updated", g)); err != nil {
+			return signet.SCIMGroup{}, err
+		}
 		g.Version++
 		return g, nil
 	}
@@ -111,7 +117,14 @@ func (p *SCIM) UpdateGroup(ctx context.Context, tenant, id string,
 
 // DeleteGroup removes the group; its members lose its rules' assignments.
 func (p *SCIM) DeleteGroup(ctx context.Context, tenant, id string) error {
-	return scimStoreErr(p.store.DeleteSCIMGroup(ctx, tenant, id), "The group")
+	old, err := p.GetGroup(ctx, tenant, id)
+	if err != nil {
+		return err
+	}
+	if err := p.store.DeleteSCIMGroup(ctx, tenant, id); err != nil {
+		return scimStoreErr(err, "The group")
+	}
+	return p.auditSCIM(ctx, tenant, signet.AuditAdminChange, "", scimGroupDetail("scim group deleted", old))
 }
 
 func sortedSet(s []string) []string {

@@ -49,6 +49,9 @@ func (p *SCIM) CreateUser(ctx context.Context, tenant string, in signet.SCIMUser
 	if err := p.store.CreateSCIMUser(ctx, u); err != nil {
 		return signet.SCIMUser{}, scimStoreErr(err, "A user")
 	}
+	if err := p.auditSCIM(ctx, tenant, signet.AuditUserProvisioned, u.User.ID, scimUserDetail("scim user created", u)); err != nil {
+		return signet.SCIMUser{}, err
+	}
 	return u, nil
 }
 
@@ -112,6 +115,9 @@ func (p *SCIM) UpdateUser(ctx context.Context, tenant, id string, change func(si
 				return signet.SCIMUser{}, err
 			}
 		}
+		if err := p.auditSCIM(ctx, tenant, signet.AuditAdminChange, u.User.ID, scimUserDetail("scim user updated", u)); err != nil {
+			return signet.SCIMUser{}, err
+		}
 		u.Version++
 		return u, nil
 	}
@@ -129,5 +135,9 @@ func (p *SCIM) DeleteUser(ctx context.Context, tenant, id string) error {
 	if err := p.store.DeleteSCIMUser(ctx, tenant, id, p.s.clock.Now()); err != nil {
 		return scimStoreErr(err, "The user")
 	}
-	return p.endSessions(ctx, old.User.ID, "deleted by SCIM")
+	if err := p.endSessions(ctx, old.User.ID, "deleted by SCIM"); err != nil {
+		return err
+	}
+	old.User.Disabled = true
+	return p.auditSCIM(ctx, tenant, signet.AuditAdminChange, old.User.ID, scimUserDetail("scim user deleted", old))
 }
