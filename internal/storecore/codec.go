@@ -146,6 +146,9 @@ func assignmentsFromJSON(s string) ([]signet.Assignment, error) {
 type decoder struct{ err error }
 
 func (d *decoder) list(s string) []string {
+	if v, ok := stringList(s); ok {
+		return v
+	}
 	v, err := FromJSON[string](s)
 	if d.err == nil {
 		d.err = err
