@@ -67,9 +67,9 @@ func subkey(key []byte, label string) []byte {
 // Digest returns the keyed digest of s.
 func (h *Hasher) Digest(s string) signet.Digest {
 	m := h.digests.get()
-	io.WriteString(m, s)
+	m.writeString(s)
 	var d signet.Digest
-	m.Sum(d[:0])
+	m.h.Sum(d[:0])
 	h.digests.put(m)
 	return d
 }
@@ -103,11 +103,11 @@ func (m *Minter) New(prefix string) (string, signet.Digest, error) {
 // as minted ones; the same inputs always give the same secret.
 func (m *Minter) Derive(prefix, seed, label string) (string, signet.Digest) {
 	mac := m.hasher.derives.get()
-	io.WriteString(mac, label)
-	mac.Write([]byte{0})
-	io.WriteString(mac, seed)
+	mac.writeString(label)
+	mac.writeString("\x00")
+	mac.writeString(seed)
 	var sum [sha256.Size]byte
-	mac.Sum(sum[:0])
+	mac.h.Sum(sum[:0])
 	m.hasher.derives.put(mac)
 	s := prefix + base64.RawURLEncoding.EncodeToString(sum[:])
 	return s, m.hasher.Digest(s)
