@@ -3,6 +3,8 @@ package storecore
 import (
 	"reflect"
 	"testing"
+
+	"github.com/signet-auth/signet"
 )
 
 // listCases are list columns as JSON writes them and as it does not.
@@ -69,4 +71,18 @@ func FuzzStringList(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(checkStringList)
+}
+
+// TestFromJSONEmpty: an empty list column reads as nil whatever its
+// element type, as encoding/json's answer is normalised.
+func TestFromJSONEmpty(t *testing.T) {
+	for _, s := range []string{`[]`, `[ ]`, `null`} {
+		if v, err := FromJSON[assignment](s); v != nil || err != nil {
+			t.Errorf("FromJSON(%q) = %v, %v", s, v, err)
+		}
+	}
+	if v, err := assignmentsFromJSON(`[{"account_id":"111122223333","role_name":"Dev"}]`); err != nil ||
+		len(v) != 1 || v[0] != (signet.Assignment{AccountID: "111122223333", RoleName: "Dev"}) {
+		t.Errorf("assignmentsFromJSON = %v, %v", v, err)
+	}
 }
