@@ -89,15 +89,16 @@ scale() {
 compare() {
 	: "${BASE:?set BASE to the commit to compare against}"
 	src=$(mktemp -d)
+	out=$(cd "$OUT" && pwd)
 	git archive "$BASE" | tar -x -C "$src"
-	(cd "$src" && go build -o "$OLDPWD/$OUT/signet-base" ./cmd/signet)
+	(cd "$src" && go build -o "$out/signet-base" ./cmd/signet)
 	sc=ceiling,sso-refresh,sso-authcode,signin-refresh,sigv4
 	(cd "$src" && go test -run '^$' -bench '^BenchmarkRefresh$' -benchmem -benchtime 3000x -count 3 ./authserver) |
 		tee "$OUT/compare-gobench-base.txt"
 	go test -run '^$' -bench '^BenchmarkRefresh$' -benchmem -benchtime 3000x -count 3 ./authserver |
 		tee "$OUT/compare-gobench.txt"
 	rm -rf "$src"
-	"$OUT/signet-base" bench --scenario $sc $common --json "$OUT/compare-base.json" | tee "$OUT/compare-base.txt"
+	"$out/signet-base" bench --scenario $sc $common --json "$OUT/compare-base.json" | tee "$OUT/compare-base.txt"
 	"$SIGNET" bench --scenario $sc $common --json "$OUT/compare.json" | tee "$OUT/compare.txt"
 }
 
