@@ -5,6 +5,7 @@
 #   scripts/bench.sh                  # every scenario on SQLite, 5 runs each
 #   DATABASE_URL=postgres://... scripts/bench.sh   # PostgreSQL as well
 #   SESSIONS="10000 100000 1000000 10000000" scripts/bench.sh scale
+#   BASE=81a25b2 RUNS=3 DURATION=5s scripts/bench.sh compare   # BASE, then this tree, back to back
 #
 # Outputs go to bench-results/ (JSON, SVG, text table per step).
 set -eu
@@ -82,11 +83,31 @@ scale() {
 	done
 }
 
+# The build BASE (a commit) against this tree, back to back in one sitting
+# on SQLite: the before/after table of docs/performance.md, and the Go
+# benchmark of one refresh through the engine on both.
+compare() {
+	: "${BASE:?set BASE to the commit to compare against}"
+	src=$(mktemp -d)
+	out=$(cd "$OUT" && pwd)
+	git archive "$BASE" | tar -x -C "$src"
+	(cd "$src" && go build -o "$out/signet-base" ./cmd/signet)
+	sc=ceiling,sso-refresh,sso-authcode,signin-refresh,sigv4
+	(cd "$src" && go test -run '^$' -bench '^BenchmarkRefresh$' -benchmem -benchtime 3000x -count 3 ./authserver) |
+		tee "$OUT/compare-gobench-base.txt"
+	go test -run '^$' -bench '^BenchmarkRefresh$' -benchmem -benchtime 3000x -count 3 ./authserver |
+		tee "$OUT/compare-gobench.txt"
+	rm -rf "$src"
+	"$out/signet-base" bench --scenario $sc $common --json "$OUT/compare-base.json" | tee "$OUT/compare-base.txt"
+	"$SIGNET" bench --scenario $sc $common --json "$OUT/compare.json" | tee "$OUT/compare.txt"
+}
+
 case "${1:-all}" in
 gobench) gobench ;;
 scenarios) scenarios ;;
 half) half ;;
 scale) scale ;;
+compare) compare ;;
 all) gobench; scenarios; half; scale ;;
-*) echo "usage: $0 [all|gobench|scenarios|half|scale]" >&2; exit 2 ;;
+*) echo "usage: $0 [all|gobench|scenarios|half|scale|compare]" >&2; exit 2 ;;
 esac

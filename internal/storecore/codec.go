@@ -106,6 +106,11 @@ func JSON[T any](v []T) string {
 
 // FromJSON decodes a list column written by JSON.
 func FromJSON[T any](s string) ([]T, error) {
+	if s == "[]" {
+		// How JSON writes an empty list (a user without assignments of
+		// their own, read at every refresh): no decoder needed.
+		return nil, nil
+	}
 	var v []T
 	if err := json.Unmarshal([]byte(s), &v); err != nil {
 		return nil, fmt.Errorf("storecore: list column: %w", err)
@@ -146,6 +151,9 @@ func assignmentsFromJSON(s string) ([]signet.Assignment, error) {
 type decoder struct{ err error }
 
 func (d *decoder) list(s string) []string {
+	if v, ok := stringList(s); ok {
+		return v
+	}
 	v, err := FromJSON[string](s)
 	if d.err == nil {
 		d.err = err

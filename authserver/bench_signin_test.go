@@ -1,0 +1,28 @@
+package authserver
+
+import (
+	"testing"
+	"time"
+)
+
+// BenchmarkRefreshSignIn is BenchmarkRefresh for a Sign-In session bound
+// to a DPoP key: the engine's part of a Sign-In refresh (the Sign-In
+// policy read, the bound-key check, the rotation). The proof itself is
+// verified by api/signin before the engine is called (dpop.BenchmarkVerify).
+func BenchmarkRefreshSignIn(b *testing.B) {
+	const jkt = "0ZcOCORZNYy-DWpqq30jZyJGHTN0d2HglBV3uiguA4I"
+	f := newFixture(b)
+	c, u := f.signInClient(), f.user("alice")
+	rt := f.loginDPoP(c, u, jkt).RefreshToken
+	b.ReportAllocs()
+	for b.Loop() {
+		f.clock.Add(time.Millisecond)
+		r := f.refreshRequest(c, rt)
+		r.DPoPJKT = jkt
+		resp, err := f.srv.Token(f.ctx, r)
+		if err != nil {
+			b.Fatal(err)
+		}
+		rt = resp.RefreshToken
+	}
+}
