@@ -6,7 +6,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -16,10 +15,8 @@ import (
 	"golang.org/x/oauth2"
 
 	"github.com/signet-auth/signet/internal/testenv"
+	"github.com/signet-auth/signet/internal/testsupport"
 )
-
-// chromiumPath is Debian's chromium package.
-const chromiumPath = "/usr/bin/chromium"
 
 // TestBS02_FreshLoginInChromium: a relying party that asks for a fresh
 // sign-in (prompt=login, max_age=0, or a max_age the sign-in is older
@@ -28,12 +25,7 @@ const chromiumPath = "/usr/bin/chromium"
 // the sign-in meets goes straight to consent and keeps the old auth_time
 // (OIDC Core §3.1.2.1; catalogue BS-02).
 func TestBS02_FreshLoginInChromium(t *testing.T) {
-	if _, err := os.Stat(chromiumPath); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("chromium is required in CI: %v", err)
-		}
-		t.Skipf("no chromium at %s", chromiumPath)
-	}
+	testsupport.NeedChromium(t)
 	e := newEnv(t, testenv.Options{})
 	c := webClient(t, e)
 
@@ -52,17 +44,7 @@ func TestBS02_FreshLoginInChromium(t *testing.T) {
 	cfg := config(e, c, "openid", "profile")
 	cfg.RedirectURL = cb.URL + "/callback" // the registered loopback URI, with this port
 
-	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(),
-		chromedp.ExecPath(chromiumPath), chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU,
-		chromedp.Flag("disable-background-networking", true), chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true), chromedp.Flag("disable-dev-shm-usage", true),
-		chromedp.NoFirstRun, chromedp.NoDefaultBrowserCheck, chromedp.UserDataDir(t.TempDir()),
-	)
-	defer cancelAlloc()
-	ctx, cancel := chromedp.NewContext(allocCtx)
-	defer cancel()
-	ctx, cancelTimeout := context.WithTimeout(ctx, 90*time.Second)
-	defer cancelTimeout()
+	ctx := testsupport.Chromium(t, 90*time.Second)
 	run := func(steps ...chromedp.Action[chromedp.Void]) {
 		t.Helper()
 		if err := chromedp.Do(ctx, steps...); err != nil {

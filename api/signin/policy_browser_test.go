@@ -1,11 +1,9 @@
 package signin_test
 
 import (
-	"context"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -14,20 +12,14 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/signet-auth/signet/internal/signintest"
+	"github.com/signet-auth/signet/internal/testsupport"
 )
-
-const chromiumPath = "/usr/bin/chromium"
 
 // In a real browser, `aws login` from outside the account's allowed
 // network ends on the Sign-In error page and never reaches the CLI's
 // listener; from inside, it does.
 func TestSigninPolicyPageInChromium(t *testing.T) {
-	if _, err := os.Stat(chromiumPath); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("chromium is required in CI: %v", err)
-		}
-		t.Skipf("no chromium at %s", chromiumPath)
-	}
+	testsupport.NeedChromium(t)
 	e := signintest.New(t, signintest.Options{})
 	p := policy{t, adminClient(t, e)}
 	var mu sync.Mutex
@@ -43,17 +35,7 @@ func TestSigninPolicyPageInChromium(t *testing.T) {
 	}))
 	defer cli.Close()
 
-	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(),
-		chromedp.ExecPath(chromiumPath), chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU,
-		chromedp.Flag("disable-background-networking", true), chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true), chromedp.Flag("disable-dev-shm-usage", true),
-		chromedp.NoFirstRun, chromedp.NoDefaultBrowserCheck, chromedp.UserDataDir(t.TempDir()),
-	)
-	defer cancelAlloc()
-	ctx, cancel := chromedp.NewContext(allocCtx)
-	defer cancel()
-	ctx, cancelTimeout := context.WithTimeout(ctx, 90*time.Second)
-	defer cancelTimeout()
+	ctx := testsupport.Chromium(t, 90*time.Second)
 
 	text := func(sel string) string {
 		t.Helper()

@@ -18,8 +18,6 @@ import (
 	"github.com/signet-auth/signet/internal/testsupport"
 )
 
-const chromiumPath = "/usr/bin/chromium"
-
 // axeScript is axe-core as `npm ci` in test/axe installs it (.ci/run).
 const axeScript = "../../test/axe/node_modules/axe-core/axe.min.js"
 
@@ -27,7 +25,7 @@ const axeScript = "../../test/axe/node_modules/axe-core/axe.min.js"
 func needChromium(t *testing.T) []byte {
 	t.Helper()
 	axe, err := os.ReadFile(axeScript)
-	for _, missing := range []error{statErr(chromiumPath), err} {
+	for _, missing := range []error{statErr(testsupport.ChromiumPath), err} {
 		if missing == nil {
 			continue
 		}
@@ -47,18 +45,7 @@ func statErr(path string) error {
 // newChromium starts a headless Chromium for the test.
 func newChromium(t *testing.T) context.Context {
 	t.Helper()
-	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(),
-		chromedp.ExecPath(chromiumPath), chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU,
-		chromedp.Flag("disable-background-networking", true), chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true), chromedp.Flag("disable-dev-shm-usage", true),
-		chromedp.NoFirstRun, chromedp.NoDefaultBrowserCheck, chromedp.UserDataDir(t.TempDir()),
-		chromedp.WindowSize(1400, 1000),
-	)
-	t.Cleanup(cancelAlloc)
-	ctx, cancel := chromedp.NewContext(allocCtx)
-	t.Cleanup(cancel)
-	ctx, cancelTimeout := context.WithTimeout(ctx, 120*time.Second)
-	t.Cleanup(cancelTimeout)
+	ctx := testsupport.Chromium(t, 120*time.Second, chromedp.WindowSize(1400, 1000))
 	if err := chromedp.Do(ctx); err != nil {
 		t.Fatalf("starting chromium: %v", err)
 	}

@@ -1,7 +1,6 @@
 package testenv_test
 
 import (
-	"context"
 	"os"
 	"path/filepath"
 	"strings"
@@ -27,32 +26,10 @@ const screenshotsEnv = "SIGNET_SCREENSHOTS"
 // the recovery codes shown once, the security page, and the second step of
 // the next sign-in (catalogue MF-01, MF-03).
 func TestMFABrowser(t *testing.T) {
-	if _, err := os.Stat(chromiumPath); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("chromium is required in CI: %v", err)
-		}
-		t.Skipf("no chromium at %s", chromiumPath)
-	}
+	testsupport.NeedChromium(t)
 	e := testenv.New(t, testenv.Options{MFA: "required"})
 
-	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(),
-		chromedp.ExecPath(chromiumPath),
-		chromedp.Headless,
-		chromedp.NoSandbox,
-		chromedp.DisableGPU,
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.Flag("disable-dev-shm-usage", true),
-		chromedp.NoFirstRun,
-		chromedp.NoDefaultBrowserCheck,
-		chromedp.UserDataDir(t.TempDir()),
-	)
-	defer cancelAlloc()
-	ctx, cancel := chromedp.NewContext(allocCtx)
-	defer cancel()
-	ctx, cancelTimeout := context.WithTimeout(ctx, 90*time.Second)
-	defer cancelTimeout()
+	ctx := testsupport.Chromium(t, 90*time.Second)
 	if err := chromedp.Do(ctx, chromedp.EmulateViewport(720, 860)); err != nil {
 		t.Fatalf("starting chromium: %v", err)
 	}

@@ -42,12 +42,7 @@ const recordFetch = `(function (path) {
 // counter that went back, a passkey sign-in without user verification, and
 // another user's credential as alice's second step.
 func TestMF02_PasskeysInChromium(t *testing.T) {
-	if _, err := os.Stat(chromiumPath); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("chromium is required in CI: %v", err)
-		}
-		t.Skipf("no chromium at %s", chromiumPath)
-	}
+	testsupport.NeedChromium(t)
 	logs := &testsupport.Logs{}
 	e := testenv.New(t, testenv.Options{MFA: "required", Localhost: true, Log: logs.Logger()})
 	// because checks the engine's reason for the last refusal.
@@ -65,17 +60,7 @@ func TestMF02_PasskeysInChromium(t *testing.T) {
 	}
 	bctx := context.Background()
 
-	allocCtx, cancelAlloc := chromedp.NewExecAllocator(bctx,
-		chromedp.ExecPath(chromiumPath), chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU,
-		chromedp.Flag("disable-background-networking", true), chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true), chromedp.Flag("disable-dev-shm-usage", true),
-		chromedp.NoFirstRun, chromedp.NoDefaultBrowserCheck, chromedp.UserDataDir(t.TempDir()),
-	)
-	defer cancelAlloc()
-	ctx, cancel := chromedp.NewContext(allocCtx)
-	defer cancel()
-	ctx, cancelTimeout := context.WithTimeout(ctx, 120*time.Second)
-	defer cancelTimeout()
+	ctx := testsupport.Chromium(t, 120*time.Second)
 	if err := chromedp.Do(ctx, chromedp.EmulateViewport(720, 860)); err != nil {
 		t.Fatalf("starting chromium: %v", err)
 	}
