@@ -26,7 +26,7 @@ func BenchmarkAU03_Export(b *testing.B) {
 	}
 	path := filepath.Join(b.TempDir(), "signet.db")
 	db := open(b, path)
-	raw, err := sql.Open("sqlite", path)
+	raw, err := sql.Open("sqlite", path+"?_pragma=busy_timeout(10000)")
 	if err != nil {
 		b.Fatal(err)
 	}

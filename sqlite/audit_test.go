@@ -3,6 +3,7 @@ package sqlite_test
 import (
 	"database/sql"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -20,13 +21,13 @@ func TestAU02_UpdateRefusedByDatabase(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	raw, err := sql.Open("sqlite", path)
+	raw, err := sql.Open("sqlite", path+"?_pragma=busy_timeout(10000)")
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer raw.Close()
-	if _, err := raw.ExecContext(t.Context(), `UPDATE audit_records SET role_name = 'ReadOnly' WHERE id = ?`, id); err == nil {
-		t.Error("UPDATE of an audit record succeeded")
+	if _, err := raw.ExecContext(t.Context(), `UPDATE audit_records SET role_name = 'ReadOnly' WHERE id = ?`, id); err == nil || !strings.Contains(err.Error(), "append-only") {
+		t.Errorf("UPDATE of an audit record: %v, want the append-only trigger's refusal", err)
 	}
 	var got []signet.AuditRecord
 	if err := db.ScanAudit(t.Context(), signet.AuditFilter{}, func(r signet.AuditRecord) error {

@@ -190,7 +190,7 @@ func TestReadyNeedsEveryMigration(t *testing.T) {
 	if err := db.Ready(t.Context()); err != nil {
 		t.Fatal(err)
 	}
-	raw, err := sql.Open("sqlite", path)
+	raw, err := sql.Open("sqlite", path+"?_pragma=busy_timeout(10000)")
 	if err != nil {
 		t.Fatal(err)
 	}

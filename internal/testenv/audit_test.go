@@ -204,7 +204,7 @@ func TestAU02_IssuingFailsClosedWithoutItsRecord(t *testing.T) {
 	f := &se06Flow{t: t, e: e, secrets: map[string]string{}}
 	clientID, clientSecret, tok := deviceFlow(f, e.Browser(t))
 
-	raw, err := sql.Open("sqlite", e.DBPath)
+	raw, err := sql.Open("sqlite", e.DBPath+"?_pragma=busy_timeout(10000)")
 	if err != nil {
 		t.Fatal(err)
 	}
