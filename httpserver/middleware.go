@@ -193,22 +193,31 @@ func (s *Server) withRecover(next http.Handler) http.Handler {
 	})
 }
 
-// withBodyLimit caps every request body (catalogue IN-01). A declared length
-// over the cap is refused before the handler runs; a chunked body is cut off
-// by http.MaxBytesReader, whose *http.MaxBytesError handlers map to 413 (see
-// BodyTooLarge).
+// withBodyLimit caps every request body (catalogue IN-01). A chunked body is
+// cut off by http.MaxBytesReader at the cap; a declared length over the cap
+// is not read at all: the handler's first read fails at once with the same
+// *http.MaxBytesError. Either way the handler answers in its own API's error
+// shape (see BodyTooLarge), so an SDK gets an error it can parse whatever
+// the framing of the body, and the connection is closed after the answer.
 func (s *Server) withBodyLimit(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		limit := s.bodyLimit(r.URL.Path)
 		if r.ContentLength > limit {
 			w.Header().Set("Connection", "close")
-			http.Error(w, http.StatusText(http.StatusRequestEntityTooLarge), http.StatusRequestEntityTooLarge)
-			return
+			r.Body = declaredTooLarge{limit: limit}
+		} else {
+			r.Body = http.MaxBytesReader(w, r.Body, limit)
 		}
-		r.Body = http.MaxBytesReader(w, r.Body, limit)
 		next.ServeHTTP(w, r)
 	})
 }
+
+// declaredTooLarge stands in for a body whose declared length is over the
+// cap: nothing of it is read, and every read fails as MaxBytesReader's would.
+type declaredTooLarge struct{ limit int64 }
+
+func (b declaredTooLarge) Read([]byte) (int, error) { return 0, &http.MaxBytesError{Limit: b.limit} }
+func (declaredTooLarge) Close() error               { return nil }
 
 // BodyTooLarge reports whether err came from reading past the body limit; a
 // handler answers it with 413 Content Too Large.

@@ -432,6 +432,10 @@ func (v *Verifier) readBody(r *http.Request) ([]byte, *Error) {
 			return nil, tooLarge()
 		}
 	}
+	if mbe := (*http.MaxBytesError)(nil); errors.As(err, &mbe) {
+		// Over the HTTP shell's cap, which is lower than this verifier's.
+		return nil, tooLarge()
+	}
 	if err != nil {
 		return nil, &Error{Kind: KindIncompleteSignature, Message: "The request body could not be read.", Err: err}
 	}

@@ -24,11 +24,37 @@ var ErrMalformed = errors.New("malformed request body")
 // DecodeError says what was wrong with a body, in words safe to send back: it
 // names a member at most, never echoes a value.
 type DecodeError struct {
-	Msg string
+	Msg      string
+	tooLarge bool
 }
 
 func (e *DecodeError) Error() string { return e.Msg }
-func (e *DecodeError) Unwrap() error { return ErrMalformed }
+
+// Unwrap gives ErrMalformed, and ErrTooLarge for a body over the cap.
+func (e *DecodeError) Unwrap() []error {
+	if e.tooLarge {
+		return []error{ErrMalformed, ErrTooLarge}
+	}
+	return []error{ErrMalformed}
+}
+
+// ErrTooLarge is wrapped by the error of a body over MaxBodyBytes or over
+// the HTTP shell's cap, however the body was framed: each dialect answers
+// it 413 in its own error shape (catalogue IN-01; see StatusFor).
+var ErrTooLarge = errors.New("request body too large")
+
+// StatusFor is status, or 413 Content Too Large when err is a body over
+// the cap.
+func StatusFor(err error, status int) int {
+	if errors.Is(err, ErrTooLarge) {
+		return http.StatusRequestEntityTooLarge
+	}
+	return status
+}
+
+func tooLarge() error {
+	return &DecodeError{Msg: "Request body too large.", tooLarge: true}
+}
 
 func malformed(format string, args ...any) error {
 	return &DecodeError{Msg: fmt.Sprintf(format, args...)}
@@ -48,12 +74,12 @@ func ReadBody(r *http.Request) ([]byte, error) {
 	if err != nil {
 		var mbe *http.MaxBytesError
 		if errors.As(err, &mbe) {
-			return nil, malformed("Request body too large.")
+			return nil, tooLarge()
 		}
 		return nil, malformed("Could not read the request body.")
 	}
 	if len(body) > MaxBodyBytes {
-		return nil, malformed("Request body too large.")
+		return nil, tooLarge()
 	}
 	return body, nil
 }

@@ -10,6 +10,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/signet-auth/signet"
+	"github.com/signet-auth/signet/httpserver"
 )
 
 // Input limits (catalogue IN-01, IN-05).
@@ -54,10 +55,10 @@ func readForm(r *http.Request) (form, *signet.Error) {
 		return nil, errInvalidRequest("The request body must be application/x-www-form-urlencoded.")
 	}
 	body, err := io.ReadAll(io.LimitReader(r.Body, MaxBodyBytes+1))
-	if err != nil {
+	if err != nil && !httpserver.BodyTooLarge(err) {
 		return nil, errInvalidRequest("The request body could not be read.")
 	}
-	if len(body) > MaxBodyBytes {
+	if err != nil || len(body) > MaxBodyBytes {
 		return nil, &signet.Error{Code: signet.CodeInvalidRequest, Message: "The request body is too large.", Err: errTooLarge}
 	}
 	return parseForm(string(body))

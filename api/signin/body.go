@@ -11,6 +11,7 @@ import (
 
 	"github.com/signet-auth/signet"
 	"github.com/signet-auth/signet/api/awsjson"
+	"github.com/signet-auth/signet/httpserver"
 )
 
 // The built-in Sign-In clients (signin.md §6.1); package web knows them for
@@ -86,8 +87,11 @@ func readTokenBody(r *http.Request) (tokenInput, present, error) {
 	}
 	if mt == "application/x-www-form-urlencoded" {
 		body, err := io.ReadAll(io.LimitReader(r.Body, awsjson.MaxBodyBytes+1))
-		if err != nil || len(body) > awsjson.MaxBodyBytes {
-			return tokenInput{}, nil, invalid("The request body is too large or could not be read.")
+		if httpserver.BodyTooLarge(err) || err == nil && len(body) > awsjson.MaxBodyBytes {
+			return tokenInput{}, nil, &signet.Error{Code: signet.CodeInvalidRequest, Message: "Request body too large.", Err: awsjson.ErrTooLarge}
+		}
+		if err != nil {
+			return tokenInput{}, nil, invalid("The request body could not be read.")
 		}
 		return parseForm(body)
 	}
@@ -101,7 +105,7 @@ func readTokenBody(r *http.Request) (tokenInput, present, error) {
 func decodeFailed(err error) *signet.Error {
 	var de *awsjson.DecodeError
 	if errors.As(err, &de) {
-		return invalid(de.Msg)
+		return &signet.Error{Code: signet.CodeInvalidRequest, Message: de.Msg, Err: err}
 	}
 	return invalid("The request body is not valid.")
 }

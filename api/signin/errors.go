@@ -87,6 +87,7 @@ func mapError(e *signet.Error) wireError {
 func (h *Handler) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	e := signet.AsError(err)
 	we := mapError(e)
+	we.status = awsjson.StatusFor(e, we.status) // catalogue IN-01
 	if we.status == http.StatusInternalServerError {
 		signet.LoggerOr(h.Logger).LogAttrs(r.Context(), slog.LevelError, "signin: internal failure",
 			slog.String("path", r.URL.Path), slog.Any("cause", e))

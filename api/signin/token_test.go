@@ -635,7 +635,7 @@ func TestWithIAMNeedsSigV4(t *testing.T) {
 
 // IN-02: hostile JSON shapes are refused before any work: deep nesting as
 // malformed, and a 1 MB string or a huge array (over the server's body cap)
-// by the HTTP shell with 413 before the body is read.
+// with 413 in Sign-In's own error shape, the body unread (IN-01).
 func TestIN02_NestingAndSizeBounds(t *testing.T) {
 	e := signintest.New(t, signintest.Options{})
 	h := newHolder(t, e)
@@ -649,8 +649,9 @@ func TestIN02_NestingAndSizeBounds(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			r := post(t, e, "application/json", body, h.proof())
 			if len(body) > httpserver.DefaultMaxBodyBytes {
-				if r.Status != http.StatusRequestEntityTooLarge {
-					t.Fatalf("got %d %s, want 413", r.Status, r.Raw)
+				if r.Status != http.StatusRequestEntityTooLarge || r.Header.Get("X-Amzn-ErrorType") != "ValidationException" ||
+					r.str("error") != "INVALID_REQUEST" {
+					t.Fatalf("got %d %s %s, want 413 ValidationException INVALID_REQUEST", r.Status, r.Header.Get("X-Amzn-ErrorType"), r.Raw)
 				}
 				return
 			}

@@ -302,7 +302,7 @@ func TestCL05_RegisterClientValidation(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			before, _ := e.Stores.Clients.ListClients(context.Background())
 			if body := jsonBody(t, tc.body); overShellCap(body) {
-				wantShellTooLarge(t, e, "/client/register", body)
+				wantTooLarge(t, e, "/client/register", body)
 			} else if w := post(t, e, "/client/register", tc.body); w.Status != 400 || w.Header.Get("X-Amzn-ErrorType") != tc.shape {
 				t.Fatalf("got %d %s: %s", w.Status, w.Header.Get("X-Amzn-ErrorType"), w.Raw)
 			}
@@ -400,7 +400,7 @@ func TestIN05_TransportAndFieldBounds(t *testing.T) {
 				path = "/token"
 			}
 			if overShellCap(tc.body) {
-				wantShellTooLarge(t, e, path, tc.body)
+				wantTooLarge(t, e, path, tc.body)
 				return
 			}
 			wantError(t, call(t, e, http.MethodPost, path, tc.body, tc.hdr...), 400, "InvalidRequestException", "invalid_request")

@@ -91,6 +91,7 @@ func invalidRequest(msg string) *signet.Error {
 func (h *Handler) writeError(w http.ResponseWriter, r *http.Request, op string, err error) {
 	e := signet.AsError(err)
 	s := shapeOf(e.Code)
+	s.status = awsjson.StatusFor(e, s.status) // catalogue IN-01
 	msg := e.Message
 	if s.status >= 500 {
 		msg = "An internal error occurred."

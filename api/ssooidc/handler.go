@@ -97,7 +97,7 @@ func (h *Handler) frame(next http.Handler) http.Handler {
 func decode(r *http.Request, dst any) *signet.Error {
 	body, err := awsjson.ReadBody(r)
 	if err != nil {
-		return invalidRequest(err.Error())
+		return &signet.Error{Code: signet.CodeInvalidRequest, Message: err.Error(), Err: err}
 	}
 	if !utf8.Valid(body) {
 		// encoding/json would replace the bad bytes and carry on; a token

@@ -62,15 +62,34 @@ func call(t testing.TB, e *testenv.Env, method, path, body string, hdr ...string
 func overShellCap(body string) bool { return len(body) > httpserver.DefaultMaxBodyBytes }
 
 // wantShellTooLarge posts body and checks the shell's 413.
-func wantShellTooLarge(t testing.TB, e *testenv.Env, path, body string) {
+// wantTooLarge posts body over the server's cap, once with its length
+// declared (the shell reads none of it) and once chunked (cut off at the
+// cap): both are 413 in SSO OIDC's own shape, which an SDK decodes as
+// InvalidRequestException (catalogue IN-01).
+func wantTooLarge(t testing.TB, e *testenv.Env, path, body string) {
 	t.Helper()
-	resp, err := http.Post(e.URL+path, "application/json", strings.NewReader(body))
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
-	if resp.StatusCode != http.StatusRequestEntityTooLarge {
-		t.Fatalf("POST %s with %d bytes: %s, want 413 from the HTTP shell", path, len(body), resp.Status)
+	for _, chunked := range []bool{false, true} {
+		req, err := http.NewRequest(http.MethodPost, e.URL+path, strings.NewReader(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		req.Header.Set("Content-Type", "application/json")
+		if chunked {
+			req.ContentLength = -1
+			req.Body = io.NopCloser(strings.NewReader(body))
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got struct{ Error string }
+		derr := json.NewDecoder(resp.Body).Decode(&got)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusRequestEntityTooLarge || resp.Header.Get("X-Amzn-ErrorType") != "InvalidRequestException" ||
+			derr != nil || got.Error != "invalid_request" {
+			t.Fatalf("POST %s with %d bytes (chunked %v): %s %q %+v %v, want 413 InvalidRequestException",
+				path, len(body), chunked, resp.Status, resp.Header.Get("X-Amzn-ErrorType"), got, derr)
+		}
 	}
 }
 

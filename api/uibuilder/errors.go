@@ -40,6 +40,7 @@ func status(code signet.ErrorCode) (string, int) {
 func (h *Handler) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	e := signet.AsError(err)
 	shape, code := status(e.Code)
+	code = awsjson.StatusFor(e, code) // catalogue IN-01
 	msg := e.Message
 	if code == http.StatusInternalServerError && e.Code == signet.CodeInternal && e.Err != nil {
 		signet.LoggerOr(h.Logger).LogAttrs(r.Context(), slog.LevelError, "uibuilder: internal failure", slog.String("path", r.URL.Path), slog.Any("cause", e.Err))

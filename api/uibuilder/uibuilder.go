@@ -159,7 +159,7 @@ func (h *Handler) decode(w http.ResponseWriter, r *http.Request, dst any) bool {
 		if errors.As(err, &de) {
 			msg = de.Msg
 		}
-		h.writeError(w, r, signet.Errorf(signet.CodeInvalidRequest, "%s", msg))
+		h.writeError(w, r, &signet.Error{Code: signet.CodeInvalidRequest, Message: msg, Err: err})
 		return false
 	}
 	return true
