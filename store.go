@@ -13,6 +13,10 @@ var (
 	// grace rules; the store has revoked the whole session in the same
 	// transaction (reuse detection, RFC 9700 §4.14.2).
 	ErrTokenReused = errors.New("signet: refresh token reused; session revoked")
+	// ErrClientChanged: a Rotation's ClientEpoch is not the store's any
+	// more (a client was deleted since the caller read its own); nothing
+	// changed, and the caller reads its client again and decides anew.
+	ErrClientChanged = errors.New("signet: clients changed since the client was read")
 )
 
 // UserStore keeps users.
@@ -36,6 +40,10 @@ type ClientStore interface {
 	// GetClient returns ErrNotFound for no such client. A client past its
 	// ExpiresAt is still returned: expiry is the caller's policy.
 	GetClient(ctx context.Context, id string) (Client, error)
+	// GetClientEpoch is GetClient with the client epoch, both from one
+	// read: the client is exactly as stored for as long as the epoch is
+	// unchanged (see ClientEpoch).
+	GetClientEpoch(ctx context.Context, id string) (Client, ClientEpoch, error)
 	// ListClients returns every client ordered by creation time.
 	ListClients(ctx context.Context) ([]Client, error)
 	// DeleteClient removes the client and revokes its sessions in one
@@ -138,7 +146,22 @@ type Rotation struct {
 	// (catalogue AU-02). retry is true when a call hands out the set an
 	// earlier call created.
 	Audit GrantAudit
+	// ClientEpoch, when not zero, is the epoch at which the caller read
+	// the client it authenticated (ClientStore.GetClientEpoch). The store
+	// compares it with its own in the read or transaction that decides the
+	// rotation, before anything changes, and answers ErrClientChanged if a
+	// client was deleted since: a client kept in memory is then never
+	// trusted past the deletion of its id, even when a client with the
+	// same id has been created again. Zero: the caller read its client
+	// afresh, and there is nothing to check.
+	ClientEpoch ClientEpoch
 }
+
+// ClientEpoch counts the clients ever deleted, by DeleteClient or by the
+// collection of expired registrations; nothing else moves it, and it never
+// goes back. Clients never change in place, so a client read at epoch n is
+// still exactly what is stored while the epoch is n. The first epoch is 1.
+type ClientEpoch int64
 
 // SessionStart asks GrantStore.StartSession to create a session that no
 // code, device code or refresh token is redeemed for: a grant whose proof
@@ -215,6 +238,8 @@ type GrantStore interface {
 	// Rotate redeems a refresh token. ErrNotFound: unknown token, expired
 	// token, or a session that is revoked or past its end. ErrTokenReused: a
 	// rotated-out token outside the grace rules; the session is now revoked.
+	// ErrClientChanged: r.ClientEpoch is set and is not the store's epoch
+	// any more; nothing changed.
 	Rotate(ctx context.Context, r Rotation) (RotationResult, error)
 	// LookupAccess finds the generation whose access token has digest d, with
 	// its session; ErrNotFound if none. Expiry and revocation are the caller's

@@ -14,9 +14,8 @@ import (
 
 // rotationSnapshot reads what a rotation decides on from the pool in one
 // query, outside any transaction (storecore.Rules.Snapshot).
-func (db *DB) rotationSnapshot(ctx context.Context, d signet.Digest) (signet.Session, signet.TokenGeneration, signet.User, error) {
-	s, g, u, err := sc.ScanRotationSnapshot(db.readRow(ctx, sc.RotationSnapshot+` WHERE g.refresh_digest = $1`, d[:]))
-	return s, g, u, mapErr(err)
+func (db *DB) rotationSnapshot(ctx context.Context, d signet.Digest) (sc.RotationRead, error) {
+	return one(sc.ScanRotationSnapshot(db.readRow(ctx, sc.RotationSnapshot+` WHERE g.refresh_digest = $1`, d[:])))
 }
 
 // commitCurrentSQL is a snapshot's rotation as one statement, atomic

@@ -76,6 +76,12 @@ func (db *DB) GetClient(ctx context.Context, id string) (signet.Client, error) {
 	return one(sc.ScanClient(db.readRow(ctx, `SELECT `+sc.ClientCols+` FROM clients WHERE id = $1`, id)))
 }
 
+// GetClientEpoch implements signet.ClientStore.
+func (db *DB) GetClientEpoch(ctx context.Context, id string) (signet.Client, signet.ClientEpoch, error) {
+	c, e, err := sc.ScanClientEpoch(db.readRow(ctx, sc.ClientWithEpoch+` WHERE id = $1`, id))
+	return c, e, mapErr(err)
+}
+
 // ListClients implements signet.ClientStore.
 func (db *DB) ListClients(ctx context.Context) ([]signet.Client, error) {
 	return all(ctx, db, sc.ScanClient, `SELECT `+sc.ClientCols+` FROM clients ORDER BY created_at, id COLLATE "C"`)

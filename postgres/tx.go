@@ -62,6 +62,12 @@ func (t *writeTx) AdvanceSession(ctx context.Context, id string, from int64) (bo
 	return t.changed(ctx, `UPDATE sessions SET generation = $1 WHERE id = $2 AND generation = $3`, from+1, id, from)
 }
 
+func (t *writeTx) ClientEpoch(ctx context.Context) (signet.ClientEpoch, error) {
+	var e signet.ClientEpoch
+	err := t.row(ctx, `SELECT `+sc.ClientEpochRead).Scan(&e)
+	return e, err
+}
+
 func (t *writeTx) User(ctx context.Context, id string) (signet.User, error) {
 	return sc.ScanUser(t.row(ctx, `SELECT `+sc.UserCols+` FROM users WHERE id = $1`, id))
 }

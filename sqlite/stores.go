@@ -85,6 +85,12 @@ func (db *DB) GetClient(ctx context.Context, id string) (signet.Client, error) {
 	return one(sc.ScanClient(db.readRow(ctx, `SELECT `+sc.ClientCols+` FROM clients WHERE id = ?`, id)))
 }
 
+// GetClientEpoch implements signet.ClientStore.
+func (db *DB) GetClientEpoch(ctx context.Context, id string) (signet.Client, signet.ClientEpoch, error) {
+	c, e, err := sc.ScanClientEpoch(db.readRow(ctx, sc.ClientWithEpoch+` WHERE id = ?`, id))
+	return c, e, mapErr(err)
+}
+
 // ListClients implements signet.ClientStore.
 func (db *DB) ListClients(ctx context.Context) ([]signet.Client, error) {
 	return all(ctx, db, sc.ScanClient, `SELECT `+sc.ClientCols+` FROM clients ORDER BY created_at, id`)
@@ -149,9 +155,8 @@ func (db *DB) LookupRefresh(ctx context.Context, d signet.Digest) (signet.Sessio
 
 // rotationSnapshot reads on the read pool what a rotation decides on
 // (storecore.Rules.Snapshot), so the writer connection only confirms it.
-func (db *DB) rotationSnapshot(ctx context.Context, d signet.Digest) (signet.Session, signet.TokenGeneration, signet.User, error) {
-	s, g, u, err := sc.ScanRotationSnapshot(db.readRow(ctx, sc.RotationSnapshot+` WHERE g.refresh_digest = ?`, d[:]))
-	return s, g, u, mapErr(err)
+func (db *DB) rotationSnapshot(ctx context.Context, d signet.Digest) (sc.RotationRead, error) {
+	return one(sc.ScanRotationSnapshot(db.readRow(ctx, sc.RotationSnapshot+` WHERE g.refresh_digest = ?`, d[:])))
 }
 
 // GetSession implements signet.GrantStore.

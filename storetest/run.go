@@ -16,6 +16,7 @@ func Run(t *testing.T, open func(t *testing.T) signet.Stores) {
 		{"Users", testUsers},
 		{"Clients", testClients},
 		{"DeleteClientRevokesSessions", testDeleteClient},
+		{"ClientEpoch", testClientEpoch},
 		{"RedeemCode", testRedeemCode},
 		{"AC-02/FailedCheckBurnsCode", testFailedCheckBurnsCode},
 		{"AC-07/SecondRedemptionRevokesSession", testSecondRedemption},

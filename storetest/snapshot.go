@@ -22,41 +22,61 @@ func RunRotationSnapshot(t *testing.T, open func(t *testing.T) (signet.Stores, f
 		name    string
 		change  func(f *fixture, s signet.Session, g signet.TokenGeneration)
 		wantErr error // nil: rotated to generation 1
+		// epoch: the rotation carries the client epoch read before it.
+		epoch bool
 	}{
-		{"NothingChanged", func(*fixture, signet.Session, signet.TokenGeneration) {}, nil},
+		{"NothingChanged", func(*fixture, signet.Session, signet.TokenGeneration) {}, nil, false},
+		{"NothingChangedWithEpoch", func(*fixture, signet.Session, signet.TokenGeneration) {}, nil, true},
 		{"SessionRevoked", func(f *fixture, s signet.Session, _ signet.TokenGeneration) {
 			f.must(f.s.Grants.RevokeSession(f.ctx, s.ID, t0.Add(time.Second), "logout"))
-		}, signet.ErrNotFound},
+		}, signet.ErrNotFound, false},
 		{"RotatedByAnotherRequest", func(f *fixture, _ signet.Session, g signet.TokenGeneration) {
 			_, err := f.s.Grants.Rotate(f.ctx, rotation(g, t0.Add(time.Second), time.Minute))
 			f.must(err)
-		}, nil}, // inside the grace window: the same successor (RT-02)
+		}, nil, false}, // inside the grace window: the same successor (RT-02)
 		{"RotatedAndGraceOver", func(f *fixture, _ signet.Session, g signet.TokenGeneration) {
 			_, err := f.s.Grants.Rotate(f.ctx, rotation(g, t0.Add(-2*time.Minute), time.Minute))
 			f.must(err)
-		}, signet.ErrTokenReused},
+		}, signet.ErrTokenReused, false},
+		{"OwnClientDeleted", func(f *fixture, s signet.Session, _ signet.TokenGeneration) {
+			f.must(f.s.Clients.DeleteClient(f.ctx, s.ClientID, t0.Add(time.Second)))
+		}, signet.ErrNotFound, false},
+		{"OwnClientDeletedWithEpoch", func(f *fixture, s signet.Session, _ signet.TokenGeneration) {
+			f.must(f.s.Clients.DeleteClient(f.ctx, s.ClientID, t0.Add(time.Second)))
+		}, signet.ErrClientChanged, true},
+		// Another client's deletion after the snapshot changes nothing the
+		// rotation was decided on: the epoch matched in the snapshot's read.
+		{"OtherClientDeletedWithEpoch", func(f *fixture, _ signet.Session, _ signet.TokenGeneration) {
+			f.must(f.s.Clients.DeleteClient(f.ctx, "snap-other", t0.Add(time.Second)))
+		}, nil, true},
 		{"UserDisabled", func(f *fixture, s signet.Session, _ signet.TokenGeneration) {
 			u, err := f.s.Users.GetUser(f.ctx, s.UserID)
 			f.must(err)
 			u.Disabled = true
 			f.must(f.s.Users.UpdateUser(f.ctx, u))
-		}, refused},
+		}, refused, false},
 		{"PasswordChanged", func(f *fixture, s signet.Session, _ signet.TokenGeneration) {
 			u, err := f.s.Users.GetUser(f.ctx, s.UserID)
 			f.must(err)
 			u.CredentialsChangedAt = t0.Add(time.Second)
 			f.must(f.s.Users.UpdateUser(f.ctx, u))
-		}, refused},
+		}, refused, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			stores, install := open(t)
 			f := newFixture(t, stores)
 			s, g0 := f.session("snap")
-			install(func() { tt.change(f, s, g0) })
-
+			f.client("snap-other")
 			now := t0.Add(time.Minute)
 			r := rotation(g0, now, time.Minute)
+			if tt.epoch {
+				_, e, err := f.s.Clients.GetClientEpoch(f.ctx, s.ClientID)
+				f.must(err)
+				r.ClientEpoch = e
+			}
+			install(func() { tt.change(f, s, g0) })
+
 			r.Check = func(s signet.Session, u signet.User, _ signet.TokenGeneration) error {
 				if u.ID == "" || u.Disabled || u.CredentialsChangedAt.After(s.AuthTime) {
 					return refused
@@ -107,14 +127,14 @@ func RunRotationStatements(t *testing.T, s signet.Stores, statements func() uint
 // HookSnapshot wraps a backend's Rules.Snapshot so that a hook installed
 // through the returned function runs once, right after the next snapshot
 // was read: what RunRotationSnapshot's open function returns.
-func HookSnapshot(snap *func(context.Context, signet.Digest) (signet.Session, signet.TokenGeneration, signet.User, error)) func(func()) {
+func HookSnapshot[T any](snap *func(context.Context, signet.Digest) (T, error)) func(func()) {
 	var (
 		mu   sync.Mutex
 		hook func()
 	)
 	orig := *snap
-	*snap = func(ctx context.Context, d signet.Digest) (signet.Session, signet.TokenGeneration, signet.User, error) {
-		s, g, u, err := orig(ctx, d)
+	*snap = func(ctx context.Context, d signet.Digest) (T, error) {
+		v, err := orig(ctx, d)
 		mu.Lock()
 		h := hook
 		hook = nil
@@ -122,7 +142,7 @@ func HookSnapshot(snap *func(context.Context, signet.Digest) (signet.Session, si
 		if h != nil {
 			h()
 		}
-		return s, g, u, err
+		return v, err
 	}
 	return func(h func()) { mu.Lock(); hook = h; mu.Unlock() }
 }

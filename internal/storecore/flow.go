@@ -78,6 +78,8 @@ type Tx interface {
 
 	// InsertAudit appends an audit record (a grant's, signet.GrantAudit).
 	InsertAudit(ctx context.Context, r signet.AuditRecord) error
+	// ClientEpoch reads the client epoch (signet.ClientEpoch).
+	ClientEpoch(ctx context.Context) (signet.ClientEpoch, error)
 }
 
 // insertAudit appends the grant's record when the call asked for one.
@@ -120,7 +122,9 @@ type Rules struct {
 	// did, the full rule runs in the same transaction. For SQLite this
 	// takes the reads off the one writer connection every write queues
 	// for (docs/performance.md); the deciding statements stay inside.
-	Snapshot func(ctx context.Context, d signet.Digest) (signet.Session, signet.TokenGeneration, signet.User, error)
+	// The client epoch comes in the same read, and a rotation whose
+	// ClientEpoch it does not match goes to the full rule.
+	Snapshot func(ctx context.Context, d signet.Digest) (RotationRead, error)
 
 	// CommitCurrent, when set, makes RotateCurrent's conditional writes
 	// for a snapshot's common case as one atomic statement instead of a
@@ -184,7 +188,14 @@ func (r Rules) DecideDevice(ctx context.Context, userCode signet.Digest, status 
 // Rotate implements signet.GrantStore.
 func (r Rules) Rotate(ctx context.Context, rot signet.Rotation) (signet.RotationResult, error) {
 	if r.Snapshot != nil {
-		if s, g, u, err := r.Snapshot(ctx, rot.Digest); err == nil && current(rot, s, g, u) {
+		snap, err := r.Snapshot(ctx, rot.Digest)
+		if err == nil && rot.ClientEpoch != 0 && snap.ClientEpoch != rot.ClientEpoch {
+			// The epoch only grows: the full rule would read this or a
+			// later one, so its answer is already known.
+			return signet.RotationResult{}, signet.ErrClientChanged
+		}
+		if err == nil && current(rot, snap) {
+			s, g, u := snap.Session, snap.Tokens, snap.User
 			if r.CommitCurrent == nil {
 				return apply(ctx, r, func(tx Tx) (Outcome[signet.RotationResult], error) {
 					out, ok, err := RotateCurrent(ctx, tx, r.FailPoints, rot, s, g, u)
@@ -223,7 +234,8 @@ func (r Rules) Rotate(ctx context.Context, rot signet.Rotation) (signet.Rotation
 // current reports whether a snapshot shows the common case of a rotation:
 // a live session whose current generation is g, not rotated, not expired,
 // and passing the rotation's checks.
-func current(r signet.Rotation, s signet.Session, g signet.TokenGeneration, u signet.User) bool {
+func current(r signet.Rotation, snap RotationRead) bool {
+	s, g, u := snap.Session, snap.Tokens, snap.User
 	if r.Decide(s, g, nil) != signet.RefreshRotate || s.Generation != g.Generation {
 		return false
 	}
@@ -503,6 +515,18 @@ func Rotate(ctx context.Context, tx Tx, fp *failpoint.Points, r signet.Rotation)
 	s, g, err := tx.LockRefresh(ctx, r.Digest)
 	if err != nil {
 		return fail(err)
+	}
+	if r.ClientEpoch != 0 {
+		// Read after the session is locked: a deletion of its client,
+		// which revokes it, either committed before (and shows here) or
+		// waits for this transaction.
+		e, err := tx.ClientEpoch(ctx)
+		if err != nil {
+			return Outcome[result]{}, err
+		}
+		if e != r.ClientEpoch {
+			return done(result{}, signet.ErrClientChanged)
+		}
 	}
 	if !s.Live(r.Now) {
 		return done(result{}, signet.ErrNotFound)

@@ -45,8 +45,14 @@ var (
 	RotationSnapshot = "SELECT " + Cols("s", SessionColumns) + ", " + Cols("g", GenerationColumns) +
 		", COALESCE(u.id, ''), COALESCE(u.name, ''), COALESCE(u.display_name, ''), COALESCE(u.password_hash, '')" +
 		", COALESCE(u.disabled, 1 = 0), COALESCE(u.credentials_changed_at, 0), COALESCE(u.assignments, '[]')" +
-		", COALESCE(u.created_at, 0), COALESCE(u.updated_at, 0)" +
+		", COALESCE(u.created_at, 0), COALESCE(u.updated_at, 0), " + ClientEpochRead +
 		" FROM token_generations g JOIN sessions s ON s.id = g.session_id LEFT JOIN users u ON u.id = s.user_id"
+	// ClientEpochRead is the client epoch as a scalar subquery, read in the
+	// same statement as the row beside it (signet.ClientEpoch).
+	ClientEpochRead = "(SELECT n FROM client_epoch WHERE id = 1)"
+	// ClientWithEpoch selects a client and the epoch it is read at
+	// (ScanClientEpoch); the caller adds the WHERE clause.
+	ClientWithEpoch = "SELECT " + ClientCols + ", " + ClientEpochRead + " FROM clients"
 )
 
 // Inserts are the INSERT statements of every column of each table, with a
@@ -134,6 +140,24 @@ func ScanClient(r Scanner) (signet.Client, error) {
 	c.SecretExpiresAt, c.CreatedAt, c.ExpiresAt = Time(secretExpires), Time(created), Time(expires)
 	return c, d.err
 }
+
+// ScanClientEpoch reads a row of ClientWithEpoch.
+func ScanClientEpoch(r Scanner) (signet.Client, signet.ClientEpoch, error) {
+	var e signet.ClientEpoch
+	c, err := ScanClient(withExtra{r, &e})
+	if err != nil {
+		return signet.Client{}, 0, err
+	}
+	return c, e, nil
+}
+
+// withExtra scans one more column after those its caller asks for.
+type withExtra struct {
+	r     Scanner
+	extra any
+}
+
+func (w withExtra) Scan(dest ...any) error { return w.r.Scan(append(dest, w.extra)...) }
 
 // CodeArgs returns c's column values in CodeColumns order.
 func CodeArgs(c signet.AuthorizationCode) []any {
@@ -278,32 +302,43 @@ func ScanSessionGeneration(r Scanner) (signet.Session, signet.TokenGeneration, e
 	return sess, gen, err
 }
 
-// ScanRotationSnapshot reads a row of RotationSnapshot; a session without
-// a user, or whose user is gone, comes with the zero user.
-func ScanRotationSnapshot(r Scanner) (signet.Session, signet.TokenGeneration, signet.User, error) {
+// RotationRead is what Rules.Snapshot reads for a rotation, in one
+// statement: the generation, its session, the session's user (zero if it
+// has none or it is gone) and the client epoch.
+type RotationRead struct {
+	Session     signet.Session
+	Tokens      signet.TokenGeneration
+	User        signet.User
+	ClientEpoch signet.ClientEpoch
+}
+
+// ScanRotationSnapshot reads a row of RotationSnapshot.
+func ScanRotationSnapshot(r Scanner) (RotationRead, error) {
 	var (
 		s                         sessionRow
 		g                         generationRow
 		u                         signet.User
 		changed, created, updated int64
 		assignments               string
+		out                       RotationRead
 	)
 	dest := append(s.dest(), g.dest()...)
-	dest = append(dest, &u.ID, &u.Name, &u.DisplayName, &u.PasswordHash, &u.Disabled, &changed, &assignments, &created, &updated)
+	dest = append(dest, &u.ID, &u.Name, &u.DisplayName, &u.PasswordHash, &u.Disabled, &changed, &assignments, &created, &updated,
+		&out.ClientEpoch)
 	if err := r.Scan(dest...); err != nil {
-		return signet.Session{}, signet.TokenGeneration{}, signet.User{}, err
+		return RotationRead{}, err
 	}
-	sess, err := s.value()
-	if err != nil {
-		return signet.Session{}, signet.TokenGeneration{}, signet.User{}, err
+	var err error
+	if out.Session, err = s.value(); err != nil {
+		return RotationRead{}, err
 	}
-	gen, err := g.value()
-	if err != nil || u.ID == "" {
-		return sess, gen, signet.User{}, err
+	if out.Tokens, err = g.value(); err != nil || u.ID == "" {
+		return out, err
 	}
 	u.Assignments, err = assignmentsFromJSON(assignments)
 	u.CredentialsChangedAt, u.CreatedAt, u.UpdatedAt = Time(changed), Time(created), Time(updated)
-	return sess, gen, u, err
+	out.User = u
+	return out, err
 }
 
 // KeyArgs returns k's column values in KeyColumns order.

@@ -118,6 +118,14 @@ func (w clients) CreateClient(ctx context.Context, c signet.Client) error {
 func (w clients) GetClient(ctx context.Context, id string) (signet.Client, error) {
 	return timed(ctx, w.o, "get_client", func() (signet.Client, error) { return w.s.GetClient(ctx, id) })
 }
+func (w clients) GetClientEpoch(ctx context.Context, id string) (signet.Client, signet.ClientEpoch, error) {
+	var e signet.ClientEpoch
+	c, err := timed(ctx, w.o, "get_client", func() (c signet.Client, err error) {
+		c, e, err = w.s.GetClientEpoch(ctx, id)
+		return c, err
+	})
+	return c, e, err
+}
 func (w clients) ListClients(ctx context.Context) ([]signet.Client, error) {
 	return timed(ctx, w.o, "list_clients", func() ([]signet.Client, error) { return w.s.ListClients(ctx) })
 }

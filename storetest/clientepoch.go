@@ -1,0 +1,86 @@
+package storetest
+
+import (
+	"time"
+
+	"github.com/signet-auth/signet"
+)
+
+// ClientEpoch: GetClientEpoch reads a client with the epoch; only a client
+// leaving the store (DeleteClient, the collection of an expired
+// registration) moves the epoch; a rotation that carries an epoch the store
+// no longer has is refused with ErrClientChanged and changes nothing, on
+// the snapshot's path and on the full rule's (a retry inside the grace
+// window), and goes through once it carries the current one.
+func testClientEpoch(f *fixture) {
+	t, ctx, cs, gs := f.t, f.ctx, f.s.Clients, f.s.Grants
+	epoch := func(id string) signet.ClientEpoch {
+		t.Helper()
+		_, e, err := cs.GetClientEpoch(ctx, id)
+		noErr(t, "GetClientEpoch", err)
+		return e
+	}
+
+	a := f.client("epoch-a")
+	got, e0, err := cs.GetClientEpoch(ctx, "epoch-a")
+	noErr(t, "GetClientEpoch", err)
+	eq(t, "GetClientEpoch's client", got, a)
+	if e0 < 1 {
+		t.Errorf("epoch %d, want at least 1", e0)
+	}
+	_, _, err = cs.GetClientEpoch(ctx, "no-such-client")
+	isErr(t, "GetClientEpoch unknown", err, signet.ErrNotFound)
+
+	f.client("epoch-b")
+	eq(t, "epoch after a client was created", epoch("epoch-a"), e0)
+
+	s, g0 := f.session("epoch")
+	read := epoch(s.ClientID)
+	f.must(cs.DeleteClient(ctx, "epoch-b", t0))
+	moved := epoch(s.ClientID)
+	if moved <= read {
+		t.Fatalf("epoch %d after DeleteClient, want more than %d", moved, read)
+	}
+
+	now := t0.Add(time.Minute)
+	stale := rotation(g0, now, time.Minute)
+	stale.ClientEpoch = read
+	_, err = gs.Rotate(ctx, stale)
+	isErr(t, "Rotate with a stale epoch", err, signet.ErrClientChanged)
+	_, g, err := gs.LookupRefresh(ctx, g0.RefreshDigest)
+	noErr(t, "LookupRefresh", err)
+	if !g.RotatedAt.IsZero() {
+		t.Fatalf("the refused rotation rotated the token at %v", g.RotatedAt)
+	}
+
+	fresh := rotation(g0, now, time.Minute)
+	fresh.ClientEpoch = moved
+	first, err := gs.Rotate(ctx, fresh)
+	noErr(t, "Rotate with the current epoch", err)
+	eq(t, "successor's generation", first.Tokens.Generation, int64(1))
+
+	// A retry inside the grace window is decided by the full rule.
+	stale.Now = now.Add(time.Second)
+	_, err = gs.Rotate(ctx, stale)
+	isErr(t, "retry with a stale epoch", err, signet.ErrClientChanged)
+	fresh.Now = now.Add(time.Second)
+	again, err := gs.Rotate(ctx, fresh)
+	noErr(t, "retry with the current epoch", err)
+	if !again.Retry || again.Tokens.AccessDigest != first.Tokens.AccessDigest {
+		t.Errorf("retry: %+v, want the first call's successor", again)
+	}
+
+	// The collector's deletions move it too.
+	expired := newClient("epoch-dyn")
+	expired.Dynamic, expired.ExpiresAt = true, t0
+	f.must(cs.CreateClient(ctx, expired))
+	before := epoch(s.ClientID)
+	_, err = f.s.Collector.Collect(ctx, t0.Add(48*time.Hour), time.Hour, 100)
+	noErr(t, "Collect", err)
+	if _, _, err := cs.GetClientEpoch(ctx, "epoch-dyn"); err == nil {
+		t.Fatal("the expired registration was not collected")
+	}
+	if after := epoch(s.ClientID); after <= before {
+		t.Errorf("epoch %d after the collector deleted a client, want more than %d", after, before)
+	}
+}
