@@ -11,7 +11,7 @@ import (
 // verified by api/signin before the engine is called (dpop.BenchmarkVerify).
 func BenchmarkRefreshSignIn(b *testing.B) {
 	const jkt = "0ZcOCORZNYy-DWpqq30jZyJGHTN0d2HglBV3uiguA4I"
-	f := newFixture(b)
+	f := newFixture(b, benchClientCache)
 	c, u := f.signInClient(), f.user("alice")
 	rt := f.loginDPoP(c, u, jkt).RefreshToken
 	b.ReportAllocs()

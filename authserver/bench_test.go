@@ -5,10 +5,21 @@ import (
 	"time"
 )
 
+// benchClientCache is the engine's client cache as `signet serve` sets it
+// by default (--client-cache).
+func benchClientCache(c *Config) { c.ClientCache = 10000 }
+
 // BenchmarkRefresh measures one refresh through the engine and the store:
-// syntax, client authentication, one Rotate round trip, derivation.
-func BenchmarkRefresh(b *testing.B) {
-	f := newFixture(b)
+// syntax, client authentication (its client from the node's cache), one
+// Rotate round trip, derivation.
+func BenchmarkRefresh(b *testing.B) { benchRefresh(b, benchClientCache) }
+
+// BenchmarkRefreshNoClientCache is BenchmarkRefresh with --client-cache 0:
+// every refresh reads its client.
+func BenchmarkRefreshNoClientCache(b *testing.B) { benchRefresh(b) }
+
+func benchRefresh(b *testing.B, mutate ...func(*Config)) {
+	f := newFixture(b, mutate...)
 	c, u := f.ssoClient(), f.user("alice")
 	rt := f.login(c, u).RefreshToken
 	b.ReportAllocs()
@@ -26,7 +37,7 @@ func BenchmarkRefresh(b *testing.B) {
 // each rotating its own chain, as a loaded server sees it: what the store's
 // single writer (and its group commit) does under contention.
 func BenchmarkRefreshParallel(b *testing.B) {
-	f := newFixture(b)
+	f := newFixture(b, benchClientCache)
 	c, u := f.ssoClient(), f.user("alice")
 	chains := make(chan string, 256)
 	for range cap(chains) {

@@ -193,27 +193,35 @@ func (s *Server) storeClient(ctx context.Context, c signet.Client, withSecret bo
 // allowPublicWithoutSecret lets a public client that has no secret
 // authenticate by id alone (the Sign-In devtools clients; RFC 6749 §2.1). A
 // client that has a secret must always present it.
-func (s *Server) authenticateSecret(ctx context.Context, id, clientSecret string, allowPublicWithoutSecret bool) (signet.Client, error) {
+//
+// The client is read through cache, with the epoch of the read, when it is
+// not nil (verifyCredential); from the store, with epoch zero, otherwise.
+func (s *Server) authenticateSecret(ctx context.Context, id, clientSecret string, allowPublicWithoutSecret bool, cache *clientCache) (signet.Client, signet.ClientEpoch, error) {
 	now := s.clock.Now()
 	var (
 		c     signet.Client
+		epoch signet.ClientEpoch
 		found bool
 	)
 	if validClientID(id) && len(clientSecret) <= MaxTokenLen {
 		var err error
-		c, err = s.clients.GetClient(ctx, id)
+		if cache != nil {
+			c, epoch, err = cache.get(ctx, s.clients, id)
+		} else {
+			c, err = s.clients.GetClient(ctx, id)
+		}
 		switch {
 		case err == nil:
 			found = true
 		case !errors.Is(err, signet.ErrNotFound):
-			return signet.Client{}, signet.Internal(err)
+			return signet.Client{}, 0, signet.Internal(err)
 		}
 	}
 	if found && allowPublicWithoutSecret && clientSecret == "" && c.Type == signet.ClientPublic && c.SecretDigest.IsZero() {
 		if !c.ExpiresAt.IsZero() && expired(c.ExpiresAt, now) {
-			return signet.Client{}, invalidClient(errors.New("client registration expired"))
+			return signet.Client{}, 0, invalidClient(errors.New("client registration expired"))
 		}
-		return c, nil
+		return c, epoch, nil
 	}
 	// From here every path does one digest and one constant-time compare.
 	stored := s.dummyClientDigest
@@ -223,13 +231,13 @@ func (s *Server) authenticateSecret(ctx context.Context, id, clientSecret string
 	match := s.hasher.Digest(clientSecret).Equal(stored)
 	switch {
 	case !found:
-		return signet.Client{}, invalidClient(errors.New("unknown client"))
+		return signet.Client{}, 0, invalidClient(errors.New("unknown client"))
 	case !match || c.SecretDigest.IsZero():
-		return signet.Client{}, invalidClient(errors.New("wrong client secret"))
+		return signet.Client{}, 0, invalidClient(errors.New("wrong client secret"))
 	case !c.SecretExpiresAt.IsZero() && expired(c.SecretExpiresAt, now):
-		return signet.Client{}, invalidClient(errors.New("client secret expired"))
+		return signet.Client{}, 0, invalidClient(errors.New("client secret expired"))
 	case !c.ExpiresAt.IsZero() && expired(c.ExpiresAt, now):
-		return signet.Client{}, invalidClient(errors.New("client registration expired"))
+		return signet.Client{}, 0, invalidClient(errors.New("client registration expired"))
 	}
-	return c, nil
+	return c, epoch, nil
 }

@@ -258,10 +258,14 @@ type Config struct {
 	// MFA configures second factors of local accounts (mfa.go); the zero
 	// value turns them off.
 	MFA MFAConfig
+	// ClientCache is how many clients the refresh grant keeps in memory
+	// (clientcache.go); 0: none, every refresh reads its client.
+	ClientCache int
 }
 
-// Server is the engine. It is safe for concurrent use; it holds no mutable
-// state of its own.
+// Server is the engine. It is safe for concurrent use; the only mutable
+// state of its own is the client cache, whose entries the store confirms
+// (clientcache.go).
 type Server struct {
 	users       signet.UserStore
 	clients     signet.ClientStore
@@ -292,6 +296,7 @@ type Server struct {
 	trustedIssuers map[string]TrustedIssuer // by issuer
 	issuerKeys     IssuerKeys
 	mfa            MFAConfig          // mfa.go
+	clientCache    *clientCache       // clientcache.go; nil: none
 	wa             *webauthn.WebAuthn // passkey.go; nil: passkeys off
 
 	// dummyPasswordHash is verified against when a login names no user, so
@@ -322,6 +327,8 @@ func New(cfg Config) (*Server, error) {
 		return nil, errors.New("authserver: Config.ClientKeys needs Config.Replay")
 	case len(cfg.TrustedIssuers) > 0 && (cfg.IssuerKeys == nil || cfg.Replay == nil):
 		return nil, errors.New("authserver: Config.TrustedIssuers need Config.IssuerKeys and Config.Replay")
+	case cfg.ClientCache < 0:
+		return nil, errors.New("authserver: Config.ClientCache is negative")
 	}
 	trusted := map[string]TrustedIssuer{}
 	for _, ti := range cfg.TrustedIssuers {
@@ -370,6 +377,7 @@ func New(cfg Config) (*Server, error) {
 		trustedIssuers: trusted,
 		issuerKeys:     cfg.IssuerKeys,
 		auditor:        cfg.Audit,
+		clientCache:    newClientCache(cfg.ClientCache),
 	}
 	if s.mfa, err = cfg.MFA.withDefaults(); err != nil {
 		return nil, err

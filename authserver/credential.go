@@ -76,7 +76,7 @@ func (s *Server) AuthenticateClient(ctx context.Context, a ClientAuth) (signet.C
 	if err := s.admitClientAuth(ctx, a); err != nil {
 		return signet.Client{}, err
 	}
-	c, err := s.verifyCredential(ctx, a)
+	c, _, err := s.verifyCredential(ctx, a, nil)
 	s.countClientAuth(ctx, a, err)
 	return c, err
 }
@@ -106,35 +106,46 @@ func (s *Server) countClientAuth(ctx context.Context, a ClientAuth, err error) {
 	}
 }
 
-// verifyCredential checks the credential itself.
-func (s *Server) verifyCredential(ctx context.Context, a ClientAuth) (signet.Client, error) {
+// verifyCredential checks the credential itself. A client secret, or a
+// public client's id, is checked against the client read through cache
+// when it is not nil, and epoch is then the epoch of that read, for a
+// grant that has the store confirm it (clientcache.go); otherwise the
+// client is read from the store and epoch is zero.
+func (s *Server) verifyCredential(ctx context.Context, a ClientAuth, cache *clientCache) (_ signet.Client, epoch signet.ClientEpoch, _ error) {
+	var (
+		cl  signet.Client
+		err error
+	)
 	switch c := a.Credential.(type) {
 	case ClientSecret:
-		return s.authenticateSecret(ctx, c.ID, c.Secret, false)
+		return s.authenticateSecret(ctx, c.ID, c.Secret, false, cache)
 	case PublicClient:
 		if a.ConfidentialOnly {
-			return signet.Client{}, invalidClient(errors.New("public client at an endpoint for confidential clients"))
+			return signet.Client{}, 0, invalidClient(errors.New("public client at an endpoint for confidential clients"))
 		}
-		return s.authenticateSecret(ctx, c.ID, "", true)
+		return s.authenticateSecret(ctx, c.ID, "", true, cache)
 	case ClientAssertion:
-		id, err := s.verifyAssertion(ctx, c)
-		if err != nil {
-			return signet.Client{}, err
+		var id string
+		if id, err = s.verifyAssertion(ctx, c); err == nil {
+			cl, err = s.loadClient(ctx, id)
 		}
-		return s.loadClient(ctx, id)
 	case AWSPrincipal:
 		// Only an application an administrator created: a dynamically
 		// registered client is not one (the package comment of api/ssooidc).
-		cl, err := s.clients.GetClient(ctx, c.ID)
+		cl, err = s.clients.GetClient(ctx, c.ID)
 		switch {
 		case errors.Is(err, signet.ErrNotFound) || err == nil && cl.Dynamic:
-			return signet.Client{}, invalidClient(err)
+			err = invalidClient(err)
 		case err != nil:
-			return signet.Client{}, signet.Internal(err)
+			err = signet.Internal(err)
 		}
-		return cl, nil
+	default:
+		err = invalidClient(errors.New("no client credentials"))
 	}
-	return signet.Client{}, invalidClient(errors.New("no client credentials"))
+	if err != nil {
+		return signet.Client{}, 0, err
+	}
+	return cl, 0, nil
 }
 
 // loadClient reads a client another method authenticated; its registration

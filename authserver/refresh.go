@@ -49,10 +49,11 @@ func (refreshGrant) exchange(ctx context.Context, x *exchange) (TokenResponse, e
 	var groups *assignmentsOf
 	rotate := func() (signet.RotationResult, error) {
 		return s.grants.Rotate(ctx, signet.Rotation{
-			Audit:  x.audit,
-			Digest: s.hasher.Digest(r.RefreshToken),
-			Now:    x.now,
-			Grace:  s.life.grace(r.Protocol),
+			Audit:       x.audit,
+			ClientEpoch: x.clientEpoch,
+			Digest:      s.hasher.Digest(r.RefreshToken),
+			Now:         x.now,
+			Grace:       s.life.grace(r.Protocol),
 			Check: func(sess signet.Session, u signet.User, _ signet.TokenGeneration) error {
 				user = u
 				if err := x.checkRefresh(sess, u); err != nil {

@@ -105,7 +105,11 @@ type exchange struct {
 	now    time.Time
 	req    TokenRequest
 	client signet.Client
-	pre    prefixes
+	// clientEpoch is the epoch the client was read at when it came through
+	// the node's cache (clientcache.go): the refresh grant's rotation has
+	// the store confirm it. Zero: read from the store, nothing to confirm.
+	clientEpoch signet.ClientEpoch
+	pre         prefixes
 	// access is the Sign-In policy in force (signinaccess.go); nil for
 	// other protocols.
 	access signinAccess
@@ -119,7 +123,26 @@ type exchange struct {
 // Token is the token endpoint (RFC 6749 §3.2, RFC 8628 §3.4): the shared
 // steps once — syntax, client authentication, grant admission — then the
 // grant type's own step, which writes through the store.
+//
+// A refresh authenticates its client against the node's client cache; if
+// the store answers that a client was deleted since the cached one was
+// read (signet.ErrClientChanged, nothing changed), the cache is emptied
+// and the request decided again on the client as stored now.
 func (s *Server) Token(ctx context.Context, r TokenRequest) (TokenResponse, error) {
+	var cache *clientCache
+	if r.GrantType == signet.GrantRefreshToken {
+		cache = s.clientCache
+	}
+	resp, err := s.token(ctx, r, cache)
+	if cache != nil && errors.Is(err, signet.ErrClientChanged) {
+		cache.reset()
+		resp, err = s.token(ctx, r, nil)
+	}
+	return resp, err
+}
+
+// token is Token, reading the client through cache when it is not nil.
+func (s *Server) token(ctx context.Context, r TokenRequest, cache *clientCache) (TokenResponse, error) {
 	pre, ok := prefixesFor(r.Protocol)
 	if !ok {
 		return TokenResponse{}, invalidRequest("Unknown protocol.")
@@ -130,7 +153,7 @@ func (s *Server) Token(ctx context.Context, r TokenRequest) (TokenResponse, erro
 	if !namesClient(r.Client) {
 		return TokenResponse{}, invalidRequest("The client id is required.")
 	}
-	client, g, err := s.tokenClient(ctx, &r)
+	client, epoch, g, err := s.tokenClient(ctx, &r, cache)
 	if err != nil {
 		return TokenResponse{}, err
 	}
@@ -145,7 +168,7 @@ func (s *Server) Token(ctx context.Context, r TokenRequest) (TokenResponse, erro
 	if err != nil {
 		return TokenResponse{}, err
 	}
-	x := &exchange{s: s, now: s.clock.Now(), req: r, client: client, pre: pre, access: access}
+	x := &exchange{s: s, now: s.clock.Now(), req: r, client: client, clientEpoch: epoch, pre: pre, access: access}
 	if err := s.prepareGrantAudit(ctx, x); err != nil {
 		return TokenResponse{}, err
 	}
@@ -179,44 +202,46 @@ func (s *Server) Token(ctx context.Context, r TokenRequest) (TokenResponse, erro
 // budget (or an AWS principal's account) first, then the fields, then the
 // credential — except that a SigV4 caller, verified before its body was
 // read, has its application settled before the fields. g is nil when the
-// grant type is not offered on r's protocol.
-func (s *Server) tokenClient(ctx context.Context, r *TokenRequest) (signet.Client, grant, error) {
+// grant type is not offered on r's protocol. The client is read through
+// cache when it is not nil (verifyCredential).
+func (s *Server) tokenClient(ctx context.Context, r *TokenRequest, cache *clientCache) (signet.Client, signet.ClientEpoch, grant, error) {
 	auth := ClientAuth{Credential: r.Client, Origin: r.Origin}
 	if err := s.admitClientAuth(ctx, auth); err != nil {
-		return signet.Client{}, nil, err
+		return signet.Client{}, 0, nil, err
 	}
 	var (
 		client signet.Client
+		epoch  signet.ClientEpoch
 		err    error
 	)
 	_, signed := r.Client.(AWSPrincipal)
 	if signed {
-		if client, err = s.verifyCredential(ctx, auth); err != nil {
-			return signet.Client{}, nil, err
+		if client, epoch, err = s.verifyCredential(ctx, auth, cache); err != nil {
+			return signet.Client{}, 0, nil, err
 		}
 	}
 	g, supported := s.tokenGrants[r.GrantType]
 	if supported = supported && g.offeredBy(r.Protocol); supported {
 		if err := g.validate(r); err != nil {
-			return signet.Client{}, nil, err
+			return signet.Client{}, 0, nil, err
 		}
 	} else {
 		g = nil
 	}
 	if err := validScopes(r.Scopes); err != nil {
-		return signet.Client{}, nil, err
+		return signet.Client{}, 0, nil, err
 	}
 	if len(r.DPoPJKT) > 0 && !base64URL43(r.DPoPJKT) {
-		return signet.Client{}, nil, invalidRequest("The DPoP key thumbprint is malformed.")
+		return signet.Client{}, 0, nil, invalidRequest("The DPoP key thumbprint is malformed.")
 	}
 	if !signed {
-		client, err = s.verifyCredential(ctx, auth)
+		client, epoch, err = s.verifyCredential(ctx, auth, cache)
 		s.countClientAuth(ctx, auth, err)
 		if err != nil {
-			return signet.Client{}, nil, err
+			return signet.Client{}, 0, nil, err
 		}
 	}
-	return client, g, nil
+	return client, epoch, g, nil
 }
 
 // namesClient reports whether c names its client: an assertion may leave

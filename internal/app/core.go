@@ -230,6 +230,9 @@ func OpenCore(ctx context.Context, c *config.Config, d Deps) (_ *Core, err error
 		// CreateTokenWithIAM's jwt-bearer issuers; their keys are fetched
 		// with bounds and cached (package jwks).
 		TrustedIssuers: c.TrustedIssuers(),
+		// The refresh grant's clients, kept per node and confirmed by the
+		// store's client epoch at each rotation.
+		ClientCache: c.ClientCache,
 	}
 	if len(cfg.TrustedIssuers) > 0 {
 		cfg.IssuerKeys = jwks.New(jwks.Options{Now: d.Clock.Now})

@@ -32,6 +32,9 @@ type Config struct {
 	MaxConns       int      `yaml:"max_conns"`
 	DebugAddr      string   `yaml:"debug_addr"`
 	MetricsAddr    string   `yaml:"metrics_addr"` // metrics.go
+	// ClientCache is how many clients each node keeps in memory for the
+	// refresh grant (authserver.Config.ClientCache).
+	ClientCache int `yaml:"client_cache"`
 	// AuditRetention is how long audit records are kept (audit.go).
 	AuditRetention time.Duration `yaml:"audit_retention"`
 	// OTLPEndpoint turns on OpenTelemetry traces (tracing.go).
@@ -121,6 +124,13 @@ type Config struct {
 // DefaultAddr is where serve listens without --addr: loopback only, so a
 // first run exposes nothing.
 const DefaultAddr = "127.0.0.1:8400"
+
+// DefaultClientCache and MaxClientCache bound --client-cache: ten thousand
+// clients are a few MiB.
+const (
+	DefaultClientCache = 10000
+	MaxClientCache     = 1000000
+)
 
 // Account is what ListAccounts shows of an account besides its id.
 type Account struct {

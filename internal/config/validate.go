@@ -81,6 +81,9 @@ func (c *Config) Validate() error {
 			errs = append(errs, fmt.Errorf("--debug-addr %q: want a loopback host:port", c.DebugAddr))
 		}
 	}
+	if c.ClientCache < 0 || c.ClientCache > MaxClientCache {
+		errs = append(errs, fmt.Errorf("--client-cache %d: want 0 to %d", c.ClientCache, MaxClientCache))
+	}
 	if c.MaxConns < 1 {
 		errs = append(errs, fmt.Errorf("--max-conns %d: want at least 1", c.MaxConns))
 	}

@@ -1,0 +1,80 @@
+package authserver
+
+import (
+	"context"
+	"sync"
+
+	"github.com/signet-auth/signet"
+)
+
+// clientCache keeps the clients this node read for the refresh grant, each
+// with the client epoch it was read at (signet.ClientEpoch). Clients never
+// change in place, and the epoch moves with every deletion, so an entry is
+// exactly what the store holds for as long as the store's epoch is the
+// entry's: the refresh hands the epoch to Rotate, which checks it in the
+// read or transaction that decides the rotation (Rotation.ClientEpoch).
+// When a client was deleted since, on any node, the store answers
+// ErrClientChanged with nothing changed and the grant is decided again on
+// a fresh read (Token). A refresh then reads no client row, which was one
+// statement and a sixth of its CPU (docs/performance.md).
+//
+// Only the refresh grant reads through it: every other grant, and every
+// other use of a client, reads the store, since nothing would check the
+// epoch after them. Bounded: at max entries it starts over empty.
+type clientCache struct {
+	max int
+
+	mu sync.RWMutex
+	m  map[string]cachedClient
+}
+
+type cachedClient struct {
+	client signet.Client
+	epoch  signet.ClientEpoch
+}
+
+// newClientCache returns a cache of at most max clients; nil (no cache)
+// for max ≤ 0.
+func newClientCache(max int) *clientCache {
+	if max <= 0 {
+		return nil
+	}
+	return &clientCache{max: max, m: map[string]cachedClient{}}
+}
+
+// get returns the client id from the cache, or reads it with its epoch and
+// keeps it. A nil cache reads the store every time.
+func (c *clientCache) get(ctx context.Context, store signet.ClientStore, id string) (signet.Client, signet.ClientEpoch, error) {
+	if c != nil {
+		c.mu.RLock()
+		e, ok := c.m[id]
+		c.mu.RUnlock()
+		if ok {
+			return e.client, e.epoch, nil
+		}
+	}
+	cl, epoch, err := store.GetClientEpoch(ctx, id)
+	if err != nil || c == nil {
+		return cl, epoch, err
+	}
+	c.mu.Lock()
+	if len(c.m) >= c.max {
+		clear(c.m)
+	}
+	if have, ok := c.m[id]; !ok || have.epoch < epoch {
+		c.m[id] = cachedClient{cl, epoch}
+	}
+	c.mu.Unlock()
+	return cl, epoch, nil
+}
+
+// reset empties the cache: the store has answered that a client was
+// deleted since an entry was read, and every entry is as old or older.
+func (c *clientCache) reset() {
+	if c == nil {
+		return
+	}
+	c.mu.Lock()
+	clear(c.m)
+	c.mu.Unlock()
+}

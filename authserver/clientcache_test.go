@@ -1,0 +1,121 @@
+package authserver
+
+import (
+	"context"
+	"math/rand/v2"
+	"path/filepath"
+	"sync/atomic"
+	"testing"
+
+	"github.com/signet-auth/signet"
+	"github.com/signet-auth/signet/secret"
+	"github.com/signet-auth/signet/sqlite"
+)
+
+// countedClients counts the client reads that reach the store.
+type countedClients struct {
+	signet.ClientStore
+	reads atomic.Int64
+}
+
+func (c *countedClients) GetClient(ctx context.Context, id string) (signet.Client, error) {
+	c.reads.Add(1)
+	return c.ClientStore.GetClient(ctx, id)
+}
+
+func (c *countedClients) GetClientEpoch(ctx context.Context, id string) (signet.Client, signet.ClientEpoch, error) {
+	c.reads.Add(1)
+	return c.ClientStore.GetClientEpoch(ctx, id)
+}
+
+// node is one engine on its own handle of a shared SQLite database, the
+// way two signet nodes share PostgreSQL.
+func node(t *testing.T, path string, cache int, seed byte) (*fixture, *countedClients) {
+	t.Helper()
+	f, cfg := newFixtureConfig(t)
+	// Each node draws its own secrets.
+	cfg.Minter = secret.NewMinter(&lockedReader{r: rand.NewChaCha8([32]byte{seed})}, cfg.Minter.Hasher())
+	db, err := sqlite.Open(t.Context(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = db.Close() })
+	f.stores = db.Stores()
+	counted := &countedClients{ClientStore: f.stores.Clients}
+	cfg.Users, cfg.Clients, cfg.Grants, cfg.Browser = f.stores.Users, counted, f.stores.Grants, f.stores.Browser
+	cfg.ClientCache = cache
+	if f.srv, err = New(cfg); err != nil {
+		t.Fatal(err)
+	}
+	return f, counted
+}
+
+// A refresh reads its client once per node, and a cached client is never
+// trusted past the deletion of its id on another node: a client deleted
+// and created again with the same id and a new secret does not accept the
+// old secret on the node that cached it, and nothing rotates on its try.
+func TestClientCacheIsConfirmedByTheStore(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "signet.db")
+	a, reads := node(t, path, 100, 1)
+	b, _ := node(t, path, 100, 2)
+	spec := ClientSpec{
+		ID: "team-app", Name: "Team app", Type: signet.ClientConfidential,
+		GrantTypes:   []string{signet.GrantAuthorizationCode, signet.GrantRefreshToken},
+		RedirectURIs: []string{loopbackCB}, Scopes: []string{"sso:account:access", "openid"},
+	}
+	first, err := a.srv.CreateClient(a.ctx, spec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	u := a.user("alice")
+
+	rt := a.login(first, u).RefreshToken
+	before := reads.reads.Load()
+	for range 3 {
+		rt = a.token(a.refreshRequest(first, rt)).RefreshToken
+	}
+	if n := reads.reads.Load() - before; n != 1 {
+		t.Errorf("three refreshes read the client %d times, want once", n)
+	}
+
+	// Another node deletes the client and creates it again.
+	if err := b.stores.Clients.DeleteClient(b.ctx, spec.ID, b.clock.Now()); err != nil {
+		t.Fatal(err)
+	}
+	second, err := b.srv.CreateClient(b.ctx, spec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if second.Secret == first.Secret {
+		t.Fatal("the second client has the first one's secret")
+	}
+	rt2 := b.login(second, u).RefreshToken
+
+	// The first node still holds the first client: its secret must not
+	// refresh the new client's token.
+	stale := a.refreshRequest(second, rt2)
+	stale.Client = ClientSecret{ID: spec.ID, Secret: first.Secret}
+	_, err = a.srv.Token(a.ctx, stale)
+	wantErr(t, err, signet.CodeInvalidClient, "")
+	if _, g, err := a.stores.Grants.LookupRefresh(a.ctx, a.srv.hasher.Digest(rt2)); err != nil || !g.RotatedAt.IsZero() {
+		t.Fatalf("the new client's refresh token after the refused try: rotated at %v, %v", g.RotatedAt, err)
+	}
+	// Its own secret does, and the first client's session is gone.
+	a.token(a.refreshRequest(second, rt2))
+	_, err = a.srv.Token(a.ctx, a.refreshRequest(first, rt))
+	wantErr(t, err, signet.CodeInvalidClient, "")
+}
+
+// Without a cache every refresh reads its client.
+func TestNoClientCacheReadsEveryTime(t *testing.T) {
+	f, reads := node(t, filepath.Join(t.TempDir(), "signet.db"), 0, 1)
+	c := f.ssoClient()
+	rt := f.login(c, f.user("bob")).RefreshToken
+	before := reads.reads.Load()
+	for range 3 {
+		rt = f.token(f.refreshRequest(c, rt)).RefreshToken
+	}
+	if n := reads.reads.Load() - before; n != 3 {
+		t.Errorf("three refreshes read the client %d times, want 3", n)
+	}
+}
