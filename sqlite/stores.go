@@ -14,6 +14,7 @@ import (
 // they run prepared: parsing GetClient's SELECT again on each call was 6%
 // of a refresh (docs/performance.md).
 func (db *DB) readRow(ctx context.Context, q string, args ...any) sc.Row {
+	ctx = stmtCtx(ctx)
 	db.statements.Add(1)
 	if st := db.rstmts.prepared(ctx, db.read, q); st != nil {
 		return sc.Row{R: st.QueryRowContext(ctx, args...), NoRows: sql.ErrNoRows}

@@ -23,7 +23,23 @@ type writeTx struct {
 
 var _ sc.Tx = (*writeTx)(nil)
 
+// stmtCtx is ctx without its cancellation, for the store's short
+// statements: one on the writer connection must not be interrupted because
+// its caller went away, since an interrupt inside a batch's transaction can
+// make SQLite roll back every member's work (writer.go), and a single-row
+// read by key has nothing to save by stopping. Without a Done channel the
+// driver and database/sql also start no goroutine per statement to watch
+// it (docs/performance.md). A caller's cancellation still counts before its
+// work starts (writer.do, call), and busy_timeout still bounds a wait.
+func stmtCtx(ctx context.Context) context.Context {
+	if ctx.Done() == nil {
+		return ctx
+	}
+	return context.WithoutCancel(ctx)
+}
+
 func (t *writeTx) row(ctx context.Context, q string, args ...any) sc.Row {
+	ctx = stmtCtx(ctx)
 	t.statements.Add(1)
 	if st := t.stmts.lookup(q); st != nil {
 		return sc.Row{R: t.tx.StmtContext(ctx, st).QueryRowContext(ctx, args...), NoRows: sql.ErrNoRows}
@@ -33,6 +49,7 @@ func (t *writeTx) row(ctx context.Context, q string, args ...any) sc.Row {
 
 // changed runs a conditional statement and reports whether it changed a row.
 func (t *writeTx) changed(ctx context.Context, q string, args ...any) (bool, error) {
+	ctx = stmtCtx(ctx)
 	t.statements.Add(1)
 	var res sql.Result
 	var err error

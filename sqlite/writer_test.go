@@ -187,3 +187,37 @@ func TestGroupCommitThroughTx(t *testing.T) {
 		t.Errorf("committed %q", got)
 	}
 }
+
+// A write transaction that has started runs to its end even if its caller
+// goes away meanwhile: its statements are not interrupted (stmtCtx), so a
+// batch never loses its other members' work to one caller's cancellation.
+// A caller cancelled before its turn is not run at all.
+func TestStartedWriteOutlivesItsCaller(t *testing.T) {
+	db, err := Open(t.Context(), filepath.Join(t.TempDir(), "signet.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	ctx, cancel := context.WithCancel(t.Context())
+	err = db.tx(ctx, func(tx *sql.Tx) error {
+		t := db.wtx(tx)
+		if err := t.exec(ctx, `INSERT INTO rate_windows (key, count, reset_at) VALUES (?, 1, 0)`, []byte("started")); err != nil {
+			return err
+		}
+		cancel() // the caller goes away between two statements
+		return t.exec(ctx, `UPDATE rate_windows SET count = 2 WHERE key = ?`, []byte("started"))
+	})
+	if err != nil {
+		t.Fatalf("a started transaction whose caller went away: %v", err)
+	}
+	var n int
+	if err := db.read.QueryRowContext(t.Context(), `SELECT count FROM rate_windows WHERE key = ?`, []byte("started")).Scan(&n); err != nil || n != 2 {
+		t.Fatalf("its row: count %d, %v; want 2", n, err)
+	}
+	if err := db.tx(ctx, insertKey("never", nil)); !errors.Is(err, context.Canceled) {
+		t.Errorf("a transaction whose caller had gone: %v, want context.Canceled", err)
+	}
+	if got := committedKeys(t, db); !slices.Equal(got, []string{"started"}) {
+		t.Errorf("committed %q", got)
+	}
+}
