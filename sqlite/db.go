@@ -117,6 +117,13 @@ func open(ctx context.Context, path string, lockWait time.Duration, walPages int
 	w := cloneValues(common)
 	w.Add("_pragma", "journal_mode(WAL)")
 	w.Add("_pragma", fmt.Sprintf("wal_autocheckpoint(%d)", walPages))
+	// The statement and savepoint journals of the writer's transactions in
+	// memory: a group-commit batch's savepoints journal every page its
+	// members change, and past 64 KiB SQLite spilled that to a temporary
+	// file, created, written and deleted per batch: about a tenth of the
+	// server's CPU under load (docs/performance.md). A batch is at most
+	// maxBatch small transactions, so the journal stays small.
+	w.Add("_pragma", "temp_store(MEMORY)")
 	w.Set("_txlock", "immediate")
 	write, err := sql.Open("sqlite", path+"?"+w.Encode())
 	if err != nil {
