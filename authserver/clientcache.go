@@ -23,6 +23,7 @@ import (
 // epoch after them. Bounded: at max entries it starts over empty.
 type clientCache struct {
 	max int
+	obs ClientCacheObserver // nil: none
 
 	mu sync.RWMutex
 	m  map[string]cachedClient
@@ -33,13 +34,27 @@ type cachedClient struct {
 	epoch  signet.ClientEpoch
 }
 
+// ClientCacheObserver counts the client cache's answers for metrics: an
+// Observer that implements it is told of each ("hit", "miss", "stale").
+type ClientCacheObserver interface {
+	ClientCache(result string)
+}
+
 // newClientCache returns a cache of at most max clients; nil (no cache)
 // for max ≤ 0.
-func newClientCache(max int) *clientCache {
+func newClientCache(max int, o Observer) *clientCache {
 	if max <= 0 {
 		return nil
 	}
-	return &clientCache{max: max, m: map[string]cachedClient{}}
+	c := &clientCache{max: max, m: map[string]cachedClient{}}
+	c.obs, _ = o.(ClientCacheObserver)
+	return c
+}
+
+func (c *clientCache) count(result string) {
+	if c.obs != nil {
+		c.obs.ClientCache(result)
+	}
 }
 
 // get returns the client id from the cache, or reads it with its epoch and
@@ -50,8 +65,10 @@ func (c *clientCache) get(ctx context.Context, store signet.ClientStore, id stri
 		e, ok := c.m[id]
 		c.mu.RUnlock()
 		if ok {
+			c.count("hit")
 			return e.client, e.epoch, nil
 		}
+		c.count("miss")
 	}
 	cl, epoch, err := store.GetClientEpoch(ctx, id)
 	if err != nil || c == nil {
@@ -74,6 +91,7 @@ func (c *clientCache) reset() {
 	if c == nil {
 		return
 	}
+	c.count("stale")
 	c.mu.Lock()
 	clear(c.m)
 	c.mu.Unlock()

@@ -377,7 +377,7 @@ func New(cfg Config) (*Server, error) {
 		trustedIssuers: trusted,
 		issuerKeys:     cfg.IssuerKeys,
 		auditor:        cfg.Audit,
-		clientCache:    newClientCache(cfg.ClientCache),
+		clientCache:    newClientCache(cfg.ClientCache, cfg.Observer),
 	}
 	if s.mfa, err = cfg.MFA.withDefaults(); err != nil {
 		return nil, err

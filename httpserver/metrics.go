@@ -24,8 +24,9 @@ type Metrics struct {
 // store latency. Its methods are safe on a nil *Observer, so a component
 // built without metrics (a unit test) needs no stand-in.
 type Observer struct {
-	grants *prometheus.CounterVec
-	store  *prometheus.HistogramVec
+	grants      *prometheus.CounterVec
+	store       *prometheus.HistogramVec
+	clientCache *prometheus.CounterVec
 }
 
 // NewMetrics creates the collectors and registers them on reg.
@@ -50,9 +51,13 @@ func NewMetrics(reg prometheus.Registerer) (*Metrics, error) {
 				Help:    "Store operation latency by operation.",
 				Buckets: []float64{.0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5},
 			}, []string{"op"}),
+			clientCache: prometheus.NewCounterVec(prometheus.CounterOpts{
+				Name: "signet_client_cache_total",
+				Help: "Client reads of the refresh grant through the node's client cache: hit, miss (read from the store), stale (the store said a client was deleted since; the cache was emptied).",
+			}, []string{"result"}),
 		},
 	}
-	for _, c := range []prometheus.Collector{m.requests, m.duration, m.Observer.grants, m.Observer.store} {
+	for _, c := range []prometheus.Collector{m.requests, m.duration, m.Observer.grants, m.Observer.store, m.Observer.clientCache} {
 		if err := reg.Register(c); err != nil {
 			return nil, err
 		}
@@ -66,6 +71,15 @@ func (o *Observer) GrantIssued(protocol signet.Protocol, grant string) {
 		return
 	}
 	o.grants.WithLabelValues(string(protocol), grant).Inc()
+}
+
+// ClientCache counts one use of the engine's client cache: "hit", "miss"
+// or "stale".
+func (o *Observer) ClientCache(result string) {
+	if o == nil {
+		return
+	}
+	o.clientCache.WithLabelValues(result).Inc()
 }
 
 // StoreLatency records how long the store operation op took.

@@ -308,4 +308,7 @@ func newLimiter(c *config.Config, d *Deps, stores signet.Stores, hasher *secret.
 	})
 }
 
-var _ authserver.Observer = (*httpserver.Observer)(nil)
+var (
+	_ authserver.Observer            = (*httpserver.Observer)(nil)
+	_ authserver.ClientCacheObserver = (*httpserver.Observer)(nil)
+)
