@@ -6,6 +6,8 @@
 #   DATABASE_URL=postgres://... scripts/bench.sh   # PostgreSQL as well
 #   SESSIONS="10000 100000 1000000 10000000" scripts/bench.sh scale
 #   BASE=81a25b2 RUNS=3 DURATION=5s scripts/bench.sh compare   # BASE, then this tree, back to back
+#   BASE=81a25b2 scripts/bench.sh instructions   # callgrind: instructions per refresh, BASE and this tree
+#   SOAK=2h scripts/bench.sh soak                 # the soak at half the mix's peak
 #
 # Outputs go to bench-results/ (JSON, SVG, text table per step).
 set -eu
@@ -102,12 +104,46 @@ compare() {
 	"$SIGNET" bench --scenario $sc $common --json "$OUT/compare.json" | tee "$OUT/compare.txt"
 }
 
+# Instructions per refresh through the engine and the SQLite store, counted
+# by callgrind (independent of what else the machine runs): Ir at 1,200
+# iterations minus Ir at 200, over 1,000, with the collector off; three
+# rounds of BASE and this tree in turn.
+instructions() {
+	: "${BASE:?set BASE to the commit to compare against}"
+	src=$(mktemp -d)
+	out=$(cd "$OUT" && pwd)
+	git archive "$BASE" | tar -x -C "$src"
+	(cd "$src" && go test -c -o "$out/authserver-base.test" ./authserver)
+	rm -rf "$src"
+	go test -c -o "$out/authserver.test" ./authserver
+	ir() {
+		GOGC=off GODEBUG=asyncpreemptoff=1 valgrind --tool=callgrind --callgrind-out-file=/dev/null \
+			"$1" -test.run '^$' -test.bench '^BenchmarkRefresh$' -test.benchtime "$2"x 2>&1 |
+			sed -n 's/.*Collected : \([0-9]*\).*/\1/p'
+	}
+	for round in 1 2 3; do
+		for bin in authserver-base.test authserver.test; do
+			hi=$(ir "$out/$bin" 1200)
+			lo=$(ir "$out/$bin" 200)
+			echo "round $round $bin $(((hi - lo) / 1000)) instructions per refresh"
+		done
+	done | tee "$OUT/instructions.txt"
+}
+
+# The soak: the default mix round-robin at half its measured peak, a
+# sample a minute (docs/performance.md, Soak).
+soak() {
+	"$SIGNET" bench --soak "${SOAK:-2h}" --interval 60s --json "$OUT/soak.json" --plot "$OUT/soak.svg" | tee "$OUT/soak.txt"
+}
+
 case "${1:-all}" in
 gobench) gobench ;;
 scenarios) scenarios ;;
 half) half ;;
 scale) scale ;;
 compare) compare ;;
+instructions) instructions ;;
+soak) soak ;;
 all) gobench; scenarios; half; scale ;;
-*) echo "usage: $0 [all|gobench|scenarios|half|scale|compare]" >&2; exit 2 ;;
+*) echo "usage: $0 [all|gobench|scenarios|half|scale|compare|instructions|soak]" >&2; exit 2 ;;
 esac
