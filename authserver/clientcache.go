@@ -15,8 +15,11 @@ import (
 // read or transaction that decides the rotation (Rotation.ClientEpoch).
 // When a client was deleted since, on any node, the store answers
 // ErrClientChanged with nothing changed and the grant is decided again on
-// a fresh read (Token). A refresh then reads no client row, which was one
-// statement and a sixth of its CPU (docs/performance.md).
+// a fresh read (Token). A cached client that refuses the credential is
+// read again before the refusal counts (authenticateSecret): the new
+// client of a re-created id must not be refused by its predecessor. A
+// refresh then reads no client row, which was one statement and a sixth of
+// its CPU (docs/performance.md).
 //
 // Only the refresh grant reads through it: every other grant, and every
 // other use of a client, reads the store, since nothing would check the
@@ -57,21 +60,26 @@ func (c *clientCache) count(result string) {
 	}
 }
 
-// get returns the client id from the cache, or reads it with its epoch and
-// keeps it. A nil cache reads the store every time.
-func (c *clientCache) get(ctx context.Context, store signet.ClientStore, id string) (signet.Client, signet.ClientEpoch, error) {
-	if c != nil {
-		c.mu.RLock()
-		e, ok := c.m[id]
-		c.mu.RUnlock()
-		if ok {
-			c.count("hit")
-			return e.client, e.epoch, nil
-		}
-		c.count("miss")
+// lookup returns the client id as the cache holds it, with the epoch it
+// was read at; ok is false if it holds none. A nil cache holds none.
+func (c *clientCache) lookup(id string) (_ signet.Client, _ signet.ClientEpoch, ok bool) {
+	if c == nil {
+		return signet.Client{}, 0, false
 	}
+	c.mu.RLock()
+	e, ok := c.m[id]
+	c.mu.RUnlock()
+	if ok {
+		c.count("hit")
+	}
+	return e.client, e.epoch, ok
+}
+
+// load reads the client id from the store with its epoch and keeps it.
+func (c *clientCache) load(ctx context.Context, store signet.ClientStore, id string) (signet.Client, signet.ClientEpoch, error) {
+	c.count("miss")
 	cl, epoch, err := store.GetClientEpoch(ctx, id)
-	if err != nil || c == nil {
+	if err != nil {
 		return cl, epoch, err
 	}
 	c.mu.Lock()
@@ -83,6 +91,13 @@ func (c *clientCache) get(ctx context.Context, store signet.ClientStore, id stri
 	}
 	c.mu.Unlock()
 	return cl, epoch, nil
+}
+
+// drop forgets the client id.
+func (c *clientCache) drop(id string) {
+	c.mu.Lock()
+	delete(c.m, id)
+	c.mu.Unlock()
 }
 
 // reset empties the cache: the store has answered that a client was

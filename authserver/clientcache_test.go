@@ -106,6 +106,51 @@ func TestClientCacheIsConfirmedByTheStore(t *testing.T) {
 	wantErr(t, err, signet.CodeInvalidClient, "")
 }
 
+// The first refresh after another node deleted the client and created it
+// again presents the new secret: the node that still holds the old client
+// reads it again instead of refusing, and a wrong secret for a cached
+// client costs that same read, as an unknown id does (CL-02).
+func TestClientCacheRereadsBeforeRefusing(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "signet.db")
+	a, reads := node(t, path, 100, 1)
+	b, _ := node(t, path, 100, 2)
+	spec := ClientSpec{
+		ID: "team-app", Name: "Team app", Type: signet.ClientConfidential,
+		GrantTypes:   []string{signet.GrantAuthorizationCode, signet.GrantRefreshToken},
+		RedirectURIs: []string{loopbackCB}, Scopes: []string{"sso:account:access", "openid"},
+	}
+	first, err := a.srv.CreateClient(a.ctx, spec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	u := a.user("carol")
+	a.token(a.refreshRequest(first, a.login(first, u).RefreshToken)) // the client is now cached
+
+	if err := b.stores.Clients.DeleteClient(b.ctx, spec.ID, b.clock.Now()); err != nil {
+		t.Fatal(err)
+	}
+	second, err := b.srv.CreateClient(b.ctx, spec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rt := b.login(second, u).RefreshToken
+	rt = a.token(a.refreshRequest(second, rt)).RefreshToken
+
+	before := reads.reads.Load()
+	wrong := a.refreshRequest(second, rt)
+	wrong.Client = ClientSecret{ID: spec.ID, Secret: second.Secret + "x"}
+	_, err = a.srv.Token(a.ctx, wrong)
+	wantErr(t, err, signet.CodeInvalidClient, "")
+	unknown := a.refreshRequest(second, rt)
+	unknown.Client = ClientSecret{ID: "no-such-app", Secret: second.Secret}
+	_, err = a.srv.Token(a.ctx, unknown)
+	wantErr(t, err, signet.CodeInvalidClient, "")
+	if n := reads.reads.Load() - before; n != 2 {
+		t.Errorf("a wrong secret and an unknown id read the store %d times, want once each", n)
+	}
+	a.token(a.refreshRequest(second, rt))
+}
+
 // Without a cache every refresh reads its client.
 func TestNoClientCacheReadsEveryTime(t *testing.T) {
 	f, reads := node(t, filepath.Join(t.TempDir(), "signet.db"), 0, 1)

@@ -195,18 +195,33 @@ func (s *Server) storeClient(ctx context.Context, c signet.Client, withSecret bo
 // client that has a secret must always present it.
 //
 // The client is read through cache, with the epoch of the read, when it is
-// not nil (verifyCredential); from the store, with epoch zero, otherwise.
+// not nil (verifyCredential); from the store, with epoch zero, otherwise. A
+// client the cache holds that refuses the credential is read again from the
+// store, and only that answer counts: its id may have been deleted and
+// created again with another secret, and a refusal then costs the same
+// store read as an unknown id's (CL-02).
 func (s *Server) authenticateSecret(ctx context.Context, id, clientSecret string, allowPublicWithoutSecret bool, cache *clientCache) (signet.Client, signet.ClientEpoch, error) {
 	now := s.clock.Now()
+	wellFormed := validClientID(id) && len(clientSecret) <= MaxTokenLen
+	// Every path does this one digest and constant-time compares only.
+	presented := s.hasher.Digest(clientSecret)
+	if wellFormed && cache != nil {
+		if c, epoch, ok := cache.lookup(id); ok {
+			if s.checkClientSecret(c, true, presented, clientSecret, allowPublicWithoutSecret, now) == nil {
+				return c, epoch, nil
+			}
+			cache.drop(id)
+		}
+	}
 	var (
 		c     signet.Client
 		epoch signet.ClientEpoch
 		found bool
 	)
-	if validClientID(id) && len(clientSecret) <= MaxTokenLen {
+	if wellFormed {
 		var err error
 		if cache != nil {
-			c, epoch, err = cache.get(ctx, s.clients, id)
+			c, epoch, err = cache.load(ctx, s.clients, id)
 		} else {
 			c, err = s.clients.GetClient(ctx, id)
 		}
@@ -217,27 +232,38 @@ func (s *Server) authenticateSecret(ctx context.Context, id, clientSecret string
 			return signet.Client{}, 0, signet.Internal(err)
 		}
 	}
+	if err := s.checkClientSecret(c, found, presented, clientSecret, allowPublicWithoutSecret, now); err != nil {
+		return signet.Client{}, 0, err
+	}
+	return c, epoch, nil
+}
+
+// checkClientSecret decides a client secret (or a public client's id
+// alone) against client c, found or not, given the presented secret's
+// digest. For an unknown client, or one without a secret, the digest is
+// compared with a dummy nobody knows, so that the work and the answer are
+// those of a wrong secret.
+func (s *Server) checkClientSecret(c signet.Client, found bool, presented signet.Digest, clientSecret string, allowPublicWithoutSecret bool, now time.Time) error {
 	if found && allowPublicWithoutSecret && clientSecret == "" && c.Type == signet.ClientPublic && c.SecretDigest.IsZero() {
 		if !c.ExpiresAt.IsZero() && expired(c.ExpiresAt, now) {
-			return signet.Client{}, 0, invalidClient(errors.New("client registration expired"))
+			return invalidClient(errors.New("client registration expired"))
 		}
-		return c, epoch, nil
+		return nil
 	}
-	// From here every path does one digest and one constant-time compare.
 	stored := s.dummyClientDigest
 	if found && !c.SecretDigest.IsZero() {
 		stored = c.SecretDigest
 	}
-	match := s.hasher.Digest(clientSecret).Equal(stored)
+	match := presented.Equal(stored)
 	switch {
 	case !found:
-		return signet.Client{}, 0, invalidClient(errors.New("unknown client"))
+		return invalidClient(errors.New("unknown client"))
 	case !match || c.SecretDigest.IsZero():
-		return signet.Client{}, 0, invalidClient(errors.New("wrong client secret"))
+		return invalidClient(errors.New("wrong client secret"))
 	case !c.SecretExpiresAt.IsZero() && expired(c.SecretExpiresAt, now):
-		return signet.Client{}, 0, invalidClient(errors.New("client secret expired"))
+		return invalidClient(errors.New("client secret expired"))
 	case !c.ExpiresAt.IsZero() && expired(c.ExpiresAt, now):
-		return signet.Client{}, 0, invalidClient(errors.New("client registration expired"))
+		return invalidClient(errors.New("client registration expired"))
 	}
-	return c, epoch, nil
+	return nil
 }
