@@ -50,15 +50,15 @@ func node(t *testing.T, path string, cache int, seed byte) (*fixture, *countedCl
 	return f, counted
 }
 
-// A refresh reads its client once per node, and a cached client is never
-// trusted past the deletion of its id on another node: a client deleted
-// and created again with the same id and a new secret does not accept the
-// old secret on the node that cached it, and nothing rotates on its try.
-func TestClientCacheIsConfirmedByTheStore(t *testing.T) {
+// twoNodes starts two engines on one database, the first with a
+// counted client store, and creates the confidential client spec on the
+// first.
+func twoNodes(t *testing.T) (a, b *fixture, reads *countedClients, spec ClientSpec, first IssuedClient) {
+	t.Helper()
 	path := filepath.Join(t.TempDir(), "signet.db")
-	a, reads := node(t, path, 100, 1)
-	b, _ := node(t, path, 100, 2)
-	spec := ClientSpec{
+	a, reads = node(t, path, 100, 1)
+	b, _ = node(t, path, 100, 2)
+	spec = ClientSpec{
 		ID: "team-app", Name: "Team app", Type: signet.ClientConfidential,
 		GrantTypes:   []string{signet.GrantAuthorizationCode, signet.GrantRefreshToken},
 		RedirectURIs: []string{loopbackCB}, Scopes: []string{"sso:account:access", "openid"},
@@ -67,6 +67,15 @@ func TestClientCacheIsConfirmedByTheStore(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return a, b, reads, spec, first
+}
+
+// A refresh reads its client once per node, and a cached client is never
+// trusted past the deletion of its id on another node: a client deleted
+// and created again with the same id and a new secret does not accept the
+// old secret on the node that cached it, and nothing rotates on its try.
+func TestClientCacheIsConfirmedByTheStore(t *testing.T) {
+	a, b, reads, spec, first := twoNodes(t)
 	u := a.user("alice")
 
 	rt := a.login(first, u).RefreshToken
@@ -111,18 +120,7 @@ func TestClientCacheIsConfirmedByTheStore(t *testing.T) {
 // reads it again instead of refusing, and a wrong secret for a cached
 // client costs that same read, as an unknown id does (CL-02).
 func TestClientCacheRereadsBeforeRefusing(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "signet.db")
-	a, reads := node(t, path, 100, 1)
-	b, _ := node(t, path, 100, 2)
-	spec := ClientSpec{
-		ID: "team-app", Name: "Team app", Type: signet.ClientConfidential,
-		GrantTypes:   []string{signet.GrantAuthorizationCode, signet.GrantRefreshToken},
-		RedirectURIs: []string{loopbackCB}, Scopes: []string{"sso:account:access", "openid"},
-	}
-	first, err := a.srv.CreateClient(a.ctx, spec)
-	if err != nil {
-		t.Fatal(err)
-	}
+	a, b, reads, spec, first := twoNodes(t)
 	u := a.user("carol")
 	a.token(a.refreshRequest(first, a.login(first, u).RefreshToken)) // the client is now cached
 
