@@ -111,11 +111,7 @@ func (s *Server) countClientAuth(ctx context.Context, a ClientAuth, err error) {
 // when it is not nil, and epoch is then the epoch of that read, for a
 // grant that has the store confirm it (clientcache.go); otherwise the
 // client is read from the store and epoch is zero.
-func (s *Server) verifyCredential(ctx context.Context, a ClientAuth, cache *clientCache) (_ signet.Client, epoch signet.ClientEpoch, _ error) {
-	var (
-		cl  signet.Client
-		err error
-	)
+func (s *Server) verifyCredential(ctx context.Context, a ClientAuth, cache *clientCache) (signet.Client, signet.ClientEpoch, error) {
 	switch c := a.Credential.(type) {
 	case ClientSecret:
 		return s.authenticateSecret(ctx, c.ID, c.Secret, false, cache)
@@ -125,27 +121,25 @@ func (s *Server) verifyCredential(ctx context.Context, a ClientAuth, cache *clie
 		}
 		return s.authenticateSecret(ctx, c.ID, "", true, cache)
 	case ClientAssertion:
-		var id string
-		if id, err = s.verifyAssertion(ctx, c); err == nil {
-			cl, err = s.loadClient(ctx, id)
+		id, err := s.verifyAssertion(ctx, c)
+		if err != nil {
+			return signet.Client{}, 0, err
 		}
+		cl, err := s.loadClient(ctx, id)
+		return cl, 0, err
 	case AWSPrincipal:
 		// Only an application an administrator created: a dynamically
 		// registered client is not one (the package comment of api/ssooidc).
-		cl, err = s.clients.GetClient(ctx, c.ID)
+		cl, err := s.clients.GetClient(ctx, c.ID)
 		switch {
 		case errors.Is(err, signet.ErrNotFound) || err == nil && cl.Dynamic:
-			err = invalidClient(err)
+			return signet.Client{}, 0, invalidClient(err)
 		case err != nil:
-			err = signet.Internal(err)
+			return signet.Client{}, 0, signet.Internal(err)
 		}
-	default:
-		err = invalidClient(errors.New("no client credentials"))
+		return cl, 0, nil
 	}
-	if err != nil {
-		return signet.Client{}, 0, err
-	}
-	return cl, 0, nil
+	return signet.Client{}, 0, invalidClient(errors.New("no client credentials"))
 }
 
 // loadClient reads a client another method authenticated; its registration

@@ -20,6 +20,7 @@ import (
 
 	"github.com/signet-auth/signet"
 	"github.com/signet-auth/signet/awscreds"
+	"github.com/signet-auth/signet/httpserver"
 	"github.com/signet-auth/signet/internal/boundcache"
 )
 
@@ -432,7 +433,7 @@ func (v *Verifier) readBody(r *http.Request) ([]byte, *Error) {
 			return nil, tooLarge()
 		}
 	}
-	if mbe := (*http.MaxBytesError)(nil); errors.As(err, &mbe) {
+	if httpserver.BodyTooLarge(err) {
 		// Over the HTTP shell's cap, which is lower than this verifier's.
 		return nil, tooLarge()
 	}

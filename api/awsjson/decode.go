@@ -52,7 +52,9 @@ func StatusFor(err error, status int) int {
 	return status
 }
 
-func tooLarge() error {
+// TooLarge is the DecodeError of a body over the cap, for a reader of a
+// body that is not JSON (a form) in a dialect that renders DecodeError.
+func TooLarge() error {
 	return &DecodeError{Msg: "Request body too large.", tooLarge: true}
 }
 
@@ -74,12 +76,12 @@ func ReadBody(r *http.Request) ([]byte, error) {
 	if err != nil {
 		var mbe *http.MaxBytesError
 		if errors.As(err, &mbe) {
-			return nil, tooLarge()
+			return nil, TooLarge()
 		}
 		return nil, malformed("Could not read the request body.")
 	}
 	if len(body) > MaxBodyBytes {
-		return nil, tooLarge()
+		return nil, TooLarge()
 	}
 	return body, nil
 }

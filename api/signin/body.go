@@ -88,7 +88,7 @@ func readTokenBody(r *http.Request) (tokenInput, present, error) {
 	if mt == "application/x-www-form-urlencoded" {
 		body, err := io.ReadAll(io.LimitReader(r.Body, awsjson.MaxBodyBytes+1))
 		if httpserver.BodyTooLarge(err) || err == nil && len(body) > awsjson.MaxBodyBytes {
-			return tokenInput{}, nil, &signet.Error{Code: signet.CodeInvalidRequest, Message: "Request body too large.", Err: awsjson.ErrTooLarge}
+			return tokenInput{}, nil, decodeFailed(awsjson.TooLarge())
 		}
 		if err != nil {
 			return tokenInput{}, nil, invalid("The request body could not be read.")

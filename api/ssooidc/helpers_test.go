@@ -61,7 +61,6 @@ func call(t testing.TB, e *testenv.Env, method, path, body string, hdr ...string
 // the shell refuses with a plain 413 before any surface reads it.
 func overShellCap(body string) bool { return len(body) > httpserver.DefaultMaxBodyBytes }
 
-// wantShellTooLarge posts body and checks the shell's 413.
 // wantTooLarge posts body over the server's cap, once with its length
 // declared (the shell reads none of it) and once chunked (cut off at the
 // cap): both are 413 in SSO OIDC's own shape, which an SDK decodes as
