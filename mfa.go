@@ -53,6 +53,17 @@ type TOTPFactor struct {
 	LastUsed  time.Time // zero until the first sign-in with it
 }
 
+// MFASummary is a user's second factors counted, as MFAStore.MFASummary
+// reads them at once: every approval decides the second step from it.
+type MFASummary struct {
+	Policy         MFAPolicy // the user's override; MFADefault if none
+	TOTP           bool      // an authenticator app is enrolled
+	TOTPAdded      time.Time // when; zero if none
+	RecoveryAll    int       // recovery codes, spent or not
+	RecoveryUnused int
+	Passkeys       int
+}
+
 // MFAStore keeps users' second factors and MFA policy overrides.
 type MFAStore interface {
 	// SetTOTP stores f as the user's authenticator, replacing any earlier
@@ -80,6 +91,12 @@ type MFAStore interface {
 	// RecoveryCodes returns how many codes the user has and how many of
 	// them are unused.
 	RecoveryCodes(ctx context.Context, userID string) (total, unused int, err error)
+
+	// MFASummary returns, in one read, what deciding the user's second step
+	// needs: the policy override, the authenticator's enrolment time, the
+	// recovery codes' counts and the number of passkeys. A user with none
+	// of them (or no such user) gets the zero MFASummary.
+	MFASummary(ctx context.Context, userID string) (MFASummary, error)
 
 	// SetMFAPolicy sets the user's override; MFADefault removes it.
 	SetMFAPolicy(ctx context.Context, userID string, p MFAPolicy) error

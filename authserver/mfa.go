@@ -93,25 +93,38 @@ type MFAStatus struct {
 	TOTPAdded    time.Time
 	RecoveryLeft int // unused recovery codes
 	RecoveryAll  int
-	Passkeys     []signet.Passkey
+	PasskeyCount int
+	Passkeys     []signet.Passkey // listed by MFAStatus only
 }
 
 // Enrolled reports whether the user has a factor for the second step.
-func (m MFAStatus) Enrolled() bool { return m.TOTP || len(m.Passkeys) > 0 }
+func (m MFAStatus) Enrolled() bool { return m.TOTP || m.PasskeyCount > 0 }
 
 // MFAEnabled reports whether second factors are configured at all.
 func (s *Server) MFAEnabled() bool { return s.mfa.Store != nil }
 
-// MFAStatus returns u's status.
+// MFAStatus returns u's status, with its passkeys listed.
 func (s *Server) MFAStatus(ctx context.Context, u signet.User) (MFAStatus, error) {
+	st, err := s.mfaSummary(ctx, u)
+	if err != nil || st.PasskeyCount == 0 {
+		return st, err
+	}
+	st.Passkeys, err = s.Passkeys(ctx, u.ID)
+	return st, err
+}
+
+// mfaSummary is u's status from one read (signet.MFAStore.MFASummary),
+// without the passkeys' list: what an approval needs to decide.
+func (s *Server) mfaSummary(ctx context.Context, u signet.User) (MFAStatus, error) {
 	st := MFAStatus{Policy: signet.MFAOff}
 	if !s.MFAEnabled() {
 		return st, nil
 	}
-	ov, err := s.mfa.Store.MFAPolicy(ctx, u.ID)
+	sum, err := s.mfa.Store.MFASummary(ctx, u.ID)
 	if err != nil {
 		return st, signet.Internal(err)
 	}
+	ov := sum.Policy
 	st.Override = ov
 	console := slices.Contains(s.mfa.ConsoleAdmins, u.Name)
 	st.Admin = console || slices.ContainsFunc(u.Assignments, func(a signet.Assignment) bool {
@@ -129,18 +142,11 @@ func (s *Server) MFAStatus(ctx context.Context, u signet.User) (MFAStatus, error
 	default:
 		st.Policy = s.mfa.Policy
 	}
-	f, err := s.mfa.Store.GetTOTP(ctx, u.ID)
-	switch {
-	case err == nil:
-		st.TOTP, st.TOTPAdded = true, f.CreatedAt
-	case !errors.Is(err, signet.ErrNotFound):
-		return st, signet.Internal(err)
-	}
-	if st.RecoveryAll, st.RecoveryLeft, err = s.mfa.Store.RecoveryCodes(ctx, u.ID); err != nil {
-		return st, signet.Internal(err)
-	}
-	if st.Passkeys, err = s.Passkeys(ctx, u.ID); err != nil {
-		return st, err
+	st.TOTP, st.TOTPAdded = sum.TOTP, sum.TOTPAdded
+	st.RecoveryAll, st.RecoveryLeft = sum.RecoveryAll, sum.RecoveryUnused
+	// Passkeys count only where they are on, as Passkeys lists them.
+	if s.mfa.Passkeys != nil {
+		st.PasskeyCount = sum.Passkeys
 	}
 	return st, nil
 }
@@ -175,6 +181,12 @@ const (
 // sign-in, needs nothing and costs no read: its status is then left zero
 // (ask with a nil amr, or MFAStatus, for the whole of it).
 func (s *Server) SecondStepFor(ctx context.Context, u signet.User, amr []string) (SecondStep, MFAStatus, error) {
+	return s.secondStep(ctx, u, amr, s.MFAStatus)
+}
+
+// secondStep is SecondStepFor with the status read by status: the pages
+// show the whole of it, an approval decides from the summary alone.
+func (s *Server) secondStep(ctx context.Context, u signet.User, amr []string, status func(context.Context, signet.User) (MFAStatus, error)) (SecondStep, MFAStatus, error) {
 	// A user without a local password (one an upstream identity provider
 	// created) never signs in here: whatever its provider reports in amr
 	// ("pwd" included, or nothing), its factors are the provider's.
@@ -184,7 +196,7 @@ func (s *Server) SecondStepFor(ctx context.Context, u signet.User, amr []string)
 	if len(amr) > 0 && (!localSignIn(amr) || secondFactor(amr)) {
 		return StepNone, MFAStatus{}, nil
 	}
-	st, err := s.MFAStatus(ctx, u)
+	st, err := status(ctx, u)
 	if err != nil {
 		return StepNone, st, err
 	}
@@ -225,7 +237,7 @@ func (s *Server) checkSecondFactor(ctx context.Context, u signet.User, amr []str
 	if !s.MFAEnabled() {
 		return nil
 	}
-	step, _, err := s.SecondStepFor(ctx, u, amr)
+	step, _, err := s.secondStep(ctx, u, amr, s.mfaSummary)
 	if err != nil {
 		return err
 	}
@@ -248,7 +260,7 @@ func (s *Server) recentSignIn(ctx context.Context, rec signet.BrowserSession, u 
 	if s.clock.Now().Sub(rec.AuthTime) > ReauthWindow {
 		return errReauth
 	}
-	step, _, err := s.SecondStepFor(ctx, u, rec.AMR)
+	step, _, err := s.secondStep(ctx, u, rec.AMR, s.mfaSummary)
 	if err != nil {
 		return err
 	}

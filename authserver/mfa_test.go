@@ -437,3 +437,33 @@ func TestResetMFARemovesPasskeys(t *testing.T) {
 		t.Errorf("passkeys after reset: %v", ps)
 	}
 }
+
+// MF-03 from the summary: an approval decides the second step from one
+// read of the user's factors, and a passkey alone makes a password-only
+// session verify first.
+func TestMF03_ApprovalDecidesFromOneRead(t *testing.T) {
+	f := newFixture(t, func(c *Config) {
+		c.MFA = MFAConfig{Store: c.Users.(signet.MFAStore), Sealer: newGCMSealer(t), Passkeys: c.Users.(signet.PasskeyStore)}
+	})
+	u := f.user("ines")
+	pwd := []string{signet.AMRPassword}
+	counter, ok := f.stores.Users.(interface{ Statements() uint64 })
+	if !ok {
+		t.Fatal("the test store counts no statements")
+	}
+	before := counter.Statements()
+	if err := f.srv.CheckSecondFactor(f.ctx, u.ID, pwd); err != nil {
+		t.Fatalf("no factor under optional: %v", err)
+	}
+	// The user, then the summary.
+	if n := counter.Statements() - before; n != 2 {
+		t.Errorf("an approval ran %d statements, want 2 (the user and the summary of the factors)", n)
+	}
+	if err := f.stores.Passkeys.AddPasskey(f.ctx, signet.Passkey{ID: []byte{7}, UserID: u.ID, Name: "Key", PublicKey: []byte{1}, CreatedAt: f.clock.Now()}); err != nil {
+		t.Fatal(err)
+	}
+	wantCode(t, "passkey enrolled, password only", f.srv.CheckSecondFactor(f.ctx, u.ID, pwd), signet.CodeAccessDenied)
+	if err := f.srv.CheckSecondFactor(f.ctx, u.ID, completeAMR(signet.AMRHardwareKey)); err != nil {
+		t.Errorf("with the passkey: %v", err)
+	}
+}

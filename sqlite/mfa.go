@@ -91,6 +91,11 @@ func (db *DB) RecoveryCodes(ctx context.Context, userID string) (total, unused i
 	return total, unused, err
 }
 
+// MFASummary implements signet.MFAStore.
+func (db *DB) MFASummary(ctx context.Context, userID string) (signet.MFASummary, error) {
+	return one(sc.ScanMFASummary(db.readRow(ctx, sc.SQLite(sc.MFASummary), userID)))
+}
+
 // SetMFAPolicy implements signet.MFAStore.
 func (db *DB) SetMFAPolicy(ctx context.Context, userID string, p signet.MFAPolicy) error {
 	if p == signet.MFADefault {

@@ -91,6 +91,8 @@ func testMFA(f *fixture) {
 	noErr(t, "MFAPolicy after clearing", err)
 	eq(t, "MFAPolicy after clearing", p, signet.MFADefault)
 
+	testMFASummary(f)
+
 	// Completing a browser session's second step.
 	bs := f.s.Browser
 	live := newBrowserSession("live", "u1", t0)
@@ -129,6 +131,38 @@ func testMFA(f *fixture) {
 	stored, err := f.s.Grants.GetSession(ctx, "amr-session")
 	noErr(t, "GetSession with AMR", err)
 	eq(t, "stored session AMR", stored.AMR, amr)
+}
+
+// testMFASummary: the one-read summary counts each kind of factor of its
+// own user only, and follows every change. It runs on users of its own.
+func testMFASummary(f *fixture) {
+	t, ctx := f.t, f.ctx
+	ms := f.s.MFA
+	f.user("sum1", "summary-one")
+	f.user("sum2", "summary-two")
+	sum := func(label, user string, want signet.MFASummary) {
+		t.Helper()
+		got, err := ms.MFASummary(ctx, user)
+		noErr(t, "MFASummary "+label, err)
+		eq(t, "MFASummary "+label, got, want)
+	}
+	sum("of none", "sum1", signet.MFASummary{})
+	sum("of an unknown user", "nobody", signet.MFASummary{})
+	noErr(t, "SetTOTP", ms.SetTOTP(ctx, signet.TOTPFactor{UserID: "sum1", SealedSecret: []byte{1}, CreatedAt: t0}))
+	noErr(t, "SetRecoveryCodes", ms.SetRecoveryCodes(ctx, "sum1", []signet.Digest{dg("sum", "a"), dg("sum", "b")}, t0))
+	noErr(t, "UseRecoveryCode", ms.UseRecoveryCode(ctx, "sum1", dg("sum", "a"), t0))
+	noErr(t, "SetMFAPolicy", ms.SetMFAPolicy(ctx, "sum1", signet.MFARequired))
+	for i, id := range [][]byte{{0x5a, 1}, {0x5a, 2}} {
+		noErr(t, "AddPasskey", f.s.Passkeys.AddPasskey(ctx, signet.Passkey{ID: id, UserID: "sum1", Name: "key", PublicKey: []byte{0xa5},
+			CreatedAt: t0.Add(time.Duration(i) * time.Second)}))
+	}
+	want := signet.MFASummary{Policy: signet.MFARequired, TOTP: true, TOTPAdded: t0, RecoveryAll: 2, RecoveryUnused: 1, Passkeys: 2}
+	sum("of every factor", "sum1", want)
+	sum("of another user", "sum2", signet.MFASummary{})
+	noErr(t, "DeleteTOTP", ms.DeleteTOTP(ctx, "sum1"))
+	noErr(t, "SetMFAPolicy default", ms.SetMFAPolicy(ctx, "sum1", signet.MFADefault))
+	noErr(t, "DeletePasskey", f.s.Passkeys.DeletePasskey(ctx, "sum1", []byte{0x5a, 1}))
+	sum("after removals", "sum1", signet.MFASummary{RecoveryAll: 2, RecoveryUnused: 1, Passkeys: 1})
 }
 
 // Two nodes accepting one TOTP code, and one recovery code, at once: one

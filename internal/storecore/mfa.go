@@ -24,7 +24,15 @@ const (
 	RecoveryHas  = `SELECT count(*) FROM recovery_codes WHERE user_id = $1 AND digest = $2`
 	// RecoveryCount counts all of a user's codes and the unused ones.
 	RecoveryCount = `SELECT count(*), count(*) FILTER (WHERE used_at = 0) FROM recovery_codes WHERE user_id = $1`
-	PolicySet     = `INSERT INTO mfa_policies (user_id, policy) VALUES ($1, $2)
+	// MFASummary counts a user's factors in one statement
+	// (signet.MFAStore.MFASummary): every approval reads it.
+	MFASummary = `SELECT coalesce((SELECT policy FROM mfa_policies WHERE user_id = $1), ''),
+		(SELECT count(*) FROM totp_factors WHERE user_id = $1),
+		coalesce((SELECT created_at FROM totp_factors WHERE user_id = $1), 0),
+		(SELECT count(*) FROM recovery_codes WHERE user_id = $1),
+		(SELECT count(*) FROM recovery_codes WHERE user_id = $1 AND used_at = 0),
+		(SELECT count(*) FROM passkeys WHERE user_id = $1)`
+	PolicySet = `INSERT INTO mfa_policies (user_id, policy) VALUES ($1, $2)
 		ON CONFLICT (user_id) DO UPDATE SET policy = excluded.policy`
 	PolicyDelete = `DELETE FROM mfa_policies WHERE user_id = $1`
 	PolicyGet    = `SELECT policy FROM mfa_policies WHERE user_id = $1`
@@ -45,4 +53,22 @@ func ScanTOTP(r Scanner) (signet.TOTPFactor, error) {
 	err := r.Scan(&f.UserID, &f.SealedSecret, &f.LastStep, &created, &used)
 	f.CreatedAt, f.LastUsed = Time(created), Time(used)
 	return f, err
+}
+
+// ScanMFASummary reads the row of MFASummary.
+func ScanMFASummary(r Scanner) (signet.MFASummary, error) {
+	var (
+		m                        signet.MFASummary
+		policy                   string
+		totp, added, all, unused int64
+		passkeys                 int64
+	)
+	if err := r.Scan(&policy, &totp, &added, &all, &unused, &passkeys); err != nil {
+		return signet.MFASummary{}, err
+	}
+	m.Policy, m.TOTP, m.RecoveryAll, m.RecoveryUnused, m.Passkeys = signet.MFAPolicy(policy), totp > 0, int(all), int(unused), int(passkeys)
+	if m.TOTP {
+		m.TOTPAdded = Time(added)
+	}
+	return m, nil
 }
