@@ -141,7 +141,7 @@ The method and the measured numbers: docs/performance.md.`,
 }
 
 func seedCommand(env Env) *cobra.Command {
-	o := seedOptions{Batch: 10_000, Lifetime: 90 * 24 * time.Hour}
+	o := seedOptions{Lifetime: 90 * 24 * time.Hour}
 	cmd := &cobra.Command{
 		Use:   "seed --sessions N (--data-dir DIR | --database-url URL)",
 		Short: "Bulk-create N live filler sessions, to measure at scale",
@@ -170,7 +170,8 @@ take concurrent writers.`,
 	f.Int64Var(&o.Sessions, "sessions", 0, "how many sessions to create")
 	f.StringVar(&o.DataDir, "data-dir", "", "SQLite: the server's data directory")
 	f.StringVar(&o.DatabaseURL, "database-url", "", "PostgreSQL: postgres:// URL")
-	f.IntVar(&o.Batch, "batch", o.Batch, "sessions per transaction")
+	f.IntVar(&o.Batch, "batch", 0, "sessions per transaction (default 250000 on SQLite, 10000 on PostgreSQL)")
+	f.IntVar(&o.CacheMiB, "cache-mib", 0, "SQLite: the seeding connection's page cache in MiB, an upper bound (default 6144)")
 	f.DurationVar(&o.Lifetime, "lifetime", o.Lifetime, "how long the seeded sessions stay live")
 	cmd.MarkFlagRequired("sessions")
 	return cmd
