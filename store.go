@@ -155,6 +155,23 @@ type Rotation struct {
 	// same id has been created again. Zero: the caller read its client
 	// afresh, and there is nothing to check.
 	ClientEpoch ClientEpoch
+	// Budget, when not nil, is a failure budget the caller has not yet
+	// consulted (a window of RateLimitStore): Rotate reads its count in
+	// the read that decides, or on its own when that read cannot carry
+	// it, and calls Admit before anything changes. Admit is called exactly
+	// once per call whatever the outcome, even for an unknown token; when
+	// it returns an error, that is Rotate's answer and nothing changed.
+	Budget *Budget
+}
+
+// Budget is a failure budget handed to a grant to consult with its first
+// read instead of a read of its own (Rotation.Budget).
+type Budget struct {
+	Key Digest // the RateLimitStore window
+	// Admit decides on the window's count and reset time at the grant's
+	// time (as RateLimitStore.Count answers; 0 and zero without a window),
+	// or on err when the count could not be read. It must do no I/O.
+	Admit func(count int64, resetAt time.Time, err error) error
 }
 
 // ClientEpoch counts the clients ever deleted, by DeleteClient or by the

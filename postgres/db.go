@@ -91,6 +91,7 @@ func OpenConfig(ctx context.Context, cfg *pgxpool.Config, opts ...Option) (*DB, 
 	db := &DB{pool: &boundedPool{Pool: pool, wait: acquireTimeout}, migrations: ms, statements: counter}
 	db.rules.InTx = db.inTx
 	db.rules.Snapshot = db.rotationSnapshot
+	db.rules.Count = db.Count
 	db.rules.CommitCurrent = db.commitCurrent
 	db.rules.FailPoints = collectOptions(opts).failPoints
 	if err := db.migrate(ctx); err != nil {

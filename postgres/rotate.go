@@ -14,8 +14,12 @@ import (
 
 // rotationSnapshot reads what a rotation decides on from the pool in one
 // query, outside any transaction (storecore.Rules.Snapshot).
-func (db *DB) rotationSnapshot(ctx context.Context, d signet.Digest) (sc.RotationRead, error) {
-	return one(sc.ScanRotationSnapshot(db.readRow(ctx, sc.RotationSnapshot+` WHERE g.refresh_digest = $1`, d[:])))
+func (db *DB) rotationSnapshot(ctx context.Context, rot signet.Rotation) (sc.RotationRead, error) {
+	if rot.Budget == nil {
+		return one(sc.ScanRotationSnapshot(db.readRow(ctx, sc.RotationSnapshot+` WHERE g.refresh_digest = $1`, rot.Digest[:])))
+	}
+	return one(sc.ScanRotationSnapshotBudget(db.readRow(ctx, sc.RotationSnapshotBudget+` WHERE g.refresh_digest = $1`,
+		rot.Digest[:], rot.Budget.Key[:], sc.Millis(rot.Now))))
 }
 
 // commitCurrentSQL is a snapshot's rotation as one statement, atomic

@@ -164,6 +164,7 @@ func open(ctx context.Context, path string, lockWait time.Duration, walPages int
 		busyTimeout: lockWait}
 	db.rules.InTx = db.inTx
 	db.rules.Snapshot = db.rotationSnapshot
+	db.rules.Count = db.Count
 	db.rules.FailPoints = collectOptions(opts).failPoints
 	if err := db.migrate(ctx); err != nil {
 		db.Close()

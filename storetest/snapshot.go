@@ -127,14 +127,14 @@ func RunRotationStatements(t *testing.T, s signet.Stores, statements func() uint
 // HookSnapshot wraps a backend's Rules.Snapshot so that a hook installed
 // through the returned function runs once, right after the next snapshot
 // was read: what RunRotationSnapshot's open function returns.
-func HookSnapshot[T any](snap *func(context.Context, signet.Digest) (T, error)) func(func()) {
+func HookSnapshot[T any](snap *func(context.Context, signet.Rotation) (T, error)) func(func()) {
 	var (
 		mu   sync.Mutex
 		hook func()
 	)
 	orig := *snap
-	*snap = func(ctx context.Context, d signet.Digest) (T, error) {
-		v, err := orig(ctx, d)
+	*snap = func(ctx context.Context, rot signet.Rotation) (T, error) {
+		v, err := orig(ctx, rot)
 		mu.Lock()
 		h := hook
 		hook = nil

@@ -123,8 +123,15 @@ type Rules struct {
 	// takes the reads off the one writer connection every write queues
 	// for (docs/performance.md); the deciding statements stay inside.
 	// The client epoch comes in the same read, and a rotation whose
-	// ClientEpoch it does not match goes to the full rule.
-	Snapshot func(ctx context.Context, d signet.Digest) (RotationRead, error)
+	// ClientEpoch it does not match goes to the full rule. So does the
+	// window of the rotation's failure budget, when it carries one
+	// (RotationSnapshotBudget).
+	Snapshot func(ctx context.Context, rot signet.Rotation) (RotationRead, error)
+
+	// Count reads a failure budget's window (signet.RateLimitStore.Count)
+	// for a rotation whose snapshot could not carry it: an unknown token,
+	// a failed read, or no Snapshot at all.
+	Count func(ctx context.Context, key signet.Digest, now time.Time) (int64, time.Time, error)
 
 	// CommitCurrent, when set, makes RotateCurrent's conditional writes
 	// for a snapshot's common case as one atomic statement instead of a
@@ -187,8 +194,15 @@ func (r Rules) DecideDevice(ctx context.Context, userCode signet.Digest, status 
 
 // Rotate implements signet.GrantStore.
 func (r Rules) Rotate(ctx context.Context, rot signet.Rotation) (signet.RotationResult, error) {
+	admitted := rot.Budget == nil
 	if r.Snapshot != nil {
-		snap, err := r.Snapshot(ctx, rot.Digest)
+		snap, err := r.Snapshot(ctx, rot)
+		if err == nil && !admitted {
+			admitted = true
+			if err := rot.Budget.Admit(snap.Budget.Count, snap.Budget.Reset, nil); err != nil {
+				return signet.RotationResult{}, err
+			}
+		}
 		if err == nil && rot.ClientEpoch != 0 && snap.ClientEpoch != rot.ClientEpoch {
 			// The epoch only grows: the full rule would read this or a
 			// later one, so its answer is already known.
@@ -228,7 +242,24 @@ func (r Rules) Rotate(ctx context.Context, rot signet.Rotation) (signet.Rotation
 			}
 		}
 	}
+	if !admitted {
+		if err := r.admit(ctx, rot); err != nil {
+			return signet.RotationResult{}, err
+		}
+	}
 	return apply(ctx, r, func(tx Tx) (Outcome[signet.RotationResult], error) { return Rotate(ctx, tx, r.FailPoints, rot) })
+}
+
+// errNoCount is what a budget is told when its backend cannot count.
+var errNoCount = errors.New("storecore: the backend reads no failure budget")
+
+// admit consults rot's failure budget with a read of its own.
+func (r Rules) admit(ctx context.Context, rot signet.Rotation) error {
+	if r.Count == nil {
+		return rot.Budget.Admit(0, time.Time{}, errNoCount)
+	}
+	n, reset, err := r.Count(ctx, rot.Budget.Key, rot.Now)
+	return rot.Budget.Admit(n, reset, err)
 }
 
 // current reports whether a snapshot shows the common case of a rotation:

@@ -47,6 +47,12 @@ var (
 		", COALESCE(u.disabled, 1 = 0), COALESCE(u.credentials_changed_at, 0), COALESCE(u.assignments, '[]')" +
 		", COALESCE(u.created_at, 0), COALESCE(u.updated_at, 0), " + ClientEpochRead +
 		" FROM token_generations g JOIN sessions s ON s.id = g.session_id LEFT JOIN users u ON u.id = s.user_id"
+	// RotationSnapshotBudget is RotationSnapshot with a failure budget's
+	// window ($2, counted at $3) read beside it (signet.Rotation.Budget);
+	// the caller adds the WHERE clause on $1.
+	RotationSnapshotBudget = strings.Replace(RotationSnapshot, " FROM token_generations",
+		", COALESCE(w.count, 0), COALESCE(w.reset_at, 0) FROM token_generations", 1) +
+		" LEFT JOIN rate_windows w ON w.key = $2 AND w.reset_at > $3"
 	// ClientEpochRead is the client epoch as a scalar subquery, read in the
 	// same statement as the row beside it (signet.ClientEpoch).
 	ClientEpochRead = "(SELECT n FROM client_epoch WHERE id = 1)"
@@ -310,10 +316,23 @@ type RotationRead struct {
 	Tokens      signet.TokenGeneration
 	User        signet.User
 	ClientEpoch signet.ClientEpoch
+	// Budget is the failure budget's window, read with the rest when the
+	// rotation carried one (ScanRotationSnapshotBudget).
+	Budget struct {
+		Count int64
+		Reset time.Time
+	}
 }
 
 // ScanRotationSnapshot reads a row of RotationSnapshot.
-func ScanRotationSnapshot(r Scanner) (RotationRead, error) {
+func ScanRotationSnapshot(r Scanner) (RotationRead, error) { return scanRotationSnapshot(r, false) }
+
+// ScanRotationSnapshotBudget reads a row of RotationSnapshotBudget.
+func ScanRotationSnapshotBudget(r Scanner) (RotationRead, error) {
+	return scanRotationSnapshot(r, true)
+}
+
+func scanRotationSnapshot(r Scanner, budget bool) (RotationRead, error) {
 	var (
 		s                         sessionRow
 		g                         generationRow
@@ -321,12 +340,19 @@ func ScanRotationSnapshot(r Scanner) (RotationRead, error) {
 		changed, created, updated int64
 		assignments               string
 		out                       RotationRead
+		reset                     int64
 	)
 	dest := append(s.dest(), g.dest()...)
 	dest = append(dest, &u.ID, &u.Name, &u.DisplayName, &u.PasswordHash, &u.Disabled, &changed, &assignments, &created, &updated,
 		&out.ClientEpoch)
+	if budget {
+		dest = append(dest, &out.Budget.Count, &reset)
+	}
 	if err := r.Scan(dest...); err != nil {
 		return RotationRead{}, err
+	}
+	if reset != 0 {
+		out.Budget.Reset = Time(reset)
 	}
 	var err error
 	if out.Session, err = s.value(); err != nil {
