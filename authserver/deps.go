@@ -14,6 +14,9 @@ type ClientAuthLimiter interface {
 	// clientID's budget there is spent: too_many_requests with RetryAfter,
 	// or temporarily_unavailable when it cannot say (fail closed, RL-06).
 	AdmitClientAuth(ctx context.Context, clientID, origin string) error
+	// ClientAuthBudget is the same budget for a grant to consult with its
+	// own first read (signet.Rotation.Budget); nil when there is none.
+	ClientAuthBudget(ctx context.Context, clientID, origin string) *signet.Budget
 	// CountClientAuth counts err against the budget when it is an
 	// invalid_client answer.
 	CountClientAuth(ctx context.Context, clientID, origin string, err error)

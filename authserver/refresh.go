@@ -51,6 +51,7 @@ func (refreshGrant) exchange(ctx context.Context, x *exchange) (TokenResponse, e
 		return s.grants.Rotate(ctx, signet.Rotation{
 			Audit:       x.audit,
 			ClientEpoch: x.clientEpoch,
+			Budget:      x.budget.rotation(),
 			Digest:      s.hasher.Digest(r.RefreshToken),
 			Now:         x.now,
 			Grace:       s.life.grace(r.Protocol),

@@ -109,7 +109,10 @@ type exchange struct {
 	// the node's cache (clientcache.go): the refresh grant's rotation has
 	// the store confirm it. Zero: read from the store, nothing to confirm.
 	clientEpoch signet.ClientEpoch
-	pre         prefixes
+	// budget is the client's failure budget when the rotation is to
+	// consult it (budget.go); nil when it was asked before.
+	budget *pendingBudget
+	pre    prefixes
 	// access is the Sign-In policy in force (signinaccess.go); nil for
 	// other protocols.
 	access signinAccess
@@ -153,10 +156,17 @@ func (s *Server) token(ctx context.Context, r TokenRequest, cache *clientCache) 
 	if !namesClient(r.Client) {
 		return TokenResponse{}, invalidRequest("The client id is required.")
 	}
-	client, epoch, g, err := s.tokenClient(ctx, &r, cache)
+	client, epoch, pending, g, err := s.tokenClient(ctx, &r, cache)
 	if err != nil {
 		return TokenResponse{}, err
 	}
+	resp, err := s.runGrant(ctx, r, pre, client, epoch, pending, g)
+	return resp, s.settle(ctx, pending, err)
+}
+
+// runGrant is token after the client: the grant type's admission and
+// exchange, with the failure budget still pending when it is not nil.
+func (s *Server) runGrant(ctx context.Context, r TokenRequest, pre prefixes, client signet.Client, epoch signet.ClientEpoch, pending *pendingBudget, g grant) (TokenResponse, error) {
 	if g == nil {
 		return TokenResponse{}, &signet.Error{Code: signet.CodeUnsupportedGrantType, Message: "The grant type is not supported."}
 	}
@@ -168,7 +178,7 @@ func (s *Server) token(ctx context.Context, r TokenRequest, cache *clientCache) 
 	if err != nil {
 		return TokenResponse{}, err
 	}
-	x := &exchange{s: s, now: s.clock.Now(), req: r, client: client, clientEpoch: epoch, pre: pre, access: access}
+	x := &exchange{s: s, now: s.clock.Now(), req: r, client: client, clientEpoch: epoch, budget: pending, pre: pre, access: access}
 	if err := s.prepareGrantAudit(ctx, x); err != nil {
 		return TokenResponse{}, err
 	}
@@ -204,10 +214,18 @@ func (s *Server) token(ctx context.Context, r TokenRequest, cache *clientCache) 
 // read, has its application settled before the fields. g is nil when the
 // grant type is not offered on r's protocol. The client is read through
 // cache when it is not nil (verifyCredential).
-func (s *Server) tokenClient(ctx context.Context, r *TokenRequest, cache *clientCache) (signet.Client, signet.ClientEpoch, grant, error) {
+func (s *Server) tokenClient(ctx context.Context, r *TokenRequest, cache *clientCache) (signet.Client, signet.ClientEpoch, *pendingBudget, grant, error) {
 	auth := ClientAuth{Credential: r.Client, Origin: r.Origin}
-	if err := s.admitClientAuth(ctx, auth); err != nil {
-		return signet.Client{}, 0, nil, err
+	// A refresh whose secret the cache confirms has its rotation consult
+	// the budget (budget.go); every other answer asks it first.
+	pending := s.deferBudget(ctx, auth, cache)
+	if pending == nil {
+		if err := s.admitClientAuth(ctx, auth); err != nil {
+			return signet.Client{}, 0, nil, nil, err
+		}
+	}
+	fail := func(err error) (signet.Client, signet.ClientEpoch, *pendingBudget, grant, error) {
+		return signet.Client{}, 0, nil, nil, s.settle(ctx, pending, err)
 	}
 	var (
 		client signet.Client
@@ -217,32 +235,46 @@ func (s *Server) tokenClient(ctx context.Context, r *TokenRequest, cache *client
 	_, signed := r.Client.(AWSPrincipal)
 	if signed {
 		if client, epoch, err = s.verifyCredential(ctx, auth, cache); err != nil {
-			return signet.Client{}, 0, nil, err
+			return fail(err)
 		}
 	}
 	g, supported := s.tokenGrants[r.GrantType]
 	if supported = supported && g.offeredBy(r.Protocol); supported {
 		if err := g.validate(r); err != nil {
-			return signet.Client{}, 0, nil, err
+			return fail(err)
 		}
 	} else {
 		g = nil
 	}
 	if err := validScopes(r.Scopes); err != nil {
-		return signet.Client{}, 0, nil, err
+		return fail(err)
 	}
 	if len(r.DPoPJKT) > 0 && !base64URL43(r.DPoPJKT) {
-		return signet.Client{}, 0, nil, invalidRequest("The DPoP key thumbprint is malformed.")
+		return fail(invalidRequest("The DPoP key thumbprint is malformed."))
 	}
 	if !signed {
+		if pending != nil {
+			if c, e, ok := s.cachedSecret(r.Client.(ClientSecret), cache); ok {
+				return c, e, pending, g, nil
+			}
+			// Not confirmed by the cache: the budget first, then the store.
+			if err := s.settle(ctx, pending, errUnconfirmed); err != errUnconfirmed {
+				return signet.Client{}, 0, nil, nil, err
+			}
+			pending = nil
+		}
 		client, epoch, err = s.verifyCredential(ctx, auth, cache)
 		s.countClientAuth(ctx, auth, err)
 		if err != nil {
-			return signet.Client{}, 0, nil, err
+			return signet.Client{}, 0, nil, nil, err
 		}
 	}
-	return client, epoch, g, nil
+	return client, epoch, nil, g, nil
 }
+
+// errUnconfirmed stands for "not yet decided" when a pending budget is
+// asked before the store decides the credential.
+var errUnconfirmed = errors.New("authserver: credential not confirmed by the cache")
 
 // namesClient reports whether c names its client: an assertion may leave
 // that to its sub.

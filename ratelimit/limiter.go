@@ -79,6 +79,10 @@ type Config struct {
 	// Audit records the client-secret lockouts (catalogue AU-01); nil:
 	// none.
 	Audit Auditor
+	// GrantStore says that Store is the database of the grants too, so
+	// that a grant can read a budget's window with its own first read
+	// (ClientAuthBudget). False: every budget is asked of Store.
+	GrantStore bool
 }
 
 // Auditor records security events; *audit.Recorder implements it.
@@ -103,6 +107,8 @@ type Limiter struct {
 	clientIP func(*http.Request) netip.Addr
 	log      *slog.Logger
 	audit    Auditor
+	// grantStore: store is the grants' database (Config.GrantStore).
+	grantStore bool
 
 	node    *rate.Limiter // nil: no ceiling
 	mu      sync.Mutex    // serialises bucket creation
@@ -135,8 +141,9 @@ func New(c Config) (*Limiter, error) {
 	c.Log = signet.LoggerOr(c.Log)
 	l := &Limiter{
 		store: c.Store, p: c.Policy, clock: c.Clock, digest: c.Digest, clientIP: c.ClientIP, log: c.Log, audit: c.Audit,
-		buckets: boundcache.New[bucketKey, *rate.Limiter](c.MaxKeys),
-		grants:  boundcache.New[grantSeen, time.Time](c.MaxKeys),
+		grantStore: c.GrantStore,
+		buckets:    boundcache.New[bucketKey, *rate.Limiter](c.MaxKeys),
+		grants:     boundcache.New[grantSeen, time.Time](c.MaxKeys),
 	}
 	if !c.Policy.Node.Off() {
 		l.node = newBucket(c.Policy.Node)
@@ -356,14 +363,32 @@ func (l *Limiter) AdmitClientAuth(ctx context.Context, clientID, origin string) 
 	if l == nil || l.p.ClientAuth.Off() {
 		return nil
 	}
-	now := l.clock.Now()
-	n, reset, err := l.store.Count(ctx, l.key("client-auth", truncate(clientID), origin), now)
+	key := l.key("client-auth", truncate(clientID), origin)
+	n, reset, err := l.store.Count(ctx, key, l.clock.Now())
+	return l.admitClientAuth(ctx, n, reset, err)
+}
+
+// ClientAuthBudget is the budget AdmitClientAuth consults, for a grant to
+// read with its own first read (signet.Budget): its Admit answers as
+// AdmitClientAuth would on that count. Nil when the budget is off or its
+// counters are not in the grants' store (Config.GrantStore). It
+// implements authserver.ClientAuthLimiter.
+func (l *Limiter) ClientAuthBudget(ctx context.Context, clientID, origin string) *signet.Budget {
+	if l == nil || l.p.ClientAuth.Off() || !l.grantStore {
+		return nil
+	}
+	return &signet.Budget{Key: l.key("client-auth", truncate(clientID), origin),
+		Admit: func(n int64, reset time.Time, err error) error { return l.admitClientAuth(ctx, n, reset, err) }}
+}
+
+// admitClientAuth decides on a count of the client-auth budget.
+func (l *Limiter) admitClientAuth(ctx context.Context, n int64, reset time.Time, err error) error {
 	if err != nil {
 		l.log.ErrorContext(ctx, "ratelimit: store failed; client authentication refused", "err", err)
 		return unavailable(err)
 	}
 	if n >= int64(l.p.ClientAuth.N) {
-		return TooMany(reset.Sub(now))
+		return TooMany(reset.Sub(l.clock.Now()))
 	}
 	return nil
 }

@@ -298,13 +298,13 @@ func newLimiter(c *config.Config, d *Deps, stores signet.Stores, hasher *secret.
 	if d.RatePolicy != nil {
 		policy = *d.RatePolicy
 	}
-	store := stores.RateLimit
+	store, own := stores.RateLimit, true
 	if d.RateLimitStore != nil {
-		store = d.RateLimitStore
+		store, own = d.RateLimitStore, false
 	}
 	return ratelimit.New(ratelimit.Config{
 		Store: store, Policy: policy, Clock: d.Clock, Digest: hasher.Digest, Log: d.Log,
-		ClientIP: httpserver.ClientIP, Audit: rec,
+		ClientIP: httpserver.ClientIP, Audit: rec, GrantStore: own,
 	})
 }
 

@@ -1,0 +1,80 @@
+package authserver
+
+import (
+	"context"
+	"time"
+
+	"github.com/signet-auth/signet"
+)
+
+// pendingBudget is the client-auth failure budget (catalogue CL-04) of a
+// refresh whose client secret the node's cache verified: instead of a read
+// of its own before the credential, the rotation reads the budget's window
+// with its snapshot (signet.Rotation.Budget), one statement fewer per
+// refresh (docs/performance.md). The answers stay those of the budget
+// asked first: a spent budget refuses with too_many_requests before
+// anything changes, and an answer of any other error that comes before the
+// rotation consulted the budget consults it then (settle). Only the cache's
+// verification is deferred: a credential the cache cannot confirm is
+// checked against the store after the budget, as for every other grant.
+type pendingBudget struct {
+	budget    *signet.Budget
+	auth      ClientAuth
+	consulted bool
+}
+
+// deferBudget returns the pending budget of a refresh with a client secret
+// read through cache; nil when the budget must be asked first.
+func (s *Server) deferBudget(ctx context.Context, a ClientAuth, cache *clientCache) *pendingBudget {
+	c, ok := a.Credential.(ClientSecret)
+	if !ok || cache == nil || s.limiter == nil {
+		return nil
+	}
+	b := s.limiter.ClientAuthBudget(ctx, c.ID, a.Origin)
+	if b == nil {
+		return nil
+	}
+	return &pendingBudget{budget: b, auth: a}
+}
+
+// rotation is the budget for the rotation to consult; nil for nil.
+func (p *pendingBudget) rotation() *signet.Budget {
+	if p == nil {
+		return nil
+	}
+	return &signet.Budget{Key: p.budget.Key, Admit: func(n int64, reset time.Time, err error) error {
+		p.consulted = true
+		return p.budget.Admit(n, reset, err)
+	}}
+}
+
+// settle returns err, unless it is an answer that came before the pending
+// budget was consulted and the budget, asked now, refuses.
+func (s *Server) settle(ctx context.Context, p *pendingBudget, err error) error {
+	if p == nil || p.consulted || err == nil {
+		return err
+	}
+	p.consulted = true
+	if aerr := s.admitClientAuth(ctx, p.auth); aerr != nil {
+		return aerr
+	}
+	return err
+}
+
+// cachedSecret verifies a client secret against the client cache alone:
+// ok when the cache holds the client and it accepts the secret. A cached
+// client that refuses it is dropped, to be read again (authenticateSecret).
+func (s *Server) cachedSecret(c ClientSecret, cache *clientCache) (signet.Client, signet.ClientEpoch, bool) {
+	if !validClientID(c.ID) || len(c.Secret) > MaxTokenLen {
+		return signet.Client{}, 0, false
+	}
+	cl, epoch, ok := cache.lookup(c.ID)
+	if !ok {
+		return signet.Client{}, 0, false
+	}
+	if s.checkClientSecret(cl, true, s.hasher.Digest(c.Secret), c.Secret, false, s.clock.Now()) != nil {
+		cache.drop(c.ID)
+		return signet.Client{}, 0, false
+	}
+	return cl, epoch, true
+}
