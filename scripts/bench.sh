@@ -6,6 +6,7 @@
 #   DATABASE_URL=postgres://... scripts/bench.sh   # PostgreSQL as well
 #   SESSIONS="10000 100000 1000000 10000000" scripts/bench.sh scale
 #   BASE=81a25b2 RUNS=3 DURATION=5s scripts/bench.sh compare   # BASE, then this tree, back to back
+#                                   (with DATABASE_URL, on PostgreSQL as well)
 #   BASE=81a25b2 scripts/bench.sh instructions   # callgrind: instructions per refresh, BASE and this tree
 #   SOAK=2h scripts/bench.sh soak                 # the soak at half the mix's peak
 #
@@ -102,6 +103,15 @@ compare() {
 	rm -rf "$src"
 	"$out/signet-base" bench --scenario $sc $common --json "$OUT/compare-base.json" | tee "$OUT/compare-base.txt"
 	"$SIGNET" bench --scenario $sc $common --json "$OUT/compare.json" | tee "$OUT/compare.txt"
+	# With DATABASE_URL (an empty database the two builds share: their
+	# schemas must agree), the same on PostgreSQL, twice in turn.
+	if [ -n "${DATABASE_URL:-}" ]; then
+		pg=ceiling,sso-refresh,sso-authcode,signin-refresh
+		for round in 1 2; do
+			"$out/signet-base" bench --scenario $pg $common --database-url "$DATABASE_URL" | tee "$OUT/compare-postgres-base-$round.txt"
+			"$SIGNET" bench --scenario $pg $common --database-url "$DATABASE_URL" | tee "$OUT/compare-postgres-$round.txt"
+		done
+	fi
 }
 
 # Instructions per refresh through the engine and the SQLite store, counted
