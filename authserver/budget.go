@@ -48,14 +48,22 @@ func (p *pendingBudget) rotation() *signet.Budget {
 	}}
 }
 
+// consult asks the pending budget now, unless it was consulted already.
+func (s *Server) consult(ctx context.Context, p *pendingBudget) error {
+	if p == nil || p.consulted {
+		return nil
+	}
+	p.consulted = true
+	return s.admitClientAuth(ctx, p.auth)
+}
+
 // settle returns err, unless it is an answer that came before the pending
 // budget was consulted and the budget, asked now, refuses.
 func (s *Server) settle(ctx context.Context, p *pendingBudget, err error) error {
-	if p == nil || p.consulted || err == nil {
-		return err
+	if err == nil {
+		return nil
 	}
-	p.consulted = true
-	if aerr := s.admitClientAuth(ctx, p.auth); aerr != nil {
+	if aerr := s.consult(ctx, p); aerr != nil {
 		return aerr
 	}
 	return err
@@ -68,11 +76,14 @@ func (s *Server) cachedSecret(c ClientSecret, cache *clientCache) (signet.Client
 	if !validClientID(c.ID) || len(c.Secret) > MaxTokenLen {
 		return signet.Client{}, 0, false
 	}
+	// The digest before the look-up: an id the cache does not hold costs
+	// what a wrong secret for one it holds does (CL-02).
+	presented := s.hasher.Digest(c.Secret)
 	cl, epoch, ok := cache.lookup(c.ID)
 	if !ok {
 		return signet.Client{}, 0, false
 	}
-	if s.checkClientSecret(cl, true, s.hasher.Digest(c.Secret), c.Secret, false, s.clock.Now()) != nil {
+	if s.checkClientSecret(cl, true, presented, c.Secret, false, s.clock.Now()) != nil {
 		cache.drop(c.ID)
 		return signet.Client{}, 0, false
 	}
