@@ -258,7 +258,7 @@ func (s *Server) tokenClient(ctx context.Context, r *TokenRequest, cache *client
 				return c, e, pending, g, nil
 			}
 			// Not confirmed by the cache: the budget first, then the store.
-			if err := s.settle(ctx, pending, errUnconfirmed); err != errUnconfirmed {
+			if err := s.consult(ctx, pending); err != nil {
 				return signet.Client{}, 0, nil, nil, err
 			}
 			pending = nil
@@ -271,10 +271,6 @@ func (s *Server) tokenClient(ctx context.Context, r *TokenRequest, cache *client
 	}
 	return client, epoch, nil, g, nil
 }
-
-// errUnconfirmed stands for "not yet decided" when a pending budget is
-// asked before the store decides the credential.
-var errUnconfirmed = errors.New("authserver: credential not confirmed by the cache")
 
 // namesClient reports whether c names its client: an assertion may leave
 // that to its sub.
