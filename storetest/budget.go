@@ -74,29 +74,28 @@ func testRotateBudget(f *fixture) {
 	noErr(t, "LookupRefresh", err)
 	eq(t, "refused generation's rotated_at", lg.RotatedAt, time.Time{})
 
+	// overThenUnder rotates r with a spent budget (Admit's error, nothing
+	// changed), then with one left (under: the rotation's own answer),
+	// Admit called once each time with the window's count.
+	overThenUnder := func(label string, r signet.Rotation, under error) signet.RotationResult {
+		t.Helper()
+		r.Budget = budget(2)
+		_, err := gs.Rotate(ctx, r)
+		isErr(t, label+" over the budget", err, refuse)
+		wantCalls(label+" over the budget", call{2, reset, nil})
+		r.Budget = budget(3)
+		res, err := gs.Rotate(ctx, r)
+		isErr(t, label+" under the budget", err, under)
+		wantCalls(label+" under the budget", call{2, reset, nil})
+		return res
+	}
 	// A retry of g1 inside the grace window goes to the full rule: Admit
 	// is still called once, and a refusal there also changes nothing.
-	r = rotation(g1, now, time.Minute)
-	r.Budget = budget(2)
-	_, err = gs.Rotate(ctx, r)
-	isErr(t, "retry over the budget", err, refuse)
-	wantCalls("retry over the budget", call{2, reset, nil})
-	r.Budget = budget(3)
-	res, err = gs.Rotate(ctx, r)
-	noErr(t, "retry under the budget", err)
-	wantCalls("retry under the budget", call{2, reset, nil})
+	res = overThenUnder("retry", rotation(g1, now, time.Minute), nil)
 	eq(t, "retry's successor", res.Tokens.RefreshDigest, g2.RefreshDigest)
-
 	// An unknown token: the budget decides first, then ErrNotFound.
-	r = rotation(signet.TokenGeneration{RefreshDigest: dg("budget", "unknown")}, now, time.Minute)
-	r.Budget = budget(2)
-	_, err = gs.Rotate(ctx, r)
-	isErr(t, "unknown token over the budget", err, refuse)
-	wantCalls("unknown token over the budget", call{2, reset, nil})
-	r.Budget = budget(3)
-	_, err = gs.Rotate(ctx, r)
-	isErr(t, "unknown token under the budget", err, signet.ErrNotFound)
-	wantCalls("unknown token under the budget", call{2, reset, nil})
+	overThenUnder("unknown token", rotation(signet.TokenGeneration{RefreshDigest: dg("budget", "unknown")}, now, time.Minute),
+		signet.ErrNotFound)
 
 	// After the window closed the count is 0 again.
 	r = rotation(g2, reset, time.Minute)
