@@ -16,7 +16,8 @@ import (
 // anything changes, and an answer of any other error that comes before the
 // rotation consulted the budget consults it then (settle). Only the cache's
 // verification is deferred: a credential the cache cannot confirm is
-// checked against the store after the budget, as for every other grant.
+// checked against the store after the budget (authenticateSecret), as for
+// every other grant, and the rotation then carries none.
 type pendingBudget struct {
 	budget    *signet.Budget
 	auth      ClientAuth
@@ -37,9 +38,10 @@ func (s *Server) deferBudget(ctx context.Context, a ClientAuth, cache *clientCac
 	return &pendingBudget{budget: b, auth: a}
 }
 
-// rotation is the budget for the rotation to consult; nil for nil.
+// rotation is the budget for the rotation to consult; nil when there is
+// none or it was consulted already (the cache could not confirm the secret).
 func (p *pendingBudget) rotation() *signet.Budget {
-	if p == nil {
+	if p == nil || p.consulted {
 		return nil
 	}
 	return &signet.Budget{Key: p.budget.Key, Admit: func(n int64, reset time.Time, err error) error {
@@ -67,25 +69,4 @@ func (s *Server) settle(ctx context.Context, p *pendingBudget, err error) error 
 		return aerr
 	}
 	return err
-}
-
-// cachedSecret verifies a client secret against the client cache alone:
-// ok when the cache holds the client and it accepts the secret. A cached
-// client that refuses it is dropped, to be read again (authenticateSecret).
-func (s *Server) cachedSecret(c ClientSecret, cache *clientCache) (signet.Client, signet.ClientEpoch, bool) {
-	if !validClientID(c.ID) || len(c.Secret) > MaxTokenLen {
-		return signet.Client{}, 0, false
-	}
-	// The digest before the look-up: an id the cache does not hold costs
-	// what a wrong secret for one it holds does (CL-02).
-	presented := s.hasher.Digest(c.Secret)
-	cl, epoch, ok := cache.lookup(c.ID)
-	if !ok {
-		return signet.Client{}, 0, false
-	}
-	if s.checkClientSecret(cl, true, presented, c.Secret, false, s.clock.Now()) != nil {
-		cache.drop(c.ID)
-		return signet.Client{}, 0, false
-	}
-	return cl, epoch, true
 }

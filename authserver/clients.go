@@ -199,8 +199,9 @@ func (s *Server) storeClient(ctx context.Context, c signet.Client, withSecret bo
 // client the cache holds that refuses the credential is read again from the
 // store, and only that answer counts: its id may have been deleted and
 // created again with another secret, and a refusal then costs the same
-// store read as an unknown id's (CL-02).
-func (s *Server) authenticateSecret(ctx context.Context, id, clientSecret string, allowPublicWithoutSecret bool, cache *clientCache) (signet.Client, signet.ClientEpoch, error) {
+// store read as an unknown id's (CL-02). A failure budget pending (a
+// refresh's, budget.go) is consulted before the store is asked.
+func (s *Server) authenticateSecret(ctx context.Context, id, clientSecret string, allowPublicWithoutSecret bool, cache *clientCache, pending *pendingBudget) (signet.Client, signet.ClientEpoch, error) {
 	now := s.clock.Now()
 	wellFormed := validClientID(id) && len(clientSecret) <= MaxTokenLen
 	// Every path does this one digest and constant-time compares only.
@@ -212,6 +213,11 @@ func (s *Server) authenticateSecret(ctx context.Context, id, clientSecret string
 			}
 			cache.drop(id)
 		}
+	}
+	// What the cache did not confirm the store decides, and a failure
+	// budget still pending comes first (budget.go).
+	if err := s.consult(ctx, pending); err != nil {
+		return signet.Client{}, 0, err
 	}
 	var (
 		c     signet.Client

@@ -76,7 +76,7 @@ func (s *Server) AuthenticateClient(ctx context.Context, a ClientAuth) (signet.C
 	if err := s.admitClientAuth(ctx, a); err != nil {
 		return signet.Client{}, err
 	}
-	c, _, err := s.verifyCredential(ctx, a, nil)
+	c, _, err := s.verifyCredential(ctx, a, nil, nil)
 	s.countClientAuth(ctx, a, err)
 	return c, err
 }
@@ -110,16 +110,17 @@ func (s *Server) countClientAuth(ctx context.Context, a ClientAuth, err error) {
 // public client's id, is checked against the client read through cache
 // when it is not nil, and epoch is then the epoch of that read, for a
 // grant that has the store confirm it (clientcache.go); otherwise the
-// client is read from the store and epoch is zero.
-func (s *Server) verifyCredential(ctx context.Context, a ClientAuth, cache *clientCache) (signet.Client, signet.ClientEpoch, error) {
+// client is read from the store and epoch is zero. A client secret's
+// failure budget still pending is consulted before the store decides it.
+func (s *Server) verifyCredential(ctx context.Context, a ClientAuth, cache *clientCache, pending *pendingBudget) (signet.Client, signet.ClientEpoch, error) {
 	switch c := a.Credential.(type) {
 	case ClientSecret:
-		return s.authenticateSecret(ctx, c.ID, c.Secret, false, cache)
+		return s.authenticateSecret(ctx, c.ID, c.Secret, false, cache, pending)
 	case PublicClient:
 		if a.ConfidentialOnly {
 			return signet.Client{}, 0, invalidClient(errors.New("public client at an endpoint for confidential clients"))
 		}
-		return s.authenticateSecret(ctx, c.ID, "", true, cache)
+		return s.authenticateSecret(ctx, c.ID, "", true, cache, nil)
 	case ClientAssertion:
 		id, err := s.verifyAssertion(ctx, c)
 		if err != nil {

@@ -234,7 +234,7 @@ func (s *Server) tokenClient(ctx context.Context, r *TokenRequest, cache *client
 	)
 	_, signed := r.Client.(AWSPrincipal)
 	if signed {
-		if client, epoch, err = s.verifyCredential(ctx, auth, cache); err != nil {
+		if client, epoch, err = s.verifyCredential(ctx, auth, cache, nil); err != nil {
 			return fail(err)
 		}
 	}
@@ -253,23 +253,13 @@ func (s *Server) tokenClient(ctx context.Context, r *TokenRequest, cache *client
 		return fail(invalidRequest("The DPoP key thumbprint is malformed."))
 	}
 	if !signed {
-		if pending != nil {
-			if c, e, ok := s.cachedSecret(r.Client.(ClientSecret), cache); ok {
-				return c, e, pending, g, nil
-			}
-			// Not confirmed by the cache: the budget first, then the store.
-			if err := s.consult(ctx, pending); err != nil {
-				return signet.Client{}, 0, nil, nil, err
-			}
-			pending = nil
-		}
-		client, epoch, err = s.verifyCredential(ctx, auth, cache)
+		client, epoch, err = s.verifyCredential(ctx, auth, cache, pending)
 		s.countClientAuth(ctx, auth, err)
 		if err != nil {
 			return signet.Client{}, 0, nil, nil, err
 		}
 	}
-	return client, epoch, nil, g, nil
+	return client, epoch, pending, g, nil
 }
 
 // namesClient reports whether c names its client: an assertion may leave
