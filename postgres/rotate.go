@@ -16,11 +16,17 @@ import (
 // query, outside any transaction (storecore.Rules.Snapshot).
 func (db *DB) rotationSnapshot(ctx context.Context, rot signet.Rotation) (sc.RotationRead, error) {
 	if rot.Budget == nil {
-		return one(sc.ScanRotationSnapshot(db.readRow(ctx, sc.RotationSnapshot+` WHERE g.refresh_digest = $1`, rot.Digest[:])))
+		return one(sc.ScanRotationSnapshot(db.readRow(ctx, rotationSnapshot, rot.Digest[:])))
 	}
-	return one(sc.ScanRotationSnapshotBudget(db.readRow(ctx, sc.RotationSnapshotBudget+` WHERE g.refresh_digest = $1`,
+	return one(sc.ScanRotationSnapshotBudget(db.readRow(ctx, rotationSnapshotBudget,
 		rot.Digest[:], rot.Budget.Key[:], sc.Millis(rot.Now))))
 }
+
+// The snapshot's statements, without and with a failure budget's window.
+var (
+	rotationSnapshot       = sc.RotationSnapshot + ` WHERE g.refresh_digest = $1`
+	rotationSnapshotBudget = sc.RotationSnapshotBudget + ` WHERE g.refresh_digest = $1`
+)
 
 // commitCurrentSQL is a snapshot's rotation as one statement, atomic
 // without a transaction around it: mark the current generation rotated,

@@ -158,14 +158,17 @@ func (db *DB) LookupRefresh(ctx context.Context, d signet.Digest) (signet.Sessio
 // (storecore.Rules.Snapshot), so the writer connection only confirms it.
 func (db *DB) rotationSnapshot(ctx context.Context, rot signet.Rotation) (sc.RotationRead, error) {
 	if rot.Budget == nil {
-		return one(sc.ScanRotationSnapshot(db.readRow(ctx, sc.RotationSnapshot+` WHERE g.refresh_digest = ?`, rot.Digest[:])))
+		return one(sc.ScanRotationSnapshot(db.readRow(ctx, rotationSnapshot, rot.Digest[:])))
 	}
 	return one(sc.ScanRotationSnapshotBudget(db.readRow(ctx, rotationSnapshotBudget,
 		rot.Digest[:], rot.Budget.Key[:], sc.Millis(rot.Now))))
 }
 
-// rotationSnapshotBudget is the snapshot with a failure budget's window.
-var rotationSnapshotBudget = sc.SQLite(sc.RotationSnapshotBudget + ` WHERE g.refresh_digest = $1`)
+// The snapshot's statements, without and with a failure budget's window.
+var (
+	rotationSnapshot       = sc.SQLite(sc.RotationSnapshot + ` WHERE g.refresh_digest = $1`)
+	rotationSnapshotBudget = sc.SQLite(sc.RotationSnapshotBudget + ` WHERE g.refresh_digest = $1`)
+)
 
 // GetSession implements signet.GrantStore.
 func (db *DB) GetSession(ctx context.Context, id string) (signet.Session, error) {

@@ -41,18 +41,18 @@ var (
 	// RotationSnapshot selects a generation, its session and the session's
 	// user in one read (Rules.Snapshot). The user's columns are COALESCEd
 	// so that no user reads as empty values (ScanRotationSnapshot: the zero
-	// user); `1 = 0` is false in both backends' types for the flag.
-	RotationSnapshot = "SELECT " + Cols("s", SessionColumns) + ", " + Cols("g", GenerationColumns) +
+	// user); `1 = 0` is false in both backends' types for the flag. The
+	// caller adds the WHERE clause on $1, the refresh token's digest.
+	RotationSnapshot = "SELECT " + rotationSnapshotCols + rotationSnapshotFrom
+	// RotationSnapshotBudget is RotationSnapshot with a failure budget's
+	// window ($2, counted at $3) read beside it (signet.Rotation.Budget).
+	RotationSnapshotBudget = "SELECT " + rotationSnapshotCols + ", COALESCE(w.count, 0), COALESCE(w.reset_at, 0)" +
+		rotationSnapshotFrom + " LEFT JOIN rate_windows w ON w.key = $2 AND w.reset_at > $3"
+	rotationSnapshotCols = Cols("s", SessionColumns) + ", " + Cols("g", GenerationColumns) +
 		", COALESCE(u.id, ''), COALESCE(u.name, ''), COALESCE(u.display_name, ''), COALESCE(u.password_hash, '')" +
 		", COALESCE(u.disabled, 1 = 0), COALESCE(u.credentials_changed_at, 0), COALESCE(u.assignments, '[]')" +
-		", COALESCE(u.created_at, 0), COALESCE(u.updated_at, 0), " + ClientEpochRead +
-		" FROM token_generations g JOIN sessions s ON s.id = g.session_id LEFT JOIN users u ON u.id = s.user_id"
-	// RotationSnapshotBudget is RotationSnapshot with a failure budget's
-	// window ($2, counted at $3) read beside it (signet.Rotation.Budget);
-	// the caller adds the WHERE clause on $1.
-	RotationSnapshotBudget = strings.Replace(RotationSnapshot, " FROM token_generations",
-		", COALESCE(w.count, 0), COALESCE(w.reset_at, 0) FROM token_generations", 1) +
-		" LEFT JOIN rate_windows w ON w.key = $2 AND w.reset_at > $3"
+		", COALESCE(u.created_at, 0), COALESCE(u.updated_at, 0), " + ClientEpochRead
+	rotationSnapshotFrom = " FROM token_generations g JOIN sessions s ON s.id = g.session_id LEFT JOIN users u ON u.id = s.user_id"
 	// ClientEpochRead is the client epoch as a scalar subquery, read in the
 	// same statement as the row beside it (signet.ClientEpoch).
 	ClientEpochRead = "(SELECT n FROM client_epoch WHERE id = 1)"
