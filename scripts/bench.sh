@@ -86,14 +86,21 @@ scale() {
 	done
 }
 
+# base_tree unpacks the commit BASE into a new temporary directory and
+# prints its path; the caller removes it.
+base_tree() {
+	: "${BASE:?set BASE to the commit to compare against}"
+	src=$(mktemp -d)
+	git archive "$BASE" | tar -x -C "$src"
+	echo "$src"
+}
+
 # The build BASE (a commit) against this tree, back to back in one sitting
 # on SQLite: the before/after table of docs/performance.md, and the Go
 # benchmark of one refresh through the engine on both.
 compare() {
-	: "${BASE:?set BASE to the commit to compare against}"
-	src=$(mktemp -d)
+	src=$(base_tree)
 	out=$(cd "$OUT" && pwd)
-	git archive "$BASE" | tar -x -C "$src"
 	(cd "$src" && go build -o "$out/signet-base" ./cmd/signet)
 	sc=ceiling,sso-refresh,sso-authcode,signin-refresh,sigv4
 	(cd "$src" && go test -run '^$' -bench '^BenchmarkRefresh$' -benchmem -benchtime 3000x -count 3 ./authserver) |
@@ -119,10 +126,8 @@ compare() {
 # iterations minus Ir at 200, over 1,000, with the collector off; three
 # rounds of BASE and this tree in turn.
 instructions() {
-	: "${BASE:?set BASE to the commit to compare against}"
-	src=$(mktemp -d)
+	src=$(base_tree)
 	out=$(cd "$OUT" && pwd)
-	git archive "$BASE" | tar -x -C "$src"
 	(cd "$src" && go test -c -o "$out/authserver-base.test" ./authserver)
 	rm -rf "$src"
 	go test -c -o "$out/authserver.test" ./authserver
