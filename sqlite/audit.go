@@ -34,7 +34,7 @@ var auditInsert = `INSERT INTO audit_records (` + sc.AuditCols + `) VALUES (` + 
 func (db *DB) ScanAudit(ctx context.Context, f signet.AuditFilter, fn func(signet.AuditRecord) error) error {
 	return sc.ScanAuditPages(ctx, f, func(ctx context.Context, cursor int64, limit int) ([]signet.AuditRecord, error) {
 		q, args := sc.AuditQuery(f, cursor, limit, sc.QMark)
-		return all(ctx, db, sc.ScanAudit, q, args...)
+		return adHoc(ctx, db, sc.ScanAudit, q, args...)
 	}, fn)
 }
 

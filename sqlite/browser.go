@@ -43,7 +43,7 @@ func (db *DB) TouchBrowserSession(ctx context.Context, id string, at time.Time) 
 // ListBrowserSessions implements signet.BrowserSessionStore.
 func (db *DB) ListBrowserSessions(ctx context.Context, f signet.SessionFilter) ([]signet.BrowserSession, error) {
 	q, args := sc.ListBrowserSQL(f)
-	return all(ctx, db, sc.ScanBrowserSession, sc.SQLite(q), args...)
+	return adHoc(ctx, db, sc.ScanBrowserSession, sc.SQLite(q), args...)
 }
 
 // RevokeBrowserSession implements signet.BrowserSessionStore: the

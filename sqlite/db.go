@@ -235,6 +235,14 @@ type querier interface {
 	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
 }
 
+// prepared is a querier of a prepared statement; the query text is the
+// statement's own.
+type prepared struct{ st *sql.Stmt }
+
+func (p prepared) QueryContext(ctx context.Context, _ string, args ...any) (*sql.Rows, error) {
+	return p.st.QueryContext(ctx, args...)
+}
+
 func appliedVersions(ctx context.Context, q querier) ([]int64, error) {
 	return queryAll(ctx, q, func(r storecore.Scanner) (int64, error) {
 		var v int64

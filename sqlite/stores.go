@@ -25,8 +25,28 @@ func (db *DB) readRow(ctx context.Context, q string, args ...any) sc.Row {
 // one reads one value on the read pool, mapping errors to sentinels.
 func one[T any](v T, err error) (T, error) { return v, mapErr(err) }
 
-// all reads many rows on the read pool, mapping errors to sentinels.
+// all reads many rows on the read pool with a fixed query, run prepared
+// like readRow's: a Sign-In refresh reads every account's sign-in policy
+// and an approval the group rules, and parsing those joins again on each
+// call was a tenth of a Sign-In refresh (docs/performance.md). A query
+// built from a filter goes through adHoc instead, so that the prepared
+// statements stay the fixed few.
 func all[T any](ctx context.Context, db *DB, scan func(sc.Scanner) (T, error), q string, args ...any) ([]T, error) {
+	ctx = stmtCtx(ctx)
+	db.statements.Add(1)
+	var v []T
+	var err error
+	if st := db.rstmts.prepared(ctx, db.read, q); st != nil {
+		v, err = queryAll(ctx, prepared{st}, scan, q, args...)
+	} else {
+		v, err = queryAll(ctx, db.read, scan, q, args...)
+	}
+	return v, mapErr(err)
+}
+
+// adHoc is all for a query built from a filter (an administrator's list),
+// run unprepared.
+func adHoc[T any](ctx context.Context, db *DB, scan func(sc.Scanner) (T, error), q string, args ...any) ([]T, error) {
 	db.statements.Add(1)
 	v, err := queryAll(ctx, db.read, scan, q, args...)
 	return v, mapErr(err)
@@ -196,7 +216,7 @@ func (db *DB) ListSessions(ctx context.Context, f signet.SessionFilter) ([]signe
 		q += ` LIMIT ?`
 		args = append(args, f.Limit)
 	}
-	return all(ctx, db, sc.ScanSession, q, args...)
+	return adHoc(ctx, db, sc.ScanSession, q, args...)
 }
 
 // RevokeSession implements signet.GrantStore.
