@@ -72,6 +72,12 @@ type CodeRedemption struct {
 	// (catalogue AU-02). retry is true when a call hands out the set an
 	// earlier call created.
 	Audit GrantAudit
+	// ClientEpoch is Rotation.ClientEpoch for a code: when not zero, the
+	// store compares it with its own first in the transaction, before the
+	// code is claimed or a second redemption revokes anything, and answers
+	// ErrClientChanged, with nothing changed, if a client was deleted
+	// since the caller read its client.
+	ClientEpoch ClientEpoch
 }
 
 // GrantAudit builds the audit record of a grant from what it commits.
@@ -229,7 +235,8 @@ type GrantStore interface {
 	// session, all in one transaction. ErrNotFound for an unknown code.
 	// ErrAlreadyUsed if the code was used before: the session its first
 	// redemption created is revoked in the same transaction, and the code is
-	// returned.
+	// returned. ErrClientChanged: r.ClientEpoch is set and is not the
+	// store's epoch; nothing changed.
 	RedeemCode(ctx context.Context, r CodeRedemption) (AuthorizationCode, Session, TokenGeneration, error)
 	// StartSession reads the user, runs Check and, when it passes, creates
 	// the session with its first generation, in one transaction. Check's

@@ -84,3 +84,51 @@ func testClientEpoch(f *fixture) {
 		t.Errorf("epoch %d after the collector deleted a client, want more than %d", after, before)
 	}
 }
+
+// CodeClientEpoch: a redemption carrying an epoch the store no longer has is
+// refused with ErrClientChanged before anything changes: the code is not
+// burned, and a second redemption does not revoke what the first made; with
+// the current epoch both go through as without one.
+func testCodeClientEpoch(f *fixture) {
+	t, ctx, cs, gs := f.t, f.ctx, f.s.Clients, f.s.Grants
+	cl := f.client("code-epoch")
+	u := f.user("user-code-epoch", "name-code-epoch")
+	_, read, err := cs.GetClientEpoch(ctx, cl.ID)
+	noErr(t, "GetClientEpoch", err)
+	f.client("code-epoch-gone")
+	f.must(cs.DeleteClient(ctx, "code-epoch-gone", t0))
+	_, moved, err := cs.GetClientEpoch(ctx, cl.ID)
+	noErr(t, "GetClientEpoch", err)
+
+	c := f.code("code-epoch", cl.ID, u.ID)
+	stale := redemption(c, "sess-code-epoch", t0)
+	stale.ClientEpoch = read
+	_, _, _, err = gs.RedeemCode(ctx, stale)
+	isErr(t, "RedeemCode with a stale epoch", err, signet.ErrClientChanged)
+
+	// The code is still unused: it redeems now.
+	fresh := redemption(c, "sess-code-epoch", t0)
+	fresh.ClientEpoch = moved
+	_, s, _, err := gs.RedeemCode(ctx, fresh)
+	noErr(t, "RedeemCode with the current epoch after a refused one", err)
+
+	// A second redemption with a stale epoch revokes nothing; with the
+	// current one it revokes the first's session (AC-07).
+	again := redemption(c, "sess-code-epoch-2", t0.Add(time.Second))
+	again.ClientEpoch = read
+	_, _, _, err = gs.RedeemCode(ctx, again)
+	isErr(t, "second redemption with a stale epoch", err, signet.ErrClientChanged)
+	live, err := gs.GetSession(ctx, s.ID)
+	noErr(t, "GetSession", err)
+	if !live.RevokedAt.IsZero() {
+		t.Fatalf("a refused second redemption revoked the session (%s)", live.RevokeReason)
+	}
+	again.ClientEpoch = moved
+	_, _, _, err = gs.RedeemCode(ctx, again)
+	isErr(t, "second redemption with the current epoch", err, signet.ErrAlreadyUsed)
+	revoked, err := gs.GetSession(ctx, s.ID)
+	noErr(t, "GetSession", err)
+	if revoked.RevokedAt.IsZero() {
+		t.Error("a second redemption with the current epoch did not revoke the session")
+	}
+}

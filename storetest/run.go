@@ -17,6 +17,7 @@ func Run(t *testing.T, open func(t *testing.T) signet.Stores) {
 		{"Clients", testClients},
 		{"DeleteClientRevokesSessions", testDeleteClient},
 		{"ClientEpoch", testClientEpoch},
+		{"CodeClientEpoch", testCodeClientEpoch},
 		{"RotateBudget", testRotateBudget},
 		{"RedeemCode", testRedeemCode},
 		{"AC-02/FailedCheckBurnsCode", testFailedCheckBurnsCode},

@@ -324,6 +324,18 @@ type CodeResult struct {
 // grant-claimed is met once the code is claimed, reuse-revoking once a
 // second redemption revoked what the first made.
 func RedeemCode(ctx context.Context, tx Tx, fp *failpoint.Points, r signet.CodeRedemption) (Outcome[CodeResult], error) {
+	if r.ClientEpoch != 0 {
+		// First: a stale client neither burns the code nor revokes what a
+		// first redemption made; the caller decides again on the client as
+		// stored now.
+		e, err := tx.ClientEpoch(ctx)
+		if err != nil {
+			return Outcome[CodeResult]{}, err
+		}
+		if e != r.ClientEpoch {
+			return done(CodeResult{}, signet.ErrClientChanged)
+		}
+	}
 	c, ok, err := tx.ClaimCode(ctx, r.Digest, r.Now)
 	if err != nil {
 		return Outcome[CodeResult]{}, err
