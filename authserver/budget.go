@@ -25,10 +25,11 @@ type pendingBudget struct {
 }
 
 // deferBudget returns the pending budget of a refresh with a client secret
-// read through cache; nil when the budget must be asked first.
-func (s *Server) deferBudget(ctx context.Context, a ClientAuth, cache *clientCache) *pendingBudget {
+// read through cache; nil when the budget must be asked first (every other
+// grant: only a rotation carries a budget).
+func (s *Server) deferBudget(ctx context.Context, a ClientAuth, grantType string, cache *clientCache) *pendingBudget {
 	c, ok := a.Credential.(ClientSecret)
-	if !ok || cache == nil || s.limiter == nil {
+	if !ok || cache == nil || s.limiter == nil || grantType != signet.GrantRefreshToken {
 		return nil
 	}
 	b := s.limiter.ClientAuthBudget(ctx, c.ID, a.Origin)

@@ -70,21 +70,24 @@ func twoNodes(t *testing.T) (a, b *fixture, reads *countedClients, spec ClientSp
 	return a, b, reads, spec, first
 }
 
-// A refresh reads its client once per node, and a cached client is never
-// trusted past the deletion of its id on another node: a client deleted
-// and created again with the same id and a new secret does not accept the
-// old secret on the node that cached it, and nothing rotates on its try.
+// The token endpoint reads a client once per node, and a cached client is
+// never trusted past the deletion of its id on another node: a client
+// deleted and created again with the same id and a new secret does not
+// accept the old secret on the node that cached it, and nothing rotates on
+// its try.
 func TestClientCacheIsConfirmedByTheStore(t *testing.T) {
 	a, b, reads, spec, first := twoNodes(t)
 	u := a.user("alice")
 
-	rt := a.login(first, u).RefreshToken
+	a.login(first, u)
 	before := reads.reads.Load()
+	code := a.authorize(first, u, protocolOf(first))
+	rt := a.token(a.codeRequest(first, code)).RefreshToken
 	for range 3 {
 		rt = a.token(a.refreshRequest(first, rt)).RefreshToken
 	}
 	if n := reads.reads.Load() - before; n != 1 {
-		t.Errorf("three refreshes read the client %d times, want once", n)
+		t.Errorf("a login (IssueCode, the code's redemption) and three refreshes read the client %d times, want once (IssueCode)", n)
 	}
 
 	// Another node deletes the client and creates it again.
@@ -113,6 +116,30 @@ func TestClientCacheIsConfirmedByTheStore(t *testing.T) {
 	a.token(a.refreshRequest(second, rt2))
 	_, err = a.srv.Token(a.ctx, a.refreshRequest(first, rt))
 	wantErr(t, err, signet.CodeInvalidClient, "")
+}
+
+// A code redeemed on a node that cached its client before another node
+// deleted and created it again is confirmed like a refresh (signet.
+// CodeRedemption.ClientEpoch): the old secret is refused and the code is
+// not burned by the try, so the new secret still redeems it.
+func TestClientCacheConfirmsCodeRedemption(t *testing.T) {
+	a, b, _, spec, first := twoNodes(t)
+	u := a.user("dave")
+	a.login(first, u) // the client is now cached on a
+
+	if err := b.stores.Clients.DeleteClient(b.ctx, spec.ID, b.clock.Now()); err != nil {
+		t.Fatal(err)
+	}
+	second, err := b.srv.CreateClient(b.ctx, spec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	code := a.authorize(second, u, protocolOf(second))
+	stale := a.codeRequest(second, code)
+	stale.Client = ClientSecret{ID: spec.ID, Secret: first.Secret}
+	_, err = a.srv.Token(a.ctx, stale)
+	wantErr(t, err, signet.CodeInvalidClient, "")
+	a.token(a.codeRequest(second, code))
 }
 
 // The first refresh after another node deleted the client and created it

@@ -168,9 +168,10 @@ func (authCodeGrant) exchange(ctx context.Context, x *exchange) (TokenResponse, 
 	}
 	var user signet.User
 	_, sess, gen, err := s.grants.RedeemCode(ctx, signet.CodeRedemption{
-		Audit:  x.audit,
-		Digest: s.hasher.Digest(r.Code),
-		Now:    x.now,
+		Audit:       x.audit,
+		ClientEpoch: x.clientEpoch,
+		Digest:      s.hasher.Digest(r.Code),
+		Now:         x.now,
 		Check: func(c signet.AuthorizationCode, u signet.User) error {
 			user = u
 			return x.checkCode(c, u)

@@ -106,8 +106,9 @@ type exchange struct {
 	req    TokenRequest
 	client signet.Client
 	// clientEpoch is the epoch the client was read at when it came through
-	// the node's cache (clientcache.go): the refresh grant's rotation has
-	// the store confirm it. Zero: read from the store, nothing to confirm.
+	// the node's cache (clientcache.go): the refresh grant's rotation and
+	// the code grant's redemption have the store confirm it. Zero: read
+	// from the store, nothing to confirm.
 	clientEpoch signet.ClientEpoch
 	// budget is the client's failure budget when the rotation is to
 	// consult it (budget.go); nil when it was asked before.
@@ -127,13 +128,14 @@ type exchange struct {
 // steps once — syntax, client authentication, grant admission — then the
 // grant type's own step, which writes through the store.
 //
-// A refresh authenticates its client against the node's client cache; if
-// the store answers that a client was deleted since the cached one was
+// A refresh or a code redemption authenticates its client against the
+// node's client cache, and its store transaction confirms the client epoch;
+// if the store answers that a client was deleted since the cached one was
 // read (signet.ErrClientChanged, nothing changed), the cache is emptied
 // and the request decided again on the client as stored now.
 func (s *Server) Token(ctx context.Context, r TokenRequest) (TokenResponse, error) {
 	var cache *clientCache
-	if r.GrantType == signet.GrantRefreshToken {
+	if r.GrantType == signet.GrantRefreshToken || r.GrantType == signet.GrantAuthorizationCode {
 		cache = s.clientCache
 	}
 	resp, err := s.token(ctx, r, cache)
@@ -218,7 +220,7 @@ func (s *Server) tokenClient(ctx context.Context, r *TokenRequest, cache *client
 	auth := ClientAuth{Credential: r.Client, Origin: r.Origin}
 	// A refresh whose secret the cache confirms has its rotation consult
 	// the budget (budget.go); every other answer asks it first.
-	pending := s.deferBudget(ctx, auth, cache)
+	pending := s.deferBudget(ctx, auth, r.GrantType, cache)
 	if pending == nil {
 		if err := s.admitClientAuth(ctx, auth); err != nil {
 			return signet.Client{}, 0, nil, nil, err
