@@ -320,21 +320,27 @@ type CodeResult struct {
 	Tokens  signet.TokenGeneration
 }
 
+// clientChanged reports whether epoch, the epoch a caller read its client
+// at, is not zero and not tx's: the rule then answers ErrClientChanged with
+// nothing changed, and the caller decides again on the client as stored.
+func clientChanged(ctx context.Context, tx Tx, epoch signet.ClientEpoch) (bool, error) {
+	if epoch == 0 {
+		return false, nil
+	}
+	e, err := tx.ClientEpoch(ctx)
+	return err == nil && e != epoch, err
+}
+
 // RedeemCode applies GrantStore.RedeemCode's rules in tx. fp's
 // grant-claimed is met once the code is claimed, reuse-revoking once a
 // second redemption revoked what the first made.
 func RedeemCode(ctx context.Context, tx Tx, fp *failpoint.Points, r signet.CodeRedemption) (Outcome[CodeResult], error) {
-	if r.ClientEpoch != 0 {
-		// First: a stale client neither burns the code nor revokes what a
-		// first redemption made; the caller decides again on the client as
-		// stored now.
-		e, err := tx.ClientEpoch(ctx)
-		if err != nil {
-			return Outcome[CodeResult]{}, err
-		}
-		if e != r.ClientEpoch {
-			return done(CodeResult{}, signet.ErrClientChanged)
-		}
+	// First: a stale client neither burns the code nor revokes what a first
+	// redemption made; the caller decides again on the client as stored now.
+	if changed, err := clientChanged(ctx, tx, r.ClientEpoch); err != nil {
+		return Outcome[CodeResult]{}, err
+	} else if changed {
+		return done(CodeResult{}, signet.ErrClientChanged)
 	}
 	c, ok, err := tx.ClaimCode(ctx, r.Digest, r.Now)
 	if err != nil {
@@ -559,17 +565,13 @@ func Rotate(ctx context.Context, tx Tx, fp *failpoint.Points, r signet.Rotation)
 	if err != nil {
 		return fail(err)
 	}
-	if r.ClientEpoch != 0 {
-		// Read after the session is locked: a deletion of its client,
-		// which revokes it, either committed before (and shows here) or
-		// waits for this transaction.
-		e, err := tx.ClientEpoch(ctx)
-		if err != nil {
-			return Outcome[result]{}, err
-		}
-		if e != r.ClientEpoch {
-			return done(result{}, signet.ErrClientChanged)
-		}
+	// Read after the session is locked: a deletion of its client, which
+	// revokes it, either committed before (and shows here) or waits for
+	// this transaction.
+	if changed, err := clientChanged(ctx, tx, r.ClientEpoch); err != nil {
+		return Outcome[result]{}, err
+	} else if changed {
+		return done(result{}, signet.ErrClientChanged)
 	}
 	if !s.Live(r.Now) {
 		return done(result{}, signet.ErrNotFound)
