@@ -124,25 +124,41 @@ compare() {
 # Instructions per refresh through the engine and the SQLite store, counted
 # by callgrind (independent of what else the machine runs): Ir at 1,200
 # iterations minus Ir at 200, over 1,000, with the collector off; three
-# rounds of BASE and this tree in turn.
+# rounds of BASE and this tree in turn, for the SSO and the Sign-In refresh.
+# Besides the total, the instructions in SQLite's and libc's functions
+# alone: the Go scheduler's share under valgrind varies from run to run by
+# more than most changes (docs/performance.md, fourth sitting).
 instructions() {
 	src=$(base_tree)
 	out=$(cd "$OUT" && pwd)
+	# Both builds run this tree's benchmarks (BenchmarkRefreshSignIn reads
+	# the Sign-In policies only since cb719cb).
+	cp authserver/bench*_test.go "$src/authserver/"
 	(cd "$src" && go test -c -o "$out/authserver-base.test" ./authserver)
 	rm -rf "$src"
 	go test -c -o "$out/authserver.test" ./authserver
+	# ir BIN N BENCH prints the total, SQLite's and libc's instructions.
 	ir() {
-		GOGC=off GODEBUG=asyncpreemptoff=1 valgrind --tool=callgrind --callgrind-out-file=/dev/null \
-			"$1" -test.run '^$' -test.bench '^BenchmarkRefresh$' -test.benchtime "$2"x 2>&1 |
-			sed -n 's/.*Collected : \([0-9]*\).*/\1/p'
+		GOGC=off GODEBUG=asyncpreemptoff=1 valgrind --tool=callgrind --callgrind-out-file="$out/callgrind.out" \
+			"$1" -test.run '^$' -test.bench "^$3\$" -test.benchtime "$2"x >/dev/null 2>&1
+		callgrind_annotate --auto=no --threshold=100 "$out/callgrind.out" |
+			awk '/^ *[0-9,]+ \(/ { n = $1; gsub(",", "", n)
+				if ($0 ~ /PROGRAM TOTALS/) t = n
+				else if ($0 ~ /modernc.org\/sqlite\/lib\./) q += n
+				else if ($0 ~ /modernc.org\/libc/) c += n }
+				END { print t + 0, q + 0, c + 0 }'
 	}
-	for round in 1 2 3; do
-		for bin in authserver-base.test authserver.test; do
-			hi=$(ir "$out/$bin" 1200)
-			lo=$(ir "$out/$bin" 200)
-			echo "round $round $bin $(((hi - lo) / 1000)) instructions per refresh"
+	for bench in BenchmarkRefresh BenchmarkRefreshSignIn; do
+		for round in 1 2 3; do
+			for bin in authserver-base.test authserver.test; do
+				read -r ht hq hc < <(ir "$out/$bin" 1200 "$bench")
+				read -r lt lq lc < <(ir "$out/$bin" 200 "$bench")
+				echo "$bench round $round $bin: $(((ht - lt) / 1000)) instructions per refresh," \
+					"$(((hq - lq) / 1000)) in SQLite, $(((hc - lc) / 1000)) in libc"
+			done
 		done
 	done | tee "$OUT/instructions.txt"
+	rm -f "$out/callgrind.out"
 }
 
 # The soak: the default mix round-robin at half its measured peak, a
