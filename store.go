@@ -110,6 +110,12 @@ type DevicePoll struct {
 	// Grant builds the session when the poll finds the authorization
 	// approved; the same poll marks it redeemed.
 	Grant func(DeviceAuthorization) (Session, TokenGeneration)
+	// ClientEpoch is Rotation.ClientEpoch for a poll: when not zero, the
+	// store compares it with its own first in the transaction and answers
+	// ErrClientChanged, with nothing changed (not the poll's time, not the
+	// redemption), if a client was deleted since the caller read its
+	// client.
+	ClientEpoch ClientEpoch
 	// Audit, when set, makes the record of what the call grants: the
 	// store appends it in the transaction that commits the grant, so the
 	// grant and its record are committed together or not at all

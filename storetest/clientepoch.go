@@ -132,3 +132,43 @@ func testCodeClientEpoch(f *fixture) {
 		t.Error("a second redemption with the current epoch did not revoke the session")
 	}
 }
+
+// DeviceClientEpoch: a poll carrying an epoch the store no longer has is
+// refused with ErrClientChanged before anything changes: the poll's time is
+// not recorded (the next poll is not too soon) and an approved
+// authorization is not redeemed; with the current epoch both go through.
+func testDeviceClientEpoch(f *fixture) {
+	t, ctx, cs, gs := f.t, f.ctx, f.s.Clients, f.s.Grants
+	cl := f.client("device-epoch")
+	_, read, err := cs.GetClientEpoch(ctx, cl.ID)
+	noErr(t, "GetClientEpoch", err)
+	f.client("device-epoch-gone")
+	f.must(cs.DeleteClient(ctx, "device-epoch-gone", t0))
+	_, moved, err := cs.GetClientEpoch(ctx, cl.ID)
+	noErr(t, "GetClientEpoch", err)
+
+	d := f.device("epoch", cl.ID)
+	withEpoch := func(e signet.ClientEpoch, now time.Time) signet.DevicePoll {
+		p := poll(d.Digest, "sess-device-epoch", now)
+		p.ClientEpoch = e
+		return p
+	}
+	_, err = gs.PollDevice(ctx, withEpoch(read, t0))
+	isErr(t, "poll with a stale epoch", err, signet.ErrClientChanged)
+	res, err := gs.PollDevice(ctx, withEpoch(moved, t0.Add(time.Second)))
+	noErr(t, "poll with the current epoch", err)
+	if res.SlowDown || !res.Device.LastPolledAt.Equal(t0.Add(time.Second)) {
+		t.Fatalf("the refused poll counted: %+v", res)
+	}
+
+	approved := t0.Add(time.Minute)
+	_, err = gs.DecideDevice(ctx, d.UserCodeDigest, signet.DeviceApproved, "u1", approved, approved)
+	noErr(t, "approve", err)
+	_, err = gs.PollDevice(ctx, withEpoch(read, approved.Add(10*time.Second)))
+	isErr(t, "approved poll with a stale epoch", err, signet.ErrClientChanged)
+	res, err = gs.PollDevice(ctx, withEpoch(moved, approved.Add(10*time.Second)))
+	noErr(t, "approved poll with the current epoch", err)
+	if res.Session.ID == "" {
+		t.Errorf("the poll with the current epoch redeemed nothing: %+v", res)
+	}
+}

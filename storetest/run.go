@@ -18,6 +18,7 @@ func Run(t *testing.T, open func(t *testing.T) signet.Stores) {
 		{"DeleteClientRevokesSessions", testDeleteClient},
 		{"ClientEpoch", testClientEpoch},
 		{"CodeClientEpoch", testCodeClientEpoch},
+		{"DeviceClientEpoch", testDeviceClientEpoch},
 		{"RotateBudget", testRotateBudget},
 		{"RedeemCode", testRedeemCode},
 		{"AC-02/FailedCheckBurnsCode", testFailedCheckBurnsCode},

@@ -442,6 +442,11 @@ func insertSession(ctx context.Context, tx Tx, s signet.Session, g signet.TokenG
 // grant-claimed is met once the device code is marked redeemed.
 func PollDevice(ctx context.Context, tx Tx, fp *failpoint.Points, p signet.DevicePoll) (Outcome[signet.DevicePollResult], error) {
 	type result = signet.DevicePollResult
+	if changed, err := clientChanged(ctx, tx, p.ClientEpoch); err != nil {
+		return Outcome[result]{}, err
+	} else if changed {
+		return done(result{}, signet.ErrClientChanged)
+	}
 	a, err := tx.LockDevice(ctx, p.Digest)
 	if notFound(err) {
 		return done(result{}, signet.ErrNotFound)
