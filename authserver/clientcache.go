@@ -7,23 +7,25 @@ import (
 	"github.com/signet-auth/signet"
 )
 
-// clientCache keeps the clients this node read for the refresh and code
-// grants, each with the client epoch it was read at (signet.ClientEpoch).
-// Clients never change in place, and the epoch moves with every deletion, so
-// an entry is exactly what the store holds for as long as the store's epoch
-// is the entry's: the grant hands the epoch to Rotate or RedeemCode, which
-// check it in the read or transaction that decides (Rotation.ClientEpoch,
-// CodeRedemption.ClientEpoch). When a client was deleted since, on any node,
-// the store answers ErrClientChanged with nothing changed and the grant is
-// decided again on a fresh read (Token). A cached client that refuses the
-// credential is read again before the refusal counts (authenticateSecret):
-// the new client of a re-created id must not be refused by its predecessor.
-// A refresh then reads no client row, which was one statement and a sixth of
-// its CPU, and a code redemption none either (docs/performance.md).
+// clientCache keeps the clients this node read for the refresh, code and
+// device grants, each with the client epoch it was read at
+// (signet.ClientEpoch). Clients never change in place, and the epoch moves
+// with every deletion, so an entry is exactly what the store holds for as
+// long as the store's epoch is the entry's: the grant hands the epoch to
+// Rotate, RedeemCode or PollDevice, which check it in the read or
+// transaction that decides (Rotation.ClientEpoch and its kin). When a
+// client was deleted since, on any node, the store answers
+// ErrClientChanged with nothing changed and the grant is decided again on
+// a fresh read (Token). A cached client that refuses the credential is
+// read again before the refusal counts (authenticateSecret): the new
+// client of a re-created id must not be refused by its predecessor. A
+// refresh then reads no client row, which was one statement and a sixth of
+// its CPU, and a code redemption or a device poll none either
+// (docs/performance.md).
 //
-// Only those two grants read through it: every other grant, and every other
-// use of a client, reads the store, since nothing would check the epoch
-// after them. Bounded: at max entries it starts over empty.
+// Only those three grants read through it: every other grant, and every
+// other use of a client, reads the store, since nothing would check the
+// epoch after them. Bounded: at max entries it starts over empty.
 type clientCache struct {
 	max int
 	obs ClientCacheObserver // nil: none

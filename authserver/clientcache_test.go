@@ -189,3 +189,49 @@ func TestNoClientCacheReadsEveryTime(t *testing.T) {
 		t.Errorf("three refreshes read the client %d times, want 3", n)
 	}
 }
+
+// Device polls read their client through the cache too: two polls read it
+// once, and a poll on a node that holds a deleted client is refused for the
+// old secret without redeeming the approved authorization.
+func TestClientCacheConfirmsDevicePoll(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "signet.db")
+	a, reads := node(t, path, 100, 1)
+	b, _ := node(t, path, 100, 2)
+	spec := ClientSpec{
+		ID: "tv-app", Name: "TV app", Type: signet.ClientConfidential,
+		GrantTypes: []string{signet.GrantDeviceCode, signet.GrantRefreshToken}, Scopes: []string{"sso:account:access"},
+	}
+	first, err := a.srv.CreateClient(a.ctx, spec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	u := a.user("erin")
+	d := a.startDevice(first)
+	before := reads.reads.Load()
+	for range 2 {
+		_, err := a.srv.Token(a.ctx, deviceRequest(first, d.DeviceCode))
+		wantErr(t, err, signet.CodeAuthorizationPending, "")
+	}
+	if n := reads.reads.Load() - before; n != 1 {
+		t.Errorf("two polls read the client %d times, want once", n)
+	}
+
+	if err := b.stores.Clients.DeleteClient(b.ctx, spec.ID, b.clock.Now()); err != nil {
+		t.Fatal(err)
+	}
+	second, err := b.srv.CreateClient(b.ctx, spec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d2 := a.startDevice(second)
+	if _, err := a.srv.ApproveDevice(a.ctx, d2.UserCode, u.ID); err != nil {
+		t.Fatal(err)
+	}
+	stale := deviceRequest(second, d2.DeviceCode)
+	stale.Client = ClientSecret{ID: spec.ID, Secret: first.Secret}
+	_, err = a.srv.Token(a.ctx, stale)
+	wantErr(t, err, signet.CodeInvalidClient, "")
+	if resp := a.token(deviceRequest(second, d2.DeviceCode)); resp.UserID != u.ID {
+		t.Fatalf("the approved poll after the refused one: %+v", resp)
+	}
+}

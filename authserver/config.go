@@ -258,9 +258,9 @@ type Config struct {
 	// MFA configures second factors of local accounts (mfa.go); the zero
 	// value turns them off.
 	MFA MFAConfig
-	// ClientCache is how many clients the refresh and code grants keep in
-	// memory (clientcache.go); 0: none, every token request reads its
-	// client.
+	// ClientCache is how many clients the refresh, code and device grants
+	// keep in memory (clientcache.go); 0: none, every token request reads
+	// its client.
 	ClientCache int
 }
 

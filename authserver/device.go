@@ -110,6 +110,7 @@ func (deviceCodeGrant) exchange(ctx context.Context, x *exchange) (TokenResponse
 	}
 	res, err := s.grants.PollDevice(ctx, signet.DevicePoll{
 		Audit:        x.audit,
+		ClientEpoch:  x.clientEpoch,
 		Digest:       s.hasher.Digest(r.DeviceCode),
 		Now:          x.now,
 		SlowDownStep: s.life.SlowDownStep,

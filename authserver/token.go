@@ -106,9 +106,9 @@ type exchange struct {
 	req    TokenRequest
 	client signet.Client
 	// clientEpoch is the epoch the client was read at when it came through
-	// the node's cache (clientcache.go): the refresh grant's rotation and
-	// the code grant's redemption have the store confirm it. Zero: read
-	// from the store, nothing to confirm.
+	// the node's cache (clientcache.go): the refresh grant's rotation, the
+	// code grant's redemption and the device grant's poll have the store
+	// confirm it. Zero: read from the store, nothing to confirm.
 	clientEpoch signet.ClientEpoch
 	// budget is the client's failure budget when the rotation is to
 	// consult it (budget.go); nil when it was asked before.
@@ -128,14 +128,16 @@ type exchange struct {
 // steps once — syntax, client authentication, grant admission — then the
 // grant type's own step, which writes through the store.
 //
-// A refresh or a code redemption authenticates its client against the
-// node's client cache, and its store transaction confirms the client epoch;
+// A refresh, a code redemption or a device poll authenticates its client
+// against the node's client cache, and its store transaction confirms the
+// client epoch;
 // if the store answers that a client was deleted since the cached one was
 // read (signet.ErrClientChanged, nothing changed), the cache is emptied
 // and the request decided again on the client as stored now.
 func (s *Server) Token(ctx context.Context, r TokenRequest) (TokenResponse, error) {
 	var cache *clientCache
-	if r.GrantType == signet.GrantRefreshToken || r.GrantType == signet.GrantAuthorizationCode {
+	switch r.GrantType {
+	case signet.GrantRefreshToken, signet.GrantAuthorizationCode, signet.GrantDeviceCode:
 		cache = s.clientCache
 	}
 	resp, err := s.token(ctx, r, cache)

@@ -33,7 +33,7 @@ type Config struct {
 	DebugAddr      string   `yaml:"debug_addr"`
 	MetricsAddr    string   `yaml:"metrics_addr"` // metrics.go
 	// ClientCache is how many clients each node keeps in memory for the
-	// refresh and code grants (authserver.Config.ClientCache).
+	// refresh, code and device grants (authserver.Config.ClientCache).
 	ClientCache int `yaml:"client_cache"`
 	// AuditRetention is how long audit records are kept (audit.go).
 	AuditRetention time.Duration `yaml:"audit_retention"`

@@ -34,7 +34,7 @@ func ServeFlags(fs *pflag.FlagSet, c *Config) {
 	fs.StringSliceVar(&c.TrustedProxies, "trusted-proxy", nil, "CIDR of a reverse proxy whose X-Forwarded-* headers are trusted (repeatable)")
 	fs.IntVar(&c.MaxConns, "max-conns", httpserver.DefaultMaxConns, "maximum simultaneous connections")
 	fs.IntVar(&c.ClientCache, "client-cache", DefaultClientCache,
-		"clients each node keeps in memory for refreshes and code redemptions, confirmed by the store in each (0: none)")
+		"clients each node keeps in memory for refreshes, code redemptions and device polls, confirmed by the store in each (0: none)")
 	fs.StringVar(&c.DebugAddr, "debug-addr", "", "loopback host:port serving Go's pprof profiles under /debug/pprof/ (empty: off)")
 	for _, l := range lifetimeFlags() {
 		usage := fmt.Sprintf("%s (%s to %s)", l.Usage, l.Min, l.Max)
