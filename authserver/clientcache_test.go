@@ -91,13 +91,7 @@ func TestClientCacheIsConfirmedByTheStore(t *testing.T) {
 	}
 
 	// Another node deletes the client and creates it again.
-	if err := b.stores.Clients.DeleteClient(b.ctx, spec.ID, b.clock.Now()); err != nil {
-		t.Fatal(err)
-	}
-	second, err := b.srv.CreateClient(b.ctx, spec)
-	if err != nil {
-		t.Fatal(err)
-	}
+	second := recreate(t, b, spec)
 	if second.Secret == first.Secret {
 		t.Fatal("the second client has the first one's secret")
 	}
@@ -107,7 +101,7 @@ func TestClientCacheIsConfirmedByTheStore(t *testing.T) {
 	// refresh the new client's token.
 	stale := a.refreshRequest(second, rt2)
 	stale.Client = ClientSecret{ID: spec.ID, Secret: first.Secret}
-	_, err = a.srv.Token(a.ctx, stale)
+	_, err := a.srv.Token(a.ctx, stale)
 	wantErr(t, err, signet.CodeInvalidClient, "")
 	if _, g, err := a.stores.Grants.LookupRefresh(a.ctx, a.srv.hasher.Digest(rt2)); err != nil || !g.RotatedAt.IsZero() {
 		t.Fatalf("the new client's refresh token after the refused try: rotated at %v, %v", g.RotatedAt, err)
@@ -127,17 +121,11 @@ func TestClientCacheConfirmsCodeRedemption(t *testing.T) {
 	u := a.user("dave")
 	a.login(first, u) // the client is now cached on a
 
-	if err := b.stores.Clients.DeleteClient(b.ctx, spec.ID, b.clock.Now()); err != nil {
-		t.Fatal(err)
-	}
-	second, err := b.srv.CreateClient(b.ctx, spec)
-	if err != nil {
-		t.Fatal(err)
-	}
+	second := recreate(t, b, spec)
 	code := a.authorize(second, u, protocolOf(second))
 	stale := a.codeRequest(second, code)
 	stale.Client = ClientSecret{ID: spec.ID, Secret: first.Secret}
-	_, err = a.srv.Token(a.ctx, stale)
+	_, err := a.srv.Token(a.ctx, stale)
 	wantErr(t, err, signet.CodeInvalidClient, "")
 	a.token(a.codeRequest(second, code))
 }
@@ -151,20 +139,14 @@ func TestClientCacheRereadsBeforeRefusing(t *testing.T) {
 	u := a.user("carol")
 	a.token(a.refreshRequest(first, a.login(first, u).RefreshToken)) // the client is now cached
 
-	if err := b.stores.Clients.DeleteClient(b.ctx, spec.ID, b.clock.Now()); err != nil {
-		t.Fatal(err)
-	}
-	second, err := b.srv.CreateClient(b.ctx, spec)
-	if err != nil {
-		t.Fatal(err)
-	}
+	second := recreate(t, b, spec)
 	rt := b.login(second, u).RefreshToken
 	rt = a.token(a.refreshRequest(second, rt)).RefreshToken
 
 	before := reads.reads.Load()
 	wrong := a.refreshRequest(second, rt)
 	wrong.Client = ClientSecret{ID: spec.ID, Secret: second.Secret + "x"}
-	_, err = a.srv.Token(a.ctx, wrong)
+	_, err := a.srv.Token(a.ctx, wrong)
 	wantErr(t, err, signet.CodeInvalidClient, "")
 	unknown := a.refreshRequest(second, rt)
 	unknown.Client = ClientSecret{ID: "no-such-app", Secret: second.Secret}
@@ -216,13 +198,7 @@ func TestClientCacheConfirmsDevicePoll(t *testing.T) {
 		t.Errorf("two polls read the client %d times, want once", n)
 	}
 
-	if err := b.stores.Clients.DeleteClient(b.ctx, spec.ID, b.clock.Now()); err != nil {
-		t.Fatal(err)
-	}
-	second, err := b.srv.CreateClient(b.ctx, spec)
-	if err != nil {
-		t.Fatal(err)
-	}
+	second := recreate(t, b, spec)
 	d2 := a.startDevice(second)
 	if _, err := a.srv.ApproveDevice(a.ctx, d2.UserCode, u.ID); err != nil {
 		t.Fatal(err)
@@ -234,4 +210,18 @@ func TestClientCacheConfirmsDevicePoll(t *testing.T) {
 	if resp := a.token(deviceRequest(second, d2.DeviceCode)); resp.UserID != u.ID {
 		t.Fatalf("the approved poll after the refused one: %+v", resp)
 	}
+}
+
+// recreate deletes the client of spec on node b and creates it again: the
+// same id, a new secret.
+func recreate(t *testing.T, b *fixture, spec ClientSpec) IssuedClient {
+	t.Helper()
+	if err := b.stores.Clients.DeleteClient(b.ctx, spec.ID, b.clock.Now()); err != nil {
+		t.Fatal(err)
+	}
+	c, err := b.srv.CreateClient(b.ctx, spec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
 }

@@ -90,20 +90,14 @@ func testClientEpoch(f *fixture) {
 // burned, and a second redemption does not revoke what the first made; with
 // the current epoch both go through as without one.
 func testCodeClientEpoch(f *fixture) {
-	t, ctx, cs, gs := f.t, f.ctx, f.s.Clients, f.s.Grants
-	cl := f.client("code-epoch")
+	t, ctx, gs := f.t, f.ctx, f.s.Grants
+	cl, read, moved := f.staleEpoch("code-epoch")
 	u := f.user("user-code-epoch", "name-code-epoch")
-	_, read, err := cs.GetClientEpoch(ctx, cl.ID)
-	noErr(t, "GetClientEpoch", err)
-	f.client("code-epoch-gone")
-	f.must(cs.DeleteClient(ctx, "code-epoch-gone", t0))
-	_, moved, err := cs.GetClientEpoch(ctx, cl.ID)
-	noErr(t, "GetClientEpoch", err)
 
 	c := f.code("code-epoch", cl.ID, u.ID)
 	stale := redemption(c, "sess-code-epoch", t0)
 	stale.ClientEpoch = read
-	_, _, _, err = gs.RedeemCode(ctx, stale)
+	_, _, _, err := gs.RedeemCode(ctx, stale)
 	isErr(t, "RedeemCode with a stale epoch", err, signet.ErrClientChanged)
 
 	// The code is still unused: it redeems now.
@@ -138,14 +132,8 @@ func testCodeClientEpoch(f *fixture) {
 // not recorded (the next poll is not too soon) and an approved
 // authorization is not redeemed; with the current epoch both go through.
 func testDeviceClientEpoch(f *fixture) {
-	t, ctx, cs, gs := f.t, f.ctx, f.s.Clients, f.s.Grants
-	cl := f.client("device-epoch")
-	_, read, err := cs.GetClientEpoch(ctx, cl.ID)
-	noErr(t, "GetClientEpoch", err)
-	f.client("device-epoch-gone")
-	f.must(cs.DeleteClient(ctx, "device-epoch-gone", t0))
-	_, moved, err := cs.GetClientEpoch(ctx, cl.ID)
-	noErr(t, "GetClientEpoch", err)
+	t, ctx, gs := f.t, f.ctx, f.s.Grants
+	cl, read, moved := f.staleEpoch("device-epoch")
 
 	d := f.device("epoch", cl.ID)
 	withEpoch := func(e signet.ClientEpoch, now time.Time) signet.DevicePoll {
@@ -153,7 +141,7 @@ func testDeviceClientEpoch(f *fixture) {
 		p.ClientEpoch = e
 		return p
 	}
-	_, err = gs.PollDevice(ctx, withEpoch(read, t0))
+	_, err := gs.PollDevice(ctx, withEpoch(read, t0))
 	isErr(t, "poll with a stale epoch", err, signet.ErrClientChanged)
 	res, err := gs.PollDevice(ctx, withEpoch(moved, t0.Add(time.Second)))
 	noErr(t, "poll with the current epoch", err)
@@ -171,4 +159,18 @@ func testDeviceClientEpoch(f *fixture) {
 	if res.Session.ID == "" {
 		t.Errorf("the poll with the current epoch redeemed nothing: %+v", res)
 	}
+}
+
+// staleEpoch creates client id and returns it with the epoch it was read at
+// and the epoch after another client's deletion moved it.
+func (f *fixture) staleEpoch(id string) (cl signet.Client, read, moved signet.ClientEpoch) {
+	f.t.Helper()
+	cl = f.client(id)
+	_, read, err := f.s.Clients.GetClientEpoch(f.ctx, id)
+	noErr(f.t, "GetClientEpoch", err)
+	f.client(id + "-gone")
+	f.must(f.s.Clients.DeleteClient(f.ctx, id+"-gone", t0))
+	_, moved, err = f.s.Clients.GetClientEpoch(f.ctx, id)
+	noErr(f.t, "GetClientEpoch", err)
+	return cl, read, moved
 }
