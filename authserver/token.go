@@ -130,10 +130,9 @@ type exchange struct {
 //
 // A refresh, a code redemption or a device poll authenticates its client
 // against the node's client cache, and its store transaction confirms the
-// client epoch;
-// if the store answers that a client was deleted since the cached one was
-// read (signet.ErrClientChanged, nothing changed), the cache is emptied
-// and the request decided again on the client as stored now.
+// client epoch; if the store answers that a client was deleted since the
+// cached one was read (signet.ErrClientChanged, nothing changed), the cache
+// is emptied and the request decided again on the client as stored now.
 func (s *Server) Token(ctx context.Context, r TokenRequest) (TokenResponse, error) {
 	var cache *clientCache
 	switch r.GrantType {

@@ -27,7 +27,7 @@ func one[T any](v T, err error) (T, error) { return v, mapErr(err) }
 
 // all reads many rows on the read pool with a fixed query, run prepared
 // like readRow's: a Sign-In refresh reads every account's sign-in policy
-// and an approval the group rules, and parsing those joins again on each
+// and an approval the groups' assignments, and parsing those joins on each
 // call was a tenth of a Sign-In refresh (docs/performance.md). A query
 // built from a filter goes through adHoc instead, so that the prepared
 // statements stay the fixed few.
