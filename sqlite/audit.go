@@ -22,8 +22,13 @@ func (db *DB) AppendAudit(ctx context.Context, r signet.AuditRecord) (int64, err
 }
 
 // InsertAudit implements storecore.Tx: a grant's record, in the grant's
-// transaction.
+// transaction; in a batch of several, inserted with the batch's other
+// records just before it commits (auditBatch).
 func (t *writeTx) InsertAudit(ctx context.Context, r signet.AuditRecord) error {
+	if t.audits.deferring {
+		t.audits.recs = append(t.audits.recs, r)
+		return nil
+	}
 	return t.exec(ctx, auditInsert, sc.AuditArgs(r)...)
 }
 

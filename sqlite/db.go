@@ -292,7 +292,7 @@ func (db *DB) tx(ctx context.Context, fn func(*sql.Tx) error) error {
 
 // wtx wraps a write transaction for the statements in tx.go.
 func (db *DB) wtx(tx *sql.Tx) *writeTx {
-	return &writeTx{tx: tx, stmts: db.stmts, statements: db.statements}
+	return db.w.wtx(tx)
 }
 
 // Statements returns how many SQL statements the store has run for its

@@ -19,6 +19,8 @@ type writeTx struct {
 	stmts *stmtCache
 	// statements is the DB's statement counter.
 	statements *atomic.Uint64
+	// audits queues the grant audit records for the batch's commit.
+	audits *auditBatch
 }
 
 var _ sc.Tx = (*writeTx)(nil)

@@ -50,9 +50,11 @@ type writer struct {
 	// savepoints count through their writeTx).
 	statements *atomic.Uint64
 	reqs       chan writeReq // unbuffered: a send succeeds only when the writer takes it
-	quit       chan struct{}
-	done       chan struct{}
-	once       sync.Once
+	// audits are the batch's grant audit records, inserted at its commit.
+	audits auditBatch
+	quit   chan struct{}
+	done   chan struct{}
+	once   sync.Once
 }
 
 func newWriter(db *sql.DB, stmts *stmtCache, statements *atomic.Uint64) *writer {
@@ -65,6 +67,11 @@ func newWriter(db *sql.DB, stmts *stmtCache, statements *atomic.Uint64) *writer 
 func (w *writer) stop() {
 	w.once.Do(func() { close(w.quit) })
 	<-w.done
+}
+
+// wtx wraps tx, the batch's transaction, for the statements in tx.go.
+func (w *writer) wtx(tx *sql.Tx) *writeTx {
+	return &writeTx{tx: tx, stmts: w.stmts, statements: w.statements, audits: &w.audits}
 }
 
 // do runs fn as one write transaction in some batch and returns its result
@@ -130,7 +137,8 @@ func (w *writer) run(batch []writeReq) {
 	defer tx.Rollback()
 
 	if len(batch) == 1 {
-		// Nothing to keep apart: no savepoint, the transaction is the unit.
+		// Nothing to keep apart: no savepoint, the transaction is the unit,
+		// and its audit records are inserted as they come.
 		res[0] = call(batch[0], tx)
 		if res[0].err == nil && !res[0].panicked {
 			res[0].err = tx.Commit()
@@ -139,31 +147,48 @@ func (w *writer) run(batch []writeReq) {
 		return
 	}
 
-	t := &writeTx{tx: tx, stmts: w.stmts, statements: w.statements}
+	t := w.wtx(tx)
 	ctx := context.Background()
+	// The members' audit records wait for the end of the batch; whatever
+	// way it ends, none is left for the next.
+	w.audits.deferring = true
+	defer w.audits.reset()
 	lost := false // SQLite rolled the whole transaction back
 	for i, r := range batch {
-		if err := t.exec(ctx, `SAVEPOINT member`); err != nil {
+		// Each member opens a savepoint, nested in the one of the member
+		// before (ROLLBACK TO finds the newest of a name); the first
+		// member's is named batch, and one RELEASE of it at the end
+		// releases them all, so a member that succeeds costs one statement.
+		sp := "member"
+		if i == 0 {
+			sp = "batch"
+		}
+		if err := t.exec(ctx, `SAVEPOINT `+sp); err != nil {
 			lost = true
 			break
 		}
+		mark := w.audits.mark()
 		res[i] = call(r, tx)
 		if res[i].err == nil && !res[i].panicked {
-			// RELEASE fails if SQLite already rolled the whole transaction
-			// back (it does on some errors, e.g. an interrupt inside an
-			// explicit transaction): then nothing of the batch survives.
-			if t.exec(ctx, `RELEASE member`) != nil {
-				lost = true
-				break
-			}
 			continue
 		}
-		// ROLLBACK TO fails likewise if the transaction is gone; the members
-		// after this one must then not run, or each would commit alone.
-		if t.exec(ctx, `ROLLBACK TO member`) != nil || t.exec(ctx, `RELEASE member`) != nil {
+		w.audits.undo(mark)
+		// ROLLBACK TO fails if SQLite already rolled the whole transaction
+		// back (it does on some errors, e.g. an interrupt inside an
+		// explicit transaction): then nothing of the batch survives, and
+		// the members after this one must not run, or each would commit
+		// alone. The savepoint stays, empty, under the next member's.
+		if t.exec(ctx, `ROLLBACK TO `+sp) != nil {
 			lost = true
 			break
 		}
+	}
+	// RELEASE batch fails if the transaction was rolled back by SQLite
+	// (or ended by a member) and did not end with an error that showed
+	// above: a later SAVEPOINT would have opened a new transaction, which
+	// holds no savepoint of that name.
+	if !lost && t.exec(ctx, `RELEASE batch`) != nil {
+		lost = true
 	}
 	switch {
 	case lost:
@@ -171,7 +196,9 @@ func (w *writer) run(batch []writeReq) {
 		// had not run yet did not: all of it runs again in a later batch.
 		fail(res, errBatchLost)
 	default:
-		if err := tx.Commit(); err != nil {
+		if err := w.audits.flush(ctx, t); err != nil {
+			fail(res, err)
+		} else if err := tx.Commit(); err != nil {
 			fail(res, err)
 		}
 	}
