@@ -1,4 +1,4 @@
-#!/bin/sh
+#!/usr/bin/env bash
 # Reproduces the numbers in docs/performance.md. Run it on a quiet machine:
 # nothing else busy, the load generator and the server sharing its cores.
 #
@@ -7,6 +7,8 @@
 #   SESSIONS="10000 100000 1000000 10000000" scripts/bench.sh scale
 #   BASE=81a25b2 RUNS=3 DURATION=5s scripts/bench.sh compare   # BASE, then this tree, back to back
 #                                   (with DATABASE_URL, on PostgreSQL as well)
+#   BASE=7da1e16 ROUNDS=3 RUNS=3 DURATION=5s SCENARIOS=ceiling,sso-refresh,signin-refresh,sso-authcode \
+#       scripts/bench.sh compare    # the two builds in turn three times (SQLite)
 #   BASE=81a25b2 scripts/bench.sh instructions   # callgrind: instructions per refresh, BASE and this tree
 #   SOAK=2h scripts/bench.sh soak                 # the soak at half the mix's peak
 #
@@ -102,14 +104,19 @@ compare() {
 	src=$(base_tree)
 	out=$(cd "$OUT" && pwd)
 	(cd "$src" && go build -o "$out/signet-base" ./cmd/signet)
-	sc=ceiling,sso-refresh,sso-authcode,signin-refresh,sigv4
+	sc=${SCENARIOS:-ceiling,sso-refresh,sso-authcode,signin-refresh,sigv4}
 	(cd "$src" && go test -run '^$' -bench '^BenchmarkRefresh$' -benchmem -benchtime 3000x -count 3 ./authserver) |
 		tee "$OUT/compare-gobench-base.txt"
 	go test -run '^$' -bench '^BenchmarkRefresh$' -benchmem -benchtime 3000x -count 3 ./authserver |
 		tee "$OUT/compare-gobench.txt"
 	rm -rf "$src"
-	"$out/signet-base" bench --scenario $sc $common --json "$OUT/compare-base.json" | tee "$OUT/compare-base.txt"
-	"$SIGNET" bench --scenario $sc $common --json "$OUT/compare.json" | tee "$OUT/compare.txt"
+	# ROUNDS > 1 runs the two builds in turn that many times, so that a
+	# machine whose speed drifts during the sitting weighs on both alike;
+	# quote the medians of the rounds.
+	for round in $(seq 1 "${ROUNDS:-1}"); do
+		"$out/signet-base" bench --scenario "$sc" $common --json "$OUT/compare-base-$round.json" | tee "$OUT/compare-base-$round.txt"
+		"$SIGNET" bench --scenario "$sc" $common --json "$OUT/compare-$round.json" | tee "$OUT/compare-$round.txt"
+	done
 	# With DATABASE_URL (an empty database the two builds share: their
 	# schemas must agree), the same on PostgreSQL, twice in turn.
 	if [ -n "${DATABASE_URL:-}" ]; then
