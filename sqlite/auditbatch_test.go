@@ -48,7 +48,7 @@ func committedAudits(t *testing.T, db *DB) []string {
 // a member rolled back to its savepoint takes its records with it, a lost
 // batch loses all of them, and the ids follow the members' order. A batch
 // larger than one INSERT's rows takes several.
-func TestBatchAuditRecordsFollowTheirMembers(t *testing.T) {
+func TestAU01_GroupCommitRecordsFollowTheirMembers(t *testing.T) {
 	boom := errors.New("boom")
 	endTx := func(tx *sql.Tx) error { _, err := tx.Exec(`ROLLBACK`); return err }
 	many := func(db *DB) []func(*sql.Tx) error {
@@ -148,5 +148,35 @@ func TestBatchAuditRecordsFollowTheirMembers(t *testing.T) {
 				t.Errorf("after a second batch, records %q", got)
 			}
 		})
+	}
+}
+
+// A batch whose records the store refuses fails closed (catalogue AU-02):
+// no member's grant commits without its record, and every member, audited
+// or not, gets the error, as when the commit itself fails.
+func TestAU02_GroupCommitFailsClosedWithoutItsRecords(t *testing.T) {
+	db, err := Open(t.Context(), filepath.Join(t.TempDir(), "signet.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if err := db.tx(t.Context(), func(tx *sql.Tx) error {
+		_, err := tx.Exec(`CREATE TEMP TRIGGER audit_down BEFORE INSERT ON audit_records
+			BEGIN SELECT RAISE(ABORT, 'audit store down'); END`)
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	res := runBatch(t, db, audited(db, "a", nil), insertKey("b", nil), audited(db, "c", nil))
+	for i, r := range res {
+		if r.err == nil || r.panicked {
+			t.Errorf("member %d: %v (panicked %v), want the store's refusal", i, r.err, r.panicked)
+		}
+	}
+	if got := committedKeys(t, db); len(got) != 0 {
+		t.Errorf("committed %q without their records", got)
+	}
+	if got := committedAudits(t, db); len(got) != 0 {
+		t.Errorf("records %q", got)
 	}
 }

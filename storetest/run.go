@@ -77,6 +77,7 @@ func RunRace(t *testing.T, openTwo func(t *testing.T) (signet.Stores, signet.Sto
 	}{
 		{"CC-01/RacingRedemptions", testRacingRedemptions},
 		{"CC-02/RacingRefreshes", testRacingRefreshes},
+		{"AU-01/RacingAuditedRotations", testRacingAuditedRotations},
 		{"DV-05/RacingPolls", testRacingPolls},
 		{"DV-02/RacingEarlyPolls", testRacingEarlyPolls},
 		{"CC-08/RacingReplayMarks", testRacingReplay},
