@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"errors"
-	"path/filepath"
 	"slices"
 	"testing"
 	"time"
@@ -119,11 +118,7 @@ func TestAU01_GroupCommitRecordsFollowTheirMembers(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			db, err := Open(t.Context(), filepath.Join(t.TempDir(), "signet.db"))
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer db.Close()
+			db := openTemp(t)
 			fns := tt.fns(db)
 			runBatch(t, db, fns...)
 			var want []string
@@ -155,11 +150,7 @@ func TestAU01_GroupCommitRecordsFollowTheirMembers(t *testing.T) {
 // no member's grant commits without its record, and every member, audited
 // or not, gets the error, as when the commit itself fails.
 func TestAU02_GroupCommitFailsClosedWithoutItsRecords(t *testing.T) {
-	db, err := Open(t.Context(), filepath.Join(t.TempDir(), "signet.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := openTemp(t)
 	if err := db.tx(t.Context(), func(tx *sql.Tx) error {
 		_, err := tx.Exec(`CREATE TEMP TRIGGER audit_down BEFORE INSERT ON audit_records
 			BEGIN SELECT RAISE(ABORT, 'audit store down'); END`)

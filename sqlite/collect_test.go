@@ -1,7 +1,6 @@
 package sqlite
 
 import (
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -11,11 +10,7 @@ import (
 // find its rows through an index: a full scan holds every write for as
 // long as the table is big. The query plans show it.
 func TestCollectUsesIndexes(t *testing.T) {
-	db, err := Open(t.Context(), filepath.Join(t.TempDir(), "signet.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := openTemp(t)
 	for _, step := range collectSteps(time.Now(), 24*time.Hour, 500) {
 		for _, s := range step {
 			rows, err := db.read.QueryContext(t.Context(), "EXPLAIN QUERY PLAN "+s.q, s.args...)

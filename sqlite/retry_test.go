@@ -3,7 +3,6 @@ package sqlite
 import (
 	"database/sql"
 	"errors"
-	"path/filepath"
 	"testing"
 
 	"github.com/signet-auth/signet"
@@ -13,13 +12,9 @@ import (
 // A transaction that keeps losing is retried a bounded number of times,
 // then reported as ErrUnavailable (catalogue CC-06).
 func TestBoundedRetry(t *testing.T) {
-	db, err := Open(t.Context(), filepath.Join(t.TempDir(), "signet.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := openTemp(t)
 	calls := 0
-	err = db.tx(t.Context(), func(*sql.Tx) error {
+	err := db.tx(t.Context(), func(*sql.Tx) error {
 		calls++
 		return storecore.ErrRetry
 	})

@@ -1,7 +1,6 @@
 package sqlite
 
 import (
-	"path/filepath"
 	"testing"
 
 	"github.com/signet-auth/signet"
@@ -12,11 +11,7 @@ import (
 // writer, or decided again there if anything changed in between.
 func TestRotationSnapshot(t *testing.T) {
 	storetest.RunRotationSnapshot(t, func(t *testing.T) (signet.Stores, func(func())) {
-		db, err := Open(t.Context(), filepath.Join(t.TempDir(), "signet.db"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { db.Close() })
+		db := openTemp(t)
 		return db.Stores(), storetest.HookSnapshot(&db.rules.Snapshot)
 	})
 }
@@ -24,10 +19,6 @@ func TestRotationSnapshot(t *testing.T) {
 // A rotation costs the snapshot's read, then BEGIN, three writes and
 // COMMIT on the writer (a batch of one has no savepoint).
 func TestRotationStatements(t *testing.T) {
-	db, err := Open(t.Context(), filepath.Join(t.TempDir(), "signet.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := openTemp(t)
 	storetest.RunRotationStatements(t, db.Stores(), db.Statements, 6)
 }

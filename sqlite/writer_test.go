@@ -114,11 +114,7 @@ func TestGroupCommitIsolatesMembers(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			db, err := Open(t.Context(), filepath.Join(t.TempDir(), "signet.db"))
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer db.Close()
+			db := openTemp(t)
 			res := runBatch(t, db, tt.fns...)
 			for i, r := range res {
 				wantPanic := tt.wantPanic != nil && tt.wantPanic[i]
@@ -149,13 +145,9 @@ var errAny = errors.New("any error")
 // A caller whose batch was lost runs again and commits; a panic reaches
 // the caller that caused it.
 func TestGroupCommitThroughTx(t *testing.T) {
-	db, err := Open(t.Context(), filepath.Join(t.TempDir(), "signet.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := openTemp(t)
 	calls := 0
-	err = db.tx(t.Context(), insertKey("x", func(tx *sql.Tx) error {
+	err := db.tx(t.Context(), insertKey("x", func(tx *sql.Tx) error {
 		calls++
 		if calls == 1 {
 			return errBatchLost
@@ -193,13 +185,9 @@ func TestGroupCommitThroughTx(t *testing.T) {
 // batch never loses its other members' work to one caller's cancellation.
 // A caller cancelled before its turn is not run at all.
 func TestStartedWriteOutlivesItsCaller(t *testing.T) {
-	db, err := Open(t.Context(), filepath.Join(t.TempDir(), "signet.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := openTemp(t)
 	ctx, cancel := context.WithCancel(t.Context())
-	err = db.tx(ctx, func(tx *sql.Tx) error {
+	err := db.tx(ctx, func(tx *sql.Tx) error {
 		t := db.wtx(tx)
 		if err := t.exec(ctx, `INSERT INTO rate_windows (key, count, reset_at) VALUES (?, 1, 0)`, []byte("started")); err != nil {
 			return err
@@ -220,4 +208,15 @@ func TestStartedWriteOutlivesItsCaller(t *testing.T) {
 	if got := committedKeys(t, db); !slices.Equal(got, []string{"started"}) {
 		t.Errorf("committed %q", got)
 	}
+}
+
+// openTemp opens a store on a new file, closed when the test ends.
+func openTemp(t *testing.T) *DB {
+	t.Helper()
+	db, err := Open(t.Context(), filepath.Join(t.TempDir(), "signet.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return db
 }
