@@ -234,11 +234,14 @@ type sessionRow struct {
 	authTime, created, expires, revoked int64
 }
 
-func (r *sessionRow) dest() []any {
+func (r *sessionRow) dest() []any { return r.appendDest(make([]any, 0, len(SessionColumns))) }
+
+// appendDest appends the scan destinations of SessionColumns to dst.
+func (r *sessionRow) appendDest(dst []any) []any {
 	s := &r.s
-	return []any{&s.ID, &s.ClientID, &s.UserID, &r.protocol, &r.scopes, &s.Assignment.AccountID,
+	return append(dst, &s.ID, &s.ClientID, &s.UserID, &r.protocol, &r.scopes, &s.Assignment.AccountID,
 		&s.Assignment.RoleName, &s.DPoPJKT, &s.Nonce, &r.authTime, &r.created, &r.expires, &r.revoked,
-		&s.RevokeReason, &s.Generation, &r.amr}
+		&s.RevokeReason, &s.Generation, &r.amr)
 }
 
 func (r *sessionRow) value() (signet.Session, error) {
@@ -270,9 +273,12 @@ type generationRow struct {
 	issued, accessExpires, refreshExp, rotated int64
 }
 
-func (r *generationRow) dest() []any {
-	return []any{&r.g.SessionID, &r.g.Generation, &r.refresh, &r.access, &r.issued, &r.accessExpires,
-		&r.refreshExp, &r.rotated}
+func (r *generationRow) dest() []any { return r.appendDest(make([]any, 0, len(GenerationColumns))) }
+
+// appendDest appends the scan destinations of GenerationColumns to dst.
+func (r *generationRow) appendDest(dst []any) []any {
+	return append(dst, &r.g.SessionID, &r.g.Generation, &r.refresh, &r.access, &r.issued, &r.accessExpires,
+		&r.refreshExp, &r.rotated)
 }
 
 func (r *generationRow) value() (signet.TokenGeneration, error) {
@@ -297,7 +303,7 @@ func ScanGeneration(r Scanner) (signet.TokenGeneration, error) {
 func ScanSessionGeneration(r Scanner) (signet.Session, signet.TokenGeneration, error) {
 	var s sessionRow
 	var g generationRow
-	if err := r.Scan(append(s.dest(), g.dest()...)...); err != nil {
+	if err := r.Scan(g.appendDest(s.dest())...); err != nil {
 		return signet.Session{}, signet.TokenGeneration{}, err
 	}
 	sess, err := s.value()
@@ -333,7 +339,10 @@ func ScanRotationSnapshotBudget(r Scanner) (RotationRead, error) {
 }
 
 func scanRotationSnapshot(r Scanner, budget bool) (RotationRead, error) {
-	var (
+	// One allocation for every destination: the row is read once a
+	// refresh, and each variable whose address Scan takes would otherwise
+	// be an allocation of its own.
+	var row struct {
 		s                         sessionRow
 		g                         generationRow
 		u                         signet.User
@@ -341,29 +350,35 @@ func scanRotationSnapshot(r Scanner, budget bool) (RotationRead, error) {
 		assignments               string
 		out                       RotationRead
 		reset                     int64
-	)
-	dest := append(s.dest(), g.dest()...)
-	dest = append(dest, &u.ID, &u.Name, &u.DisplayName, &u.PasswordHash, &u.Disabled, &changed, &assignments, &created, &updated,
-		&out.ClientEpoch)
+		// Room for the 36 columns; append would only reallocate if the
+		// column lists outgrew it.
+		dest [40]any
+	}
+	dest := row.s.appendDest(row.dest[:0])
+	dest = row.g.appendDest(dest)
+	u := &row.u
+	dest = append(dest, &u.ID, &u.Name, &u.DisplayName, &u.PasswordHash, &u.Disabled, &row.changed, &row.assignments,
+		&row.created, &row.updated, &row.out.ClientEpoch)
 	if budget {
-		dest = append(dest, &out.Budget.Count, &reset)
+		dest = append(dest, &row.out.Budget.Count, &row.reset)
 	}
 	if err := r.Scan(dest...); err != nil {
 		return RotationRead{}, err
 	}
-	if reset != 0 {
-		out.Budget.Reset = Time(reset)
+	out := row.out
+	if row.reset != 0 {
+		out.Budget.Reset = Time(row.reset)
 	}
 	var err error
-	if out.Session, err = s.value(); err != nil {
+	if out.Session, err = row.s.value(); err != nil {
 		return RotationRead{}, err
 	}
-	if out.Tokens, err = g.value(); err != nil || u.ID == "" {
+	if out.Tokens, err = row.g.value(); err != nil || u.ID == "" {
 		return out, err
 	}
-	u.Assignments, err = assignmentsFromJSON(assignments)
-	u.CredentialsChangedAt, u.CreatedAt, u.UpdatedAt = Time(changed), Time(created), Time(updated)
-	out.User = u
+	u.Assignments, err = assignmentsFromJSON(row.assignments)
+	u.CredentialsChangedAt, u.CreatedAt, u.UpdatedAt = Time(row.changed), Time(row.created), Time(row.updated)
+	out.User = *u
 	return out, err
 }
 
