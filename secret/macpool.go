@@ -18,6 +18,7 @@ type macPool struct {
 type mac struct {
 	h   hash.Hash
 	buf []byte
+	out []byte // the MAC, by sum
 }
 
 // get returns a state at its keyed start.
@@ -25,7 +26,7 @@ func (p *macPool) get() *mac {
 	if m, ok := p.pool.Get().(*mac); ok {
 		return m
 	}
-	return &mac{h: hmac.New(sha256.New, p.key), buf: make([]byte, 0, 128)}
+	return &mac{h: hmac.New(sha256.New, p.key), buf: make([]byte, 0, 128), out: make([]byte, 0, sha256.Size)}
 }
 
 // put resets m and keeps it for the next caller.
@@ -39,4 +40,11 @@ func (p *macPool) put(m *mac) {
 func (m *mac) writeString(s string) {
 	m.buf = append(m.buf[:0], s...)
 	m.h.Write(m.buf)
+}
+
+// sum copies the MAC of what was written into dst. Through hash.Hash,
+// summing into a caller's array would move the array to the heap.
+func (m *mac) sum(dst []byte) {
+	m.out = m.h.Sum(m.out[:0])
+	copy(dst, m.out)
 }

@@ -71,7 +71,7 @@ func (h *Hasher) Digest(s string) signet.Digest {
 	m := h.digests.get()
 	m.writeString(s)
 	var d signet.Digest
-	m.h.Sum(d[:0])
+	m.sum(d[:])
 	h.digests.put(m)
 	return d
 }
@@ -109,7 +109,7 @@ func (m *Minter) Derive(prefix, seed, label string) (string, signet.Digest) {
 	mac.writeString("\x00")
 	mac.writeString(seed)
 	var sum [sha256.Size]byte
-	mac.h.Sum(sum[:0])
+	mac.sum(sum[:])
 	m.hasher.derives.put(mac)
 	s := prefix + base64.RawURLEncoding.EncodeToString(sum[:])
 	return s, m.hasher.Digest(s)
