@@ -15,7 +15,7 @@ const auditRows = maxBatch
 // auditBatch holds the grant audit records (storecore.Tx.InsertAudit) of
 // the members of one write batch, inserted together just before the batch
 // commits: one multi-row INSERT instead of one statement a grant, which
-// was as costly as the grant's own token insert (docs/performance.md).
+// cost nearly as much as the grant's own token insert (docs/performance.md).
 // The records are written in the same transaction as the grants they
 // record, so each is committed if and only if its grant is: a member that
 // fails gives its records back (undo) as ROLLBACK TO gives back its rows,
