@@ -3,6 +3,7 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"strings"
 	"time"
 
 	"github.com/signet-auth/signet"
@@ -15,8 +16,7 @@ var _ signet.AuditStore = (*DB)(nil)
 func (db *DB) AppendAudit(ctx context.Context, r signet.AuditRecord) (int64, error) {
 	var id int64
 	err := db.tx(ctx, func(tx *sql.Tx) error {
-		return db.wtx(tx).row(ctx, `INSERT INTO audit_records (`+sc.AuditCols+`) VALUES (`+placeholders(13)+`) RETURNING id`,
-			sc.AuditArgs(r)...).Scan(&id)
+		return db.wtx(tx).row(ctx, auditInsert+` RETURNING id`, sc.AuditArgs(r)...).Scan(&id)
 	})
 	return id, err
 }
@@ -32,7 +32,16 @@ func (t *writeTx) InsertAudit(ctx context.Context, r signet.AuditRecord) error {
 	return t.exec(ctx, auditInsert, sc.AuditArgs(r)...)
 }
 
-var auditInsert = `INSERT INTO audit_records (` + sc.AuditCols + `) VALUES (` + placeholders(13) + `)`
+// auditInsert is the INSERT of one audit record.
+var auditInsert = auditInsertOf(1)
+
+// auditInsertOf returns the INSERT of n audit records, one row of
+// placeholders for each.
+func auditInsertOf(n int) string {
+	row := "(" + placeholders(strings.Count(sc.AuditCols, ",")+1) + ")"
+	return `INSERT INTO audit_records (` + sc.AuditCols + `) VALUES ` +
+		strings.TrimSuffix(strings.Repeat(row+", ", n), ", ")
+}
 
 // ScanAudit implements signet.AuditStore, a page at a time on the read
 // pool.

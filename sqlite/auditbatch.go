@@ -2,7 +2,6 @@ package sqlite
 
 import (
 	"context"
-	"strings"
 
 	"github.com/signet-auth/signet"
 	sc "github.com/signet-auth/signet/internal/storecore"
@@ -69,9 +68,7 @@ func (b *auditBatch) flush(ctx context.Context, t *writeTx) error {
 // insert returns the INSERT of n audit rows.
 func (b *auditBatch) insert(n int) string {
 	if b.inserts[n] == "" {
-		row := "(" + placeholders(13) + ")"
-		b.inserts[n] = `INSERT INTO audit_records (` + sc.AuditCols + `) VALUES ` +
-			strings.TrimSuffix(strings.Repeat(row+", ", n), ", ")
+		b.inserts[n] = auditInsertOf(n)
 	}
 	return b.inserts[n]
 }
